@@ -1,0 +1,33 @@
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
+from samarbeid.models import Role
+from samarbeid.reference_data import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Gjør alt klart for en demo (migrering, referansedata, demobrukere) og starter appen og arbeideren."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="Bare lag demodataene, ikke start serveren.")
+
+    def handle(self, *args, addrport: str, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        load_reference_data(settings.REFERENCE_DATA_DIR)
+        create_demo_people()
+        self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
+        for person in DEMO_PEOPLE:
+            self.stdout.write(f"  {person.email:48} {person.name} – {person.title or Role(person.role).label}")
+        if no_serve:
+            return
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], cwd=settings.BASE_DIR)
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            worker.terminate()

@@ -1,0 +1,136 @@
+"""The one permission mechanism: roles → party-role groups → django-guardian object permissions.
+
+- Every (party, role) has one auth Group (PartyRoleGroup). A user is a member of exactly the groups of
+  the roles their person holds *today*; `sync_user_roles` keeps that true (on every role change, and
+  once a day per user through `current_roles_middleware`), so a role that has ended grants nothing.
+- An app grants object permissions to groups, never to users: `grant(obj, parties, policy)` where the
+  policy maps each role to the permission codenames that role gets on the object.
+- Views ask only `get_for_user` (404 for who may not know the object exists, 403 for who may read
+  but not change it), `has_perm` and `visible_to` (the one scoping function each model wraps).
+"""
+
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from samarbeid.models import Party, PartyRoleGroup, Role, RoleAssignment, User
+
+Policy = Mapping[str, Iterable[str]]
+
+# What holding a role lets a person do for the party itself (create agreements, councils, ...).
+PARTY_POLICY: Policy = {
+    role: ["samarbeid.act_for_party"]
+    for role in (
+        Role.ORDFORER, Role.VARAORDFORER, Role.RADMANN, Role.KOMMUNALSJEF, Role.SLT_KOORDINATOR,
+        Role.POLITIKONTAKT, Role.POLITISTASJONSSJEF, Role.POLITIMESTER, Role.LENSMANN,
+        Role.TJENESTEENHETSLEDER, Role.NARPOLITISJEF, Role.DISTRIKT_ADMIN,
+    )
+}  # fmt: skip
+
+
+def role_group(party: Party, role: str) -> Group:
+    """The group of everyone holding `role` in `party` (created on first use, with its party rights)."""
+    link = PartyRoleGroup.objects.select_related("group").filter(party=party, role=role).first()
+    if link:
+        return link.group
+    with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=f"{party.kind}:{party.pk}:{role}")
+        PartyRoleGroup.objects.get_or_create(party=party, role=role, defaults={"group": group})
+        for perm in PARTY_POLICY.get(role, ()):
+            assign_perm(perm, group, party)
+    return group
+
+
+def sync_user_roles(user: User) -> None:
+    """Make the user's groups exactly those of the roles their person holds today."""
+    today = timezone.localdate()
+    groups = []
+    if user.person_id:
+        active = RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party")
+        groups = [role_group(a.party, a.role) for a in active]
+    with transaction.atomic():
+        user.groups.set(groups)
+        user.roles_synced_on = today
+        user.save(update_fields=["roles_synced_on"])
+    user.__dict__.pop("_perm_checker", None)
+
+
+def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
+    """Give each party's role groups the permissions the policy names for that role on `obj`."""
+    for party in parties:
+        allowed = Role.police_roles() if party.is_police else Role.kommune_roles()
+        for role, perms in policy.items():
+            if role in allowed:
+                group = role_group(party, role)
+                for perm in perms:
+                    assign_perm(perm, group, obj)
+
+
+def revoke(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
+    """Undo `grant` for parties that no longer take part in `obj`."""
+    for party in parties:
+        for role, perms in policy.items():
+            link = PartyRoleGroup.objects.filter(party=party, role=role).select_related("group").first()
+            if link:
+                for perm in perms:
+                    remove_perm(perm, link.group, obj)
+
+
+def _checker(user) -> ObjectPermissionChecker:
+    """One guardian checker per user object, so a request asks the database once per object."""
+    if "_perm_checker" not in user.__dict__:
+        user.__dict__["_perm_checker"] = ObjectPermissionChecker(user)
+    return user.__dict__["_perm_checker"]
+
+
+def has_perm(user, perm: str, obj: Model) -> bool:
+    if not user.is_authenticated:
+        return False
+    return _checker(user).has_perm(perm, obj)
+
+
+def prefetch_perms(user, objects: QuerySet | list) -> None:
+    """Load the user's permissions on many objects in one query (for lists showing abilities)."""
+    if user.is_authenticated and objects:
+        _checker(user).prefetch_perms(objects)
+
+
+def can_act_for(user, party: Party) -> bool:
+    """Whether the user holds a role today that lets them act for this party (kommune, unit, district)."""
+    return has_perm(user, "samarbeid.act_for_party", Party(pk=party.pk, kind=party.kind, name=party.name))
+
+
+def parties_acted_for(user) -> QuerySet:
+    return visible_to(user, "samarbeid.act_for_party", Party.objects.all())
+
+
+def visible_to(user, perm: str, queryset: QuerySet) -> QuerySet:
+    """Objects of `queryset` on which the user holds `perm` (through their role groups)."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return get_objects_for_user(user, perm, queryset, accept_global_perms=False)
+
+
+def get_for_user(user, queryset: QuerySet, *, view: str, change: str | None = None, public=None, **lookup):
+    """Fetch one object for a user: 404 unless they may view it, 403 if they may view but not `change`.
+
+    `public` is an optional predicate (obj → bool) for objects anyone may read (signed agreements,
+    open minutes).
+    """
+    try:
+        obj = queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404
+    can_view = has_perm(user, view, obj) or (public is not None and public(obj))
+    if not can_view:
+        raise Http404
+    if change and not has_perm(user, change, obj):
+        raise PermissionDenied
+    return obj

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from samarbeid import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("min-side/", views.min_side, name="min_side"),
+    path("konto/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,37 @@
+"""Shared fixtures: the reference data once per test database, and the demo people as personas."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from samarbeid.demo import create_demo_people
+from samarbeid.reference_data import load_reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data(settings.REFERENCE_DATA_DIR)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def personas(db):
+    """The demo people (see samarbeid/demo.py) by key, e.g. personas["moss_slt"]."""
+    return create_demo_people()
+
+
+@pytest.fixture
+def client_for(personas):
+    """A logged-in test client for a persona: client_for("moss_slt")."""
+
+    def make(key: str) -> Client:
+        client = Client()
+        client.force_login(personas[key])
+        return client
+
+    return make

@@ -1,0 +1,105 @@
+"""Roles over time, and the one permission mechanism allowing and denying across kommuner."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from samarbeid.models import Kommune, Party, Person, Role, RoleAssignment, User
+from samarbeid.permissions import can_act_for, get_for_user, parties_acted_for
+
+ACT = "samarbeid.act_for_party"
+
+
+@pytest.fixture
+def moss(db):
+    return Kommune.objects.get(number="3103")
+
+
+@pytest.fixture
+def randaberg(db):
+    return Kommune.objects.get(number="1127")
+
+
+def test_slt_koordinator_of_moss_acts_for_moss_and_gets_nothing_in_randaberg(personas, moss, randaberg):
+    moss_slt = personas["moss_slt"]
+    assert can_act_for(moss_slt, moss)
+    assert not can_act_for(moss_slt, randaberg)
+    assert [party.pk for party in parties_acted_for(moss_slt)] == [moss.pk]
+
+
+def test_get_for_user_is_404_for_other_tenants_and_403_for_readers_who_may_not_change(personas, moss, randaberg):
+    moss_slt = personas["moss_slt"]
+    parties = Party.objects.all()
+    assert get_for_user(moss_slt, parties, view=ACT, pk=moss.pk).pk == moss.pk
+    with pytest.raises(Http404):
+        get_for_user(moss_slt, parties, view=ACT, pk=randaberg.pk)
+    with pytest.raises(PermissionDenied):
+        get_for_user(moss_slt, parties, view=ACT, change="samarbeid.change_party", pk=moss.pk)
+
+
+def test_anonymous_user_is_denied(moss):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not can_act_for(AnonymousUser(), moss)
+    assert not parties_acted_for(AnonymousUser()).exists()
+
+
+def test_a_role_that_has_ended_grants_nothing(personas, moss):
+    moss_slt = personas["moss_slt"]
+    role = RoleAssignment.objects.get(person=moss_slt.person, role=Role.SLT_KOORDINATOR)
+    role.ends_on = timezone.localdate() - datetime.timedelta(days=1)
+    role.save()
+    moss_slt = User.objects.get(pk=moss_slt.pk)
+    assert not can_act_for(moss_slt, moss)
+
+
+def test_a_role_that_starts_in_the_future_grants_nothing_yet(db, moss):
+    person = Person.objects.create(name="Ny Ordfører")
+    user = User.objects.create_user("ny@moss.demo.no", "x", person=person)
+    RoleAssignment.objects.create(
+        person=person, party=moss, role=Role.ORDFORER, starts_on=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    assert not can_act_for(User.objects.get(pk=user.pk), moss)
+
+
+def test_people_change_after_an_election_and_the_role_stays(db, moss):
+    old, new = Person.objects.create(name="Gammel"), Person.objects.create(name="Ny")
+    today = timezone.localdate()
+    RoleAssignment.objects.create(person=old, party=moss, role=Role.ORDFORER, starts_on=datetime.date(2019, 10, 1),
+                                  ends_on=today - datetime.timedelta(days=1))  # fmt: skip
+    RoleAssignment.objects.create(person=new, party=moss, role=Role.ORDFORER, starts_on=today)
+    holders = RoleAssignment.objects.active().filter(party=moss, role=Role.ORDFORER)
+    assert [r.person for r in holders] == [new]
+    assert RoleAssignment.objects.active(datetime.date(2020, 1, 1)).get(party=moss, role=Role.ORDFORER).person == old
+
+
+def test_daily_sync_picks_up_a_role_that_ended_since_yesterday(personas, moss, client):
+    moss_slt = personas["moss_slt"]
+    RoleAssignment.objects.filter(person=moss_slt.person).update(ends_on=timezone.localdate() - datetime.timedelta(1))
+    User.objects.filter(pk=moss_slt.pk).update(roles_synced_on=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(moss_slt)
+    client.get("/min-side/")
+    assert not User.objects.get(pk=moss_slt.pk).groups.exists()
+
+
+def test_a_person_can_exist_without_a_login(db, moss):
+    bup = Person.objects.create(name="Kontakt i BUP", organisation="BUP")
+    RoleAssignment.objects.create(person=bup, party=moss, role=Role.ANNEN, title="BUP-representant")
+    assert not hasattr(bup, "user") or bup.user is None
+
+
+def test_a_police_role_cannot_be_held_in_a_kommune(db, moss):
+    role = RoleAssignment(person=Person.objects.create(name="X"), party=moss, role=Role.POLITIKONTAKT)
+    with pytest.raises(ValidationError):
+        role.full_clean()
+
+
+def test_every_role_named_in_the_design_exists():
+    names = {
+        "ordforer", "varaordforer", "radmann", "kommunalsjef", "slt_koordinator", "politikontakt",
+        "politistasjonssjef", "politimester", "lensmann", "tjenesteenhetsleder", "narpolitisjef", "annen",
+    }  # fmt: skip
+    assert names <= set(Role.values)
