@@ -6,6 +6,9 @@ from samarbeid import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("min-side/", views.min_side, name="min_side"),
+    path("avtaler/", include("agreements.urls")),
+    path("politirad/", include("councils.urls")),
+    path("slt/", include("slt.urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
