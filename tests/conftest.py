@@ -14,6 +14,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data(settings.REFERENCE_DATA_DIR)
 
 
+def pytest_collection_modifyitems(items):
+    """Run the end-to-end tests last: their live server flushes the database after each test."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
