@@ -6,6 +6,8 @@ decide what a person may do, through samarbeid.permissions.
 """
 
 import datetime
+import secrets
+import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
@@ -423,3 +425,371 @@ class PartyRoleGroup(models.Model):
 
     def __str__(self):
         return self.group.name
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Meetings: the machinery shared by politiråd (councils) and SLT coordination groups (slt).
+# See samarbeid/meetings.py for the services, the access functions and how an app reuses this.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class Forum(models.Model):
+    """A body that meets: a politiråd or an SLT coordination group. Apps link to it one-to-one.
+
+    Each forum has two auth groups kept in line with its memberships by `sync_user_roles`: every active
+    member (not guests) is in `member_group`; leaders and secretaries are also in `organiser_group`.
+    """
+
+    class Kind(models.TextChoices):
+        POLITIRAD = "politirad", _("Politiråd")
+        COORDINATION_GROUP = "koordineringsgruppe", _("Koordineringsgruppe")
+
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("navn"), max_length=200)
+    kommuner = models.ManyToManyField(Kommune, related_name="forums", verbose_name=_("kommuner"))
+    police_party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="police_forums",
+        verbose_name=_("politiet"),
+    )  # fmt: skip
+    standard_agenda = models.TextField(
+        _("faste punkter på sakslisten"), blank=True, help_text=_("Ett punkt per linje.")
+    )
+    member_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True)
+    organiser_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True
+    )
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("forum")
+        verbose_name_plural = _("fora")
+        ordering = ["name"]
+        permissions = [
+            ("manage_meetings", _("Kan planlegge møter og skrive referat")),
+            ("view_closed_minutes", _("Kan lese lukkede referater")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.member_group_id is None:
+            self.member_group = Group.objects.create(name=f"forum:{self.pk}:members")
+            self.organiser_group = Group.objects.create(name=f"forum:{self.pk}:organisers")
+            super().save(update_fields=["member_group", "organiser_group"])
+
+    def standard_agenda_points(self) -> list[str]:
+        return [line.strip() for line in self.standard_agenda.splitlines() if line.strip()]
+
+    def parties(self) -> list[Party]:
+        return [*self.kommuner.all(), *([self.police_party] if self.police_party_id else [])]
+
+
+class ForumMembershipQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+class ForumMembership(models.Model):
+    """A person in a forum over a period; history is kept (end a membership, never delete it)."""
+
+    class Kind(models.TextChoices):
+        LEADER = "leader", _("Leder")
+        SECRETARY = "secretary", _("Sekretær")
+        MEMBER = "member", _("Fast medlem")
+        DEPUTY = "deputy", _("Stedfortreder")
+        GUEST = "guest", _("Invitert gjest")
+
+    ORGANISER_KINDS = (Kind.LEADER, Kind.SECRETARY)
+    MEMBER_KINDS = (Kind.LEADER, Kind.SECRETARY, Kind.MEMBER, Kind.DEPUTY)
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("forum"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="forum_memberships", verbose_name=_("person")
+    )
+    kind = models.CharField(_("medlemskap"), max_length=20, choices=Kind.choices, default=Kind.MEMBER)
+    deputy_for = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="deputies",
+        verbose_name=_("stedfortreder for"),
+    )  # fmt: skip
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("representerer")
+    )
+    role_title = models.CharField(_("rolle i forumet"), max_length=200, blank=True)
+    organisation = models.CharField(
+        _("organisasjon"), max_length=200, blank=True, help_text=_("F.eks. barnevern, BUP, NAV, PST.")
+    )
+    starts_on = models.DateField(_("fra"), default=timezone.localdate)
+    ends_on = models.DateField(_("til"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ForumMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+        ordering = ["forum", "kind", "person__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="forum_membership_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="deputy") | Q(deputy_for__isnull=True), name="forum_membership_only_deputies_deputise"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_kind_display()} – {self.forum}"
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._resync_login()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._resync_login()
+        return result
+
+    def _resync_login(self):
+        from samarbeid.permissions import sync_user_roles
+
+        user = User.objects.filter(person_id=self.person_id).first()
+        if user:
+            sync_user_roles(user)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def public(self):
+        """Meetings whose minutes may be published: open meetings with approved minutes."""
+        return self.filter(is_closed=False, status=Meeting.Status.MINUTES_APPROVED)
+
+    def in_year(self, year: int):
+        return self.filter(starts_at__year=year)
+
+
+class Meeting(models.Model):
+    """One meeting of a forum: planned → innkalt → avholdt → referat godkjent, or avlyst."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planlagt")
+        SUMMONED = "summoned", _("Innkalt")
+        HELD = "held", _("Avholdt")
+        MINUTES_APPROVED = "minutes_approved", _("Referat godkjent")
+        CANCELLED = "cancelled", _("Avlyst")
+
+    NOTICE_DAYS = 7
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("forum"))
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    starts_at = models.DateTimeField(_("starter"))
+    ends_at = models.DateTimeField(_("slutter"))
+    place = models.CharField(_("sted"), max_length=200, blank=True)
+    theme = models.CharField(_("tema"), max_length=200, blank=True)
+    is_closed = models.BooleanField(
+        _("lukket møte"), default=False, help_text=_("Lukket, unntatt offentlighet: referatet er bare for medlemmer.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    sequence = models.PositiveIntegerField(default=0, editable=False)  # iCalendar SEQUENCE
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    summoned_at = models.DateTimeField(_("innkalling sendt"), null=True, blank=True, editable=False)
+    summoned_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    held_marked_at = models.DateTimeField(_("markert avholdt"), null=True, blank=True, editable=False)
+    held_marked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    minutes_approved_at = models.DateTimeField(_("referat godkjent"), null=True, blank=True, editable=False)
+    minutes_approved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(_("avlyst"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("møte")
+        verbose_name_plural = _("møter")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status="summoned") | Q(summoned_at__isnull=False), name="meeting_summoned_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False), name="meeting_cancelled_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="minutes_approved") | Q(minutes_approved_at__isnull=False),
+                name="meeting_approved_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["forum", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.forum} {timezone.localtime(self.starts_at):%d.%m.%Y}"
+
+    @property
+    def is_public(self) -> bool:
+        return not self.is_closed and self.status == self.Status.MINUTES_APPROVED
+
+    @property
+    def notice_was_late(self) -> bool:
+        """Whether the innkalling went out less than seven days before the meeting."""
+        return self.summoned_at is not None and self.starts_at - self.summoned_at < datetime.timedelta(
+            days=self.NOTICE_DAYS
+        )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status not in (self.Status.MINUTES_APPROVED, self.Status.CANCELLED)
+
+
+class AgendaItem(models.Model):
+    """A case on a meeting's agenda, numbered per forum and year: "Sak 3/2025"."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+", editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    year = models.PositiveSmallIntegerField(_("år"), editable=False)
+    number = models.PositiveIntegerField(_("saksnummer"), editable=False)
+    position = models.PositiveIntegerField(_("rekkefølge"), default=0)
+    title = models.CharField(_("tittel"), max_length=300)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    is_referatsaker = models.BooleanField(_("referatsaker"), default=False, editable=False)
+    proposed_by = models.ForeignKey(
+        Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("meldt inn av")
+    )
+    minutes = models.TextField(_("referat"), blank=True)
+    minutes_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    minutes_updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("sak")
+        verbose_name_plural = _("saker")
+        ordering = ["meeting", "position", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["forum", "year", "number"], name="agenda_item_number_per_forum_year")
+        ]
+
+    def __str__(self):
+        return f"{self.case_number} {self.title}"
+
+    @property
+    def case_number(self) -> str:
+        return _("Sak %(number)s/%(year)s") % {"number": self.number, "year": self.year}
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Til stede")
+        ABSENT = "absent", _("Fraværende")
+        REPRESENTED = "represented", _("Representert ved stedfortreder")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    membership = models.ForeignKey(ForumMembership, on_delete=models.CASCADE, related_name="attendances")
+    status = models.CharField(_("oppmøte"), max_length=20, choices=Status.choices)
+    represented_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("representert ved")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("oppmøte")
+        verbose_name_plural = _("oppmøter")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "membership"], name="one_attendance_per_member"),
+            models.CheckConstraint(
+                condition=Q(status="represented") | Q(represented_by__isnull=True),
+                name="attendance_only_represented_has_deputy",
+            ),
+        ]
+
+
+class Decision(models.Model):
+    """A vedtak made under an agenda item."""
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField(_("vedtak"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("vedtak")
+        verbose_name_plural = _("vedtak")
+        ordering = ["agenda_item", "created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class FollowUpActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=FollowUpAction.Status.OPEN)
+
+    def overdue(self, on: datetime.date | None = None):
+        return self.open().filter(due_on__lt=on or timezone.localdate())
+
+
+class FollowUpAction(models.Model):
+    """Oppfølging of a decision: who (person and party), by when, and its status."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Åpen")
+        DONE = "done", _("Utført")
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(_("oppfølging"), max_length=500)
+    responsible_person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ansvarlig")
+    )
+    responsible_party = models.ForeignKey(
+        Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ansvarlig part")
+    )
+    due_on = models.DateField(_("frist"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closing_comment = models.TextField(_("kommentar ved lukking"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = FollowUpActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("oppfølgingspunkt")
+        verbose_name_plural = _("oppfølgingspunkter")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False), name="follow_up_done_has_closed_at"
+            )
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a user's personal iCalendar feed URL (calendar apps cannot log in)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=_new_feed_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)

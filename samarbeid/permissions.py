@@ -55,11 +55,25 @@ def sync_user_roles(user: User) -> None:
     if user.person_id:
         active = RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party")
         groups = [role_group(a.party, a.role) for a in active]
+        groups += forum_groups(user.person_id, today)
     with transaction.atomic():
         user.groups.set(groups)
         user.roles_synced_on = today
         user.save(update_fields=["roles_synced_on"])
     user.__dict__.pop("_perm_checker", None)
+
+
+def forum_groups(person_id: int, on) -> list[Group]:
+    """The meeting forums' groups a person belongs to today (see Forum): members, and organisers."""
+    from samarbeid.models import ForumMembership
+
+    groups = []
+    for membership in ForumMembership.objects.active(on).filter(person_id=person_id).select_related("forum"):
+        if membership.kind in ForumMembership.MEMBER_KINDS:
+            groups.append(membership.forum.member_group_id)
+        if membership.kind in ForumMembership.ORGANISER_KINDS:
+            groups.append(membership.forum.organiser_group_id)
+    return list(Group.objects.filter(pk__in=groups))
 
 
 def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
@@ -118,19 +132,22 @@ def visible_to(user, perm: str, queryset: QuerySet) -> QuerySet:
     return get_objects_for_user(user, perm, queryset, accept_global_perms=False)
 
 
-def get_for_user(user, queryset: QuerySet, *, view: str, change: str | None = None, public=None, **lookup):
+def get_for_user(
+    user, queryset: QuerySet, *, view: str, change: str | None = None, public=None, via: str | None = None, **lookup
+):
     """Fetch one object for a user: 404 unless they may view it, 403 if they may view but not `change`.
 
     `public` is an optional predicate (obj → bool) for objects anyone may read (signed agreements,
-    open minutes).
+    open minutes). `via` names a related object whose permissions govern this one (a meeting's forum).
     """
     try:
         obj = queryset.get(**lookup)
     except queryset.model.DoesNotExist:
         raise Http404
-    can_view = has_perm(user, view, obj) or (public is not None and public(obj))
+    target = getattr(obj, via) if via else obj
+    can_view = has_perm(user, view, target) or (public is not None and public(obj))
     if not can_view:
         raise Http404
-    if change and not has_perm(user, change, obj):
+    if change and not has_perm(user, change, target):
         raise PermissionDenied
     return obj
