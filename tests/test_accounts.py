@@ -1,0 +1,115 @@
+"""Login with e-mail and password, password reset by e-mail, TOTP enrolment, rate limiting, Min side."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+from django.core.cache import cache
+from django.test import Client
+
+from samarbeid.demo import DEMO_PASSWORD
+from samarbeid.models import Kommune, Role, RoleAssignment, User
+
+
+@pytest.fixture(autouse=True)
+def empty_rate_limit_cache():
+    cache.clear()
+
+
+def log_in(client: Client, email: str, password: str = DEMO_PASSWORD):
+    return client.post("/konto/login/", {"login": email, "password": password})
+
+
+def test_demo_user_logs_in_with_email_and_lands_on_min_side(personas, client):
+    response = log_in(client, "slt@moss.demo.no")
+    assert response.status_code == 302 and response.url == "/min-side/"
+
+
+def test_wrong_password_gives_a_norwegian_message(personas, client):
+    response = log_in(client, "slt@moss.demo.no", "feil-passord")
+    assert response.status_code == 200
+    assert "E-postadressen og/eller passordet du oppgav er feil" in response.content.decode()
+
+
+def test_login_is_rate_limited_after_repeated_failures(personas, client):
+    for _ in range(5):
+        log_in(client, "slt@moss.demo.no", "feil-passord")
+    response = log_in(client, "slt@moss.demo.no")  # even the right password is refused for a while
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_nobody_can_sign_up_on_their_own(db, client):
+    response = client.post("/konto/signup/", {"email": "ny@example.no", "password1": "Et-langt-passord-123"})
+    assert "registrering er for tiden stengt" in response.content.decode()
+    assert not User.objects.filter(email="ny@example.no").exists()
+
+
+def test_password_reset_sends_an_email(personas, client, mailoutbox):
+    response = client.post("/konto/password/reset/", {"email": "slt@moss.demo.no"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["slt@moss.demo.no"]
+    assert "/konto/password/reset/key/" in mailoutbox[0].body
+
+
+def current_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def enrol_totp(client: Client):
+    """What a user does on the MFA page: confirm the password again, scan the secret, type a code."""
+    assert client.get("/konto/2fa/totp/activate/").url.startswith("/konto/reauthenticate/")
+    client.post("/konto/reauthenticate/", {"password": DEMO_PASSWORD})
+    assert client.get("/konto/2fa/totp/activate/").status_code == 200
+    return client.post("/konto/2fa/totp/activate/", {"code": current_code(client.session[SECRET_SESSION_KEY])})
+
+
+def test_user_enrols_totp_with_a_code_from_their_authenticator_app(personas, client):
+    log_in(client, "slt@moss.demo.no")
+    assert enrol_totp(client).status_code == 302
+    assert Authenticator.objects.filter(user=personas["moss_slt"], type=Authenticator.Type.TOTP).exists()
+
+
+def test_a_wrong_code_does_not_enrol(personas, client):
+    log_in(client, "slt@moss.demo.no")
+    client.post("/konto/reauthenticate/", {"password": DEMO_PASSWORD})
+    client.get("/konto/2fa/totp/activate/")
+    response = client.post("/konto/2fa/totp/activate/", {"code": "000000"})
+    assert response.status_code == 200
+    assert not Authenticator.objects.filter(user=personas["moss_slt"]).exists()
+
+
+def test_after_enrolment_login_asks_for_the_code(personas, client):
+    log_in(client, "slt@moss.demo.no")
+    enrol_totp(client)
+    client.logout()
+    response = log_in(client, "slt@moss.demo.no")
+    assert response.status_code == 302 and response.url == "/konto/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_min_side_lists_my_parties_and_roles(client_for):
+    response = client_for("luster_slt").get("/min-side/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Luster kommune" in html and "Folkehelsekoordinator" in html and "Moss kommune" not in html
+
+
+def test_min_side_requires_login(db, client):
+    response = client.get("/min-side/")
+    assert response.status_code == 302 and response.url.startswith("/konto/login/")
+
+
+def test_min_side_query_count_does_not_grow_with_roles(personas, client_for, django_assert_max_num_queries):
+    client = client_for("moss_slt")
+    client.get("/min-side/")  # the daily role sync happens on the first request
+    with django_assert_max_num_queries(8):
+        client.get("/min-side/")
+    person = personas["moss_slt"].person
+    added = list(Kommune.objects.exclude(number="3103")[:20])
+    for kommune in added:
+        RoleAssignment.objects.create(person=person, party=kommune, role=Role.ANNEN)
+    client.get("/min-side/")
+    with django_assert_max_num_queries(8):
+        assert added[-1].name in client.get("/min-side/").content.decode()
