@@ -1,0 +1,102 @@
+"""Who may do what with agreements and templates — only through samarbeid.permissions.
+
+Every view calls one of the access functions first (`agreement_for`, `section_for`, `template_for`);
+lists are scoped by `agreements_visible_to` / `templates_visible_to`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
+from samarbeid.models import Party, Role
+from samarbeid.permissions import Policy, get_for_user, grant, has_perm, visible_to
+
+VIEW = "agreements.view_agreement"
+CHANGE = "agreements.change_agreement"
+EDIT_KOMMUNE = "agreements.edit_kommune_sections"
+EDIT_POLICE = "agreements.edit_police_sections"
+VIEW_TEMPLATE = "agreements.view_agreementtemplate"
+EDIT_TEMPLATE = "agreements.edit_template"
+
+KOMMUNE_EDITORS = [Role.ORDFORER, Role.VARAORDFORER, Role.RADMANN, Role.KOMMUNALSJEF, Role.SLT_KOORDINATOR]
+POLICE_EDITORS = [
+    Role.POLITIKONTAKT, Role.POLITISTASJONSSJEF, Role.POLITIMESTER, Role.LENSMANN, Role.TJENESTEENHETSLEDER,
+    Role.NARPOLITISJEF,
+]  # fmt: skip
+
+# On the agreement, for the roles of each party to it (grant() only applies a party's own kind of roles):
+# editors write their party's sections and the agreement's details; everyone else in the parties reads.
+AGREEMENT_POLICY: Policy = {
+    **{role: [VIEW, CHANGE, EDIT_KOMMUNE] for role in KOMMUNE_EDITORS},
+    **{role: [VIEW, CHANGE, EDIT_POLICE] for role in POLICE_EDITORS},
+    Role.DISTRIKT_ADMIN: [VIEW],
+    Role.ANNEN: [VIEW],
+}
+# On the agreement, for the politidistrikt above the police unit that is party to it.
+DISTRICT_POLICY: Policy = {Role.POLITIMESTER: [VIEW, CHANGE, EDIT_POLICE], Role.DISTRIKT_ADMIN: [VIEW]}
+# On a district's template.
+TEMPLATE_POLICY: Policy = {Role.DISTRIKT_ADMIN: [VIEW_TEMPLATE, EDIT_TEMPLATE]}
+
+
+def grant_agreement(agreement: Agreement) -> None:
+    """Give the parties (and the district above a police unit) their rights on the agreement."""
+    # Base Party rows: role groups are keyed on (and party rights granted to) the Party itself.
+    kommune_ids = agreement.kommuner.values_list("pk", flat=True)
+    grant(agreement, Party.objects.filter(pk__in=[agreement.police_party_id, *kommune_ids]), AGREEMENT_POLICY)
+    police = agreement.police_party.specific()
+    if police.kind == Party.Kind.POLICE_UNIT:
+        grant(agreement, Party.objects.filter(pk=police.district_id), DISTRICT_POLICY)
+
+
+def agreements_visible_to(user) -> QuerySet:
+    return visible_to(user, VIEW, Agreement.objects.all())
+
+
+def agreement_for(user, pk: int, *, edit: bool = False) -> Agreement:
+    """404 for who may not see it; with edit=True, 403 unless the user edits it and it is still a draft."""
+    agreement = get_for_user(
+        user, Agreement.objects.select_related("police_party", "template"), view=VIEW,
+        change=CHANGE if edit else None, pk=pk,
+    )  # fmt: skip
+    if edit and not agreement.is_editable:
+        raise PermissionDenied
+    return agreement
+
+
+def editable_owners(user, agreement: Agreement) -> set[str]:
+    """The section owners whose sections this user may write in this agreement (none once not a draft)."""
+    if not agreement.is_editable:
+        return set()
+    owners = set()
+    if has_perm(user, EDIT_KOMMUNE, agreement):
+        owners |= {Owner.KOMMUNE, Owner.FELLES}
+    if has_perm(user, EDIT_POLICE, agreement):
+        owners |= {Owner.POLICE, Owner.FELLES}
+    return owners
+
+
+def section_for(user, agreement_pk: int, pk: int, *, edit: bool = False) -> AgreementSection:
+    """A section of a visible agreement; with edit=True, 403 unless the user writes for its owner."""
+    agreement = agreement_for(user, agreement_pk)
+    section = get_object_or_404(AgreementSection, agreement=agreement, pk=pk)
+    section.agreement = agreement
+    if edit and section.owner not in editable_owners(user, agreement):
+        raise PermissionDenied
+    return section
+
+
+# On the national default template, for every district's template administrators (read, and copy it).
+NATIONAL_TEMPLATE_POLICY: Policy = {Role.DISTRIKT_ADMIN: [VIEW_TEMPLATE]}
+
+
+def templates_visible_to(user) -> QuerySet:
+    return visible_to(user, VIEW_TEMPLATE, AgreementTemplate.objects.select_related("district"))
+
+
+def template_for(user, pk: int, *, edit: bool = False) -> AgreementTemplate:
+    """A template the user administers: its district's admins edit it; the national one only staff edit."""
+    return get_for_user(
+        user, AgreementTemplate.objects.select_related("district"), view=VIEW_TEMPLATE,
+        change=EDIT_TEMPLATE if edit else None, pk=pk,
+    )  # fmt: skip

@@ -1,0 +1,473 @@
+"""Samarbeidsavtaler: district templates (maler), agreements and their sections, with history.
+
+The model, for whoever builds on it (import, sign-off):
+
+- ``AgreementTemplate`` — one per Politidistrikt (``district``), or the national default (``district`` is
+  NULL). ``AgreementTemplate.for_district(d)`` gives the district's own template, else the national one.
+  ``TemplateSection``: ordered; ``heading_nb/_nn``, the district's standard text ("tekst i ramme")
+  ``standard_text_nb/_nn`` and guidance for the local writer ``guidance_nb/_nn``, an ``owner``
+  (``Owner.KOMMUNE`` / ``POLICE`` / ``FELLES``) and a ``kind`` naming the structured part the section shows
+  (presence commitment, expectations, focus areas, contact list, response time) or plain text.
+- ``Agreement`` — between ``police_party`` (a PoliceUnit or a Politidistrikt, as ``Party``) and one or more
+  ``kommuner``; ``period_start``/``period_end`` (``period_end`` NULL = "until revised"), ``malform`` (nb/nn),
+  ``replaces`` (the earlier agreement), the kommunestyre decision (``council_case_number``,
+  ``council_decision_date``) and ``status`` (``Agreement.Status``: only DRAFT so far; the sign-off work adds
+  the rest). Only ``is_editable`` agreements (DRAFT) can change.
+  Create one ONLY through ``agreements.services.agreement_create(...)``: it copies the template's sections
+  (in the agreement's målform) and grants the parties their permissions.
+- ``AgreementSection`` — a copy of a template section, or a local one (``is_local``): ``heading``,
+  ``standard_text`` (the district's box, copied — editing the template never changes an agreement),
+  ``guidance``, ``local_text`` (the "skreddersøm", allow-listed HTML), ``owner``, ``kind``, ``order`` and an
+  optimistic-concurrency ``version``. ``agreement.add_local_section(...)`` and
+  ``section.set_local_text(html, by=user, expected_version=n)`` are the ways to change them; both sanitise
+  and record a ``SectionRevision`` (the section history and the agreement's change log).
+- Structured parts: ``PresenceCommitment`` (per kommune), ``Expectation`` (from the kommune / from the
+  police), ``FocusArea``; and ``Attachment`` (vedlegg, PDF/DOCX/ODT, private storage).
+
+Permissions (see agreements/access.py): AGREEMENT_POLICY grants the roles of each party on the agreement.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agreements.richtext import clean_html
+from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, RoleAssignment
+
+
+class Owner(models.TextChoices):
+    """Who writes a section's local text."""
+
+    KOMMUNE = "kommune", _("Kommunen")
+    POLICE = "politi", _("Politiet")
+    FELLES = "felles", _("Felles")
+
+
+class SectionKind(models.TextChoices):
+    """The structured part a section shows under its text (plain text sections show none)."""
+
+    TEXT = "text", _("Tekst")
+    SERVICE = "tjenestetilbud", _("Tjenestetilbud med responstid")
+    PRESENCE = "politikontakt", _("Politikontaktens tilstedeværelse")
+    EXPECTATIONS = "forventninger", _("Forventninger")
+    FOCUS = "fokusomrader", _("Fokusområder")
+    CONTACTS = "kontakter", _("Kontaktliste")
+
+
+class StaleVersion(Exception):
+    """Someone else saved the section since the user started editing (optimistic concurrency)."""
+
+    def __init__(self, section: "AgreementSection", submitted_text: str):
+        super().__init__(f"section {section.pk} is at version {section.version}")
+        self.section = section
+        self.submitted_text = submitted_text
+
+
+class NotEditable(Exception):
+    """The agreement is no longer a draft."""
+
+
+# --- Templates (maler) -------------------------------------------------------------------------------
+
+
+class AgreementTemplate(models.Model):
+    district = models.ForeignKey(
+        Politidistrikt,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agreement_templates",
+        verbose_name=_("politidistrikt"),
+        help_text=_("Tomt for den nasjonale standardmalen."),
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("avtalemal")
+        verbose_name_plural = _("avtalemaler")
+        ordering = [F("district__name").asc(nulls_first=True)]
+        permissions = [("edit_template", _("Kan redigere avtalemalen"))]
+        constraints = [
+            # One template per district, and one national default (NULL district).
+            models.UniqueConstraint(Coalesce("district", models.Value(0)), name="one_template_per_district"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def for_district(cls, district: Politidistrikt | None) -> "AgreementTemplate":
+        """The district's own template, else the national default (created on first use)."""
+        if district is not None:
+            own = cls.objects.filter(district=district).first()
+            if own:
+                return own
+        from agreements.default_template import ensure_national_template
+
+        return ensure_national_template()
+
+
+class TemplateSection(models.Model):
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(_("rekkefølge"))
+    kind = models.CharField(_("innhold"), max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
+    owner = models.CharField(_("eier"), max_length=10, choices=Owner.choices, default=Owner.FELLES)
+    heading_nb = models.CharField(_("overskrift (bokmål)"), max_length=200)
+    heading_nn = models.CharField(_("overskrift (nynorsk)"), max_length=200)
+    standard_text_nb = models.TextField(_("standardtekst (bokmål)"), blank=True)
+    standard_text_nn = models.TextField(_("standardtekst (nynorsk)"), blank=True)
+    guidance_nb = models.TextField(_("veiledning (bokmål)"), blank=True)
+    guidance_nn = models.TextField(_("veiledning (nynorsk)"), blank=True)
+
+    class Meta:
+        verbose_name = _("malavsnitt")
+        verbose_name_plural = _("malavsnitt")
+        ordering = ["template", "order", "pk"]
+
+    def __str__(self):
+        return self.heading_nb
+
+    def save(self, *args, **kwargs):
+        self.standard_text_nb = clean_html(self.standard_text_nb)
+        self.standard_text_nn = clean_html(self.standard_text_nn)
+        super().save(*args, **kwargs)
+
+    def in_malform(self, malform: str) -> dict[str, str]:
+        """Heading, standard text and guidance in one målform (nynorsk falls back to bokmål where empty)."""
+        nn = malform == Malform.NYNORSK
+        return {
+            "heading": (nn and self.heading_nn) or self.heading_nb,
+            "standard_text": (nn and self.standard_text_nn) or self.standard_text_nb,
+            "guidance": (nn and self.guidance_nn) or self.guidance_nb,
+        }
+
+
+class AgreementTemplateUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE)
+
+
+class AgreementTemplateGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE)
+
+
+# --- Agreements ---------------------------------------------------------------------------------------
+
+
+class Agreement(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "utkast", _("Utkast")
+
+    template = models.ForeignKey(
+        AgreementTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
+        verbose_name=_("mal"),
+    )  # fmt: skip
+    police_party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="police_agreements", verbose_name=_("politiet"),
+        limit_choices_to={"kind__in": [Party.Kind.POLITIDISTRIKT, Party.Kind.POLICE_UNIT]},
+    )  # fmt: skip
+    kommuner = models.ManyToManyField(Kommune, related_name="agreements", verbose_name=_("kommuner"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateField(_("gjelder fra"), null=True, blank=True)
+    period_end = models.DateField(
+        _("gjelder til"), null=True, blank=True, help_text=_("Tomt betyr at avtalen gjelder til den blir revidert.")
+    )
+    malform = models.CharField(_("målform"), max_length=2, choices=Malform.choices, default=Malform.BOKMAL)
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by",
+        verbose_name=_("erstatter"),
+    )  # fmt: skip
+    council_case_number = models.CharField(_("saksnummer i kommunestyret"), max_length=50, blank=True)
+    council_decision_date = models.DateField(_("vedtatt i kommunestyret"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
+    )
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("sist endret av"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("samarbeidsavtale")
+        verbose_name_plural = _("samarbeidsavtaler")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("edit_kommune_sections", _("Kan skrive kommunens avsnitt")),
+            ("edit_police_sections", _("Kan skrive politiets avsnitt")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=F("period_start")),
+                name="agreement_period_ends_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(replaces=F("pk")), name="agreement_does_not_replace_itself"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def title(self) -> str:
+        """"Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
+        kommuner = " og ".join(k.name_in(self.malform) for k in self.kommuner.all())
+        return f"Samarbeidsavtale mellom {kommuner} og {self.police_party.name_in(self.malform)}"
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start and self.period_end:
+            return f"{self.period_start.year}–{self.period_end.year}"
+        if self.period_start:
+            return str(_("fra %(year)s til revidert")) % {"year": self.period_start.year}
+        return str(_("til revidert"))
+
+    def parties(self) -> list[Party]:
+        return [self.police_party, *self.kommuner.all()]
+
+    def contacts(self):
+        """Active roles of the parties' people, with e-mail: the generated contact list."""
+        party_ids = [self.police_party_id, *(k.pk for k in self.kommuner.all())]
+        return (
+            RoleAssignment.objects.active()
+            .filter(party_id__in=party_ids)
+            .select_related("person", "party")
+            .order_by("party__kind", "party__name", "role", "person__name")
+        )
+
+    def response_times(self):
+        """(kommune, ResponseTimeRequirement) for each kommune of the agreement."""
+        return [(k, k.response_time_requirement()) for k in self.kommuner.all()]
+
+    def opening_hours(self):
+        return OpeningHours.objects.filter(tjenestested__police_unit_id=self.police_party_id).select_related(
+            "tjenestested"
+        )
+
+    def assert_editable(self):
+        if not self.is_editable:
+            raise NotEditable
+
+    @transaction.atomic
+    def add_local_section(
+        self, *, heading: str, owner: str, by, local_text: str = "", after: "AgreementSection | None" = None
+    ) -> "AgreementSection":
+        """Add a section of the owner's own after `after` (default: at the end), recording the change."""
+        self.assert_editable()
+        sections = self.sections.select_for_update()
+        if after is None:
+            order = (sections.aggregate(m=models.Max("order"))["m"] or 0) + 1
+        else:
+            order = after.order + 1
+            sections.filter(order__gte=order).update(order=F("order") + 1)
+        section = AgreementSection.objects.create(
+            agreement=self, order=order, heading=heading, owner=owner, is_local=True,
+            local_text=clean_html(local_text), updated_by=by,
+        )  # fmt: skip
+        section.record(SectionRevision.Action.ADDED, by)
+        return section
+
+
+class AgreementUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
+
+
+class AgreementGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
+
+
+class AgreementSection(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
+    template_section = models.ForeignKey(
+        TemplateSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("rekkefølge"))
+    kind = models.CharField(_("innhold"), max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
+    owner = models.CharField(_("eier"), max_length=10, choices=Owner.choices, default=Owner.FELLES)
+    is_local = models.BooleanField(_("lokalt avsnitt"), default=False)
+    heading = models.CharField(_("overskrift"), max_length=200)
+    standard_text = models.TextField(_("standardtekst fra malen"), blank=True)
+    guidance = models.TextField(_("veiledning"), blank=True)
+    local_text = models.TextField(_("lokal tekst"), blank=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("sist endret av"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("avsnitt")
+        verbose_name_plural = _("avsnitt")
+        ordering = ["agreement", "order", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="section_version_positive")]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def anchor(self) -> str:
+        return f"avsnitt-{self.pk}"
+
+    def record(self, action: str, by) -> "SectionRevision":
+        return SectionRevision.objects.create(
+            agreement_id=self.agreement_id, section=self, version=self.version, action=action,
+            heading=self.heading, text=self.local_text, created_by=by,
+        )  # fmt: skip
+
+    @transaction.atomic
+    def set_local_text(self, html: str, *, by, expected_version: int | None = None) -> "SectionRevision":
+        """Save new local text (sanitised). Raises StaleVersion if someone saved since `expected_version`."""
+        current = AgreementSection.objects.select_for_update().select_related("agreement").get(pk=self.pk)
+        current.agreement.assert_editable()
+        if expected_version is not None and current.version != expected_version:
+            raise StaleVersion(current, html)
+        self.local_text = clean_html(html)
+        self.version = current.version + 1
+        self.updated_by = by
+        self.save(update_fields=["local_text", "version", "updated_by", "updated_at"])
+        return self.record(SectionRevision.Action.EDITED, by)
+
+
+class SectionRevision(models.Model):
+    """One saved state of a section: its history, and together the agreement's change log."""
+
+    class Action(models.TextChoices):
+        CREATED = "opprettet", _("Opprettet fra malen")
+        ADDED = "lagt_til", _("Lagt til")
+        EDITED = "endret", _("Endret")
+        MOVED = "flyttet", _("Flyttet")
+        REMOVED = "fjernet", _("Fjernet")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="revisions")
+    section = models.ForeignKey(
+        AgreementSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("versjon"))
+    action = models.CharField(_("endring"), max_length=20, choices=Action.choices)
+    heading = models.CharField(_("overskrift"), max_length=200)
+    text = models.TextField(_("tekst"), blank=True)
+    created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("endret av")
+    )
+
+    class Meta:
+        verbose_name = _("versjon av avsnitt")
+        verbose_name_plural = _("versjoner av avsnitt")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["agreement", "-created_at"])]
+
+
+# --- Structured parts ---------------------------------------------------------------------------------
+
+
+class PresenceCommitment(models.Model):
+    """The politikontakt's presence in a kommune: "minst én gang per uke", "to dager i uka kl 10–14"."""
+
+    class Per(models.TextChoices):
+        WEEK = "uke", _("uke")
+        MONTH = "maned", _("måned")
+        QUARTER = "kvartal", _("kvartal")
+        YEAR = "ar", _("år")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="presence_commitments")
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    times = models.PositiveSmallIntegerField(
+        _("antall ganger"), default=1, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    per = models.CharField(_("per"), max_length=10, choices=Per.choices, default=Per.WEEK)
+    weekdays = models.JSONField(_("ukedager"), default=list, blank=True)
+    hours_from = models.TimeField(_("fra klokken"), null=True, blank=True)
+    hours_to = models.TimeField(_("til klokken"), null=True, blank=True)
+    place = models.CharField(_("sted"), max_length=200, blank=True)
+    note = models.CharField(_("merknad"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("tilstedeværelse")
+        verbose_name_plural = _("tilstedeværelse")
+        ordering = ["kommune__name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(times__gte=1), name="presence_times_positive"),
+            models.CheckConstraint(
+                condition=Q(hours_from__isnull=True) | Q(hours_to__isnull=True) | Q(hours_to__gt=F("hours_from")),
+                name="presence_hours_to_after_from",
+            ),
+        ]
+
+    def weekday_names(self) -> list[str]:
+        labels = dict(OpeningHours.Weekday.choices)
+        return [str(labels[int(d)]) for d in sorted(self.weekdays)]
+
+
+class Expectation(models.Model):
+    class Direction(models.TextChoices):
+        FROM_KOMMUNE = "fra_kommunen", _("Kommunen forventer av politiet")
+        FROM_POLICE = "fra_politiet", _("Politiet forventer av kommunen")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="expectations")
+    direction = models.CharField(_("retning"), max_length=20, choices=Direction.choices)
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    text = models.TextField(_("forventning"))
+
+    class Meta:
+        verbose_name = _("forventning")
+        verbose_name_plural = _("forventninger")
+        ordering = ["direction", "order", "pk"]
+
+
+class FocusArea(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="focus_areas")
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    title = models.CharField(_("fokusområde"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+
+    class Meta:
+        verbose_name = _("fokusområde")
+        verbose_name_plural = _("fokusområder")
+        ordering = ["order", "pk"]
+
+
+def private_storage():
+    """Attachments are never public media: they live outside MEDIA_URL and are served by a checked view."""
+    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "private", base_url=None)
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"agreements/{instance.agreement_id}/{filename}"
+
+
+class Attachment(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("tittel"), max_length=200)
+    file = models.FileField(_("fil"), upload_to=attachment_path, storage=private_storage, max_length=300)
+    original_name = models.CharField(_("filnavn"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("størrelse"))
+    uploaded_at = models.DateTimeField(_("lastet opp"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("lastet opp av")
+    )
+
+    class Meta:
+        verbose_name = _("vedlegg")
+        verbose_name_plural = _("vedlegg")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,148 @@
+"""Work on agreements and templates that touches several rows; single-row changes are model methods."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agreements.access import TEMPLATE_POLICY, grant_agreement
+from agreements.models import (
+    Agreement,
+    AgreementSection,
+    AgreementTemplate,
+    SectionRevision,
+    TemplateSection,
+)
+from samarbeid.models import Kommune, Party, Politidistrikt
+from samarbeid.permissions import grant
+
+
+def police_district(police_party: Party) -> Politidistrikt:
+    police = police_party.specific()
+    return police if police.kind == Party.Kind.POLITIDISTRIKT else police.district
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    police_party: Party,
+    kommuner: Iterable[Kommune],
+    created_by,
+    template: AgreementTemplate | None = None,
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    malform: str | None = None,
+    replaces: Agreement | None = None,
+    council_case_number: str = "",
+    council_decision_date: datetime.date | None = None,
+) -> Agreement:
+    """A draft agreement with the template's sections copied in its målform, and the parties' rights.
+
+    `template` defaults to the police district's template (else the national one); `malform` to the
+    first kommune's `default_malform`.
+    """
+    kommuner = list(kommuner)
+    if not police_party.is_police:
+        raise ValidationError(_("Politiparten må være et politidistrikt eller en politienhet."))
+    if not kommuner:
+        raise ValidationError(_("Velg minst én kommune."))
+    district = police_district(police_party)
+    template = template or AgreementTemplate.for_district(district)
+    agreement = Agreement.objects.create(
+        template=template, police_party=police_party, period_start=period_start, period_end=period_end,
+        malform=malform or kommuner[0].default_malform, replaces=replaces,
+        council_case_number=council_case_number, council_decision_date=council_decision_date,
+        created_by=created_by, updated_by=created_by,
+    )  # fmt: skip
+    agreement.kommuner.set(kommuner)
+    sections = [
+        AgreementSection(
+            agreement=agreement, template_section=ts, order=ts.order, kind=ts.kind, owner=ts.owner,
+            **ts.in_malform(agreement.malform),
+        )  # fmt: skip
+        for ts in template.sections.all()
+    ]
+    AgreementSection.objects.bulk_create(sections)
+    SectionRevision.objects.bulk_create(
+        SectionRevision(
+            agreement=agreement, section=s, version=1, action=SectionRevision.Action.CREATED, heading=s.heading,
+            created_by=created_by,
+        )  # fmt: skip
+        for s in AgreementSection.objects.filter(agreement=agreement)
+    )
+    grant_agreement(agreement)
+    return agreement
+
+
+@transaction.atomic
+def section_remove(section: AgreementSection, *, by) -> None:
+    """Remove a local section (template sections stay: they are the district's frame)."""
+    section.agreement.assert_editable()
+    if not section.is_local:
+        raise ValidationError(_("Bare lokale avsnitt kan fjernes."))
+    section.version += 1
+    section.record(SectionRevision.Action.REMOVED, by)
+    section.delete()
+
+
+@transaction.atomic
+def section_move(section: AgreementSection, *, by, up: bool) -> None:
+    """Swap a section with its neighbour above or below."""
+    agreement = section.agreement
+    agreement.assert_editable()
+    sections = list(agreement.sections.select_for_update().order_by("order", "pk"))
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(sections):
+        return
+    sections[index], sections[other_index] = sections[other_index], sections[index]
+    for order, s in enumerate(sections, start=1):
+        if s.order != order:
+            AgreementSection.objects.filter(pk=s.pk).update(order=order)
+    section.refresh_from_db(fields=["order"])
+    section.record(SectionRevision.Action.MOVED, by)
+
+
+@transaction.atomic
+def template_create_for_district(district: Politidistrikt, *, by) -> AgreementTemplate:
+    """The district's own template as a copy of the national default, editable by its district admins."""
+    existing = AgreementTemplate.objects.filter(district=district).first()
+    if existing:
+        return existing
+    national = AgreementTemplate.for_district(None)
+    template = AgreementTemplate.objects.create(
+        district=district, name=_("Avtalemal for %(district)s") % {"district": district.name}, updated_by=by
+    )
+    TemplateSection.objects.bulk_create(
+        TemplateSection(
+            template=template, order=s.order, kind=s.kind, owner=s.owner, heading_nb=s.heading_nb,
+            heading_nn=s.heading_nn, standard_text_nb=s.standard_text_nb, standard_text_nn=s.standard_text_nn,
+            guidance_nb=s.guidance_nb, guidance_nn=s.guidance_nn,
+        )  # fmt: skip
+        for s in national.sections.all()
+    )
+    grant(template, Party.objects.filter(pk=district.pk), TEMPLATE_POLICY)
+    return template
+
+
+@transaction.atomic
+def template_section_add(template: AgreementTemplate, *, by, **fields) -> TemplateSection:
+    order = (template.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    section = TemplateSection.objects.create(template=template, order=order, **fields)
+    template.updated_by = by
+    template.save(update_fields=["updated_by", "updated_at"])
+    return section
+
+
+@transaction.atomic
+def template_section_move(section: TemplateSection, *, up: bool) -> None:
+    sections = list(section.template.sections.select_for_update().order_by("order", "pk"))
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    other_index = index - 1 if up else index + 1
+    if 0 <= other_index < len(sections):
+        sections[index], sections[other_index] = sections[other_index], sections[index]
+        for order, s in enumerate(sections, start=1):
+            TemplateSection.objects.filter(pk=s.pk).exclude(order=order).update(order=order)
+
