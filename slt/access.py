@@ -1,0 +1,54 @@
+"""Who may see and change SLT things: the one access function and scoping function per model.
+
+Rights are granted (with `SLT_POLICY`) on the SltModel only; a plan, focus area or tiltak is reached
+through the SltModel it belongs to. Other tenants get 404, readers who may not change get 403.
+"""
+
+from django.db.models import QuerySet
+
+from samarbeid.models import Role
+from samarbeid.permissions import Policy, get_for_user, has_perm, visible_to
+from slt.models import Handlingsplan, SltModel, Tiltak
+
+VIEW = "slt.view_sltmodel"
+CHANGE = "slt.change_sltmodel"
+
+# The SLT-koordinator edits; every other role of the kommuner and of the police party reads.
+SLT_POLICY: Policy = {
+    role: [VIEW, CHANGE] if role == Role.SLT_KOORDINATOR else [VIEW]
+    for role in dict.fromkeys([*Role.kommune_roles(), *Role.police_roles()])
+}
+
+
+def slt_models_visible_to(user) -> QuerySet[SltModel]:
+    return visible_to(user, VIEW, SltModel.objects.all())
+
+
+def slt_model_for(user, pk: int, *, edit: bool = False) -> SltModel:
+    return get_for_user(user, SltModel.objects.all(), view=VIEW, change=CHANGE if edit else None, pk=pk)
+
+
+def can_change(user, slt_model: SltModel) -> bool:
+    return has_perm(user, CHANGE, slt_model)
+
+
+def plans_visible_to(user) -> QuerySet[Handlingsplan]:
+    return Handlingsplan.objects.filter(slt_model__in=slt_models_visible_to(user))
+
+
+def plan_for(user, pk: int, *, edit: bool = False) -> Handlingsplan:
+    slt_model = get_for_user(user, SltModel.objects.all(), view=VIEW, change=CHANGE if edit else None, plans__pk=pk)
+    plan = Handlingsplan.objects.get(pk=pk)
+    plan.slt_model = slt_model
+    return plan
+
+
+def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
+    slt_model = get_for_user(
+        user, SltModel.objects.all(), view=VIEW, change=CHANGE if edit else None, plans__tiltak__pk=pk
+    )
+    tiltak = Tiltak.objects.select_related(
+        "plan", "focus_area", "responsible_party", "responsible_person", "status_changed_by__person"
+    ).get(pk=pk)
+    tiltak.plan.slt_model = slt_model
+    return tiltak

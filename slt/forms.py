@@ -1,0 +1,137 @@
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samarbeid.models import Kommune, Party, Person
+from samarbeid.permissions import parties_acted_for
+from slt.models import FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
+
+
+class DsFormMixin:
+    """Designsystemet classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            css = "ds-select" if isinstance(widget, forms.Select) else "ds-input"
+            widget.attrs.setdefault("class", css)
+
+
+def kommuner_for(user):
+    """Kommuner a user may put in an SLT-samarbeid: those they act for, and their police units' other kommuner."""
+    own = Kommune.objects.filter(pk__in=parties_acted_for(user).values("pk"))
+    return Kommune.objects.filter(
+        Q(pk__in=own.values("pk")) | Q(police_units__kommuner__in=own.values("pk"))
+    ).distinct()
+
+
+class SltModelForm(DsFormMixin, forms.ModelForm):
+    class Meta:
+        model = SltModel
+        fields = ["name", "kommuner", "police_party", "description", "utovende_niva"]
+        widgets = {
+            "kommuner": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "utovende_niva": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        own = parties_acted_for(user).filter(kind=Party.Kind.KOMMUNE)
+        kommuner = kommuner_for(user)
+        if self.instance.pk:
+            kommuner = Kommune.objects.filter(Q(pk__in=kommuner.values("pk")) | Q(slt_models=self.instance)).distinct()
+        self.fields["kommuner"].queryset = kommuner.order_by("name")
+        self.fields["police_party"].queryset = Party.objects.filter(
+            Q(policeunit__kommuner__in=kommuner.values("pk")) | Q(politidistrikt__kommuner__in=own.values("pk"))
+        ).distinct()
+        self.fields["police_party"].label = _("Politiet (leser med)")
+
+    def clean_kommuner(self):
+        kommuner = self.cleaned_data["kommuner"]
+        acted = set(parties_acted_for(self.user).values_list("pk", flat=True))
+        if not any(kommune.pk in acted for kommune in kommuner):
+            raise forms.ValidationError(_("Velg minst én kommune du selv har en rolle i."))
+        return kommuner
+
+
+class PlanForm(DsFormMixin, forms.ModelForm):
+    focus_areas = forms.CharField(
+        label=_("Fokusområder"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ett fokusområde per linje, f.eks. rus, vold i nære relasjoner, radikalisering, nettmobbing."),
+    )
+
+    class Meta:
+        model = Handlingsplan
+        fields = ["title", "start_year", "end_year", "adopted_on", "adopted_link"]
+        widgets = {"adopted_on": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["focus_areas"]
+        else:
+            year = timezone.localdate().year
+            self.initial.setdefault("start_year", year)
+            self.initial.setdefault("end_year", year + 3)
+
+    def focus_area_names(self) -> list[str]:
+        return [line for line in self.cleaned_data.get("focus_areas", "").splitlines() if line.strip()]
+
+
+class FocusAreaForm(DsFormMixin, forms.ModelForm):
+    class Meta:
+        model = FocusArea
+        fields = ["name"]
+
+
+class TiltakForm(DsFormMixin, forms.ModelForm):
+    class Meta:
+        model = Tiltak
+        fields = [
+            "focus_area", "title", "description", "target_group", "responsible_party", "responsible_person",
+            "responsible_unit", "starts_on", "ends_on",
+        ]  # fmt: skip
+        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "description": _("Beskriv tiltaket på systemnivå. Ikke skriv om enkeltpersoner (taushetsplikt)."),
+        }
+
+    def __init__(self, *args, plan: Handlingsplan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        slt_model = plan.slt_model
+        self.fields["focus_area"].queryset = plan.focus_areas.all()
+        parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
+        self.fields["responsible_party"].queryset = parties
+        self.fields["responsible_person"].queryset = Person.objects.filter(roles__party__in=parties).distinct()
+
+
+class ProgressForm(DsFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=TiltakStatus.choices)
+    text = forms.CharField(
+        label=_("Fremdriftsnotat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hva er gjort, hva gjenstår? Ikke skriv om enkeltpersoner (taushetsplikt)."),
+    )
+
+    def __init__(self, *args, tiltak: Tiltak, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tiltak = tiltak
+        self.initial.setdefault("status", tiltak.status)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("text", "").strip() and data.get("status") == self.tiltak.status:
+            raise forms.ValidationError(_("Skriv et notat eller endre status."))
+        return data

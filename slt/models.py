@@ -1,0 +1,216 @@
+"""SLT: the kommune's coordination model (samordning av lokale kriminalitetsforebyggende tiltak).
+
+- `SltModel` ("SLT-samarbeid"): one per kommune or shared by several kommuner, with the politiråd as steering
+  group, the police party that reads along, and the utøvende nivå described in words. The SLT-koordinatorer
+  are not stored here: they are the people holding Role.SLT_KOORDINATOR in the model's kommuner.
+- `Handlingsplan` for a period of years, adopted by the politiråd, with `FocusArea`s and `Tiltak`; every
+  tiltak has a status and `TiltakNote`s (progress notes with who/when; status changes are notes too).
+
+Permissions are granted once, on the SltModel (a small table), with `SLT_POLICY`; plans, focus areas and
+tiltak are reached through their model (see slt/access.py), so no per-row grants are needed for them.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samarbeid.models import Kommune, Party, Person, Role, RoleAssignment
+
+
+class SltModel(models.Model):
+    name = models.CharField(_("navn"), max_length=200)
+    kommuner = models.ManyToManyField(Kommune, related_name="slt_models", verbose_name=_("kommuner"))
+    police_party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slt_models_followed",
+        verbose_name=_("politiet"),
+    )
+    description = models.TextField(_("beskrivelse"), blank=True)
+    utovende_niva = models.TextField(
+        _("utøvende nivå"),
+        blank=True,
+        help_text=_("Hvem som arbeider på utøvende nivå, f.eks. «skoler, barnehager, politi, frivillige organisasjoner»."),
+    )
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
+    )
+    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("endret av"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("SLT-samarbeid")
+        verbose_name_plural = _("SLT-samarbeid")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def parties(self) -> list[Party]:
+        """Every party that takes part (as plain Party rows): the kommuner and the police party."""
+        return list(Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id)))
+
+    def koordinatorer(self):
+        """The SLT-koordinatorer today: people holding the role in one of the kommuner (not copied here)."""
+        return (
+            RoleAssignment.objects.active()
+            .filter(role=Role.SLT_KOORDINATOR, party__in=self.kommuner.all())
+            .select_related("person", "party")
+            .order_by("person__name")
+        )
+
+
+class Handlingsplan(models.Model):
+    slt_model = models.ForeignKey(
+        SltModel, on_delete=models.CASCADE, related_name="plans", verbose_name=_("SLT-samarbeid")
+    )
+    title = models.CharField(_("tittel"), max_length=200)
+    start_year = models.PositiveSmallIntegerField(_("fra år"))
+    end_year = models.PositiveSmallIntegerField(_("til år"))
+    adopted_on = models.DateField(_("vedtatt i politirådet"), null=True, blank=True)
+    adopted_link = models.URLField(_("lenke til vedtaket"), blank=True)
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
+    )
+
+    class Meta:
+        verbose_name = _("handlingsplan")
+        verbose_name_plural = _("handlingsplaner")
+        ordering = ["-start_year", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_year__gte=F("start_year")), name="slt_plan_ends_after_start"),
+            models.UniqueConstraint(fields=["slt_model", "start_year", "title"], name="slt_plan_unique_title"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.period}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.start_year}–{self.end_year}"
+
+    def clean(self):
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("Sluttåret kan ikke være før startåret.")})
+
+    def is_current(self, year: int | None = None) -> bool:
+        year = year or timezone.localdate().year
+        return self.start_year <= year <= self.end_year
+
+
+class FocusArea(models.Model):
+    """A focus area of one plan (rus, vold i nære relasjoner, radikalisering, nettmobbing …)."""
+
+    plan = models.ForeignKey(Handlingsplan, on_delete=models.CASCADE, related_name="focus_areas")
+    name = models.CharField(_("navn"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("fokusområde")
+        verbose_name_plural = _("fokusområder")
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="slt_focus_area_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class TiltakStatus(models.TextChoices):
+    PLANLAGT = "planlagt", _("Planlagt")
+    I_GANG = "i_gang", _("I gang")
+    GJENNOMFORT = "gjennomfort", _("Gjennomført")
+    AVSLUTTET = "avsluttet", _("Avsluttet")
+
+
+class Tiltak(models.Model):
+    """A measure in a plan. Nothing about individuals belongs here (taushetsplikt)."""
+
+    plan = models.ForeignKey(Handlingsplan, on_delete=models.CASCADE, related_name="tiltak")
+    focus_area = models.ForeignKey(
+        FocusArea, on_delete=models.PROTECT, related_name="tiltak", verbose_name=_("fokusområde")
+    )
+    title = models.CharField(_("tittel"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    responsible_party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ansvarlig part")
+    )
+    responsible_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ansvarlig person")
+    )
+    responsible_unit = models.CharField(
+        _("ansvarlig enhet"), max_length=200, blank=True, help_text=_("F.eks. «SLT-utøvergruppa» eller «NAV»."),
+    )  # fmt: skip
+    target_group = models.CharField(_("målgruppe"), max_length=200, blank=True)
+    starts_on = models.DateField(_("fra"), null=True, blank=True)
+    ends_on = models.DateField(_("frist"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=TiltakStatus.choices, default=TiltakStatus.PLANLAGT)
+    status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now, editable=False)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("status endret av")
+    )
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
+        ordering = ["focus_area__order", "focus_area__name", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="slt_tiltak_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(status__in=TiltakStatus.values), name="slt_tiltak_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.focus_area_id and self.plan_id and self.focus_area.plan_id != self.plan_id:
+            raise ValidationError({"focus_area": _("Fokusområdet hører til en annen handlingsplan.")})
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("Fristen kan ikke være før startdatoen.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (TiltakStatus.PLANLAGT, TiltakStatus.I_GANG)
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.ends_on is not None and self.ends_on < today
+
+
+class TiltakNote(models.Model):
+    """A progress note on a tiltak; a status change is recorded as a note with from/to status."""
+
+    tiltak = models.ForeignKey(Tiltak, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("notat"), blank=True)
+    from_status = models.CharField(_("fra status"), max_length=20, choices=TiltakStatus.choices, blank=True)
+    to_status = models.CharField(_("til status"), max_length=20, choices=TiltakStatus.choices, blank=True)
+    created_at = models.DateTimeField(_("skrevet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skrevet av")
+    )
+
+    class Meta:
+        verbose_name = _("fremdriftsnotat")
+        verbose_name_plural = _("fremdriftsnotater")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text="") | ~Q(to_status=""), name="slt_note_has_text_or_status_change"
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:60]

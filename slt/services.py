@@ -1,0 +1,111 @@
+"""SLT services: work that touches several rows or grants rights, each in one transaction."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from samarbeid.models import Kommune, Party
+from samarbeid.permissions import grant, revoke
+from slt.access import SLT_POLICY
+from slt.models import FocusArea, Handlingsplan, SltModel, Tiltak, TiltakNote, TiltakStatus
+
+
+@transaction.atomic
+def slt_model_create(*, name: str, kommuner: Iterable[Kommune], created_by, police_party: Party | None = None,
+                     description: str = "", utovende_niva: str = "") -> SltModel:  # fmt: skip
+    """Create an SLT-samarbeid for one or several kommuner and give their roles (and the police's) access."""
+    kommuner = list(kommuner)
+    if police_party is None:
+        police_party = Party.objects.filter(policeunit__kommuner__in=kommuner).order_by("pk").first()
+    slt_model = SltModel.objects.create(
+        name=name, police_party=police_party, description=description, utovende_niva=utovende_niva,
+        created_by=created_by,
+    )  # fmt: skip
+    slt_model.kommuner.set(kommuner)
+    grant(slt_model, slt_model.parties(), SLT_POLICY)
+    return slt_model
+
+
+@transaction.atomic
+def slt_model_update(slt_model: SltModel, *, changed_by, kommuner: Iterable[Kommune] | None = None,
+                     **fields) -> SltModel:  # fmt: skip
+    """Change an SLT-samarbeid; parties that leave lose access, new ones get it."""
+    slt_model = SltModel.objects.select_for_update().get(pk=slt_model.pk)
+    before = set(slt_model.parties())
+    for field, value in fields.items():
+        setattr(slt_model, field, value)
+    slt_model.changed_by = changed_by
+    slt_model.changed_at = timezone.now()
+    slt_model.save(update_fields=[*fields, "changed_by", "changed_at"])
+    if kommuner is not None:
+        slt_model.kommuner.set(kommuner)
+    after = set(slt_model.parties())
+    revoke(slt_model, before - after, SLT_POLICY)
+    grant(slt_model, after - before, SLT_POLICY)
+    return slt_model
+
+
+@transaction.atomic
+def plan_create(*, slt_model: SltModel, title: str, start_year: int, end_year: int, created_by,
+                focus_areas: Iterable[str] = (), adopted_on=None, adopted_link: str = "") -> Handlingsplan:  # fmt: skip
+    plan = Handlingsplan(
+        slt_model=slt_model, title=title, start_year=start_year, end_year=end_year, adopted_on=adopted_on,
+        adopted_link=adopted_link, created_by=created_by,
+    )  # fmt: skip
+    plan.full_clean()
+    plan.save()
+    FocusArea.objects.bulk_create(
+        FocusArea(plan=plan, name=name.strip(), order=i) for i, name in enumerate(focus_areas, 1) if name.strip()
+    )
+    return plan
+
+
+@transaction.atomic
+def tiltak_create(*, plan: Handlingsplan, created_by, **fields) -> Tiltak:
+    tiltak = Tiltak(plan=plan, status_changed_by=created_by, **fields)
+    tiltak.full_clean()
+    tiltak.save()
+    return tiltak
+
+
+@transaction.atomic
+def tiltak_add_progress(tiltak: Tiltak, *, user, text: str = "", status: str | None = None) -> TiltakNote | None:
+    """Write a progress note and/or change the status; a status change is recorded with who/when."""
+    tiltak = Tiltak.objects.select_for_update().get(pk=tiltak.pk)
+    changes_status = bool(status) and status != tiltak.status
+    text = text.strip()
+    if not text and not changes_status:
+        return None
+    note = TiltakNote(tiltak=tiltak, text=text, created_by=user)
+    if changes_status:
+        note.from_status, note.to_status = tiltak.status, status
+        tiltak.status, tiltak.status_changed_by, tiltak.status_changed_at = status, user, timezone.now()
+        tiltak.save(update_fields=["status", "status_changed_by", "status_changed_at"])
+    note.save()
+    return note
+
+
+class FocusAreaProgress:
+    """How far the tiltak of one focus area have come: counts per status."""
+
+    def __init__(self, focus_area: FocusArea, counts: dict[str, int]):
+        self.focus_area = focus_area
+        self.counts = counts
+        self.total = sum(counts.values())
+        self.done = counts[TiltakStatus.GJENNOMFORT] + counts[TiltakStatus.AVSLUTTET]
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def by_status(self) -> list[tuple[str, str, int]]:
+        return [(status.value, status.label, self.counts[status]) for status in TiltakStatus]
+
+
+def plan_progress(plan: Handlingsplan) -> list[FocusAreaProgress]:
+    """The plan's progress by focus area, in one query."""
+    annotations = {status.value: Count("tiltak", filter=Q(tiltak__status=status)) for status in TiltakStatus}
+    areas = FocusArea.objects.filter(plan=plan).annotate(**annotations)
+    return [FocusAreaProgress(area, {s.value: getattr(area, s.value) for s in TiltakStatus}) for area in areas]

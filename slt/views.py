@@ -1,0 +1,213 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samarbeid.models import Party
+from samarbeid.permissions import parties_acted_for
+from slt import services
+from slt.access import can_change, plan_for, slt_model_for, slt_models_visible_to, tiltak_for
+from slt.forms import FocusAreaForm, PlanForm, ProgressForm, SltModelForm, TiltakForm
+from slt.models import Tiltak
+
+PAGE_SIZE = 25
+
+
+def _may_create(user) -> bool:
+    return parties_acted_for(user).filter(kind=Party.Kind.KOMMUNE).exists()
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    models = slt_models_visible_to(request.user).prefetch_related("kommuner")
+    page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "slt/index.html", {"page": page, "can": {"create": _may_create(request.user)}})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    if not _may_create(request.user):
+        raise PermissionDenied
+    form = SltModelForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        slt_model = services.slt_model_create(
+            name=data["name"], kommuner=data["kommuner"], police_party=data["police_party"],
+            description=data["description"], utovende_niva=data["utovende_niva"], created_by=request.user,
+        )  # fmt: skip
+        messages.success(request, _("SLT-samarbeidet er opprettet."))
+        return redirect("slt:detail", pk=slt_model.pk)
+    return render(request, "slt/slt_model_form.html", {"form": form})
+
+
+@require_GET
+@login_required
+def kommune(request: HttpRequest, number: str) -> HttpResponse:
+    """The kommune's SLT page: its (first) SLT-samarbeid, if the user may see it."""
+    slt_model = slt_models_visible_to(request.user).filter(kommuner__number=number).order_by("pk").first()
+    if slt_model is None:
+        raise Http404
+    return redirect("slt:detail", pk=slt_model.pk)
+
+
+@require_GET
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    slt_model = slt_model_for(request.user, pk)
+    context = {
+        "slt_model": slt_model,
+        "kommuner": slt_model.kommuner.all(),
+        "koordinatorer": slt_model.koordinatorer(),
+        "plans": slt_model.plans.all(),
+        "can": {"edit": can_change(request.user, slt_model)},
+    }
+    return render(request, "slt/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    slt_model = slt_model_for(request.user, pk, edit=True)
+    form = SltModelForm(request.POST or None, instance=slt_model, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kommuner = data.pop("kommuner")
+        services.slt_model_update(slt_model, changed_by=request.user, kommuner=kommuner, **data)
+        messages.success(request, _("Endringene er lagret."))
+        return redirect("slt:detail", pk=slt_model.pk)
+    return render(request, "slt/slt_model_form.html", {"form": form, "slt_model": slt_model})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    slt_model = slt_model_for(request.user, pk, edit=True)
+    form = PlanForm(request.POST or None, instance=None)
+    form.instance.slt_model = slt_model
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = services.plan_create(
+            slt_model=slt_model, title=data["title"], start_year=data["start_year"], end_year=data["end_year"],
+            adopted_on=data["adopted_on"], adopted_link=data["adopted_link"], focus_areas=form.focus_area_names(),
+            created_by=request.user,
+        )  # fmt: skip
+        messages.success(request, _("Handlingsplanen er opprettet."))
+        return redirect("slt:plan", pk=plan.pk)
+    return render(request, "slt/plan_form.html", {"form": form, "slt_model": slt_model})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for(request.user, pk, edit=True)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Endringene er lagret."))
+        return redirect("slt:plan", pk=plan.pk)
+    return render(request, "slt/plan_form.html", {"form": form, "slt_model": plan.slt_model, "plan": plan})
+
+
+def _tiltak_page(plan, request):
+    tiltak = plan.tiltak.select_related("focus_area", "responsible_party", "responsible_person")
+    return Paginator(tiltak, PAGE_SIZE).get_page(request.GET.get("side"))
+
+
+@require_GET
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for(request.user, pk)
+    context = {
+        "plan": plan,
+        "slt_model": plan.slt_model,
+        "progress": services.plan_progress(plan),
+        "page": _tiltak_page(plan, request),
+        "focus_area_form": FocusAreaForm(),
+        "can": {"edit": can_change(request.user, plan.slt_model)},
+    }
+    return render(request, "slt/plan_detail.html", context)
+
+
+@require_POST
+@login_required
+def focus_area_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for(request.user, pk, edit=True)
+    form = FocusAreaForm(request.POST, instance=None)
+    form.instance.plan = plan
+    if form.is_valid():
+        form.instance.order = plan.focus_areas.count() + 1
+        form.save()
+        messages.success(request, _("Fokusområdet er lagt til."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("slt:plan", pk=plan.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tiltak_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for(request.user, pk, edit=True)
+    form = TiltakForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        tiltak = services.tiltak_create(plan=plan, created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Tiltaket er lagt til."))
+        return redirect("slt:tiltak", pk=tiltak.pk)
+    return render(request, "slt/tiltak_form.html", {"form": form, "plan": plan, "slt_model": plan.slt_model})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tiltak_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tiltak = tiltak_for(request.user, pk, edit=True)
+    form = TiltakForm(request.POST or None, instance=tiltak, plan=tiltak.plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Endringene er lagret."))
+        return redirect("slt:tiltak", pk=tiltak.pk)
+    context = {"form": form, "tiltak": tiltak, "plan": tiltak.plan, "slt_model": tiltak.plan.slt_model}
+    return render(request, "slt/tiltak_form.html", context)
+
+
+def _tiltak_context(request, tiltak: Tiltak, form=None) -> dict:
+    notes = tiltak.notes.select_related("created_by__person")
+    can = {"edit": can_change(request.user, tiltak.plan.slt_model)}
+    return {
+        "tiltak": tiltak,
+        "plan": tiltak.plan,
+        "slt_model": tiltak.plan.slt_model,
+        "notes": Paginator(notes, PAGE_SIZE).get_page(request.GET.get("side")),
+        "form": form or (ProgressForm(tiltak=tiltak) if can["edit"] else None),
+        "can": can,
+    }
+
+
+@require_GET
+@login_required
+def tiltak_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tiltak = tiltak_for(request.user, pk)
+    return render(request, "slt/tiltak_detail.html", _tiltak_context(request, tiltak))
+
+
+@require_POST
+@login_required
+def tiltak_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    tiltak = tiltak_for(request.user, pk, edit=True)
+    form = ProgressForm(request.POST, tiltak=tiltak)
+    if form.is_valid():
+        services.tiltak_add_progress(
+            tiltak, user=request.user, text=form.cleaned_data["text"], status=form.cleaned_data["status"]
+        )
+        if not request.htmx:
+            messages.success(request, _("Fremdriften er registrert."))
+            return redirect("slt:tiltak", pk=tiltak.pk)
+        tiltak = tiltak_for(request.user, pk)
+        form = None
+    template = "slt/tiltak_detail.html#progress" if request.htmx else "slt/tiltak_detail.html"
+    return render(request, template, _tiltak_context(request, tiltak, form))
+
