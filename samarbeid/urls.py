@@ -9,6 +9,7 @@ urlpatterns = [
     path("avtaler/", include("agreements.urls")),
     path("politirad/", include("councils.urls")),
     path("slt/", include("slt.urls")),
+    path("moter/", include("samarbeid.meeting_urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -103,3 +103,15 @@ def test_referatsaker_list_last_meetings_decisions_and_closing_needs_a_comment(f
     action = action_close(action, comment="Gjort", by=personas["moss_slt"])
     assert action.closed_at and not action.is_overdue
     assert Meeting.objects.public().count() == 0
+
+
+def test_the_shared_meeting_pages_work_for_an_organiser_and_are_404_for_another_tenant(forum, client_for, mailoutbox):
+    moss = client_for("moss_slt")
+    response = moss.post(f"/moter/forum/{forum.pk}/nytt/", {
+        "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(), "starts": "10:00", "ends": "12:00",
+        "place": "Rådhuset", "theme": "Rus",
+    })  # fmt: skip
+    meeting = Meeting.objects.get(forum=forum)
+    assert response.status_code == 302
+    assert moss.get(f"/moter/{meeting.pk}/").status_code == 200
+    assert client_for("randaberg_slt").get(f"/moter/{meeting.pk}/").status_code == 404

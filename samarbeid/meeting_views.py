@@ -1,0 +1,433 @@
+"""Views for one meeting of any forum (politiråd or SLT group): plan, agenda, innkalling, attendance,
+minutes, decisions, follow-up, calendar feeds and PDF. Access only through samarbeid.meetings."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samarbeid import meetings as svc
+from samarbeid.models import (
+    AgendaItem,
+    Attendance,
+    CalendarFeedToken,
+    Decision,
+    FollowUpAction,
+    ForumMembership,
+    Meeting,
+    Party,
+    Person,
+    User,
+)
+from samarbeid.pdf import render_pdf
+from samarbeid.permissions import has_perm
+
+# --- forms -------------------------------------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateField(label=gettext_lazy("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
+    theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
+    is_closed = forms.BooleanField(
+        label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            raise ValidationError(_("Møtet må slutte etter at det begynner."))
+        return data
+
+    def meeting_fields(self) -> dict:
+        data = self.cleaned_data
+        aware = timezone.get_current_timezone()
+        return {
+            "starts_at": datetime.datetime.combine(data["date"], data["starts"], tzinfo=aware),
+            "ends_at": datetime.datetime.combine(data["date"], data["ends"], tzinfo=aware),
+            "place": data["place"],
+            "theme": data["theme"],
+            "is_closed": data["is_closed"],
+        }
+
+    @classmethod
+    def for_meeting(cls, meeting: Meeting) -> "MeetingForm":
+        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        return cls(initial={
+            "date": starts.date(), "starts": starts.time(), "ends": ends.time(), "place": meeting.place,
+            "theme": meeting.theme, "is_closed": meeting.is_closed,
+        })  # fmt: skip
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Sak"), max_length=300)
+    description = forms.CharField(label=gettext_lazy("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  required=False)  # fmt: skip
+    proposed_by = forms.ModelChoiceField(label=gettext_lazy("Meldt inn av"), queryset=Party.objects.none(),
+                                         required=False)  # fmt: skip
+
+    def __init__(self, *args, forum, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposed_by"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}),
+                              required=False)  # fmt: skip
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Vedtak"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=gettext_lazy("Oppfølging"), max_length=500)
+    responsible_person = forms.ModelChoiceField(label=gettext_lazy("Ansvarlig"), queryset=Person.objects.none(),
+                                                required=False)  # fmt: skip
+    responsible_party = forms.ModelChoiceField(label=gettext_lazy("Ansvarlig part"), queryset=Party.objects.none(),
+                                               required=False)  # fmt: skip
+    due_on = forms.DateField(label=gettext_lazy("Frist"), required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+    def __init__(self, *args, forum, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_person"].queryset = Person.objects.filter(
+            forum_memberships__in=forum.memberships.active()
+        ).distinct()
+        self.fields["responsible_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
+
+
+class CloseActionForm(forms.Form):
+    closing_comment = forms.CharField(label=gettext_lazy("Kommentar"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttendanceForm(forms.Form):
+    membership = forms.ModelChoiceField(queryset=ForumMembership.objects.none(), widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=gettext_lazy("Oppmøte"), choices=Attendance.Status.choices)
+    represented_by = forms.ModelChoiceField(label=gettext_lazy("Representert ved"), queryset=Person.objects.none(),
+                                            required=False)  # fmt: skip
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = meeting.forum.memberships.all()
+        self.fields["represented_by"].queryset = Person.objects.filter(forum_memberships__forum=meeting.forum)
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
+    can = svc.meeting_abilities(request.user, meeting)
+    forum = meeting.forum
+    return {
+        "meeting": meeting,
+        "forum": forum,
+        "forum_url": svc.forum_page_url(forum),
+        "items": svc.meeting_agenda(meeting),
+        "attendance": svc.meeting_attendance(meeting) if can["manage"] or can["read_minutes"] else [],
+        "referatsaker": svc.referatsaker(meeting),
+        "can": can,
+        "agenda_form": AgendaItemForm(forum=forum),
+        "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset) if can["edit"] else [],
+        "action_parties": forum.parties() if can["edit"] else [],
+        "attendance_statuses": Attendance.Status.choices,
+        "deputies": Person.objects.filter(forum_memberships__forum=forum).distinct() if can["edit"] else [],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
+    forum = svc.forum_for(request.user, forum_pk, manage=True)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = svc.meeting_plan(forum, by=request.user, **form.meeting_fields())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Møtet er planlagt med de faste punktene på sakslisten."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "forum": forum, "meeting": None,
+                                                          "forum_url": svc.forum_page_url(forum)})  # fmt: skip
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk)
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    form = MeetingForm(request.POST) if request.method == "POST" else MeetingForm.for_meeting(meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.meeting_update(meeting, by=request.user, **form.meeting_fields())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Møtet er endret."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "forum": meeting.forum, "meeting": meeting,
+                                                          "forum_url": svc.forum_page_url(meeting.forum)})  # fmt: skip
+
+
+TRANSITIONS = {
+    "held": (svc.meeting_mark_held, gettext_lazy("Møtet er markert som avholdt.")),
+    "approve": (svc.meeting_approve_minutes, gettext_lazy("Referatet er godkjent.")),
+    "cancel": (svc.meeting_cancel, gettext_lazy("Møtet er avlyst.")),
+}
+
+
+@require_POST
+@login_required
+def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    try:
+        if action == "summon":
+            recipients, late = svc.meeting_send_innkalling(meeting, by=request.user)
+            messages.success(request, _("Innkallingen er sendt til %(count)s medlemmer.") % {"count": len(recipients)})
+            if late:
+                messages.warning(request, _("Innkallingen ble sendt mindre enn sju dager før møtet."))
+        elif action in TRANSITIONS:
+            service, done = TRANSITIONS[action]
+            service(meeting, by=request.user)
+            messages.success(request, done)
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+@login_required
+def agenda_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    form = AgendaItemForm(request.POST, forum=meeting.forum)
+    if form.is_valid():
+        try:
+            svc.agenda_item_add(meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Saken mangler tittel."))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaItem]:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    return meeting, get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+
+
+def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
+    if request.htmx:
+        context = _detail_context(request, meeting)
+        context["item"] = next(item for item in context["items"] if item.pk == item_pk)
+        return render(request, "meetings/meeting_detail.html#agenda-item", context)
+    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + f"#sak-{item_pk}")
+
+
+@require_POST
+@login_required
+def agenda_item_minutes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting, item = _item(request, pk, item_pk)
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return _item_response(request, meeting, item.pk)
+
+
+@require_POST
+@login_required
+def decision_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting, item = _item(request, pk, item_pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.decision_add(item, text=form.cleaned_data["text"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Skriv vedtaket."))
+    return _item_response(request, meeting, item.pk)
+
+
+@require_POST
+@login_required
+def action_create(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    decision = get_object_or_404(Decision.objects.select_related("agenda_item"), pk=decision_pk,
+                                 agenda_item__meeting=meeting)  # fmt: skip
+    form = ActionForm(request.POST, forum=meeting.forum)
+    if form.is_valid():
+        try:
+            svc.action_add(decision, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Oppfølgingspunktet mangler beskrivelse."))
+    return _item_response(request, meeting, decision.agenda_item_id)
+
+
+@require_POST
+@login_required
+def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    form = AttendanceForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        try:
+            svc.attendance_record(meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Velg oppmøte."))
+    if request.htmx:
+        return render(request, "meetings/meeting_detail.html#attendance", _detail_context(request, meeting))
+    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#oppmote")
+
+
+# --- follow-up across meetings -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def forum_actions(request: HttpRequest, forum_pk: int) -> HttpResponse:
+    forum = svc.forum_for(request.user, forum_pk)
+    show = request.GET.get("vis", "open")
+    actions = svc.actions_for_forums([forum]).order_by("status", "due_on", "pk")
+    if show == "open":
+        actions = actions.filter(status=FollowUpAction.Status.OPEN)
+    if not has_perm(request.user, svc.CLOSED, forum):
+        actions = actions.filter(decision__agenda_item__meeting__is_closed=False)
+    page = Paginator(actions, 25).get_page(request.GET.get("side"))
+    return render(request, "meetings/actions.html", {
+        "forum": forum, "page": page, "show": show, "forum_url": svc.forum_page_url(forum),
+        "can": {"close": has_perm(request.user, svc.MANAGE, forum)}, "close_form": CloseActionForm(),
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def action_close(request: HttpRequest, action_pk: int) -> HttpResponse:
+    action = get_object_or_404(FollowUpAction.objects.select_related("decision__agenda_item"), pk=action_pk)
+    meeting = svc.meeting_for(request.user, action.decision.agenda_item.meeting_id, manage=True)
+    form = CloseActionForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.action_close(action, comment=form.cleaned_data["closing_comment"], by=request.user)
+            messages.success(request, _("Oppfølgingspunktet er lukket."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
+    return redirect(request.POST.get("next") or reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id}))
+
+
+# --- calendar ----------------------------------------------------------------------------------------------------
+
+
+def _ics_response(payload: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(payload, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk)
+    return _ics_response(svc.meeting_ical([meeting], meeting.forum.name), "mote.ics")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The user's secret calendar-feed address; POST makes a new secret (the old address stops working)."""
+    if request.method == "POST":
+        CalendarFeedToken.objects.filter(user=request.user).delete()
+        messages.success(request, _("Du har fått en ny kalenderadresse. Den gamle virker ikke lenger."))
+        return redirect("meetings:calendar")
+    token, _created = CalendarFeedToken.objects.get_or_create(user=request.user)
+    forums = svc.forums_visible_to(request.user).order_by("name")
+    feed = request.build_absolute_uri(reverse("meetings:user_feed", kwargs={"token": token.token}))
+    forum_feeds = [
+        (forum, request.build_absolute_uri(reverse("meetings:forum_feed", kwargs={"token": token.token,
+                                                                                  "forum_pk": forum.pk})))
+        for forum in forums
+    ]  # fmt: skip
+    return render(request, "meetings/calendar.html", {"feed": feed, "forum_feeds": forum_feeds})
+
+
+def _feed_user(token: str) -> User:
+    link = CalendarFeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if link is None:
+        raise Http404
+    return link.user
+
+
+def _feed_meetings(user: User, **filters):
+    since = timezone.now() - datetime.timedelta(days=365)
+    return svc.meetings_visible_to(user).filter(starts_at__gte=since, **filters).select_related("forum")
+
+
+@require_GET
+def user_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Every meeting of the forums the token's user may see (a calendar app cannot log in)."""
+    user = _feed_user(token)
+    return _ics_response(svc.meeting_ical(_feed_meetings(user), _("Mine møter")), "moter.ics")
+
+
+@require_GET
+def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
+    user = _feed_user(token)
+    forum = svc.forum_for(user, forum_pk)
+    return _ics_response(svc.meeting_ical(_feed_meetings(user, forum=forum), forum.name), "moter.ics")
+
+
+# --- PDF ---------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
+    """Innkalling (agenda) or referat (minutes, only for those who may read them) as PDF."""
+    meeting = svc.meeting_for(request.user, pk)
+    if document not in ("innkalling", "referat"):
+        raise Http404
+    if document == "referat" and not svc.can_read_minutes(request.user, meeting):
+        raise Http404
+    title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
+    context = {"meeting": meeting, "items": svc.meeting_agenda(meeting), "document": document,
+               "attendance": svc.meeting_attendance(meeting), "referatsaker": svc.referatsaker(meeting)}  # fmt: skip
+    pdf = render_pdf("meetings/pdf/meeting.html", context, request=request, title=title,
+                     draft=document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED)  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document}-{meeting.starts_at:%Y-%m-%d}.pdf"'
+    return response
+
