@@ -79,7 +79,7 @@ DEMO_PEOPLE = [
 ]  # fmt: skip
 
 
-def _party(key: str) -> Party:
+def demo_party(key: str) -> Party:
     if key.isdigit():
         return Kommune.objects.get(number=key)
     unit = PoliceUnit.objects.filter(name=key).first()
@@ -124,7 +124,7 @@ def create_demo_people() -> dict[str, User]:
         person, _ = Person.objects.get_or_create(email=demo.email, defaults={"name": demo.name})
         RoleAssignment.objects.get_or_create(
             person=person,
-            party=_party(demo.party),
+            party=demo_party(demo.party),
             role=demo.role,
             defaults={"title": demo.title, "stillingsprosent": demo.stillingsprosent, "starts_on": DEMO_START},
         )

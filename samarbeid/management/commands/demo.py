@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -5,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people
+from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people, demo_party
 from samarbeid.models import Role
 from samarbeid.reference_data import load_reference_data
 
@@ -23,10 +24,12 @@ class Command(BaseCommand):
         create_demo_people()
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
-            self.stdout.write(f"  {person.email:48} {person.name} – {person.title or Role(person.role).label}")
+            role = person.title or Role(person.role).label
+            self.stdout.write(f"  {person.email:48} {person.name}, {role}, {demo_party(person.party).name}")
         if no_serve:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], cwd=settings.BASE_DIR)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker too when we are stopped
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
