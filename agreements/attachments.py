@@ -1,0 +1,53 @@
+"""Vedlegg: only PDF, DOCX and ODT, size-limited, checked by extension AND by content."""
+
+import zipfile
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    """The extension the content really has (.pdf, .docx or .odt), or None."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return ".pdf"
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names and "[Content_Types].xml" in names:
+                return ".docx"
+            if "mimetype" in names and archive.read("mimetype").strip() == CONTENT_TYPES[".odt"].encode():
+                return ".odt"
+    except zipfile.BadZipFile:
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+def validate_attachment(upload: UploadedFile) -> str:
+    """Raise a Norwegian ValidationError unless the file is a real PDF/DOCX/ODT within the limit; return its type."""
+    extension = PurePath(upload.name).suffix.lower()
+    if extension not in CONTENT_TYPES:
+        raise ValidationError(_("Vedlegg må være PDF, DOCX eller ODT."))
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            _("Filen er for stor (%(size)s MB). Største tillatte størrelse er %(max)s MB.")
+            % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
+        )
+    if _sniff(upload) != extension:
+        raise ValidationError(_("Innholdet i filen stemmer ikke med filtypen %(ext)s.") % {"ext": extension})
+    return CONTENT_TYPES[extension]

@@ -1,0 +1,208 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from agreements.access import agreements_visible_to
+from agreements.attachments import validate_attachment
+from agreements.models import (
+    Agreement,
+    Attachment,
+    Expectation,
+    FocusArea,
+    Owner,
+    PresenceCommitment,
+    TemplateSection,
+)
+from agreements.services import police_district
+from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
+from samarbeid.permissions import parties_acted_for
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
+
+
+class RichTextarea(forms.Textarea):
+    """A plain textarea (works without JS) that static/agreements/editor.js turns into a rich-text editor."""
+
+    template_name = "agreements/widgets/rich_textarea.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "ds-input", "rows": 10, "data-rich-editor": "", **(attrs or {})})
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput, forms.HiddenInput)):
+            continue
+        widget.attrs.setdefault("class", "ds-input")
+
+
+class AgreementDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["period_start", "period_end", "replaces", "council_case_number", "council_decision_date"]
+        widgets = {"period_start": DATE, "period_end": DATE, "council_decision_date": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        replaceable = agreements_visible_to(user).select_related("police_party").prefetch_related("kommuner")
+        if self.instance.pk:
+            replaceable = replaceable.exclude(pk=self.instance.pk)
+        self.fields["replaces"].queryset = replaceable
+        _style(self)
+
+
+class AgreementCreateForm(AgreementDetailsForm):
+    """A new agreement for parties in the districts where the user acts for a party."""
+
+    police_party = forms.ModelChoiceField(label=_("Politiet"), queryset=Party.objects.none())
+    kommuner = forms.ModelMultipleChoiceField(
+        label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    malform = forms.ChoiceField(
+        label=_("Målform"), choices=[("", _("Kommunens målform")), *Malform.choices], required=False
+    )
+
+    class Meta(AgreementDetailsForm.Meta):
+        fields = ["police_party", "kommuner", "malform", *AgreementDetailsForm.Meta.fields]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.acted_for = set(parties_acted_for(user).values_list("pk", flat=True))
+        districts = Politidistrikt.objects.filter(
+            pk__in=[
+                *Kommune.objects.filter(pk__in=self.acted_for).values_list("district", flat=True),
+                *Party.objects.filter(pk__in=self.acted_for, policeunit__isnull=False).values_list(
+                    "policeunit__district", flat=True
+                ),
+                *Politidistrikt.objects.filter(pk__in=self.acted_for).values_list("pk", flat=True),
+            ]
+        )
+        self.fields["police_party"].queryset = Party.objects.filter(
+            pk__in=[*districts.values_list("pk", flat=True),
+                    *Party.objects.filter(policeunit__district__in=districts).values_list("pk", flat=True)]
+        ).order_by("kind", "name")  # fmt: skip
+        self.fields["kommuner"].queryset = Kommune.objects.filter(district__in=districts).order_by("name")
+        self.order_fields(["police_party", "kommuner", "malform"])
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        police, kommuner = data.get("police_party"), data.get("kommuner")
+        if police and kommuner:
+            district = police_district(police)
+            if any(k.district_id != district.pk for k in kommuner):
+                raise ValidationError(_("Alle kommunene må høre til politidistriktet til politiparten."))
+            if not self.acted_for & {police.pk, *(k.pk for k in kommuner)}:
+                raise ValidationError(_("Du må ha en rolle hos minst én av partene i avtalen."))
+        return data
+
+
+class SectionTextForm(forms.Form):
+    local_text = forms.CharField(label=_("Lokal tekst"), required=False, widget=RichTextarea)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class LocalSectionForm(forms.Form):
+    heading = forms.CharField(label=_("Overskrift"), max_length=200)
+    owner = forms.ChoiceField(label=_("Hvem skriver avsnittet"), choices=Owner.choices)
+    local_text = forms.CharField(label=_("Tekst"), required=False, widget=RichTextarea)
+
+    def __init__(self, *args, owners: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(value, label) for value, label in Owner.choices if value in owners]
+        _style(self)
+
+
+class PresenceForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Ukedager"), choices=OpeningHours.Weekday.choices, coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = PresenceCommitment
+        fields = ["kommune", "times", "per", "weekdays", "hours_from", "hours_to", "place", "note"]
+        widgets = {
+            "hours_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "hours_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kommune"].queryset = agreement.kommuner.all()
+        _style(self)
+
+
+class ExpectationForm(forms.ModelForm):
+    class Meta:
+        model = Expectation
+        fields = ["order", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, agreement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class FocusAreaForm(forms.ModelForm):
+    class Meta:
+        model = FocusArea
+        fields = ["order", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, agreement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+def part_formset(model, form):
+    return modelformset_factory(model, form=form, extra=2, can_delete=True)
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["title", "file"]
+        help_texts = {"file": _("PDF, DOCX eller ODT, høyst 10 MB.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.odt"
+        _style(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = validate_attachment(upload)
+        return upload
+
+
+class TemplateSectionForm(forms.ModelForm):
+    class Meta:
+        model = TemplateSection
+        fields = [
+            "heading_nb", "heading_nn", "owner", "kind", "standard_text_nb", "standard_text_nn", "guidance_nb",
+            "guidance_nn",
+        ]  # fmt: skip
+        widgets = {
+            "standard_text_nb": RichTextarea,
+            "standard_text_nn": RichTextarea,
+            "guidance_nb": forms.Textarea(attrs={"rows": 3}),
+            "guidance_nn": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class TemplateCreateForm(forms.Form):
+    district = forms.ModelChoiceField(label=_("Politidistrikt"), queryset=Politidistrikt.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = Politidistrikt.objects.filter(
+            pk__in=parties_acted_for(user).values("pk"), agreement_templates__isnull=True
+        )
+        _style(self)

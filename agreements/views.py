@@ -1,0 +1,437 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agreements import services
+from agreements.access import (
+    VIEW_TEMPLATE,
+    agreement_for,
+    agreements_visible_to,
+    editable_owners,
+    section_for,
+    template_for,
+    templates_visible_to,
+)
+from agreements.forms import (
+    AgreementCreateForm,
+    AgreementDetailsForm,
+    AttachmentForm,
+    ExpectationForm,
+    FocusAreaForm,
+    LocalSectionForm,
+    PresenceForm,
+    SectionTextForm,
+    TemplateCreateForm,
+    TemplateSectionForm,
+    part_formset,
+)
+from agreements.models import (
+    Agreement,
+    AgreementTemplate,
+    Attachment,
+    Expectation,
+    FocusArea,
+    Owner,
+    PresenceCommitment,
+    StaleVersion,
+    TemplateSection,
+)
+from agreements.richtext import text_diff
+from samarbeid.permissions import has_perm, parties_acted_for
+
+PAGE_SIZE = 20
+
+# Structured parts edited as small lists: slug → (model, form, owner who writes it, filter, title).
+PARTS = {
+    "tilstedevarelse": (PresenceCommitment, PresenceForm, Owner.POLICE, {}, gettext_lazy("Politikontaktens tilstedeværelse")),
+    "forventninger-kommunen": (
+        Expectation, ExpectationForm, Owner.KOMMUNE, {"direction": Expectation.Direction.FROM_KOMMUNE},
+        gettext_lazy("Kommunens forventninger til politiet"),
+    ),
+    "forventninger-politiet": (
+        Expectation, ExpectationForm, Owner.POLICE, {"direction": Expectation.Direction.FROM_POLICE},
+        gettext_lazy("Politiets forventninger til kommunen"),
+    ),
+    "fokusomrader": (FocusArea, FocusAreaForm, Owner.KOMMUNE, {}, gettext_lazy("Spesielle fokusområder")),
+}  # fmt: skip
+
+
+def _detail_queryset():
+    return Agreement.objects.select_related("police_party", "template", "replaces", "created_by__person").prefetch_related(
+        "kommuner",
+        "sections",
+        Prefetch("presence_commitments", PresenceCommitment.objects.select_related("kommune")),
+        "expectations",
+        "focus_areas",
+        "attachments",
+    )
+
+
+def _abilities(user, agreement: Agreement) -> dict:
+    owners = editable_owners(user, agreement)
+    return {
+        "edit": bool(owners),
+        "owners": owners,
+        "edit_kommune": Owner.KOMMUNE in owners,
+        "edit_police": Owner.POLICE in owners,
+        "change": agreement.is_editable and has_perm(user, "agreements.change_agreement", agreement),
+    }
+
+
+def _mark_sections(sections, owners) -> list:
+    for section in sections:
+        section.can_edit = section.owner in owners
+    return sections
+
+
+# --- Lists and agreement pages ------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = agreements_visible_to(request.user).select_related("police_party").prefetch_related("kommuner")
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("side"))
+    can = {
+        "create": parties_acted_for(request.user).exists(),
+        "templates": templates_visible_to(request.user).exists(),
+    }
+    return render(request, "agreements/agreement_list.html", {"page": page, "can": can})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    if not parties_acted_for(request.user).exists():
+        raise PermissionDenied
+    form = AgreementCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agreement = services.agreement_create(
+            police_party=data["police_party"], kommuner=data["kommuner"], created_by=request.user,
+            period_start=data["period_start"], period_end=data["period_end"], malform=data["malform"] or None,
+            replaces=data["replaces"], council_case_number=data["council_case_number"],
+            council_decision_date=data["council_decision_date"],
+        )  # fmt: skip
+        messages.success(request, _("Avtaleutkastet er opprettet."))
+        return redirect("agreements:detail", pk=agreement.pk)
+    return render(request, "agreements/agreement_create.html", {"form": form})
+
+
+@require_GET
+@login_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    agreement = _detail_queryset().get(pk=agreement.pk)
+    can = _abilities(request.user, agreement)
+    sections = _mark_sections(list(agreement.sections.all()), can["owners"])
+    expectations = list(agreement.expectations.all())
+    context = {
+        "agreement": agreement,
+        "sections": sections,
+        "can": can,
+        "contacts": agreement.contacts(),
+        "opening_hours": agreement.opening_hours(),
+        "expectations_from_kommune": [e for e in expectations if e.direction == Expectation.Direction.FROM_KOMMUNE],
+        "expectations_from_police": [e for e in expectations if e.direction == Expectation.Direction.FROM_POLICE],
+    }
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk, edit=True)
+    form = AgreementDetailsForm(request.POST or None, instance=agreement, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        agreement = form.save(commit=False)
+        agreement.updated_by = request.user
+        agreement.save(update_fields=[*form.changed_data, "updated_by", "updated_at"])
+        messages.success(request, _("Avtalen er oppdatert."))
+        return redirect("agreements:detail", pk=agreement.pk)
+    return render(request, "agreements/agreement_edit.html", {"form": form, "agreement": agreement})
+
+
+# --- Sections -------------------------------------------------------------------------------------------
+
+
+def _render_section(request, section, status=200):
+    owners = editable_owners(request.user, section.agreement)
+    _mark_sections([section], owners)
+    return render(
+        request, "agreements/agreement_detail.html#section", {"section": section, "agreement": section.agreement},
+        status=status,
+    )  # fmt: skip
+
+
+@require_GET
+@login_required
+def section_detail(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    section = section_for(request.user, pk, section_pk)
+    if not request.htmx:
+        return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
+    return _render_section(request, section)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    section = section_for(request.user, pk, section_pk, edit=True)
+    conflict = None
+    form = SectionTextForm(request.POST or None, initial={"local_text": section.local_text, "version": section.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            section.set_local_text(
+                form.cleaned_data["local_text"], by=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except StaleVersion as stale:
+            conflict = stale
+            section = stale.section
+            section.agreement = agreement_for(request.user, pk)
+            # The user's text stays in the editor; the version moves on so saving again overwrites knowingly.
+            form = SectionTextForm(initial={"local_text": stale.submitted_text, "version": section.version})
+        else:
+            if request.htmx:
+                return _render_section(request, section)
+            messages.success(request, _("Avsnittet «%(heading)s» er lagret.") % {"heading": section.heading})
+            return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
+    template = "agreements/section_edit.html#form" if request.htmx else "agreements/section_edit.html"
+    return render(request, template, {"section": section, "agreement": section.agreement, "form": form,
+                                      "conflict": conflict})  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    owners = editable_owners(request.user, agreement)
+    if not owners:
+        raise PermissionDenied
+    form = LocalSectionForm(request.POST or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        section = agreement.add_local_section(
+            heading=data["heading"], owner=data["owner"], local_text=data["local_text"], by=request.user
+        )
+        messages.success(request, _("Avsnittet er lagt til."))
+        return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
+    return render(request, "agreements/section_add.html", {"agreement": agreement, "form": form})
+
+
+@require_POST
+@login_required
+def section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    section = section_for(request.user, pk, section_pk, edit=True)
+    services.section_move(section, by=request.user, up=request.POST.get("retning") == "opp")
+    return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
+
+
+@require_POST
+@login_required
+def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    section = section_for(request.user, pk, section_pk, edit=True)
+    if not section.is_local:
+        raise PermissionDenied
+    services.section_remove(section, by=request.user)
+    messages.success(request, _("Avsnittet «%(heading)s» er fjernet.") % {"heading": section.heading})
+    return redirect("agreements:detail", pk=pk)
+
+
+@require_GET
+@login_required
+def section_history(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    section = section_for(request.user, pk, section_pk)
+    revisions = section.revisions.select_related("created_by__person")
+    page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "agreements/section_history.html",
+                  {"section": section, "agreement": section.agreement, "page": page})  # fmt: skip
+
+
+@require_GET
+@login_required
+def section_diff(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    section = section_for(request.user, pk, section_pk)
+    try:
+        versions = sorted({int(request.GET["fra"]), int(request.GET["til"])})
+    except (KeyError, ValueError):
+        raise Http404
+    by_version = {r.version: r for r in section.revisions.filter(version__in=versions).select_related(
+        "created_by__person")}  # fmt: skip
+    if len(by_version) != len(set(versions)):
+        raise Http404
+    old, new = by_version[versions[0]], by_version[versions[-1]]
+    return render(request, "agreements/section_diff.html", {
+        "section": section, "agreement": section.agreement, "old": old, "new": new,
+        "parts": text_diff(old.text, new.text),
+    })  # fmt: skip
+
+
+@require_GET
+@login_required
+def changelog(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    revisions = agreement.revisions.select_related("created_by__person", "section")
+    page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "agreements/changelog.html", {"agreement": agreement, "page": page})
+
+
+# --- Structured parts and attachments ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    if part not in PARTS:
+        raise Http404
+    model, form_class, owner, fixed, title = PARTS[part]
+    agreement = agreement_for(request.user, pk)
+    if owner not in editable_owners(request.user, agreement):
+        raise PermissionDenied
+    formset_class = part_formset(model, form_class)
+    queryset = model.objects.filter(agreement=agreement, **fixed)
+    formset = formset_class(
+        request.POST or None, queryset=queryset, form_kwargs={"agreement": agreement}, prefix="del"
+    )
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for obj in formset.save(commit=False):
+                obj.agreement = agreement
+                for field, value in fixed.items():
+                    setattr(obj, field, value)
+                obj.save()
+            for obj in formset.deleted_objects:
+                obj.delete()
+        messages.success(request, _("Endringene er lagret."))
+        return redirect("agreements:detail", pk=pk)
+    return render(request, "agreements/part_edit.html", {"agreement": agreement, "formset": formset, "title": title})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk, edit=True)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        attachment = form.save(commit=False)
+        upload = form.cleaned_data["file"]
+        attachment.agreement = agreement
+        attachment.original_name = upload.name[:255]
+        attachment.content_type = form.content_type
+        attachment.size = upload.size
+        attachment.uploaded_by = request.user
+        attachment.save()
+        messages.success(request, _("Vedlegget er lastet opp."))
+        return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
+    return render(request, "agreements/attachment_add.html", {"agreement": agreement, "form": form})
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    agreement = agreement_for(request.user, pk)
+    attachment = get_object_or_404(Attachment, agreement=agreement, pk=attachment_pk)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk, edit=True)
+    attachment = get_object_or_404(Attachment, agreement=agreement, pk=attachment_pk)
+    attachment.file.delete(save=False)
+    attachment.delete()
+    messages.success(request, _("Vedlegget er slettet."))
+    return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
+
+
+# --- Templates (maler) ----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = templates_visible_to(request.user)
+    national = AgreementTemplate.objects.filter(district=None).first()
+    create_form = None
+    if national and has_perm(request.user, VIEW_TEMPLATE, national):
+        create_form = TemplateCreateForm(user=request.user)
+    if not templates.exists() and create_form is None:
+        raise PermissionDenied
+    page = Paginator(templates, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "agreements/template_list.html", {"page": page, "create_form": create_form})
+
+
+@require_POST
+@login_required
+def template_create(request: HttpRequest) -> HttpResponse:
+    national = AgreementTemplate.for_district(None)
+    if not has_perm(request.user, VIEW_TEMPLATE, national):
+        raise PermissionDenied
+    form = TemplateCreateForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Velg et politidistrikt du er malansvarlig for, og som ikke har egen mal."))
+        return redirect("agreements:template_list")
+    template = services.template_create_for_district(form.cleaned_data["district"], by=request.user)
+    messages.success(request, _("Distriktets mal er laget som en kopi av den nasjonale standardmalen."))
+    return redirect("agreements:template_detail", pk=template.pk)
+
+
+@require_GET
+@login_required
+def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    template = template_for(request.user, pk)
+    can = {"edit": has_perm(request.user, "agreements.edit_template", template)}
+    return render(request, "agreements/template_detail.html",
+                  {"template": template, "sections": template.sections.all(), "can": can})  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def template_section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
+    template = template_for(request.user, pk, edit=True)
+    section = get_object_or_404(TemplateSection, template=template, pk=section_pk) if section_pk else None
+    form = TemplateSectionForm(request.POST or None, instance=section)
+    if request.method == "POST" and form.is_valid():
+        if section is None:
+            services.template_section_add(template, by=request.user, **form.cleaned_data)
+        else:
+            form.save()
+            template.updated_by = request.user
+            template.save(update_fields=["updated_by", "updated_at"])
+        messages.success(request, _("Malen er lagret. Avtaler som allerede er laget, endres ikke."))
+        return redirect("agreements:template_detail", pk=template.pk)
+    return render(request, "agreements/template_section_edit.html",
+                  {"template": template, "section": section, "form": form})  # fmt: skip
+
+
+@require_POST
+@login_required
+def template_section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    template = template_for(request.user, pk, edit=True)
+    section = get_object_or_404(TemplateSection, template=template, pk=section_pk)
+    services.template_section_move(section, up=request.POST.get("retning") == "opp")
+    return redirect("agreements:template_detail", pk=template.pk)
+
+
+@require_POST
+@login_required
+def template_section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    template = template_for(request.user, pk, edit=True)
+    get_object_or_404(TemplateSection, template=template, pk=section_pk).delete()
+    messages.success(request, _("Avsnittet er fjernet fra malen. Avtaler som allerede er laget, endres ikke."))
+    return redirect("agreements:template_detail", pk=template.pk)
+
