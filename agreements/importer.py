@@ -20,13 +20,20 @@ for them. Inside a section, further heading-like lines become bold paragraphs (t
 import datetime
 import difflib
 import html
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from django.db import transaction
+from django.db.models import Q
+
+from agreements.models import AgreementSection, Owner, SectionRevision
 from agreements.richtext import clean_html
+from agreements.services import agreement_create
+from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt
 
 # --- Patterns ----------------------------------------------------------------------------------------
 
@@ -70,10 +77,11 @@ _TITLE_IN_PLACE = re.compile(
     r"politimeister)(?:en)?\s+i\s+(?P<place>[A-ZÆØÅ][\w\-]+(?:\s+[A-ZÆØÅ][\w\-]+)*))$",
     re.IGNORECASE,
 )
-_NYNORSK_WORDS = {"ikkje", "eit", "kva", "frå", "vert", "dei", "korleis", "difor", "mogleg", "kvar", "vere", "vera",
-                  "gjeld", "skule", "skular", "kommunane", "saman", "heile", "meir", "berre", "òg", "ho", "no"}
-_BOKMAL_WORDS = {"ikke", "et", "hva", "fra", "blir", "de", "hvordan", "derfor", "mulig", "hver", "være", "gjelder",
-                 "skole", "skoler", "kommunene", "sammen", "hele", "mer", "bare", "også", "hun", "nå"}  # fmt: skip
+# Words that tell nynorsk from bokmål (each list's words are common in one and absent in the other).
+_NYNORSK_WORDS = set("ikkje eit kva frå vert dei korleis difor mogleg kvar vere vera gjeld skule skular kommunane "
+                     "saman heile meir berre òg ho no".split())  # fmt: skip
+_BOKMAL_WORDS = set("ikke et hva fra blir de hvordan derfor mulig hver være gjelder skole skoler kommunene sammen "
+                    "hele mer bare også hun nå".split())  # fmt: skip
 
 
 # --- Result ------------------------------------------------------------------------------------------
@@ -141,8 +149,6 @@ def parse_agreement(source: str | Path | bytes | IO, *, filename: str = "") -> P
         return parse_text(source)
     data = source if isinstance(source, bytes) else source.read()
     if filename.lower().endswith(".docx"):
-        import io
-
         return parse_docx(io.BytesIO(data))
     return parse_text(decode_text(data))
 
@@ -203,9 +209,7 @@ def docx_to_text(path_or_file) -> tuple[str, list[str], list[str]]:
         elif "list number" in style.lower() or "nummerert" in style.lower():
             numbers[level] = numbers.get(level, 0) + 1
             blocks.append("\n" + " " * (level - 1) + f"{numbers[level]}. {text}")
-        elif "list" in style.lower() or "punkt" in style.lower() or paragraph._p.pPr is not None and (
-            paragraph._p.pPr.numPr is not None
-        ):
+        elif "list" in style.lower() or "punkt" in style.lower() or _has_numbering(paragraph):
             blocks.append("\n" + " " * (level - 1) + f"- {text}")
         else:
             numbers.clear()
@@ -218,6 +222,11 @@ def docx_to_text(path_or_file) -> tuple[str, list[str], list[str]]:
         else:
             out.append(block)
     return "\n\n".join(b.strip("\n") for b in out), headings, subheadings
+
+
+def _has_numbering(paragraph) -> bool:
+    properties = paragraph._p.pPr
+    return properties is not None and properties.numPr is not None
 
 
 def _first_paragraphs(row) -> list:
@@ -283,9 +292,7 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def parse_text(
-    text: str, *, headings: Iterable[str] | None = None, subheadings: Iterable[str] = ()
-) -> ParsedAgreement:
+def parse_text(text: str, *, headings: Iterable[str] | None = None, subheadings: Iterable[str] = ()) -> ParsedAgreement:
     lines = normalise_lines(text)
     result = ParsedAgreement()
     result.malform = guess_malform(text)
@@ -304,18 +311,24 @@ def parse_text(
     between = lines[toc_end:body_start] if toc_start is not None else []
     _read_front_matter(result, front, between)
 
-    # The signature block (and anything after it, e.g. a list of vedlegg) ends the last section.
+    # The signature block ends the last section; only a list of vedlegg may follow it (as text, or as a
+    # section of its own when the document marks "Vedlegg" as a heading).
     sig_start, sig_end = _find_signature_block(lines, start=(heading_rows[-1] + 1) if heading_rows else body_start)
+    if sig_start is None and len(heading_rows) > 1 and re.match(r"vedlegg", _plain(lines[heading_rows[-1]]), re.I):
+        sig_start, sig_end = _find_signature_block(lines[: heading_rows[-1]], start=heading_rows[-2] + 1)
+        sig_end = sig_end if sig_start is not None else len(lines)
+        tail_is_section = True
+    else:
+        tail_is_section = False
     if sig_start is not None:
         result.signatories = _read_signatories(lines[sig_start:sig_end])
-        body_end = sig_start
-    else:
-        body_end = len(lines)
     subheading_norms = {_norm(s) for s in subheadings}
     for index, row in enumerate(heading_rows):
-        end = heading_rows[index + 1] if index + 1 < len(heading_rows) else body_end
+        end = heading_rows[index + 1] if index + 1 < len(heading_rows) else len(lines)
+        if sig_start is not None and row < sig_start < end:
+            end = sig_start
         result.sections.append(_section(lines[row], lines[row + 1 : end], subheading_norms, subheadings_from_text=True))
-    if sig_start is not None:
+    if sig_start is not None and not tail_is_section:
         trailing = [line for line in lines[sig_end:]]
         first = next((i for i, line in enumerate(trailing) if line.strip()), None)
         if first is not None:
@@ -364,18 +377,19 @@ def _match_headings(lines: list[str], wanted: list[str], *, start: int) -> list[
         target = _norm(title)
         if not target:
             continue
-        row = _find_row(lines, cursor, lambda n: n == target)
+        row = _find_row(lines, cursor, lambda n, target=target: n == target)
         if row is None:
-            row = _find_row(
-                lines,
-                cursor,
-                lambda n: (len(min(n, target, key=len)) >= 5 and (n.startswith(target) or target.startswith(n)))
-                or difflib.SequenceMatcher(a=n, b=target).ratio() >= 0.85,
-            )
+            row = _find_row(lines, cursor, lambda n, target=target: _alike(n, target))
         if row is not None:
             rows.append(row)
             cursor = row + 1
     return rows
+
+
+def _alike(a: str, b: str) -> bool:
+    """Normalised headings that differ by a suffix ("Evaluerings") or a few letters."""
+    prefix = len(min(a, b, key=len)) >= 5 and (a.startswith(b) or b.startswith(a))
+    return prefix or difflib.SequenceMatcher(a=a, b=b).ratio() >= 0.85
 
 
 def _find_row(lines: list[str], start: int, accept) -> int | None:
@@ -411,7 +425,9 @@ def _is_heading_like(lines: list[str], row: int) -> bool:
     plain = _plain(line)
     if not plain or "\t" in line or line[:1].isspace() or _BULLET.match(line) or "@" in plain:
         return False
-    if len(plain) > 80 or len(plain.split()) > 12 or plain[-1] in ".:;,!?" or not (plain[0].isupper() or plain[0].isdigit()):
+    if len(plain) > 80 or len(plain.split()) > 12 or plain[-1] in ".:;,!?":
+        return False
+    if not (plain[0].isupper() or plain[0].isdigit()):
         return False
     if _DATE.search(plain) or _SIGNED_LINE.search(plain):
         return False
@@ -434,22 +450,30 @@ def _is_heading_like(lines: list[str], row: int) -> bool:
 
 
 def _heuristic_headings(lines: list[str], *, start: int) -> list[int]:
-    rows = []
+    """Numbered headings (1, 2, 3 … in order) or unnumbered ones, whichever the document starts with."""
+    rows: list[int] = []
     expected_number = 1
     for row in range(start, len(lines)):
         numbered = _NUMBERED_HEADING.match(_plain(lines[row]))
-        if numbered and int(numbered.group("number")) == expected_number:
-            previous = _prev_nonblank(lines, row)
-            after_list_item = previous is not None and previous not in rows and _NUMBERED.match(lines[previous])
-            plain = _plain(lines[row])
-            if (not after_list_item and not lines[row][:1].isspace() and len(plain) <= 100
-                    and plain[-1] not in ".:;," and "\t" not in lines[row]):  # fmt: skip
+        if numbered and int(numbered.group("number")) == expected_number and (expected_number > 1 or not rows):
+            if _is_numbered_heading(lines, row, rows, expected_number):
                 rows.append(row)
                 expected_number += 1
-                continue
-        if not numbered and expected_number == 1 and _is_heading_like(lines, row):
+        elif not numbered and expected_number == 1 and _is_heading_like(lines, row):
             rows.append(row)
     return rows
+
+
+def _is_numbered_heading(lines: list[str], row: int, rows: list[int], number: int) -> bool:
+    """Not an item of a numbered list: the line before is not item number - 1 (unless that was a heading)."""
+    plain = _plain(lines[row])
+    if lines[row][:1].isspace() or len(plain) > 100 or plain[-1] in ".:;," or "\t" in lines[row]:
+        return False
+    previous = _prev_nonblank(lines, row)
+    if previous is None or previous in rows:
+        return True
+    item = _NUMBERED.match(lines[previous])
+    return not (item and int(item.group("number")) == number - 1)
 
 
 def _front_matter_end(lines: list[str]) -> int:
@@ -461,8 +485,7 @@ def _front_matter_end(lines: list[str]) -> int:
     for index in range(title_row + 1, len(lines)):
         if not lines[index].strip():
             continue
-        if _continues_title(_plain(lines[index - 1] if lines[index - 1].strip() else lines[_prev_nonblank(lines, index)]),
-                            _plain(lines[index])):  # fmt: skip
+        if _continues_title(_plain(lines[_prev_nonblank(lines, index)]), _plain(lines[index])):
             row = index
             continue
         if _SIGNED_LINE.search(lines[index]) or _DATE.search(lines[index]):
@@ -519,7 +542,7 @@ def _read_front_matter(result: ParsedAgreement, front: list[str], between: list[
     preamble += between
     start, end = _period(joined + "\n" + "\n".join(between))
     result.period_start, result.period_end = start, end
-    result.preamble_html = clean_html(_blocks_to_html(preamble, set(), False)) if any(p.strip() for p in preamble) else ""
+    result.preamble_html = clean_html(_blocks_to_html(preamble, set(), False))
 
 
 def _title_parties(title: str) -> list[PartyMention]:
@@ -533,8 +556,10 @@ def _party_mentions(text: str, source: str) -> list[PartyMention]:
     for match in _PARTY.finditer(text or ""):
         name = match.group(0).strip()
         # "Politimester Sør-Vest politidistrikt": a capitalised title before the name is not part of it.
-        while (first := name.split(" ", 1))[0] and len(first) > 1 and (
-            _ROLE_WORDS.fullmatch(first[0]) or _is_title_start(first[0])
+        while (
+            (first := name.split(" ", 1))[0]
+            and len(first) > 1
+            and (_ROLE_WORDS.fullmatch(first[0]) or _is_title_start(first[0]))
         ):
             name = first[1]
         lowered = name.lower()
@@ -593,7 +618,9 @@ def _groups(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
 
 def _is_signature_group(lines: list[str]) -> bool:
     plains = [_plain(line) for line in lines]
-    if len(plains) > 4 or any(len(p) > 70 or "\t" in line or _BULLET.match(line) for p, line in zip(plains, lines)):
+    if len(plains) > 4 or any(
+        len(p) > 70 or "\t" in line or _BULLET.match(line) for p, line in zip(plains, lines, strict=True)
+    ):
         return False
     if any(p.endswith((".", ":", ";", ",")) and not _STED_DATO.match(p) for p in plains):
         return False
@@ -647,7 +674,7 @@ def _read_signatories(lines: list[str]) -> list[Signatory]:
                 current.party = line
             elif current is None:
                 names.append(line)
-    for signatory, slot in zip(signatories, slots):
+    for signatory, slot in zip(signatories, slots, strict=False):
         if slot:
             signatory.place, signatory.date = slot
     return signatories
@@ -661,8 +688,10 @@ def _signatory_from_title(line: str) -> Signatory:
     in_place = _TITLE_IN_PLACE.match(line)
     if in_place:
         role = in_place.group("role").lower()
-        suffix = "lensmannsdistrikt" if role.startswith("lensmann") else (
-            "politidistrikt" if role.startswith("politim") else "kommune"
+        suffix = (
+            "lensmannsdistrikt"
+            if role.startswith("lensmann")
+            else ("politidistrikt" if role.startswith("politim") else "kommune")
         )
         implied = f"{in_place.group('place')} {suffix}"
         return Signatory(title=line, party=implied if suffix == "kommune" else "", implied_party=implied)
@@ -765,8 +794,11 @@ def _blocks_to_html(lines: list[str], subheadings: set[str], subheadings_from_te
             out.append(_list_html(items))
             continue
         paragraph = []
-        while row < len(lines) and lines[row].strip() and "\t" not in lines[row] and not (
-            paragraph and _list_item(lines[row])
+        while (
+            row < len(lines)
+            and lines[row].strip()
+            and "\t" not in lines[row]
+            and not (paragraph and _list_item(lines[row]))
         ):
             paragraph.append(lines[row].strip())
             row += 1
@@ -795,9 +827,8 @@ def _list_html(items: list[_Item]) -> str:
         if kind == "p":
             html_parts.append(f"<p>{run[0].number}. {_inline(run[0].text)}</p>")
             continue
-        tag = kind
-        inner = "".join(f"<li>{_inline(item.text)}{_list_html(item.children) if item.children else ''}</li>" for item in run)
-        html_parts.append(f"<{tag}>{inner}</{tag}>")
+        inner = "".join(f"<li>{_inline(item.text)}{_list_html(item.children)}</li>" for item in run)
+        html_parts.append(f"<{kind}>{inner}</{kind}>")
     return "".join(html_parts)
 
 
@@ -828,3 +859,152 @@ def _table(rows: list[list[str]]) -> str:
         parts.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in cells) + "</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
+
+
+# --- Parties (database) ------------------------------------------------------------------------------
+
+
+@dataclass
+class ResolvedParties:
+    """The parties the text names, found in the database; `unresolved` are names that matched nothing."""
+
+    police: Party | None = None
+    kommuner: list[Kommune] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
+def resolve_parties(parsed: ParsedAgreement) -> ResolvedParties:
+    """Kommune by name ("Moss kommune"), Politidistrikt by name or short name, PoliceUnit by name.
+
+    The police party is the most specific one named: a police unit (e.g. "Moss politistasjonsdistrikt" from
+    the signature block) before the district in the title. A kommune name shared by two kommuner (Herøy)
+    is taken only where the police district tells them apart.
+    """
+    result = ResolvedParties()
+    districts, units, kommune_names = [], [], []
+    for mention in parsed.parties:
+        if mention.kind == "kommune":
+            kommune_names.append(mention.text)
+        elif mention.kind == "politidistrikt":
+            short = re.sub(r"\s+politidistrikt$", "", mention.text, flags=re.IGNORECASE)
+            found = Politidistrikt.objects.filter(
+                Q(name__iexact=mention.text) | Q(name_nn__iexact=mention.text) | Q(short_name__iexact=short)
+            ).first()
+            (districts.append(found) if found else result.unresolved.append(mention.text))
+        else:
+            found = PoliceUnit.objects.filter(Q(name__iexact=mention.text) | Q(name_nn__iexact=mention.text)).first()
+            (units.append(found) if found else result.unresolved.append(mention.text))
+    district_ids = {d.pk for d in districts} | {u.district_id for u in units}
+    units = [u for u in units if not districts or u.district_id in {d.pk for d in districts}] or units
+    result.police = units[0] if units else (districts[0] if districts else None)
+    for name in kommune_names:
+        matches = list(Kommune.objects.filter(Q(name__iexact=name) | Q(name_nn__iexact=name)))
+        if len(matches) > 1 and district_ids:
+            matches = [k for k in matches if k.district_id in district_ids]
+        if len(matches) == 1:
+            result.kommuner.append(matches[0])
+        else:
+            result.unresolved.append(name)
+    return result
+
+
+# --- Creating the agreement --------------------------------------------------------------------------
+
+
+class MissingParties(Exception):
+    """The text does not name (resolvable) parties and the caller gave none."""
+
+    def __init__(self, *, police: bool, kommuner: bool):
+        super().__init__(f"missing police={police} kommuner={kommuner}")
+        self.police = police
+        self.kommuner = kommuner
+
+
+def _heading_key(heading: str) -> str:
+    return _norm(re.sub(r"\(.*?\)", "", heading))
+
+
+def _heading_similarity(a: str, b: str) -> float:
+    a, b = _heading_key(a), _heading_key(b)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    if a.startswith(b) or b.startswith(a):
+        return 0.9
+    return difflib.SequenceMatcher(a=a, b=b).ratio()
+
+
+def agreement_import(
+    parsed: ParsedAgreement, *, created_by, police_party=None, kommuner=None, resolved: ResolvedParties | None = None
+):
+    """Create a draft agreement from a parsed one; parties given here override those the text names.
+
+    How imported sections map onto the template: the agreement is created with ``agreement_create`` from the
+    police district's template (else the national one), so it gets the frame's owners, structured parts
+    and the parties' permissions like any other agreement. Each imported section then goes, in document
+    order, into the template section whose heading is most alike (same words after numbering and
+    parentheses are dropped, one a prefix of the other — "Organiseringa til politiet i Sogn
+    lensmannsdistrikt" — or a string similarity of at least 0.8); that section takes the imported heading,
+    and the imported text becomes its local text (one recorded revision by the importer). An imported
+    section without a match becomes a local section (owner: felles) placed after the section the previous
+    imported one went into, so the document's order is kept. Template sections nothing matched stay as empty
+    frames: an imported agreement is the draft of the next revision, and those are the district's current
+    parts the parties are expected to fill. The district's box text (standard text) stays as it is; the
+    imported text is the agreement as it was written. Title, signing date and signatories are not stored
+    (the agreement's title is generated from its parties; signing is done anew on the revised draft).
+    """
+    resolved = resolved or resolve_parties(parsed)
+    police_party = police_party or resolved.police
+    kommuner = list(kommuner) if kommuner else resolved.kommuner
+    if police_party is None or not kommuner:
+        raise MissingParties(police=police_party is None, kommuner=not kommuner)
+
+    with transaction.atomic():
+        agreement = agreement_create(
+            police_party=police_party, kommuner=kommuner, created_by=created_by, malform=parsed.malform,
+            period_start=parsed.period_start, period_end=parsed.period_end,
+        )  # fmt: skip
+        frame = list(agreement.sections.order_by("order", "pk"))
+        matched: set[int] = set()
+        placed: list[AgreementSection] = []  # where each imported section went, in document order
+        recorded: list[tuple[AgreementSection, str]] = []
+        for imported in parsed.sections:
+            candidates = [(_heading_similarity(imported.heading, s.heading), s) for s in frame if s.pk not in matched]
+            score, target = max(candidates, key=lambda pair: pair[0], default=(0.0, None))
+            if target is not None and score >= 0.8:
+                matched.add(target.pk)
+                target.heading = imported.heading[:200]
+                if imported.html:
+                    target.local_text, target.version, target.updated_by = imported.html, target.version + 1, created_by
+                    recorded.append((target, SectionRevision.Action.EDITED))
+            else:
+                target = AgreementSection(
+                    agreement=agreement, order=0, heading=imported.heading[:200], owner=Owner.FELLES, is_local=True,
+                    local_text=imported.html, updated_by=created_by,
+                )  # fmt: skip
+                recorded.append((target, SectionRevision.Action.ADDED))
+            placed.append(target)
+        # Template sections nothing matched keep their place after the template section before them.
+        anchor = None
+        for section in frame:
+            if section.pk not in matched:
+                placed.insert(placed.index(anchor) + 1 if anchor else 0, section)
+            anchor = section
+        for order, section in enumerate(placed, start=1):
+            section.order = order
+        AgreementSection.objects.bulk_create([s for s in placed if s.pk is None])
+        AgreementSection.objects.bulk_update(frame, ["order", "heading", "local_text", "version", "updated_by"])
+        SectionRevision.objects.bulk_create(
+            SectionRevision(
+                agreement=agreement,
+                section=s,
+                version=s.version,
+                action=action,
+                heading=s.heading,
+                text=s.local_text,
+                created_by=created_by,
+            )  # fmt: skip
+            for s, action in recorded
+        )
+    return agreement

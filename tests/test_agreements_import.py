@@ -1,0 +1,383 @@
+"""Importing existing agreements (.txt, .docx): the three seeds, other districts' headings, Word artefacts."""
+
+import datetime
+import html
+import re
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pytest
+from django.conf import settings
+
+from agreements.importer import parse_agreement, parse_text
+
+SEEDS = Path(settings.BASE_DIR) / "referencedata" / "seeds"
+MOSS = SEEDS / "moss-ost-2018.txt"
+RANDABERG = SEEDS / "randaberg-sor-vest-2020.txt"
+LUSTER = SEEDS / "luster-vest-2019-nynorsk.txt"
+
+EXPECTED_HEADINGS = {
+    MOSS: [
+        "Innledning /formål",
+        "Politikontakten",
+        "Politiråd",
+        "SLT (samordning av lokale kriminalitetsforebyggende tiltak)",
+        "Forventninger til samarbeid",
+        "Spesielle fokusområder",
+        "Administrative forhold",
+        "Evaluering",
+    ],
+    RANDABERG: [
+        "Innledning",
+        "Politiråd",
+        "Politikontakten",
+        "SLT (samordning av lokale rus – og kriminalitetsforebyggende tiltak)",
+        "Prioriterte områder",
+        "Organisering av samarbeidet",
+        "Administrative forhold",
+        "Evaluering",
+        "Vedlegg som ble lagt ved politirådsavtale av 13.11.17",
+    ],
+    LUSTER: [
+        "Innleiing /formål",
+        "Organiseringa til politiet i Sogn lensmannsdistrikt",
+        "Tenestetilbod",
+        "Politikontakten",
+        "Politiråd",
+        "SLT (samordning av lokale kriminalitetsførebyggjande tiltak)",
+        "Forventningar til samarbeid",
+        "Spesielle fokusområde",
+        "Organisering av samarbeidet",
+        "Administrative forhold",
+        "Evaluering",
+    ],
+}
+
+# Where each seed's body starts (its first heading, below the table of contents) and where its signature
+# block starts and ends (Randaberg lists its vedlegg after the signatures).
+BODY = {
+    MOSS: ("Innledning /formål", "GDE leder Follo/Østfold", None),
+    RANDABERG: ("Innledning", "Sted/dato _____", "Vedlegg som ble lagt ved politirådsavtale av 13.11.17:"),
+    LUSTER: ("1. Innleiing /formål", "Lensmannen i Sogn", None),
+}
+
+SYNTHETIC = """[bookmark: _Toc1]POLITIET
+
+**Samarbeidsavtale**
+**mellom Bodø kommune og Nordland politidistrikt**
+
+Avtaleperiode: 2024–2027
+
+Bakgrunn[bookmark: _Toc2]
+
+Avtalen bygger på <i>nærpolitireformen</i> og på **politirådsmodellen**.\u00a0\u00a0
+\u00a0\u00a0\u00a0
+3
+
+Lokale mål for perioden
+
+Vi skal:
+- redusere  ungdomskriminalitet
+  - særlig vinningskriminalitet
+❖ styrke samarbeidet med skolene
+o gjelder også videregående
+
+Kontaktpersoner
+
+Navn\tRolle\tEpost
+Kari Nordmann\tSLT-koordinator\tkari.nordmann@bodo.kommune.no
+
+Møter i politirådet
+
+1. Januar: årshjul og møteplan
+2. Juni: status for tiltakene
+
+Bodø 01.03.2024
+
+Ida Hansen
+Ordfører i Bodø
+
+Per Olsen
+Politistasjonssjef Salten politistasjonsdistrikt
+"""
+
+
+def words(text: str) -> Counter:
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|\*\*|</?i>")
+_MARKERS = re.compile(r"^\s*(?:(?:[-❖o]\s+)+|\d{1,2}[.)]\s+)")
+
+
+def source_words(lines: list[str]) -> Counter:
+    """Words of source lines, without Word artefacts, list markers and bare page numbers."""
+    kept = [_MARKERS.sub("", _ARTEFACTS.sub("", line)) for line in lines if not re.fullmatch(r"\s*\d{1,3}\s*", line)]
+    return words("\n".join(kept))
+
+
+def output_words(parsed) -> Counter:
+    """Words of the sections as imported: headings and the visible text of their HTML."""
+    text = []
+    for section in parsed.sections:
+        body = re.sub(r"(<p>|<li>)\d{1,2}[.)]\s", r"\1", section.html)
+        text += [section.heading, html.unescape(re.sub(r"<[^>]+>", " ", body))]
+    return words("\n".join(text))
+
+
+def body_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first, signatures, trailing = BODY[path]
+    start = lines.index(first)
+    end = lines.index(signatures)
+    return lines[start:end] + (lines[lines.index(trailing) :] if trailing else [])
+
+
+@pytest.mark.parametrize("path", [MOSS, RANDABERG, LUSTER], ids=lambda p: p.stem)
+def test_every_heading_of_a_seed_becomes_a_section(path):
+    assert parse_agreement(path).headings == EXPECTED_HEADINGS[path]
+
+
+@pytest.mark.parametrize("path", [MOSS, RANDABERG, LUSTER], ids=lambda p: p.stem)
+def test_no_text_of_a_seed_body_is_lost_or_duplicated(path):
+    assert output_words(parse_agreement(path)) == source_words(body_lines(path))
+
+
+def test_sections_keep_lists_tables_and_subheadings():
+    sections = {s.heading: s.html for s in parse_agreement(LUSTER).sections}
+    assert "<p><strong>Publikumsekspedisjon</strong></p>" in sections["Tenestetilbod"]
+    assert "<li>Færre enn 2000 innbyggjarar:" in sections["Tenestetilbod"]  # "❖" bullets
+    assert sections["Spesielle fokusområde"].count("<li>") == 6  # 1–6 as a list; "8." and "9." keep their numbers
+    assert "<p>8. Politirådet skal leggja til rette" in sections["Spesielle fokusområde"]
+    assert (
+        "<table><tbody><tr><td>Leiing:</td><td>Kommunen/Politiet</td></tr>" in sections["Organisering av samarbeidet"]
+    )
+    assert "<ol><li>Organisere modellen" in sections["SLT (samordning av lokale kriminalitetsførebyggjande tiltak)"]
+    assert sections["Organiseringa til politiet i Sogn lensmannsdistrikt"] == ""
+
+    moss = {s.heading: s.html for s in parse_agreement(MOSS).sections}
+    assert "<li>Faste deltakere fra kommunen:<ul><li>Ordfører</li><li>Rådmann</li>" in moss["Politiråd"]
+    assert "<th>Navn og funksjon</th><th>Epost</th>" in moss["Administrative forhold"]
+    assert "John Kasper Hermansen <em>Tjenesteenhetsleder</em>" in moss["Administrative forhold"]
+    assert 'href="mailto:lars.erik.ode@politiet.no"' in moss["Administrative forhold"]
+
+
+def test_title_parties_and_signing_date_of_moss_are_found():
+    parsed = parse_agreement(MOSS)
+    assert parsed.title == "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt"
+    assert parsed.signed_on == datetime.date(2018, 9, 11)
+    assert parsed.malform == "nb"
+    assert [(p.text, p.kind) for p in parsed.parties] == [
+        ("Moss kommune", "kommune"),
+        ("Øst politidistrikt", "politidistrikt"),
+        ("Moss politistasjonsdistrikt", "police_unit"),
+    ]
+    assert [(s.title, s.party) for s in parsed.signatories] == [
+        ("GDE leder Follo/Østfold", "Øst politidistrikt"),
+        ("Ordfører", "Moss kommune"),
+        ("Tjenesteenhetsleder", "Moss politistasjonsdistrikt"),
+    ]
+    assert parsed.preamble_html.startswith("<p>Tekst i ramme, er generell informasjon")
+    assert parsed.toc[-1] == "Evaluerings"  # the TOC's spelling; the body's heading wins
+
+
+def test_randaberg_multi_line_title_and_named_signatories_are_found():
+    parsed = parse_agreement(RANDABERG)
+    assert parsed.title == (
+        "Samarbeidsavtale mellom Sør-Vest politidistrikt og Randaberg kommune "
+        "om Forebyggende arbeid, politikontakten, politiråd og SLT"
+    )
+    assert parsed.mentions("politidistrikt") == ["Sør-Vest politidistrikt"]
+    assert parsed.mentions("kommune") == ["Randaberg kommune"]
+    police, kommune = parsed.signatories
+    assert (police.name, police.title, police.party, police.date) == (
+        "Hans Vik", "Politimester", "Sør-Vest politidistrikt", None
+    )  # fmt: skip
+    assert (kommune.name, kommune.title, kommune.party, kommune.place, kommune.date) == (
+        "Jarle Bø", "Ordfører i Randaberg", "Randaberg kommune", "Randaberg", datetime.date(2020, 2, 11)
+    )  # fmt: skip
+    assert parsed.signed_on == datetime.date(2020, 2, 11)
+    assert parsed.period_start is None and parsed.period_end is None
+
+
+def test_luster_is_read_as_nynorsk_with_the_lensmann_as_police_party():
+    parsed = parse_agreement(LUSTER)
+    assert parsed.malform == "nn"
+    assert parsed.title == "Samarbeidsavtale mellom Luster kommune og Vest politidistrikt"
+    assert parsed.signed_on == datetime.date(2019, 7, 11)
+    assert [s.number for s in parsed.sections] == list(range(1, 12))
+    assert parsed.mentions("police_unit") == ["Sogn lensmannsdistrikt"]
+    assert [(s.title, s.party) for s in parsed.signatories] == [
+        ("Lensmannen i Sogn", "Vest politidistrikt"),
+        ("Ordførar", "Luster kommune"),
+    ]
+
+
+@pytest.mark.parametrize("path", [MOSS, LUSTER], ids=lambda p: p.stem)
+def test_headings_are_found_without_a_table_of_contents(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    toc = [line for line in lines if line in ("Innhold", "Innhald") or re.search(r"(\.{3,}|\t)\s*\d+$", line)]
+    assert len(toc) in (9, 12)
+    without_toc = "\n".join(line for line in lines if line not in toc)
+    headings = parse_text(without_toc).headings
+    if path == MOSS:  # the contact table's caption looks like a heading without the TOC to say otherwise
+        assert headings == EXPECTED_HEADINGS[MOSS][:-1] + ["Politiråd Moss kommune", "Evaluering"]
+    else:
+        assert headings == EXPECTED_HEADINGS[LUSTER]
+
+
+def test_an_agreement_from_another_district_with_word_artefacts():
+    parsed = parse_text(SYNTHETIC)
+    assert parsed.title == "Samarbeidsavtale mellom Bodø kommune og Nordland politidistrikt"
+    assert parsed.headings == ["Bakgrunn", "Lokale mål for perioden", "Kontaktpersoner", "Møter i politirådet"]
+    assert (parsed.period_start, parsed.period_end) == (datetime.date(2024, 1, 1), datetime.date(2027, 12, 31))
+    body = {s.heading: s.html for s in parsed.sections}
+    assert body["Bakgrunn"] == (
+        "<p>Avtalen bygger på <em>nærpolitireformen</em> og på <strong>politirådsmodellen</strong>.</p>"
+    )  # no bookmark, no page number "3", no stray spaces
+    assert body["Lokale mål for perioden"] == (
+        "<p>Vi skal:</p><ul><li>redusere  ungdomskriminalitet<ul><li>særlig vinningskriminalitet</li></ul></li>"
+        "<li>styrke samarbeidet med skolene<ul><li>gjelder også videregående</li></ul></li></ul>"
+    )
+    assert body["Kontaktpersoner"].startswith("<table><thead><tr><th>Navn</th><th>Rolle</th><th>Epost</th>")
+    assert (
+        body["Møter i politirådet"]
+        == "<ol><li>Januar: årshjul og møteplan</li><li>Juni: status for tiltakene</li></ol>"
+    )
+    kommune, police = parsed.signatories
+    assert (kommune.name, kommune.party, kommune.place, kommune.date) == (
+        "Ida Hansen", "Bodø kommune", "Bodø", datetime.date(2024, 3, 1)
+    )  # fmt: skip
+    assert (police.name, police.title, police.party) == (
+        "Per Olsen",
+        "Politistasjonssjef",
+        "Salten politistasjonsdistrikt",
+    )
+    assert [p.text for p in parsed.parties] == [
+        "Bodø kommune", "Nordland politidistrikt", "Salten politistasjonsdistrikt"
+    ]  # fmt: skip
+    lines = SYNTHETIC.splitlines()
+    assert output_words(parsed) == source_words(
+        lines[lines.index("Bakgrunn[bookmark: _Toc2]") : lines.index("Bodø 01.03.2024")]
+    )
+
+
+def test_markup_in_the_text_is_escaped_not_executed():
+    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\n"
+                        '<script>alert(1)</script> <a href="javascript:x" onclick="y">lenke</a> tekst.\n')  # fmt: skip
+    assert parsed.sections[0].html == (
+        '<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href="javascript:x" onclick="y"&gt;lenke&lt;/a&gt; tekst.</p>'
+    )
+
+
+# --- .docx -------------------------------------------------------------------------------------------
+
+
+def _add_runs(paragraph, text: str) -> None:
+    """Word runs for a line: **bold** and <i>italic</i> markers become formatted runs."""
+    if text.count("**") % 2:  # bold spanning several lines: Word keeps it as formatting, not as text
+        text = text.replace("**", "")
+    for part in re.split(r"(\*\*.+?\*\*|<i>.+?</i>)", text):
+        if part.startswith("**"):
+            paragraph.add_run(part[2:-2]).bold = True
+        elif part.startswith("<i>"):
+            paragraph.add_run(part[3:-4]).italic = True
+        elif part:
+            paragraph.add_run(part)
+
+
+def seed_as_docx(path: Path, target: Path, headings: list[str]) -> Path:
+    """A Word version of a seed: Heading 1 for its headings, list styles, tables, line breaks in a paragraph."""
+    document = docx.Document()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    wanted = list(headings)
+    toc = False
+    row = 0
+    while row < len(lines):
+        line = lines[row]
+        stripped = line.strip()
+        if stripped in ("Innhold", "Innhald"):
+            toc = True
+        if toc:  # Word's TOC is a field the reader regenerates; leave it out
+            toc = not (stripped and re.sub(r"^\d+\.\s*", "", stripped) == re.sub(r"^\d+\.\s*", "", wanted[0]))
+            if toc:
+                row += 1
+                continue
+        if not stripped:
+            row += 1
+            continue
+        if "\t" in line:
+            cells = []
+            while row < len(lines) and "\t" in lines[row]:
+                cells.append(lines[row].split("\t"))
+                row += 1
+            table = document.add_table(rows=len(cells), cols=len(cells[0]))
+            for r, values in enumerate(cells):
+                for c, value in enumerate(values):
+                    _add_runs(table.cell(r, c).paragraphs[0], value.strip())
+            continue
+        heading = re.sub(r"^\d+\.\s+", "", stripped).rstrip(":")
+        if wanted and heading == wanted[0]:
+            document.add_heading(heading, level=1)
+            wanted.pop(0)
+            row += 1
+            continue
+        bullet = re.match(r"^(\s*)((?:[-❖o]\s+)+)(.*)$", line)
+        numbered = re.match(r"^\s*\d+[.)]\s+(.*)$", line)
+        if bullet:
+            nested = bool(bullet.group(1)) or bullet.group(2).split() == ["o"]
+            _add_runs(document.add_paragraph(style="List Bullet 2" if nested else "List Bullet"), bullet.group(3))
+        elif numbered:
+            _add_runs(document.add_paragraph(style="List Number"), numbered.group(1))
+        else:
+            paragraph = document.add_paragraph()
+            _add_runs(paragraph, stripped)
+            while row + 1 < len(lines) and lines[row + 1].strip() and "\t" not in lines[row + 1] and not re.match(
+                r"^\s*(?:[-❖o]\s|\d+[.)]\s)", lines[row + 1]
+            ):  # fmt: skip
+                row += 1
+                paragraph.add_run().add_break()
+                _add_runs(paragraph, lines[row].strip())
+        row += 1
+    document.save(target)
+    return target
+
+
+@pytest.mark.parametrize("path", [MOSS, RANDABERG, LUSTER], ids=lambda p: p.stem)
+def test_a_docx_version_of_a_seed_imports_like_the_text(path, tmp_path):
+    docx_path = seed_as_docx(path, tmp_path / f"{path.stem}.docx", EXPECTED_HEADINGS[path])
+    from_docx = parse_agreement(docx_path)
+    from_text = parse_agreement(path)
+    assert from_docx.headings == EXPECTED_HEADINGS[path]
+    assert output_words(from_docx) == output_words(from_text)
+    assert from_docx.title == from_text.title
+    assert [(s.name, s.title, s.party, s.date) for s in from_docx.signatories] == [
+        (s.name, s.title, s.party, s.date) for s in from_text.signatories
+    ]
+    assert from_docx.malform == from_text.malform
+
+
+def test_docx_styles_become_lists_tables_and_emphasis(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Samarbeidsavtale mellom Luster kommune og Vest politidistrikt")
+    document.add_heading("Lokale mål", level=1)
+    intro = document.add_paragraph("Vi vil ")
+    intro.add_run("særleg").bold = True
+    intro.add_run(" arbeide med ")
+    intro.add_run("førebygging").italic = True
+    document.add_heading("Tiltak", level=2)
+    document.add_paragraph("Tryggare skuleveg", style="List Bullet")
+    document.add_paragraph("Nattravnar", style="List Bullet 2")
+    document.add_paragraph("Politiråd fire gonger i året", style="List Number")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Leiar"
+    table.cell(0, 1).text = "Ordførar"
+    document.save(tmp_path / "avtale.docx")
+    parsed = parse_agreement(tmp_path / "avtale.docx")
+    assert parsed.headings == ["Lokale mål"]
+    assert parsed.sections[0].html == (
+        "<p>Vi vil <strong>særleg</strong> arbeide med <em>førebygging</em></p><p><strong>Tiltak</strong></p>"
+        "<ul><li>Tryggare skuleveg<ul><li>Nattravnar</li></ul></li></ul><ol><li>Politiråd fire gonger i året</li></ol>"
+        "<table><tbody><tr><td>Leiar</td><td>Ordførar</td></tr></tbody></table>"
+    )
