@@ -942,17 +942,17 @@ def agreement_import(
 
     How imported sections map onto the template: the agreement is created with ``agreement_create`` from the
     police district's template (else the national one), so it gets the frame's owners, structured parts
-    and the parties' permissions like any other agreement. Each imported section then goes, in document
-    order, into the template section whose heading is most alike (same words after numbering and
-    parentheses are dropped, one a prefix of the other — "Organiseringa til politiet i Sogn
-    lensmannsdistrikt" — or a string similarity of at least 0.8); that section takes the imported heading,
-    and the imported text becomes its local text (one recorded revision by the importer). An imported
-    section without a match becomes a local section (owner: felles) placed after the section the previous
-    imported one went into, so the document's order is kept. Template sections nothing matched stay as empty
-    frames: an imported agreement is the draft of the next revision, and those are the district's current
-    parts the parties are expected to fill. The district's box text (standard text) stays as it is; the
-    imported text is the agreement as it was written. Title, signing date and signatories are not stored
-    (the agreement's title is generated from its parties; signing is done anew on the revised draft).
+    and the parties' permissions like any other agreement. Each imported section then goes into the
+    template section whose heading is most alike (same words once numbering and parentheses are dropped,
+    one a prefix of the other — "Organiseringa til politiet i Sogn lensmannsdistrikt" — or a string
+    similarity of at least 0.8): that section takes the imported heading and the imported text as its
+    local text. An imported section without a match becomes a local section (owner: felles). Sections are
+    ordered as in the document; template sections nothing matched stay, as empty frames after their
+    predecessor in the template: an imported agreement is the draft of the next revision, and those are the
+    district's current parts the parties are expected to fill. The district's box text stays as it is.
+    Every imported text is recorded as a revision by `created_by`. Title, signing date and signatories are
+    not stored: the title is generated from the parties, and the revised draft is signed anew.
+    Queries do not grow with the number of sections (bulk writes).
     """
     resolved = resolved or resolve_parties(parsed)
     police_party = police_party or resolved.police
@@ -985,11 +985,15 @@ def agreement_import(
                 )  # fmt: skip
                 recorded.append((target, SectionRevision.Action.ADDED))
             placed.append(target)
-        # Template sections nothing matched keep their place after the template section before them.
+        # Template sections nothing matched go after the template section before them (and after the local
+        # sections imported right behind that one, so the document's own runs stay together).
         anchor = None
         for section in frame:
             if section.pk not in matched:
-                placed.insert(placed.index(anchor) + 1 if anchor else 0, section)
+                index = placed.index(anchor) + 1 if anchor else 0
+                while anchor and index < len(placed) and placed[index].pk is None:
+                    index += 1
+                placed.insert(index, section)
             anchor = section
         for order, section in enumerate(placed, start=1):
             section.order = order

@@ -4,13 +4,18 @@ import datetime
 import html
 import re
 from collections import Counter
+from io import StringIO
 from pathlib import Path
 
 import docx
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
-from agreements.importer import parse_agreement, parse_text
+from agreements.access import agreements_visible_to
+from agreements.importer import MissingParties, agreement_import, parse_agreement, parse_text, resolve_parties
+from agreements.models import Agreement, Owner, SectionRevision
+from samarbeid.models import Kommune, PoliceUnit
 
 SEEDS = Path(settings.BASE_DIR) / "referencedata" / "seeds"
 MOSS = SEEDS / "moss-ost-2018.txt"
@@ -381,3 +386,101 @@ def test_docx_styles_become_lists_tables_and_emphasis(tmp_path):
         "<ul><li>Tryggare skuleveg<ul><li>Nattravnar</li></ul></li></ul><ol><li>Politiråd fire gonger i året</li></ol>"
         "<table><tbody><tr><td>Leiar</td><td>Ordførar</td></tr></tbody></table>"
     )
+
+
+# --- Creating agreements -----------------------------------------------------------------------------
+
+
+def _import(path, creator, **parties):
+    return agreement_import(parse_agreement(path), created_by=creator, **parties)
+
+
+@pytest.mark.parametrize(
+    "path, creator, police, kommuner",
+    [
+        (MOSS, "moss_slt", "Moss politistasjonsdistrikt", ["3103"]),
+        (LUSTER, "luster_slt", "Sogn lensmannsdistrikt", ["4644"]),
+        (RANDABERG, "randaberg_slt", "Sør-Vest politidistrikt", ["1127"]),
+    ],
+    ids=["moss", "luster", "randaberg"],
+)
+def test_a_seed_imports_with_the_parties_its_text_names(path, creator, police, kommuner, personas):
+    agreement = _import(path, personas[creator])
+    assert agreement.police_party.name == police
+    assert sorted(agreement.kommuner.values_list("number", flat=True)) == kommuner
+    assert agreement.created_by == personas[creator]
+    assert agreement.malform == ("nn" if path == LUSTER else "nb")
+    sections = list(agreement.sections.order_by("order"))
+    imported = [s.heading for s in sections if s.local_text or s.heading in EXPECTED_HEADINGS[path]]
+    assert imported == EXPECTED_HEADINGS[path]  # every heading, in the document's order
+    parsed = {s.heading: s.html for s in parse_agreement(path).sections}
+    assert all(s.local_text == parsed[s.heading] for s in sections if s.heading in parsed)
+    assert [s.order for s in sections] == list(range(1, len(sections) + 1))
+
+
+def test_imported_sections_fill_the_template_sections_they_match(personas):
+    agreement = _import(MOSS, personas["moss_slt"])
+    sections = {s.heading: s for s in agreement.sections.all()}
+    politikontakten = sections["Politikontakten"]
+    assert politikontakten.template_section_id and not politikontakten.is_local
+    assert politikontakten.owner == Owner.POLICE and politikontakten.version == 2
+    assert sections["Evaluering"].template_section_id  # "Evaluerings" in the TOC, "Evaluering" in the template
+    assert sections["Kontaktinformasjon"].local_text == ""  # a template part the old agreement lacked stays empty
+    revision = politikontakten.revisions.get(action=SectionRevision.Action.EDITED)
+    assert (revision.created_by, revision.text) == (personas["moss_slt"], politikontakten.local_text)
+
+
+def test_imported_sections_without_a_template_match_become_local_sections_in_place(personas):
+    agreement = _import(RANDABERG, personas["randaberg_slt"])
+    headings = list(agreement.sections.order_by("order").values_list("heading", "is_local"))
+    assert ("Prioriterte områder", True) in headings
+    order = [h for h, _ in headings]
+    assert order.index("SLT (samordning av lokale rus – og kriminalitetsforebyggende tiltak)") + 1 == order.index(
+        "Prioriterte områder"
+    )
+    assert order.index("Organisering av samarbeidet") < order.index("Administrative forhold")
+
+
+def test_an_imported_agreement_belongs_to_its_parties_only(personas):
+    agreement = _import(MOSS, personas["moss_slt"])
+    assert list(agreements_visible_to(personas["moss_politikontakt"])) == [agreement]
+    assert list(agreements_visible_to(personas["randaberg_slt"])) == []
+
+
+def test_parties_the_text_does_not_name_must_be_given(personas):
+    text = "Samarbeidsavtale\n\nInnledning\n\nAvtalen gjelder samarbeidet om forebygging.\n"
+    with pytest.raises(MissingParties) as missing:
+        agreement_import(parse_text(text), created_by=personas["moss_slt"])
+    assert missing.value.police and missing.value.kommuner
+    moss = Kommune.objects.get(number="3103")
+    unit = PoliceUnit.objects.get(name="Moss politistasjonsdistrikt")
+    agreement = agreement_import(parse_text(text), created_by=personas["moss_slt"], police_party=unit, kommuner=[moss])
+    assert (
+        agreement.sections.get(heading="Innledning").local_text == "<p>Avtalen gjelder samarbeidet om forebygging.</p>"
+    )
+
+
+def test_a_kommune_name_shared_by_two_kommuner_is_told_apart_by_the_police_district(db):
+    parsed = parse_text("Samarbeidsavtale mellom Herøy kommune og Møre og Romsdal politidistrikt\n")
+    resolved = resolve_parties(parsed)
+    assert resolved.police.name == "Møre og Romsdal politidistrikt"
+    assert [k.number for k in resolved.kommuner] == ["1515"]
+    unknown = parse_text("Samarbeidsavtale mellom Herøy kommune og Ukjent politidistrikt\n")
+    assert resolve_parties(unknown).unresolved == ["Ukjent politidistrikt", "Herøy kommune"]
+
+
+def test_the_command_imports_a_file_and_asks_for_missing_parties(personas, tmp_path):
+    out = StringIO()
+    call_command("import_agreement", str(LUSTER), "--by", personas["luster_slt"].email, stdout=out)
+    assert "med 11 avsnitt" in out.getvalue() and "Lensmannen i Sogn" in out.getvalue()
+    assert Agreement.objects.get().police_party.name == "Sogn lensmannsdistrikt"
+
+    anonymous = tmp_path / "avtale.txt"
+    anonymous.write_text("Samarbeidsavtale\n\nInnledning\n\nTekst om samarbeidet.\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Oppgi --police og --kommune"):
+        call_command("import_agreement", str(anonymous), "--by", personas["moss_slt"].email)
+    call_command(
+        "import_agreement", str(anonymous), "--by", personas["moss_slt"].email, "--kommune", "3103",
+        "--police", "Moss politistasjonsdistrikt", stdout=StringIO(),
+    )  # fmt: skip
+    assert Agreement.objects.filter(kommuner__number="3103", police_party__name="Moss politistasjonsdistrikt").exists()
