@@ -58,6 +58,8 @@ MEMBER_PERMS = (VIEW, CLOSED)
 ORGANISER_PERMS = (VIEW, CLOSED, MANAGE)
 
 REFERATSAKER = "Referatsaker"
+# Taushetsplikt: an SLT coordination group's minutes are only for its members and the SLT-koordinator.
+ALWAYS_CLOSED_KINDS = (Forum.Kind.COORDINATION_GROUP,)
 
 _forum_pages: dict[str, Callable[[Forum], str]] = {}
 
@@ -211,6 +213,7 @@ def meeting_plan(
     """Plan a meeting with its agenda pre-filled with the forum's fixed points (or `agenda`)."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("Møtet må slutte etter at det begynner.")})
+    is_closed = is_closed or forum.kind in ALWAYS_CLOSED_KINDS
     meeting = Meeting.objects.create(
         forum=forum, starts_at=starts_at, ends_at=ends_at, place=place, theme=theme, is_closed=is_closed,
         created_by=by, updated_by=by,
@@ -259,6 +262,8 @@ def _touch(meeting: Meeting, by: User | None, *fields: str, bump: bool = False) 
 def meeting_update(meeting: Meeting, *, by: User | None, **changes) -> Meeting:
     """Change time, place, theme or openness; calendar subscribers see a new SEQUENCE when the time or place moves."""
     _require_editable(meeting)
+    if meeting.forum.kind in ALWAYS_CLOSED_KINDS:
+        changes.pop("is_closed", None)
     allowed = {"starts_at", "ends_at", "place", "theme", "is_closed"}
     changed = [field for field, value in changes.items() if field in allowed and getattr(meeting, field) != value]
     for field in changed:

@@ -6,9 +6,10 @@ through the SltModel it belongs to. Other tenants get 404, readers who may not c
 
 from django.db.models import QuerySet
 
+from samarbeid import meetings
 from samarbeid.models import Role
 from samarbeid.permissions import Policy, get_for_user, has_perm, visible_to
-from slt.models import Handlingsplan, SltModel, Tiltak
+from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak
 
 VIEW = "slt.view_sltmodel"
 CHANGE = "slt.change_sltmodel"
@@ -16,6 +17,15 @@ CHANGE = "slt.change_sltmodel"
 # The SLT-koordinator edits; every other role of the kommuner and of the police party reads.
 SLT_POLICY: Policy = {
     role: [VIEW, CHANGE] if role == Role.SLT_KOORDINATOR else [VIEW]
+    for role in dict.fromkeys([*Role.kommune_roles(), *Role.police_roles()])
+}
+
+
+# On a coordination group's forum: the SLT-koordinator plans meetings and reads the (always closed) minutes;
+# the other roles of the kommuner and the police see the group and its meeting plan, not the minutes. Members
+# get their rights through the forum's own groups (see samarbeid/meetings.py).
+GROUP_POLICY: Policy = {
+    role: list(meetings.ORGANISER_PERMS) if role == Role.SLT_KOORDINATOR else [meetings.VIEW]
     for role in dict.fromkeys([*Role.kommune_roles(), *Role.police_roles()])
 }
 
@@ -37,10 +47,8 @@ def plans_visible_to(user) -> QuerySet[Handlingsplan]:
 
 
 def plan_for(user, pk: int, *, edit: bool = False) -> Handlingsplan:
-    slt_model = get_for_user(user, SltModel.objects.all(), view=VIEW, change=CHANGE if edit else None, plans__pk=pk)
-    plan = Handlingsplan.objects.get(pk=pk)
-    plan.slt_model = slt_model
-    return plan
+    queryset = Handlingsplan.objects.select_related("slt_model")
+    return get_for_user(user, queryset, view=VIEW, change=CHANGE if edit else None, via="slt_model", pk=pk)
 
 
 def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
@@ -52,3 +60,19 @@ def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
     ).get(pk=pk)
     tiltak.plan.slt_model = slt_model
     return tiltak
+
+
+def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
+    return CoordinationGroup.objects.filter(forum__in=meetings.forums_visible_to(user))
+
+
+def group_for(user, pk: int, *, manage: bool = False) -> CoordinationGroup:
+    """A coordination group; managing (members, settings, meetings) is for the koordinator and the convener."""
+    queryset = CoordinationGroup.objects.select_related("forum", "slt_model")
+    return get_for_user(
+        user, queryset, view=meetings.VIEW, change=meetings.MANAGE if manage else None, via="forum", pk=pk
+    )
+
+
+def can_manage_group(user, group: CoordinationGroup) -> bool:
+    return has_perm(user, meetings.MANAGE, group.forum)

@@ -3,9 +3,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samarbeid.models import Kommune, Party, Person
+from samarbeid.models import ForumMembership, Kommune, Party, Person
 from samarbeid.permissions import parties_acted_for
-from slt.models import FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
+from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 
@@ -134,4 +134,75 @@ class ProgressForm(DsFormMixin, forms.Form):
         data = super().clean()
         if not data.get("text", "").strip() and data.get("status") == self.tiltak.status:
             raise forms.ValidationError(_("Skriv et notat eller endre status."))
+        return data
+
+
+class GroupForm(DsFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Navn"), max_length=200, help_text=_("F.eks. OSG, Familieforum eller SLT-utøvergruppe.")
+    )
+    meetings_per_year = forms.TypedChoiceField(
+        label=_("Møtehyppighet"), choices=CoordinationGroup.Frequency.choices, coerce=int,
+        initial=CoordinationGroup.Frequency.MONTHLY,
+    )  # fmt: skip
+    purpose = forms.CharField(label=_("Formål"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    standard_agenda = forms.CharField(
+        label=_("Faste punkter på sakslisten"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ett punkt per linje. Saker om enkeltpersoner hører ikke hjemme her."),
+    )  # fmt: skip
+
+    @classmethod
+    def for_group(cls, group: CoordinationGroup, data=None) -> "GroupForm":
+        initial = {
+            "name": group.forum.name, "meetings_per_year": group.meetings_per_year, "purpose": group.purpose,
+            "standard_agenda": group.forum.standard_agenda,
+        }  # fmt: skip
+        return cls(data, initial=initial)
+
+
+# Organisations typically represented in a coordination group (suggestions; any text is allowed).
+ORGANISATIONS = [
+    "Barnevern", "NAV", "Skole", "Barnehage", "Helsestasjon", "PPT", "BUP", "Politikontakt", "Flyktningtjenesten",
+    "Ruskonsulent", "Kommunepsykolog", "Psykisk helse", "Ungdomsklubb", "Konfliktrådet",
+]  # fmt: skip
+
+
+class MemberForm(DsFormMixin, forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Person som allerede er registrert"), queryset=Person.objects.none(), required=False,
+        help_text=_("Eller fyll inn navn under for å legge til en ny person (innlogging er ikke nødvendig)."),
+    )  # fmt: skip
+    name = forms.CharField(label=_("Navn"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-post"), required=False)
+    organisation = forms.CharField(
+        label=_("Organisasjon"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"list": "slt-organisations"}),
+        help_text=_("F.eks. barnevern, NAV, skole, helsestasjon, PPT, BUP, politikontakt."),
+    )  # fmt: skip
+    role_title = forms.CharField(label=_("Rolle i gruppa"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=_("Medlemskap"),
+        choices=[
+            (ForumMembership.Kind.SECRETARY, _("Innkaller og referent")),
+            (ForumMembership.Kind.LEADER, _("Leder")),
+            (ForumMembership.Kind.MEMBER, _("Fast medlem")),
+            (ForumMembership.Kind.GUEST, _("Fast gjest (uten tilgang til referat)")),
+        ],
+        initial=ForumMembership.Kind.MEMBER,
+    )
+    party = forms.ModelChoiceField(label=_("Representerer"), queryset=Party.objects.none(), required=False)
+
+    def __init__(self, *args, group: CoordinationGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        slt_model = group.slt_model
+        parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
+        self.fields["party"].queryset = parties
+        self.fields["person"].queryset = Person.objects.filter(
+            Q(roles__party__in=parties) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
+        ).distinct()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not data.get("name", "").strip():
+            raise forms.ValidationError(_("Velg en person eller skriv navnet på en ny."))
         return data

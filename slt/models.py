@@ -3,12 +3,16 @@
 - `SltModel` ("SLT-samarbeid"): one per kommune or shared by several kommuner, with the politiråd as steering
   group, the police party that reads along, and the utøvende nivå described in words. The SLT-koordinatorer
   are not stored here: they are the people holding Role.SLT_KOORDINATOR in the model's kommuner.
+- `CoordinationGroup` (OSG, Familieforum, SLT-utøvergruppe …): a samarbeid.Forum of the shared meeting
+  machinery (members, meetings, agenda, minutes, follow-up) with a meeting frequency to measure against.
 - `Handlingsplan` for a period of years, adopted by the politiråd, with `FocusArea`s and `Tiltak`; every
   tiltak has a status and `TiltakNote`s (progress notes with who/when; status changes are notes too).
 
 Permissions are granted once, on the SltModel (a small table), with `SLT_POLICY`; plans, focus areas and
 tiltak are reached through their model (see slt/access.py), so no per-row grants are needed for them.
 """
+
+import calendar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samarbeid.models import Kommune, Party, Person, Role, RoleAssignment
+from samarbeid.models import Forum, Kommune, Party, Person, Role, RoleAssignment
 
 
 class SltModel(models.Model):
@@ -35,7 +39,7 @@ class SltModel(models.Model):
     utovende_niva = models.TextField(
         _("utøvende nivå"),
         blank=True,
-        help_text=_("Hvem som arbeider på utøvende nivå, f.eks. «skoler, barnehager, politi, frivillige organisasjoner»."),
+        help_text=_("Hvem som arbeider på utøvende nivå, f.eks. «skoler, barnehager, politi, frivillige»."),
     )
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -207,10 +211,79 @@ class TiltakNote(models.Model):
         verbose_name_plural = _("fremdriftsnotater")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(text="") | ~Q(to_status=""), name="slt_note_has_text_or_status_change"
-            )
+            models.CheckConstraint(condition=~Q(text="") | ~Q(to_status=""), name="slt_note_has_text_or_status_change")
         ]
 
     def __str__(self):
         return self.text[:60]
+
+
+class CoordinationGroup(models.Model):
+    """A coordination group (OSG, Familieforum, SLT-utøvergruppe …) on the SLT model's middle level.
+
+    Its members, meetings, agenda, minutes and follow-up live in the shared meeting machinery: the group is
+    a samarbeid.Forum (one-to-one). The convener is a member of kind leader or secretary (they call meetings
+    and write minutes); members may be people without a login.
+    """
+
+    class Frequency(models.IntegerChoices):
+        MONTHLY = 12, _("Månedlig")
+        EVERY_OTHER_MONTH = 6, _("Annenhver måned")
+        QUARTERLY = 4, _("Kvartalsvis")
+        THREE_A_YEAR = 3, _("Tre ganger i året")
+        TWICE_A_YEAR = 2, _("To ganger i året")
+        YEARLY = 1, _("Årlig")
+
+    forum = models.OneToOneField(Forum, on_delete=models.PROTECT, related_name="coordination_group", editable=False)
+    slt_model = models.ForeignKey(
+        SltModel, on_delete=models.CASCADE, related_name="groups", verbose_name=_("SLT-samarbeid")
+    )
+    purpose = models.TextField(_("formål"), blank=True)
+    meetings_per_year = models.PositiveSmallIntegerField(
+        _("møtehyppighet"), choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
+    )
+
+    class Meta:
+        verbose_name = _("koordineringsgruppe")
+        verbose_name_plural = _("koordineringsgrupper")
+        ordering = ["forum__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meetings_per_year__gte=1, meetings_per_year__lte=12), name="slt_group_frequency_range"
+            )
+        ]
+
+    def __str__(self):
+        return self.forum.name
+
+    @property
+    def name(self) -> str:
+        return self.forum.name
+
+    def compliance(self, held: int, year: int | None = None, today=None) -> "Compliance":
+        return Compliance(self.meetings_per_year, held, year, today)
+
+
+class Compliance:
+    """Meetings held in a year against the group's frequency: expected so far (pro rata) and for the year."""
+
+    def __init__(self, per_year: int, held: int, year: int | None = None, today=None):
+        today = today or timezone.localdate()
+        self.year = year or today.year
+        self.per_year = per_year
+        self.held = held
+        if self.year < today.year:
+            self.expected_so_far = per_year
+        elif self.year > today.year:
+            self.expected_so_far = 0
+        else:
+            days_in_year = 366 if calendar.isleap(self.year) else 365
+            self.expected_so_far = per_year * today.timetuple().tm_yday // days_in_year
+
+    @property
+    def on_track(self) -> bool:
+        return self.held >= self.expected_so_far

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from samarbeid.models import Kommune, Party
+from samarbeid import meetings
+from samarbeid.models import Forum, ForumMembership, Kommune, Meeting, Party, Person
 from samarbeid.permissions import grant, revoke
-from slt.access import SLT_POLICY
-from slt.models import FocusArea, Handlingsplan, SltModel, Tiltak, TiltakNote, TiltakStatus
+from slt.access import GROUP_POLICY, SLT_POLICY
+from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakNote, TiltakStatus
 
 
 @transaction.atomic
@@ -109,3 +110,55 @@ def plan_progress(plan: Handlingsplan) -> list[FocusAreaProgress]:
     annotations = {status.value: Count("tiltak", filter=Q(tiltak__status=status)) for status in TiltakStatus}
     areas = FocusArea.objects.filter(plan=plan).annotate(**annotations)
     return [FocusAreaProgress(area, {s.value: getattr(area, s.value) for s in TiltakStatus}) for area in areas]
+
+
+# --- coordination groups ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_create(*, slt_model: SltModel, name: str, meetings_per_year: int, created_by, purpose: str = "",
+                 standard_agenda: str = "") -> CoordinationGroup:  # fmt: skip
+    """A coordination group is a Forum of the shared meeting machinery, with the SLT model's parties."""
+    forum = meetings.forum_create(
+        kind=Forum.Kind.COORDINATION_GROUP, name=name, kommuner=slt_model.kommuner.all(),
+        police_party=slt_model.police_party, policy=GROUP_POLICY, standard_agenda=standard_agenda, by=created_by,
+    )  # fmt: skip
+    return CoordinationGroup.objects.create(
+        forum=forum, slt_model=slt_model, purpose=purpose, meetings_per_year=meetings_per_year,
+        created_by=created_by,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def group_update(group: CoordinationGroup, *, name: str, meetings_per_year: int, purpose: str,
+                 standard_agenda: str) -> CoordinationGroup:  # fmt: skip
+    group.forum.name, group.forum.standard_agenda = name, standard_agenda
+    group.forum.save(update_fields=["name", "standard_agenda"])
+    group.meetings_per_year, group.purpose = meetings_per_year, purpose
+    group.save(update_fields=["meetings_per_year", "purpose"])
+    return group
+
+
+@transaction.atomic
+def group_member_add(group: CoordinationGroup, *, kind: str, by, person: Person | None = None, name: str = "",
+                     email: str = "", organisation: str = "", role_title: str = "",
+                     party: Party | None = None) -> ForumMembership:  # fmt: skip
+    """Add a member: an existing person, or a new one (people without a login are welcome)."""
+    if person is None:
+        person = Person.objects.create(name=name, email=email, organisation=organisation)
+    return meetings.membership_add(
+        group.forum, person, kind, party=party, role_title=role_title, organisation=organisation, by=by
+    )
+
+
+HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
+
+
+def groups_with_compliance(groups, year: int | None = None) -> list[CoordinationGroup]:
+    """The groups, each with `.compliance` for the year (meetings held against frequency), in one query."""
+    year = year or timezone.localdate().year
+    held = Count("forum__meetings", filter=Q(forum__meetings__status__in=HELD, forum__meetings__starts_at__year=year))
+    groups = list(groups.select_related("forum").annotate(held=held))
+    for group in groups:
+        group.compliance_this_year = group.compliance(group.held, year)
+    return groups

@@ -1,18 +1,37 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samarbeid.models import Party
+from samarbeid.meetings import membership_end
+from samarbeid.models import ForumMembership, Party
+from samarbeid.pdf import render_pdf
 from samarbeid.permissions import parties_acted_for
 from slt import services
-from slt.access import can_change, plan_for, slt_model_for, slt_models_visible_to, tiltak_for
-from slt.forms import FocusAreaForm, PlanForm, ProgressForm, SltModelForm, TiltakForm
-from slt.models import Tiltak
+from slt.access import (
+    can_change,
+    can_manage_group,
+    group_for,
+    plan_for,
+    slt_model_for,
+    slt_models_visible_to,
+    tiltak_for,
+)
+from slt.forms import (
+    ORGANISATIONS,
+    FocusAreaForm,
+    GroupForm,
+    MemberForm,
+    PlanForm,
+    ProgressForm,
+    SltModelForm,
+    TiltakForm,
+)
+from slt.models import CoordinationGroup, Tiltak
 
 PAGE_SIZE = 25
 
@@ -65,6 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kommuner": slt_model.kommuner.all(),
         "koordinatorer": slt_model.koordinatorer(),
         "plans": slt_model.plans.all(),
+        "groups": services.groups_with_compliance(slt_model.groups.all()),
         "can": {"edit": can_change(request.user, slt_model)},
     }
     return render(request, "slt/detail.html", context)
@@ -112,6 +132,33 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Endringene er lagret."))
         return redirect("slt:plan", pk=plan.pk)
     return render(request, "slt/plan_form.html", {"form": form, "slt_model": plan.slt_model, "plan": plan})
+
+
+@require_GET
+@login_required
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as an archival PDF, in the målform of its (first) kommune; a draft until adopted."""
+    plan = plan_for(request.user, pk)
+    kommuner = list(plan.slt_model.kommuner.all())
+    areas = list(plan.focus_areas.all())
+    tiltak = plan.tiltak.select_related("responsible_party", "responsible_person")
+    by_area = {area.pk: [] for area in areas}
+    for item in tiltak:
+        by_area[item.focus_area_id].append(item)
+    context = {
+        "plan": plan,
+        "slt_model": plan.slt_model,
+        "kommuner": kommuner,
+        "progress": services.plan_progress(plan),
+        "sections": [(area, by_area[area.pk]) for area in areas],
+        "toc": [("fremdrift", _("Fremdrift per fokusområde"))] + [(f"fokus-{area.pk}", area.name) for area in areas],
+    }
+    language = kommuner[0].default_malform if kommuner else None
+    pdf = render_pdf("slt/pdf/handlingsplan.html", context, request=request, title=str(plan),
+                     draft=plan.adopted_on is None, language=language)  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="handlingsplan-{plan.start_year}-{plan.end_year}.pdf"'
+    return response
 
 
 def _tiltak_page(plan, request):
@@ -211,3 +258,77 @@ def tiltak_progress(request: HttpRequest, pk: int) -> HttpResponse:
     template = "slt/tiltak_detail.html#progress" if request.htmx else "slt/tiltak_detail.html"
     return render(request, template, _tiltak_context(request, tiltak, form))
 
+
+# --- coordination groups ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_create(request: HttpRequest, pk: int) -> HttpResponse:
+    slt_model = slt_model_for(request.user, pk, edit=True)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = services.group_create(slt_model=slt_model, created_by=request.user, **form.cleaned_data)
+        messages.success(request, _("Koordineringsgruppen er opprettet. Legg til medlemmene."))
+        return redirect("slt:group", pk=group.pk)
+    return render(request, "slt/group_form.html", {"form": form, "slt_model": slt_model})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = group_for(request.user, pk, manage=True)
+    form = GroupForm.for_group(group, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.group_update(group, **form.cleaned_data)
+        messages.success(request, _("Endringene er lagret."))
+        return redirect("slt:group", pk=group.pk)
+    return render(request, "slt/group_form.html", {"form": form, "slt_model": group.slt_model, "group": group})
+
+
+@require_GET
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = group_for(request.user, pk)
+    [group] = services.groups_with_compliance(CoordinationGroup.objects.filter(pk=group.pk).select_related("slt_model"))
+    memberships = group.forum.memberships.active().select_related("person", "party")
+    meetings = group.forum.meetings.order_by("-starts_at")
+    context = {
+        "group": group,
+        "slt_model": group.slt_model,
+        "memberships": memberships,
+        "meetings": Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("side")),
+        "can": {"manage": can_manage_group(request.user, group)},
+    }
+    return render(request, "slt/group_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group = group_for(request.user, pk, manage=True)
+    form = MemberForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_member_add(group, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Medlemmet er lagt til."))
+            return redirect("slt:group", pk=group.pk)
+    context = {"form": form, "group": group, "slt_model": group.slt_model, "organisations": ORGANISATIONS}
+    return render(request, "slt/member_form.html", context)
+
+
+@require_POST
+@login_required
+def member_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    group = group_for(request.user, pk, manage=True)
+    membership = get_object_or_404(ForumMembership, pk=membership_pk, forum=group.forum)
+    try:
+        membership_end(membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s er ikke lenger medlem.") % {"name": membership.person.name})
+    return redirect("slt:group", pk=group.pk)
