@@ -1,11 +1,12 @@
 from django.urls import path
 
-from agreements import views
+from agreements import views, views_import
 
 app_name = "agreements"
 urlpatterns = [
     path("", views.agreement_list, name="list"),
     path("ny/", views.agreement_create, name="create"),
+    path("importer/", views_import.agreement_import_view, name="import"),
     path("<int:pk>/", views.agreement_detail, name="detail"),
     path("<int:pk>/rediger/", views.agreement_edit, name="edit"),
     path("<int:pk>/endringslogg/", views.changelog, name="changelog"),
