@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from agreements.immutability import LockedWhenSigned
 from agreements.richtext import clean_html
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, RoleAssignment
 
@@ -165,9 +166,15 @@ class AgreementTemplateGroupObjectPermission(GroupObjectPermissionBase):
 # --- Agreements ---------------------------------------------------------------------------------------
 
 
-class Agreement(models.Model):
+class Agreement(LockedWhenSigned):
     class Status(models.TextChoices):
         DRAFT = "utkast", _("Utkast")
+        # Sign-off (agreements/signing.py); "gjeldende"/"utløpt" are derived from the period: see `lifecycle`.
+        SENT = "til_signering", _("Sendt til signering")
+        SIGNED = "signert", _("Signert")
+        REPLACED = "erstattet", _("Erstattet")
+
+    signed_lock_lookup = "status"  # agreements.immutability: a signed agreement never changes
 
     template = models.ForeignKey(
         AgreementTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
@@ -207,6 +214,7 @@ class Agreement(models.Model):
         permissions = [
             ("edit_kommune_sections", _("Kan skrive kommunens avsnitt")),
             ("edit_police_sections", _("Kan skrive politiets avsnitt")),
+            ("sign_agreement", _("Kan signere avtalen")),  # granted when sent for signature
         ]
         constraints = [
             models.CheckConstraint(
@@ -228,6 +236,26 @@ class Agreement(models.Model):
         """"Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
         kommuner = " og ".join(k.name_in(self.malform) for k in self.kommuner.all())
         return f"Samarbeidsavtale mellom {kommuner} og {self.police_party.name_in(self.malform)}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in (self.Status.SIGNED, self.Status.REPLACED)
+
+    @property
+    def lifecycle(self) -> "Lifecycle":
+        """The status as shown everywhere: a signed agreement is "gjeldende" inside its period, then "utløpt"."""
+        if self.status != self.Status.SIGNED:
+            return Lifecycle(self.status)
+        today = timezone.localdate()
+        if self.period_end and self.period_end < today:
+            return Lifecycle.EXPIRED
+        if self.period_start is None or self.period_start <= today:
+            return Lifecycle.ACTIVE
+        return Lifecycle.SIGNED
+
+    def _lock_allows(self, update_fields) -> bool:
+        """The one change to a signed agreement: it becomes "erstattet" when its revision is signed."""
+        return self.status == self.Status.REPLACED and set(update_fields or ["*"]) <= {"status", "updated_at"}
 
     @property
     def period_label(self) -> str:
@@ -291,7 +319,7 @@ class AgreementGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
 
 
-class AgreementSection(models.Model):
+class AgreementSection(LockedWhenSigned):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
     template_section = models.ForeignKey(
         TemplateSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -377,7 +405,7 @@ class SectionRevision(models.Model):
 # --- Structured parts ---------------------------------------------------------------------------------
 
 
-class PresenceCommitment(models.Model):
+class PresenceCommitment(LockedWhenSigned):
     """The politikontakt's presence in a kommune: "minst én gang per uke", "to dager i uka kl 10–14"."""
 
     class Per(models.TextChoices):
@@ -415,7 +443,7 @@ class PresenceCommitment(models.Model):
         return [str(labels[int(d)]) for d in sorted(self.weekdays)]
 
 
-class Expectation(models.Model):
+class Expectation(LockedWhenSigned):
     class Direction(models.TextChoices):
         FROM_KOMMUNE = "fra_kommunen", _("Kommunen forventer av politiet")
         FROM_POLICE = "fra_politiet", _("Politiet forventer av kommunen")
@@ -431,7 +459,7 @@ class Expectation(models.Model):
         ordering = ["direction", "order", "pk"]
 
 
-class FocusArea(models.Model):
+class FocusArea(LockedWhenSigned):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="focus_areas")
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     title = models.CharField(_("fokusområde"), max_length=200)
@@ -452,7 +480,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"agreements/{instance.agreement_id}/{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(LockedWhenSigned):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("tittel"), max_length=200)
     file = models.FileField(_("fil"), upload_to=attachment_path, storage=private_storage, max_length=300)
@@ -471,3 +499,120 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Sign-off: status history, signing rounds, signatures, the sealed PDF (agreements/signing.py) ---------
+
+
+class Lifecycle(models.TextChoices):
+    """Agreement.status as shown: the stored statuses plus "gjeldende"/"utløpt", derived from the period."""
+
+    DRAFT = "utkast", _("Utkast")
+    SENT = "til_signering", _("Sendt til signering")
+    SIGNED = "signert", _("Signert")
+    ACTIVE = "gjeldende", _("Gjeldende")
+    EXPIRED = "utlopt", _("Utløpt")
+    REPLACED = "erstattet", _("Erstattet")
+
+
+class StatusChange(models.Model):
+    """Every transition of an agreement's status: who, when, from, to and why."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("fra status"), max_length=20, choices=Agreement.Status.choices)
+    to_status = models.CharField(_("til status"), max_length=20, choices=Agreement.Status.choices)
+    reason = models.TextField(_("begrunnelse"), blank=True)
+    created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("utført av")
+    )
+
+    class Meta:
+        verbose_name = _("statusendring")
+        verbose_name_plural = _("statusendringer")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="status_change_changes_status")
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class SigningRound(models.Model):
+    """One sending for signature: the frozen content's hash; cancelled when sent back to draft."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signing_rounds")
+    content_hash = models.CharField(_("innholdets SHA-256"), max_length=64)
+    allow_deputy = models.BooleanField(_("varaordfører kan signere som fungerende ordfører"), default=False)
+    sent_at = models.DateTimeField(_("sendt til signering"), default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(_("ferdig signert"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("sendt tilbake"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(_("begrunnelse for å sende tilbake"), blank=True)
+
+    class Meta:
+        verbose_name = _("signeringsrunde")
+        verbose_name_plural = _("signeringsrunder")
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(cancelled_at__isnull=True), name="one_live_signing_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(completed_at__isnull=True),
+                name="signing_round_not_both_cancelled_and_completed",
+            ),
+        ]
+
+
+class Signature(LockedWhenSigned):
+    """A signatory's signature: who (name, title as printed), for which party, where, when, on what content."""
+
+    round = models.ForeignKey(SigningRound, on_delete=models.CASCADE, related_name="signatures")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("part"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("rolle"), max_length=30, choices=RoleAssignment._meta.get_field("role").choices)
+    name = models.CharField(_("navn"), max_length=200)
+    title = models.CharField(_("tittel"), max_length=200)
+    place = models.CharField(_("sted"), max_length=100)
+    signed_at = models.DateTimeField(_("signert"), default=timezone.now)
+    content_hash = models.CharField(_("innholdets SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("signatur")
+        verbose_name_plural = _("signaturer")
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "party"], name="one_signature_per_party_and_round"),
+            models.UniqueConstraint(fields=["round", "user"], name="one_signature_per_person_and_round"),
+            models.CheckConstraint(condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="signature_hash_sha256"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.title}"
+
+
+def sealed_path(instance: "SealedDocument", filename: str) -> str:
+    return f"agreements/{instance.agreement_id}/signert/{filename}"
+
+
+class SealedDocument(models.Model):
+    """The final PDF of a signed agreement, produced once and sealed (PAdES) with the installation's seal."""
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="sealed_document")
+    file = models.FileField(_("fil"), upload_to=sealed_path, storage=private_storage, max_length=300)
+    sha256 = models.CharField(_("filens SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("størrelse"))
+    sealed_at = models.DateTimeField(_("forseglet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("forseglet avtale")
+        verbose_name_plural = _("forseglede avtaler")
+
+    def __str__(self):
+        return self.file.name

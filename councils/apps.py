@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CouncilsConfig(AppConfig):
     name = "councils"
     verbose_name = _("Politiråd")
+
+    def ready(self):
+        from django.urls import reverse
+
+        from samarbeid.meetings import register_forum_page
+        from samarbeid.models import Forum
+
+        register_forum_page(Forum.Kind.POLITIRAD, lambda forum: reverse("councils:detail", args=[forum.council.pk]))

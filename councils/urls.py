@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from councils import views
 
 app_name = "councils"
-urlpatterns = []
+urlpatterns = [
+    path("", views.council_list, name="list"),
+    path("nytt/", views.council_create, name="create"),
+    path("<int:pk>/", views.council_detail, name="detail"),
+    path("<int:pk>/endre/", views.council_edit, name="edit"),
+    path("<int:pk>/medlemmer/", views.council_members, name="members"),
+    path("<int:pk>/medlemmer/<int:membership_pk>/avslutt/", views.membership_end_view, name="membership_end"),
+    path("<int:pk>/arshjul/<int:year>/", views.year_plan, name="year_plan"),
+    path("<int:pk>/arshjul/<int:year>/vedtak/", views.year_plan_decide, name="year_plan_decide"),
+    path("<int:pk>/evaluering/<int:year>/", views.evaluation, name="evaluation"),
+    path("<int:pk>/logg/", views.log, name="log"),
+]

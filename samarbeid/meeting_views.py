@@ -41,9 +41,7 @@ class MeetingForm(forms.Form):
     ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
     theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
-    is_closed = forms.BooleanField(
-        label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False
-    )
+    is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -430,4 +428,3 @@ def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document}-{meeting.starts_at:%Y-%m-%d}.pdf"'
     return response
-

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 import icalendar
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
@@ -70,7 +70,10 @@ def register_forum_page(kind: str, url_for: Callable[[Forum], str]) -> None:
 
 def forum_page_url(forum: Forum) -> str | None:
     url_for = _forum_pages.get(forum.kind)
-    return url_for(forum) if url_for else None
+    try:
+        return url_for(forum) if url_for else None
+    except ObjectDoesNotExist:  # a bare forum without its app's object
+        return None
 
 
 # --- access ------------------------------------------------------------------------------------------------------
@@ -223,8 +226,14 @@ def meeting_plan(
     numbers = _next_numbers(forum, year, len(titles))
     AgendaItem.objects.bulk_create(
         AgendaItem(
-            forum=forum, meeting=meeting, year=year, number=number, position=position, title=title,
-            is_referatsaker=title.strip().lower() == REFERATSAKER.lower(), created_by=by,
+            forum=forum,
+            meeting=meeting,
+            year=year,
+            number=number,
+            position=position,
+            title=title,
+            is_referatsaker=title.strip().lower() == REFERATSAKER.lower(),
+            created_by=by,
         )  # fmt: skip
         for position, (number, title) in enumerate(zip(numbers, titles, strict=True), start=1)
     )
@@ -457,15 +466,17 @@ def referatsaker(meeting: Meeting) -> list[Decision]:
     )
 
 
+def _actions_with_responsible() -> QuerySet:
+    return FollowUpAction.objects.select_related("responsible_person", "responsible_party")
+
+
 def meeting_agenda(meeting: Meeting) -> list[AgendaItem]:
     """The agenda with minutes, decisions and their actions, in a fixed number of queries."""
     return list(
         meeting.agenda_items.select_related("proposed_by").prefetch_related(
             Prefetch(
                 "decisions",
-                Decision.objects.prefetch_related(
-                    Prefetch("actions", FollowUpAction.objects.select_related("responsible_person", "responsible_party"))
-                ),
+                Decision.objects.prefetch_related(Prefetch("actions", _actions_with_responsible())),
             )
         )
     )

@@ -484,7 +484,8 @@ class Forum(models.Model):
         return [line.strip() for line in self.standard_agenda.splitlines() if line.strip()]
 
     def parties(self) -> list[Party]:
-        return [*self.kommuner.all(), *([self.police_party] if self.police_party_id else [])]
+        """The kommuner and the police party as base Party rows (role groups are keyed on Party)."""
+        return list(Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id)))
 
 
 class ForumMembershipQuerySet(models.QuerySet):

@@ -1,0 +1,145 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.access import agreements_visible_to
+from councils.models import Council, Evaluation, LogEntry
+from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
+from samarbeid.permissions import parties_acted_for
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class CouncilForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    host_kommune = forms.ModelChoiceField(
+        label=_("Vertskommune"), queryset=Kommune.objects.none(),
+        help_text=_("Ordføreren i vertskommunen leder politirådet."),
+    )  # fmt: skip
+    other_kommuner = forms.ModelMultipleChoiceField(
+        label=_("Andre kommuner i politirådet"), queryset=Kommune.objects.all(), required=False
+    )
+    police_unit = forms.ModelChoiceField(label=_("Politienhet"), queryset=PoliceUnit.objects.all())
+    secretary_rule = forms.ChoiceField(label=_("Sekretær"), choices=Council.SecretaryRule.choices)
+    alternation_start_year = forms.IntegerField(
+        label=_("Kommunen er sekretær fra år"), required=False, min_value=2000, max_value=2100,
+        help_text=_("Bare ved veksling: politiet har sekretæransvaret året etter, og så videre."),
+    )  # fmt: skip
+    min_meetings_per_year = forms.IntegerField(label=_("Minste antall møter i året"), min_value=1, max_value=12,
+                                               initial=2)  # fmt: skip
+    agreement = forms.ModelChoiceField(label=_("Samarbeidsavtale"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_kommune"].queryset = Kommune.objects.filter(pk__in=parties_acted_for(user).values("pk"))
+        self.fields["agreement"].queryset = agreements_visible_to(user)
+
+    def clean(self):
+        data = super().clean()
+        host, unit = data.get("host_kommune"), data.get("police_unit")
+        if host and unit and unit.district_id != host.district_id:
+            self.add_error("police_unit", _("Politienheten må høre til samme politidistrikt som vertskommunen."))
+        if data.get("secretary_rule") == Council.SecretaryRule.ALTERNATING and not data.get("alternation_start_year"):
+            self.add_error("alternation_start_year", _("Oppgi året kommunen har sekretæransvaret når det veksler."))
+        return data
+
+
+class CouncilEditForm(CouncilForm):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("host_kommune", "other_kommuner", "police_unit"):
+            del self.fields[name]
+
+
+class MemberForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), required=False,
+        help_text=_("Velg en person, eller skriv inn navn og e-post for en ny."),
+    )  # fmt: skip
+    new_name = forms.CharField(label=_("Navn på ny person"), max_length=200, required=False)
+    new_email = forms.EmailField(label=_("E-post til ny person"), required=False)
+    kind = forms.ChoiceField(label=_("Medlemskap"), choices=ForumMembership.Kind.choices)
+    deputy_for = forms.ModelChoiceField(label=_("Stedfortreder for"), queryset=ForumMembership.objects.none(),
+                                        required=False)  # fmt: skip
+    party = forms.ModelChoiceField(label=_("Representerer"), queryset=Party.objects.none(), required=False)
+    role_title = forms.CharField(label=_("Rolle"), max_length=200, required=False)
+    organisation = forms.CharField(label=_("Organisasjon"), max_length=200, required=False,
+                                   help_text=_("F.eks. PST, barnevern, NAV."))  # fmt: skip
+    starts_on = forms.DateField(label=_("Fra"), widget=DATE, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Til"), widget=DATE, required=False)
+
+    def __init__(self, *args, council: Council, **kwargs):
+        super().__init__(*args, **kwargs)
+        forum = council.forum
+        party_ids = [p.pk for p in forum.parties()]
+        self.fields["person"].queryset = Person.objects.filter(roles__party_id__in=party_ids).distinct()
+        self.fields["deputy_for"].queryset = (
+            forum.memberships.active()
+            .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])
+            .select_related("person")
+        )
+        self.fields["party"].queryset = Party.objects.filter(pk__in=party_ids)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not data.get("new_name"):
+            self.add_error("person", _("Velg en person eller skriv inn navnet på en ny."))
+        if data.get("kind") == ForumMembership.Kind.DEPUTY and not data.get("deputy_for"):
+            self.add_error("deputy_for", _("Velg hvem stedfortrederen er stedfortreder for."))
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("Sluttdatoen kan ikke være før startdatoen."))
+        return data
+
+
+class EndMembershipForm(forms.Form):
+    ends_on = forms.DateField(label=_("Siste dag"), widget=DATE, initial=timezone.localdate)
+
+
+class YearPlanMeetingForm(forms.Form):
+    date = forms.DateField(label=_("Dato"), widget=DATE)
+    starts = forms.TimeField(label=_("Fra kl."), widget=TIME, initial="09:00")
+    ends = forms.TimeField(label=_("Til kl."), widget=TIME, initial="11:00")
+    theme = forms.CharField(label=_("Tema fra årshjulet"), max_length=200, required=False)
+    place = forms.CharField(label=_("Sted"), max_length=200, required=False)
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year = year
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data["date"].year != self.year:
+            self.add_error("date", _("Datoen må være i %(year)s.") % {"year": self.year})
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", _("Møtet må slutte etter at det begynner."))
+        return data
+
+
+class YearPlanDecideForm(forms.Form):
+    decided_at = forms.ModelChoiceField(label=_("Vedtatt i møtet"), queryset=Meeting.objects.none(), required=False)
+    note = forms.CharField(label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, council: Council, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decided_at"].queryset = council.forum.meetings.in_year(year - 1).exclude(
+            status=Meeting.Status.CANCELLED
+        )
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["effect", "preparedness", "lessons"]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+
+
+class LogEntryForm(forms.ModelForm):
+    class Meta:
+        model = LogEntry
+        fields = ["kommune", "kind", "date", "duration_minutes", "note"]
+        widgets = {"date": DATE}
+
+    def __init__(self, *args, council: Council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kommune"].queryset = council.forum.kommuner.all()

@@ -1,0 +1,204 @@
+"""Politiråd: a council for one or several kommuner and a police unit, built on the core meeting machinery.
+
+- ``Council`` is linked one-to-one to a ``samarbeid.Forum`` (name, kommuner, police party, fixed agenda
+  points, members and meetings live there; see samarbeid/meetings.py). It adds who leads (the ordfører of
+  the hosting kommune), who is secretary (the SLT-koordinator, or alternating kommune/police every second
+  year), the minimum number of meetings a year and the agreement that sets these rules.
+- ``YearPlan`` — the årshjul: the planned meetings of a year, decided at the last meeting of the year before.
+- ``Evaluation`` — the written year-end evaluation, one per council and year.
+- ``LogEntry`` — the politikontakt's log per kommune (kind, date, duration, a short note, no personal data).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samarbeid.models import Forum, Kommune, Meeting, Party, PoliceUnit, Role, RoleAssignment, User
+
+DEFAULT_AGENDA = [
+    "Referatsaker",
+    "Nytt fra politiet",
+    "Nytt fra kommunen",
+    "Vold i nære relasjoner",
+    "Radikalisering",
+    "Tema fra årshjul",
+    "Eventuelt",
+]
+
+
+class Council(models.Model):
+    class SecretaryRule(models.TextChoices):
+        SLT_KOORDINATOR = "slt_koordinator", _("SLT-koordinatoren er sekretær")
+        ALTERNATING = "alternating", _("Kommunen og politiet bytter annethvert år")
+
+    forum = models.OneToOneField(Forum, on_delete=models.PROTECT, related_name="council", editable=False)
+    host_kommune = models.ForeignKey(
+        Kommune, on_delete=models.PROTECT, related_name="hosted_councils", verbose_name=_("vertskommune"),
+        help_text=_("Ordføreren i vertskommunen leder politirådet."),
+    )  # fmt: skip
+    police_unit = models.ForeignKey(
+        PoliceUnit, on_delete=models.PROTECT, related_name="councils", verbose_name=_("politienhet")
+    )
+    secretary_rule = models.CharField(
+        _("sekretær"), max_length=20, choices=SecretaryRule.choices, default=SecretaryRule.SLT_KOORDINATOR
+    )
+    alternation_start_year = models.PositiveSmallIntegerField(
+        _("kommunen er sekretær fra år"), null=True, blank=True,
+        help_text=_("Ved veksling: året kommunen har sekretæransvaret; politiet har det året etter, og så videre."),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )  # fmt: skip
+    min_meetings_per_year = models.PositiveSmallIntegerField(
+        _("minste antall møter i året"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    agreement = models.ForeignKey(
+        "agreements.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="councils",
+        verbose_name=_("samarbeidsavtale"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("politiråd")
+        verbose_name_plural = _("politiråd")
+        permissions = [("write_log", _("Kan skrive i politikontaktens logg"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_meetings_per_year__gte=1), name="council_min_meetings_positive"),
+            models.CheckConstraint(
+                condition=~Q(secretary_rule="alternating") | Q(alternation_start_year__isnull=False),
+                name="council_alternating_needs_start_year",
+                violation_error_message=_("Oppgi året kommunen har sekretæransvaret når det veksler."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.forum.name
+
+    @property
+    def name(self) -> str:
+        return self.forum.name
+
+    def clean(self):
+        if self.secretary_rule == self.SecretaryRule.ALTERNATING and not self.alternation_start_year:
+            raise ValidationError(
+                {"alternation_start_year": _("Oppgi året kommunen har sekretæransvaret når det veksler.")}
+            )
+
+    def leader(self, on: datetime.date | None = None) -> RoleAssignment | None:
+        """The ordfører of the hosting kommune (today, or on a date)."""
+        return (
+            RoleAssignment.objects.active(on).filter(party=self.host_kommune, role=Role.ORDFORER)
+            .select_related("person").first()
+        )  # fmt: skip
+
+    def secretary_party(self, year: int) -> Party:
+        if self.secretary_rule == self.SecretaryRule.ALTERNATING and (year - self.alternation_start_year) % 2:
+            return self.police_unit
+        return self.host_kommune
+
+    def secretary(self, year: int | None = None) -> RoleAssignment | None:
+        """Who is secretary this year: the kommune's SLT-koordinator, or the politikontakt in the police's years."""
+        year = year or timezone.localdate().year
+        party = self.secretary_party(year)
+        role = Role.POLITIKONTAKT if party.pk == self.police_unit_id else Role.SLT_KOORDINATOR
+        return RoleAssignment.objects.active().filter(party_id=party.pk, role=role).select_related("person").first()
+
+
+class YearPlan(models.Model):
+    """The årshjul of a year: decided at the last meeting of the year before; its meetings are the plan."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="year_plans")
+    year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    decided_at = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("vedtatt i møtet"),
+    )  # fmt: skip
+    note = models.TextField(_("merknad"), blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("årshjul")
+        verbose_name_plural = _("årshjul")
+        constraints = [models.UniqueConstraint(fields=["council", "year"], name="one_year_plan_per_council_year")]
+
+    def __str__(self):
+        return f"{self.council} {self.year}"
+
+    def clean(self):
+        if self.decided_at_id and timezone.localtime(self.decided_at.starts_at).year != self.year - 1:
+            raise ValidationError({"decided_at": _("Årshjulet vedtas i et møte året før.")})
+
+
+class Evaluation(models.Model):
+    """The written year-end evaluation of a council (effect of measures, preparedness, lessons)."""
+
+    DUE_FROM = (12, 1)  # month, day: due from 1 December of the year
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="evaluations")
+    year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    effect = models.TextField(_("effekten av iverksatte tiltak"))
+    preparedness = models.TextField(_("beredskap og samfunnssikkerhet"), blank=True)
+    lessons = models.TextField(_("læringspunkter til neste år"), blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("årsevaluering")
+        verbose_name_plural = _("årsevalueringer")
+        constraints = [models.UniqueConstraint(fields=["council", "year"], name="one_evaluation_per_council_year")]
+
+    def __str__(self):
+        return f"{self.council} {self.year}"
+
+
+class LogEntry(models.Model):
+    """One entry in the politikontakt's log. The note must never identify a person."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Møte")
+        PRESENCE_DAY = "presence_day", _("Tilstedeværelse i kommunen")
+        OFFICE_HOURS = "office_hours", _("Kontortid")
+        SCHOOL_LECTURE = "school_lecture", _("Foredrag på skole")
+        NETWORK_CONTACT = "network_contact", _("Nettverkskontakt")
+
+    PRESENCE_KINDS = (Kind.PRESENCE_DAY, Kind.OFFICE_HOURS)
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="log_entries")
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("dato"), default=timezone.localdate)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("varighet (minutter)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    note = models.CharField(
+        _("kort notat"), max_length=300, blank=True,
+        help_text=_("Ingen personopplysninger: skriv aldri navn eller noe som identifiserer en person."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("loggføring")
+        verbose_name_plural = _("politikontaktens logg")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["council", "kommune", "-date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1) & Q(duration_minutes__lte=24 * 60), name="log_duration_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
+
+    @property
+    def duration_display(self) -> str:
+        hours, minutes = divmod(self.duration_minutes, 60)
+        return f"{hours}:{minutes:02d}"

@@ -1,0 +1,258 @@
+"""Politiråd services: create a council on the meeting machinery, the årshjul, evaluation, log, compliance."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from councils.access import FORUM_POLICY, grant_council
+from councils.models import DEFAULT_AGENDA, Council, Evaluation, LogEntry, YearPlan
+from samarbeid.meetings import forum_create, meeting_plan, membership_add
+from samarbeid.models import (
+    FollowUpAction,
+    Forum,
+    ForumMembership,
+    Kommune,
+    Meeting,
+    PoliceUnit,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+DEFAULT_START = datetime.time(9, 0)
+DEFAULT_END = datetime.time(11, 0)
+
+
+@transaction.atomic
+def council_create(
+    *,
+    name: str,
+    host_kommune: Kommune,
+    police_unit: PoliceUnit,
+    other_kommuner: list[Kommune] | tuple = (),
+    secretary_rule: str = Council.SecretaryRule.SLT_KOORDINATOR,
+    alternation_start_year: int | None = None,
+    min_meetings_per_year: int = 2,
+    agreement=None,
+    by: User | None = None,
+) -> Council:
+    """Create the council and its forum with the fixed agenda points, grant the parties, add members by role."""
+    kommuner = [host_kommune, *[k for k in other_kommuner if k.pk != host_kommune.pk]]
+    forum = forum_create(
+        kind=Forum.Kind.POLITIRAD, name=name, kommuner=kommuner, police_party=police_unit,
+        policy=FORUM_POLICY, standard_agenda="\n".join(DEFAULT_AGENDA), by=by,
+    )  # fmt: skip
+    council = Council(
+        forum=forum, host_kommune=host_kommune, police_unit=police_unit, secretary_rule=secretary_rule,
+        alternation_start_year=alternation_start_year, min_meetings_per_year=min_meetings_per_year,
+        agreement=agreement, created_by=by, updated_by=by,
+    )  # fmt: skip
+    council.full_clean(exclude=["forum", "agreement", "created_by", "updated_by"])
+    council.save()
+    grant_council(council)
+    council_add_members_by_role(council, by=by)
+    return council
+
+
+def council_add_members_by_role(council: Council, *, by: User | None = None) -> list[ForumMembership]:
+    """Add today's role holders as in the seeds: ordfører leads, the secretary, the other ordførere, the police.
+
+    People who already are active members are left as they are.
+    """
+    forum = council.forum
+    existing = set(forum.memberships.active().values_list("person_id", flat=True))
+    secretary = council.secretary()
+    wanted: list[tuple[RoleAssignment, str]] = []
+    leader = council.leader()
+    if leader:
+        wanted.append((leader, ForumMembership.Kind.LEADER))
+    if secretary:
+        wanted.append((secretary, ForumMembership.Kind.SECRETARY))
+    kommune_ids = list(forum.kommuner.values_list("pk", flat=True))
+    police_roles = [Role.POLITIKONTAKT, *Role.police_leader_roles()]
+    holders = (
+        RoleAssignment.objects.active().select_related("person", "party")
+        .filter(party_id__in=kommune_ids, role__in=[Role.ORDFORER, Role.SLT_KOORDINATOR])
+        | RoleAssignment.objects.active().select_related("person", "party")
+        .filter(party_id=council.police_unit_id, role__in=police_roles)
+    )  # fmt: skip
+    wanted += [(holder, ForumMembership.Kind.MEMBER) for holder in holders]
+    added = []
+    for holder, kind in wanted:
+        if holder.person_id in existing:
+            continue
+        existing.add(holder.person_id)
+        added.append(
+            membership_add(forum, holder.person, kind, party=holder.party, role_title=holder.display_title, by=by)
+        )
+    return added
+
+
+@transaction.atomic
+def council_update(council: Council, *, by: User | None, **changes) -> Council:
+    fields = ["secretary_rule", "alternation_start_year", "min_meetings_per_year", "agreement"]
+    for name in fields:
+        if name in changes:
+            setattr(council, name, changes[name])
+    council.full_clean(exclude=["forum", "host_kommune", "police_unit", "created_by", "updated_by"])
+    council.updated_at = timezone.now()
+    council.updated_by = by
+    council.save(update_fields=[*fields, "updated_at", "updated_by"])
+    if "name" in changes and changes["name"] != council.forum.name:
+        council.forum.name = changes["name"]
+        council.forum.save(update_fields=["name"])
+    return council
+
+
+def year_plan_add_meeting(
+    council: Council, *, date: datetime.date, theme: str = "", starts=None, ends=None, place: str = "",
+    by: User | None = None,
+) -> Meeting:  # fmt: skip
+    """Put a planned meeting in the årshjul (a planned meeting with the fixed agenda points)."""
+    zone = timezone.get_current_timezone()
+    return meeting_plan(
+        council.forum,
+        starts_at=datetime.datetime.combine(date, starts or DEFAULT_START, tzinfo=zone),
+        ends_at=datetime.datetime.combine(date, ends or DEFAULT_END, tzinfo=zone),
+        theme=theme, place=place, by=by,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def year_plan_decide(
+    council: Council, *, year: int, decided_at: Meeting | None, note: str = "", by: User | None
+) -> YearPlan:
+    """Record that the årshjul for `year` was decided (at the last meeting of the year before)."""
+    if decided_at is not None and decided_at.forum_id != council.forum_id:
+        raise ValidationError({"decided_at": _("Møtet hører ikke til dette politirådet.")})
+    plan = YearPlan.objects.select_for_update().filter(council=council, year=year).first() or YearPlan(
+        council=council, year=year
+    )
+    plan.decided_at, plan.note, plan.updated_by, plan.updated_at = decided_at, note, by, timezone.now()
+    plan.full_clean(exclude=["council", "updated_by"], validate_constraints=False)
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def evaluation_submit(council: Council, *, year: int, by: User | None, **texts) -> Evaluation:
+    evaluation, _created = Evaluation.objects.update_or_create(
+        council=council, year=year, defaults={**texts, "submitted_by": by, "submitted_at": timezone.now()}
+    )
+    return evaluation
+
+
+def log_add(
+    council: Council, *, kommune: Kommune, kind: str, date: datetime.date, duration_minutes: int, note: str = "",
+    by: User | None,
+) -> LogEntry:  # fmt: skip
+    if not council.forum.kommuner.filter(pk=kommune.pk).exists():
+        raise ValidationError({"kommune": _("Kommunen er ikke med i dette politirådet.")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("Datoen kan ikke være fram i tid.")})
+    entry = LogEntry(council=council, kommune=kommune, kind=kind, date=date, duration_minutes=duration_minutes,
+                     note=note.strip(), created_by=by)  # fmt: skip
+    entry.full_clean(exclude=["council", "created_by"])
+    entry.save()
+    return entry
+
+
+# --- compliance ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Compliance:
+    year: int
+    minimum: int
+    held: int
+    planned: int
+    cancelled: int
+    late_agendas: list[Meeting] = field(default_factory=list)
+    evaluation: Evaluation | None = None
+    evaluation_due: bool = False
+
+    @property
+    def on_track(self) -> bool:
+        return self.held + self.planned >= self.minimum
+
+    @property
+    def minimum_met(self) -> bool:
+        return self.held >= self.minimum
+
+
+def council_compliance(council: Council, year: int, *, today: datetime.date | None = None) -> Compliance:
+    """Meetings held and planned in `year` against the minimum, late agendas, and the year-end evaluation."""
+    today = today or timezone.localdate()
+    meetings = list(Meeting.objects.filter(forum_id=council.forum_id).in_year(year))
+    counts = Counter(m.status for m in meetings)
+    held = counts[Meeting.Status.HELD] + counts[Meeting.Status.MINUTES_APPROVED]
+    planned = counts[Meeting.Status.PLANNED] + counts[Meeting.Status.SUMMONED]
+    evaluation = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
+    due_from = datetime.date(year, *Evaluation.DUE_FROM)
+    return Compliance(
+        year=year, minimum=council.min_meetings_per_year, held=held, planned=planned,
+        cancelled=counts[Meeting.Status.CANCELLED], late_agendas=[m for m in meetings if m.notice_was_late],
+        evaluation=evaluation, evaluation_due=evaluation is None and today >= due_from,
+    )  # fmt: skip
+
+
+# --- the politikontakt's presence against the agreement -------------------------------------------------------------
+
+
+@dataclass
+class PresenceRow:
+    kommune: Kommune
+    commitment: object  # agreements.PresenceCommitment
+    periods: list[tuple[datetime.date, int, bool]]  # (period start, presence entries, commitment met)
+
+
+def _period_start(day: datetime.date, per: str) -> datetime.date:
+    if per == "uke":
+        return day - datetime.timedelta(days=day.weekday())
+    if per == "maned":
+        return day.replace(day=1)
+    if per == "kvartal":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
+
+
+def _previous_start(start: datetime.date, per: str) -> datetime.date:
+    return _period_start(start - datetime.timedelta(days=1), per)
+
+
+def council_presence(council: Council, *, periods: int = 6, today: datetime.date | None = None) -> list[PresenceRow]:
+    """For each presence commitment in the council's agreement: presence logged per period against it."""
+    if council.agreement_id is None:
+        return []
+    today = today or timezone.localdate()
+    commitments = list(council.agreement.presence_commitments.select_related("kommune"))
+    if not commitments:
+        return []
+    earliest = today - datetime.timedelta(days=400)
+    entries = list(
+        LogEntry.objects.filter(council=council, kind__in=LogEntry.PRESENCE_KINDS, date__gte=earliest).values_list(
+            "kommune_id", "date"
+        )
+    )
+    rows = []
+    for commitment in commitments:
+        starts = [_period_start(today, commitment.per)]
+        while len(starts) < periods:
+            starts.append(_previous_start(starts[-1], commitment.per))
+        counts = Counter(
+            _period_start(date, commitment.per) for kommune_id, date in entries if kommune_id == commitment.kommune_id
+        )
+        periods_met = [(start, counts[start], counts[start] >= commitment.times) for start in starts]
+        rows.append(PresenceRow(commitment.kommune, commitment, periods_met))
+    return rows
+
+
+def open_action_counts(council: Council) -> tuple[int, int]:
+    """(open, overdue) follow-up actions across the council's meetings."""
+    actions = FollowUpAction.objects.open().filter(decision__agenda_item__meeting__forum_id=council.forum_id)
+    return actions.count(), actions.overdue().count()

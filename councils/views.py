@@ -1,0 +1,250 @@
+"""Politiråd pages. Meetings themselves are the shared pages in samarbeid/meeting_views.py (meetings: URLs)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from councils import services
+from councils.access import council_abilities, council_for, councils_visible_to
+from councils.forms import (
+    CouncilEditForm,
+    CouncilForm,
+    EndMembershipForm,
+    EvaluationForm,
+    LogEntryForm,
+    MemberForm,
+    YearPlanDecideForm,
+    YearPlanMeetingForm,
+)
+from councils.models import Evaluation, LogEntry, YearPlan
+from samarbeid.meetings import membership_add, membership_end
+from samarbeid.models import Kommune, Person
+from samarbeid.permissions import parties_acted_for
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@login_required
+def council_list(request: HttpRequest) -> HttpResponse:
+    councils = councils_visible_to(request.user).order_by("forum__name")
+    page = Paginator(councils, 25).get_page(request.GET.get("side"))
+    can = {"create": parties_acted_for(request.user).filter(kind="kommune").exists()}
+    return render(request, "councils/council_list.html", {"page": page, "can": can})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def council_create(request: HttpRequest) -> HttpResponse:
+    form = CouncilForm(request.POST or None, user=request.user)
+    if not form.fields["host_kommune"].queryset.exists():
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        try:
+            council = services.council_create(**form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Politirådet er opprettet med medlemmer etter rolle."))
+            return redirect("councils:detail", pk=council.pk)
+    return render(request, "councils/council_form.html", {"form": form, "council": None})
+
+
+@require_GET
+@login_required
+def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    council = council_for(request.user, pk)
+    year = timezone.localdate().year
+    forum = council.forum
+    meetings = list(forum.meetings.in_year(year))
+    open_actions, overdue_actions = services.open_action_counts(council)
+    return render(request, "councils/council_detail.html", {
+        "council": council,
+        "forum": forum,
+        "year": year,
+        "kommuner": list(forum.kommuner.all()),
+        "leader": council.leader(),
+        "secretary": council.secretary(year),
+        "meetings": meetings,
+        "members": forum.memberships.active().select_related("person", "party", "deputy_for__person"),
+        "compliance": services.council_compliance(council, year),
+        "previous_compliance": services.council_compliance(council, year - 1),
+        "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
+        "open_actions": open_actions,
+        "overdue_actions": overdue_actions,
+        "can": council_abilities(request.user, council),
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    council = council_for(request.user, pk, change=True)
+    initial = {
+        "name": council.forum.name, "secretary_rule": council.secretary_rule,
+        "alternation_start_year": council.alternation_start_year,
+        "min_meetings_per_year": council.min_meetings_per_year, "agreement": council.agreement,
+    }  # fmt: skip
+    form = CouncilEditForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.council_update(council, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Politirådet er oppdatert."))
+            return redirect("councils:detail", pk=council.pk)
+    return render(request, "councils/council_form.html", {"form": form, "council": council})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def council_members(request: HttpRequest, pk: int) -> HttpResponse:
+    council = council_for(request.user, pk, change=request.method == "POST")
+    can = council_abilities(request.user, council)
+    form = MemberForm(request.POST or None, council=council)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person = data["person"] or Person.objects.create(
+                    name=data["new_name"], email=data["new_email"], organisation=data["organisation"]
+                )
+                membership_add(
+                    council.forum, person, data["kind"], party=data["party"], role_title=data["role_title"],
+                    organisation=data["organisation"], deputy_for=data["deputy_for"], starts_on=data["starts_on"],
+                    ends_on=data["ends_on"], by=request.user,
+                )  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s er lagt til.") % {"name": person.name})
+            return redirect("councils:members", pk=council.pk)
+    memberships = council.forum.memberships.select_related("person", "party", "deputy_for__person").order_by(
+        "-ends_on", "kind", "person__name"
+    )
+    today = timezone.localdate()
+    current = [m for m in memberships if m.is_active(today)]
+    history = [m for m in memberships if not m.is_active(today)]
+    return render(request, "councils/members.html", {
+        "council": council, "current": current, "history": history, "form": form if can["edit"] else None,
+        "end_form": EndMembershipForm(), "can": can,
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def membership_end_view(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    council = council_for(request.user, pk, change=True)
+    membership = get_object_or_404(council.forum.memberships, pk=membership_pk)
+    form = EndMembershipForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_end(membership, on=form.cleaned_data["ends_on"])
+            messages.success(request, _("Medlemskapet er avsluttet. Historikken er tatt vare på."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Oppgi siste dag."))
+    return redirect("councils:members", pk=council.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def year_plan(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """The årshjul: the year's meetings with dates and themes; the organisers add planned meetings."""
+    council = council_for(request.user, pk)
+    can = council_abilities(request.user, council)
+    if request.method == "POST" and not can["plan"]:
+        raise PermissionDenied
+    form = YearPlanMeetingForm(request.POST or None, year=year)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.year_plan_add_meeting(council, date=data["date"], theme=data["theme"], starts=data["starts"],
+                                       ends=data["ends"], place=data["place"], by=request.user)  # fmt: skip
+        messages.success(request, _("Møtet er lagt inn i årshjulet."))
+        return redirect("councils:year_plan", pk=council.pk, year=year)
+    plan = YearPlan.objects.filter(council=council, year=year).select_related("decided_at", "updated_by__person")
+    plan = plan.first()
+    return render(request, "councils/year_plan.html", {
+        "council": council, "year": year, "meetings": council.forum.meetings.in_year(year),
+        "plan": plan, "form": form, "decide_form": YearPlanDecideForm(
+            council=council, year=year, initial={"decided_at": plan.decided_at if plan else None,
+                                                 "note": plan.note if plan else ""}),
+        "compliance": services.council_compliance(council, year), "can": can,
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def year_plan_decide(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    council = council_for(request.user, pk, change=True)
+    form = YearPlanDecideForm(request.POST, council=council, year=year)
+    if form.is_valid():
+        try:
+            services.year_plan_decide(council, year=year, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Årshjulet er registrert som vedtatt."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Velg et møte fra året før."))
+    return redirect("councils:year_plan", pk=council.pk, year=year)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    council = council_for(request.user, pk, change=request.method == "POST")
+    can = council_abilities(request.user, council)
+    existing = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
+    form = EvaluationForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        services.evaluation_submit(council, year=year, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Årsevalueringen er lagret."))
+        return redirect("councils:detail", pk=council.pk)
+    return render(request, "councils/evaluation.html", {
+        "council": council, "year": year, "evaluation": existing, "form": form if can["edit"] else None,
+        "compliance": services.council_compliance(council, year),
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def log(request: HttpRequest, pk: int) -> HttpResponse:
+    """The politikontakt's log per kommune, and presence against the agreement's commitment."""
+    council = council_for(request.user, pk)
+    can = council_abilities(request.user, council)
+    if request.method == "POST" and not can["write_log"]:
+        raise PermissionDenied
+    form = LogEntryForm(request.POST or None, council=council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_add(council, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Føringen er lagret."))
+            return redirect("councils:log", pk=council.pk)
+    entries = LogEntry.objects.filter(council=council).select_related("kommune", "created_by__person")
+    kommune = request.GET.get("kommune")
+    if kommune and kommune.isdigit():
+        entries = entries.filter(kommune_id=int(kommune))
+    page = Paginator(entries, 25).get_page(request.GET.get("side"))
+    return render(request, "councils/log.html", {
+        "council": council, "page": page, "form": form if can["write_log"] else None,
+        "kommuner": Kommune.objects.filter(forums=council.forum), "selected": kommune,
+        "presence": services.council_presence(council), "can": can,
+    })  # fmt: skip
