@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agreements import views, views_import
+from agreements.urls_signing import urlpatterns as signing_urlpatterns
 
 app_name = "agreements"
 urlpatterns = [
@@ -28,4 +29,5 @@ urlpatterns = [
     path("maler/<int:pk>/avsnitt/<int:section_pk>/", views.template_section_edit, name="template_section_edit"),
     path("maler/<int:pk>/avsnitt/<int:section_pk>/flytt/", views.template_section_move, name="template_section_move"),
     path("maler/<int:pk>/avsnitt/<int:section_pk>/fjern/", views.template_section_delete, name="template_section_delete"),
+    *signing_urlpatterns,
 ]

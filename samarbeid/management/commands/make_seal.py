@@ -20,10 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="Samarbeid segl (utvikling)", help="Navnet i sertifikatet (CN).")
         parser.add_argument("--years", type=int, default=10, help="Gyldighet i år.")
 
-    def handle(self, *args, name, years, **options):
+    def handle(self, *args, name, years, verbosity, **options):
         key_file, cert_file = settings.SEAL_KEY_FILE, settings.SEAL_CERT_FILE
         if key_file.exists() and cert_file.exists():
-            self.stdout.write(f"Seglet finnes allerede: {cert_file}")
+            if verbosity:
+                self.stdout.write(f"Seglet finnes allerede: {cert_file}")
             return
         key = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name(
@@ -69,4 +70,5 @@ class Command(BaseCommand):
         )
         key_file.chmod(0o600)
         cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        self.stdout.write(self.style.SUCCESS(f"Laget seglsertifikat {cert_file} og nøkkel {key_file}"))
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Laget seglsertifikat {cert_file} og nøkkel {key_file}"))

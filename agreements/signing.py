@@ -1,0 +1,394 @@
+"""Sign-off: from draft to a signed, sealed agreement, and revising it.
+
+utkast → sendt til signering (content frozen, its SHA-256 kept on the SigningRound) → signert (every
+party's signatory has signed; the final PDF is then produced once and sealed by a task) → gjeldende /
+utløpt (derived from the period) → erstattet (when its revision is signed). Sending back to draft
+cancels the round, so its signatures no longer count. Every transition is a StatusChange.
+
+Signatories come from roles: the ordfører of each kommune (the varaordfører as acting deputy when the
+round allows it) and the police party's leader (Role.police_leader_roles()).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from agreements.access import grant_agreement
+from agreements.immutability import AgreementLocked
+from agreements.models import (
+    Agreement,
+    AgreementSection,
+    Attachment,
+    Expectation,
+    FocusArea,
+    PresenceCommitment,
+    SealedDocument,
+    SectionRevision,
+    Signature,
+    SigningRound,
+    StatusChange,
+)
+from agreements.richtext import DiffPart, html_to_text, text_diff
+from samarbeid.models import Party, Role, RoleAssignment, User
+from samarbeid.pdf import render_pdf, seal_pdf
+from samarbeid.permissions import Policy, grant
+
+SIGN = "agreements.sign_agreement"
+# Who may sign, granted on the agreement when it is sent for signature (the deputy only if allowed).
+SIGNATORY_POLICY: Policy = {Role.ORDFORER: [SIGN], **{role: [SIGN] for role in Role.police_leader_roles()}}
+DEPUTY_POLICY: Policy = {Role.VARAORDFORER: [SIGN]}
+
+
+# --- Content hash -------------------------------------------------------------------------------------
+
+
+def content_payload(agreement: Agreement) -> dict:
+    """Everything a signatory signs, in a canonical form (ids of parties, not their names)."""
+    return {
+        "agreement": agreement.pk,
+        "police_party": agreement.police_party_id,
+        "kommuner": sorted(agreement.kommuner.values_list("number", flat=True)),
+        "malform": agreement.malform,
+        "period": [_iso(agreement.period_start), _iso(agreement.period_end)],
+        "replaces": agreement.replaces_id,
+        "council": [agreement.council_case_number, _iso(agreement.council_decision_date)],
+        "sections": [
+            [s.order, s.heading, s.owner, s.kind, s.standard_text, s.local_text]
+            for s in agreement.sections.order_by("order", "pk")
+        ],
+        "presence": [
+            [p.kommune_id, p.times, p.per, sorted(p.weekdays), _iso(p.hours_from), _iso(p.hours_to), p.place, p.note]
+            for p in agreement.presence_commitments.order_by("pk")
+        ],
+        "expectations": [[e.direction, e.order, e.text] for e in agreement.expectations.order_by("pk")],
+        "focus_areas": [[f.order, f.title, f.description] for f in agreement.focus_areas.order_by("pk")],
+        "attachments": [[a.title, a.original_name, a.size] for a in agreement.attachments.order_by("pk")],
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def content_hash(agreement: Agreement) -> str:
+    canonical = json.dumps(content_payload(agreement), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- Signatories --------------------------------------------------------------------------------------
+
+
+def live_round(agreement: Agreement) -> SigningRound | None:
+    return agreement.signing_rounds.filter(cancelled_at__isnull=True).first()
+
+
+def eligible_roles(party: Party, *, allow_deputy: bool) -> list[str]:
+    if party.is_police:
+        return list(Role.police_leader_roles())
+    return [Role.ORDFORER, Role.VARAORDFORER] if allow_deputy else [Role.ORDFORER]
+
+
+@dataclass
+class SignatorySlot:
+    """One party's place in the signature block: who may sign for it, and the signature once given."""
+
+    party: Party
+    holders: list[RoleAssignment] = field(default_factory=list)
+    signature: Signature | None = None
+
+
+def signatory_slots(agreement: Agreement, signing_round: SigningRound | None = None) -> list[SignatorySlot]:
+    """Kommuner first, then the police party, as in the seeds' signature blocks."""
+    signing_round = signing_round or live_round(agreement)
+    allow_deputy = bool(signing_round and signing_round.allow_deputy)
+    parties = [*agreement.kommuner.all(), agreement.police_party]
+    slots = {p.pk: SignatorySlot(party=p) for p in parties}
+    holders = (
+        RoleAssignment.objects.active()
+        .filter(party_id__in=slots, role__in={*Role.police_leader_roles(), Role.ORDFORER, Role.VARAORDFORER})
+        .select_related("person", "party")
+        .order_by("role", "person__name")
+    )
+    for holder in holders:
+        if holder.role in eligible_roles(slots[holder.party_id].party, allow_deputy=allow_deputy):
+            slots[holder.party_id].holders.append(holder)
+    if signing_round and signing_round.pk:
+        for signature in signing_round.signatures.all():
+            slots[signature.party_id].signature = signature
+    return list(slots.values())
+
+
+def signing_role(user: User, agreement: Agreement, signing_round: SigningRound) -> RoleAssignment | None:
+    """The role by which this user signs for one of the parties in this round (None: they may not sign)."""
+    if not user.is_authenticated or not user.person_id:
+        return None
+    for slot in signatory_slots(agreement, signing_round):
+        for holder in slot.holders:
+            if holder.person_id == user.person_id:
+                return holder
+    return None
+
+
+def has_mfa(user: User) -> bool:
+    return Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
+
+
+def printed_title(holder: RoleAssignment) -> str:
+    if holder.role == Role.VARAORDFORER:
+        return _("%(title)s (fungerende ordfører)") % {"title": holder.display_title}
+    return holder.display_title
+
+
+# --- Transitions --------------------------------------------------------------------------------------
+
+
+def _lock(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _transition(agreement: Agreement, to_status: str, *, by: User, reason: str = "") -> StatusChange:
+    change = StatusChange.objects.create(
+        agreement=agreement, from_status=agreement.status, to_status=to_status, reason=reason, created_by=by
+    )
+    agreement.status = to_status
+    agreement.save(update_fields=["status", "updated_at"])
+    return change
+
+
+@transaction.atomic
+def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy: bool = False) -> SigningRound:
+    """Freeze the content (its hash) and open a signing round; every party must have someone to sign."""
+    agreement = _lock(agreement)
+    if agreement.status != Agreement.Status.DRAFT:
+        raise ValidationError(_("Bare et utkast kan sendes til signering."))
+    if not agreement.sections.exists():
+        raise ValidationError(_("Avtalen har ingen avsnitt."))
+    signing_round = SigningRound(agreement=agreement, allow_deputy=allow_deputy, sent_by=by)
+    missing = [slot.party.name for slot in signatory_slots(agreement, signing_round) if not slot.holders]
+    if missing:
+        raise ValidationError(
+            _("Ingen kan signere for %(parties)s: registrer ordfører eller leder først.")
+            % {"parties": ", ".join(missing)}
+        )
+    signing_round.content_hash = content_hash(agreement)
+    signing_round.save()
+    parties = agreement.parties()
+    grant(agreement, parties, SIGNATORY_POLICY)
+    if allow_deputy:
+        grant(agreement, parties, DEPUTY_POLICY)
+    _transition(agreement, Agreement.Status.SENT, by=by)
+    return signing_round
+
+
+@transaction.atomic
+def agreement_return_to_draft(agreement: Agreement, *, by: User, reason: str) -> None:
+    """Send back to draft: the round is cancelled with the reason, so its signatures no longer count."""
+    agreement = _lock(agreement)
+    if agreement.status != Agreement.Status.SENT:
+        raise ValidationError(_("Bare en avtale som er sendt til signering kan sendes tilbake til utkast."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Skriv hvorfor avtalen sendes tilbake til utkast."))
+    signing_round = live_round(agreement)
+    signing_round.cancelled_at = timezone.now()
+    signing_round.cancelled_by = by
+    signing_round.cancel_reason = reason
+    signing_round.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    _transition(agreement, Agreement.Status.DRAFT, by=by, reason=reason)
+
+
+@transaction.atomic
+def agreement_sign(agreement: Agreement, *, by: User, place: str, signed_hash: str) -> Signature:
+    """Sign for the party the user holds a signatory role in. The last signature makes it signed and sealed."""
+    agreement = _lock(agreement)
+    if agreement.status != Agreement.Status.SENT:
+        raise ValidationError(_("Avtalen er ikke sendt til signering."))
+    signing_round = live_round(agreement)
+    holder = signing_role(by, agreement, signing_round)
+    if holder is None:
+        raise PermissionDenied(_("Du kan ikke signere denne avtalen."))
+    if not has_mfa(by):
+        raise ValidationError(_("Du må ta i bruk totrinnsinnlogging før du kan signere."))
+    if signed_hash != signing_round.content_hash or content_hash(agreement) != signing_round.content_hash:
+        raise ValidationError(_("Innholdet er endret siden du leste det. Les avtalen på nytt før du signerer."))
+    if signing_round.signatures.filter(user=by).exists():
+        raise ValidationError(_("Du har allerede signert avtalen."))
+    if signing_round.signatures.filter(party_id=holder.party_id).exists():
+        raise ValidationError(_("%(party)s har allerede signert avtalen.") % {"party": holder.party.name})
+    place = (place or "").strip()
+    if not place:
+        raise ValidationError(_("Skriv stedet du signerer fra."))
+    signature = Signature.objects.create(
+        round=signing_round, agreement=agreement, party_id=holder.party_id, user=by, role=holder.role,
+        name=holder.person.name, title=printed_title(holder), place=place, content_hash=signing_round.content_hash,
+    )  # fmt: skip
+    if all(slot.signature for slot in signatory_slots(agreement, signing_round)):
+        signing_round.completed_at = signature.signed_at
+        signing_round.save(update_fields=["completed_at"])
+        _transition(agreement, Agreement.Status.SIGNED, by=by)
+        if agreement.replaces_id:
+            replaced = _lock(agreement.replaces)
+            if replaced.status == Agreement.Status.SIGNED:
+                signed_on = timezone.localdate(signature.signed_at).strftime("%d.%m.%Y")
+                reason = _("Erstattet av revidert avtale signert %(date)s") % {"date": signed_on}
+                _transition(replaced, Agreement.Status.REPLACED, by=by, reason=reason)
+        from agreements.tasks import seal_agreement
+
+        transaction.on_commit(lambda: seal_agreement.enqueue(agreement.pk))
+    return signature
+
+
+@transaction.atomic
+def agreement_revise(agreement: Agreement, *, by: User) -> Agreement:
+    """ "Revider avtale": a new draft copied from a signed agreement, which replaces it when signed."""
+    from agreements.services import agreement_create
+
+    agreement = _lock(agreement)
+    if agreement.status != Agreement.Status.SIGNED:
+        raise ValidationError(_("Bare en signert, gjeldende avtale kan revideres."))
+    existing = agreement.replaced_by.exclude(status=Agreement.Status.SIGNED).first()
+    if existing:
+        raise ValidationError(_("Avtalen er allerede under revisjon."))
+    draft = agreement_create(
+        police_party=agreement.police_party, kommuner=agreement.kommuner.all(), created_by=by,
+        template=agreement.template, period_start=agreement.period_start, period_end=agreement.period_end,
+        malform=agreement.malform, replaces=agreement,
+    )  # fmt: skip
+    # The draft starts from the signed text, not from the template.
+    draft.revisions.all().delete()
+    draft.sections.all().delete()
+    for section in agreement.sections.order_by("order", "pk"):
+        copy = AgreementSection.objects.create(
+            agreement=draft, template_section_id=section.template_section_id, order=section.order, kind=section.kind,
+            owner=section.owner, is_local=section.is_local, heading=section.heading,
+            standard_text=section.standard_text, guidance=section.guidance, local_text=section.local_text,
+            updated_by=by,
+        )  # fmt: skip
+        copy.record(SectionRevision.Action.CREATED, by)
+    PresenceCommitment.objects.bulk_create(_copy(p, draft) for p in agreement.presence_commitments.all())
+    Expectation.objects.bulk_create(_copy(e, draft) for e in agreement.expectations.all())
+    FocusArea.objects.bulk_create(_copy(f, draft) for f in agreement.focus_areas.all())
+    Attachment.objects.bulk_create(_copy(a, draft) for a in agreement.attachments.all())
+    grant_agreement(draft)
+    return draft
+
+
+def _copy(obj, agreement: Agreement):
+    obj.pk = obj.id = None
+    obj._state.adding = True
+    obj.agreement = agreement
+    return obj
+
+
+# --- Sealing (run by agreements.tasks.seal_agreement) ------------------------------------------------
+
+
+def agreement_seal(agreement_id: int) -> SealedDocument:
+    """Produce the final PDF once (with the signing log as its last page), seal it and store it."""
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        existing = SealedDocument.objects.filter(agreement=agreement).first()
+        if existing:
+            return existing
+        if agreement.status not in (Agreement.Status.SIGNED, Agreement.Status.REPLACED):
+            raise AgreementLocked  # nothing to seal before it is signed
+        pdf = seal_pdf(
+            agreement_pdf(agreement, final=True), signer_name="Samarbeid", reason=agreement.title[:200],
+        )  # fmt: skip
+        document = SealedDocument(agreement=agreement, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf))
+        document.file.save(f"samarbeidsavtale-{agreement.pk}.pdf", ContentFile(pdf), save=False)
+        document.save()
+        return document
+
+
+# --- PDF ----------------------------------------------------------------------------------------------
+
+
+def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) -> bytes:
+    """The agreement as PDF in its målform; a draft preview (watermarked) unless `final`."""
+    signing_round = (
+        agreement.signing_rounds.filter(completed_at__isnull=False).last() if final else live_round(agreement)
+    )
+    sections = list(agreement.sections.order_by("order", "pk"))
+    with override(agreement.malform):
+        toc = [(s.anchor, s.heading) for s in sections] + [
+            ("kontaktinformasjon", _("Kontaktinformasjon")),
+            ("vedlegg", _("Vedlegg")),
+            ("signaturer", _("Signaturer")),
+        ]
+        if final:
+            toc.append(("signeringslogg", _("Signeringslogg")))
+    context = {
+        "agreement": agreement,
+        "sections": sections,
+        "toc": toc,
+        "presence": agreement.presence_commitments.select_related("kommune"),
+        "expectations": agreement.expectations.all(),
+        "focus_areas": agreement.focus_areas.all(),
+        "response_times": agreement.response_times(),
+        "contacts": agreement.contacts().exclude(person__email=""),
+        "attachments": agreement.attachments.all(),
+        "slots": signatory_slots(agreement, signing_round),
+        "signing_round": signing_round,
+        "final": final,
+        "sealed_at": timezone.now(),
+    }
+    return render_pdf(
+        "agreements/pdf/agreement.html", context, request=request, draft=not final, title=agreement.title,
+        language=agreement.malform,
+    )  # fmt: skip
+
+
+# --- What a signatory should know: departures from the template and from the replaced agreement -------
+
+
+@dataclass
+class SectionChange:
+    heading: str
+    kind: str  # "added", "removed", "changed"
+    diff: list[DiffPart] = field(default_factory=list)
+
+
+def departures_from_template(agreement: Agreement) -> dict:
+    """Sections added or removed compared with the district's template, and sections with local text."""
+    sections = list(agreement.sections.order_by("order", "pk"))
+    template_sections = list(agreement.template.sections.all()) if agreement.template_id else []
+    used = {s.template_section_id for s in sections}
+    return {
+        "added": [s.heading for s in sections if s.is_local or s.template_section_id is None],
+        "removed": [ts.in_malform(agreement.malform)["heading"] for ts in template_sections if ts.pk not in used],
+        "local_texts": [s.heading for s in sections if s.local_text.strip()],
+    }
+
+
+def agreement_diff(old: Agreement, new: Agreement) -> list[SectionChange]:
+    """What changed from `old` to `new`, section by section (matched by template section, else heading)."""
+
+    def key(section):
+        return ("t", section.template_section_id) if section.template_section_id else ("h", section.heading)
+
+    def text(section):
+        return f"{section.heading}\n{section.standard_text}\n{section.local_text}"
+
+    old_sections = {key(s): s for s in old.sections.order_by("order", "pk")}
+    changes = []
+    for section in new.sections.order_by("order", "pk"):
+        before = old_sections.pop(key(section), None)
+        if before is None:
+            changes.append(SectionChange(section.heading, "added", text_diff("", text(section))))
+        elif html_to_text(text(before)) != html_to_text(text(section)):
+            changes.append(SectionChange(section.heading, "changed", text_diff(text(before), text(section))))
+    changes += [SectionChange(s.heading, "removed", text_diff(text(s), "")) for s in old_sections.values()]
+    return changes
+
+
+def history(agreement: Agreement) -> list[StatusChange]:
+    return list(agreement.status_changes.select_related("created_by__person"))

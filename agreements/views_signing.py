@@ -1,0 +1,184 @@
+"""Sign-off pages: status and signatures, sending for signature, signing, PDF, revising, verification."""
+
+import hashlib
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agreements import signing
+from agreements.access import CHANGE, agreement_for
+from agreements.forms_signing import ReturnToDraftForm, SendForSignatureForm, SignForm, VerifyForm
+from agreements.models import Agreement, SealedDocument
+from samarbeid.pdf import verify_pdf
+from samarbeid.permissions import has_perm
+
+
+def _abilities(user, agreement: Agreement, signing_round, slots) -> dict:
+    may_change = has_perm(user, CHANGE, agreement)
+    holder = signing.signing_role(user, agreement, signing_round) if signing_round else None
+    already = holder is not None and any(
+        s.signature and (s.signature.user_id == user.pk or s.party.pk == holder.party_id) for s in slots
+    )
+    is_signatory = (
+        agreement.status == Agreement.Status.SENT
+        and holder is not None
+        and not already
+        and has_perm(user, signing.SIGN, agreement)
+    )
+    mfa = signing.has_mfa(user) if is_signatory else False
+    return {
+        "send": agreement.status == Agreement.Status.DRAFT and may_change,
+        "return_to_draft": agreement.status == Agreement.Status.SENT and may_change,
+        "sign": is_signatory and mfa,
+        "enrol_mfa": is_signatory and not mfa,
+        "revise": agreement.status == Agreement.Status.SIGNED and may_change,
+    }
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_GET
+@login_required
+def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    signing_round = signing.live_round(agreement)
+    slots = signing.signatory_slots(agreement, signing_round)
+    can = _abilities(request.user, agreement, signing_round, slots)
+    context = {
+        "agreement": agreement,
+        "lifecycle": agreement.lifecycle,
+        "signing_round": signing_round,
+        "slots": slots,
+        "sections": agreement.sections.order_by("order", "pk"),
+        "history": signing.history(agreement),
+        "departures": signing.departures_from_template(agreement),
+        "changes_from_replaced": signing.agreement_diff(agreement.replaces, agreement)
+        if agreement.replaces_id
+        else None,
+        "sealed": getattr(agreement, "sealed_document", None) if agreement.is_signed else None,
+        "can": can,
+        "send_form": SendForSignatureForm(),
+        "return_form": ReturnToDraftForm(),
+        "sign_form": SignForm(initial={"content_hash": signing_round.content_hash}) if can["sign"] else None,
+    }
+    return render(request, "agreements/signing.html", context)
+
+
+@require_POST
+@login_required
+def send_for_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk, edit=True)
+    form = SendForSignatureForm(request.POST)
+    form.is_valid()
+    try:
+        signing.agreement_send_for_signature(
+            agreement, by=request.user, allow_deputy=form.cleaned_data.get("allow_deputy", False)
+        )
+        messages.success(request, _("Avtalen er sendt til signering. Innholdet er nå låst."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("agreements:signing", pk=agreement.pk)
+
+
+@require_POST
+@login_required
+def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    if not has_perm(request.user, CHANGE, agreement):
+        raise PermissionDenied
+    form = ReturnToDraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("agreements:signing", pk=agreement.pk)
+    try:
+        signing.agreement_return_to_draft(agreement, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Avtalen er sendt tilbake til utkast. Signaturene er fjernet."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("agreements:signing", pk=agreement.pk)
+
+
+@require_POST
+@login_required
+@reauthentication_required
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    if not has_perm(request.user, signing.SIGN, agreement):
+        raise PermissionDenied
+    form = SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("agreements:signing", pk=agreement.pk)
+    try:
+        signing.agreement_sign(
+            agreement, by=request.user, place=form.cleaned_data["place"], signed_hash=form.cleaned_data["content_hash"]
+        )
+        messages.success(request, _("Du har signert avtalen."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("agreements:signing", pk=agreement.pk)
+
+
+@require_POST
+@login_required
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = agreement_for(request.user, pk)
+    if not has_perm(request.user, CHANGE, agreement):
+        raise PermissionDenied
+    try:
+        draft = signing.agreement_revise(agreement, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("agreements:signing", pk=agreement.pk)
+    messages.success(request, _("Et nytt utkast er laget. Det erstatter avtalen når det er signert."))
+    return redirect("agreements:detail", pk=draft.pk)
+
+
+@require_GET
+@login_required
+def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sealed PDF of a signed agreement, else a watermarked preview of the current text."""
+    agreement = agreement_for(request.user, pk)
+    sealed = getattr(agreement, "sealed_document", None) if agreement.is_signed else None
+    if sealed:
+        return FileResponse(
+            sealed.file.open("rb"), content_type="application/pdf", filename=f"samarbeidsavtale-{pk}.pdf"
+        )
+    pdf = signing.agreement_pdf(agreement, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="samarbeidsavtale-{pk}-utkast.pdf"'
+    return response
+
+
+@require_GET
+@login_required
+def agreement_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed from the agreement it replaces (a revision) to this one."""
+    agreement = agreement_for(request.user, pk)
+    if not agreement.replaces_id:
+        messages.info(request, _("Avtalen erstatter ingen tidligere avtale."))
+        return redirect("agreements:signing", pk=agreement.pk)
+    replaced = agreement_for(request.user, agreement.replaces_id)
+    context = {"agreement": agreement, "replaced": replaced, "changes": signing.agreement_diff(replaced, agreement)}
+    return render(request, "agreements/agreement_changes.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone holding a PDF may check that it is an authentic, unaltered agreement sealed here."""
+    result = archived = None
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        result = verify_pdf(data)
+        if result.ok:
+            archived = SealedDocument.objects.filter(sha256=hashlib.sha256(data).hexdigest()).first()
+    return render(request, "agreements/verify.html", {"form": form, "result": result, "archived": archived})
