@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from councils.demo import create_demo_councils
 from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people, demo_party
 from samarbeid.models import Role
 from samarbeid.reference_data import load_reference_data
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         load_reference_data(settings.REFERENCE_DATA_DIR)
         create_demo_people()
+        create_demo_councils()
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
             role = person.title or Role(person.role).label
