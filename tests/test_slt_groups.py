@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from samarbeid import meetings
 from samarbeid.models import Forum, ForumMembership, Kommune, Meeting, Person, User
-from slt.models import CoordinationGroup, Compliance
+from slt.models import Compliance, CoordinationGroup
 from slt.services import group_create, group_member_add, groups_with_compliance, slt_model_create
 
 
@@ -25,8 +25,10 @@ def moss_slt_model(personas):
 
 @pytest.fixture
 def utovergruppe(moss_slt_model, personas):
-    return group_create(slt_model=moss_slt_model, name="SLT-utøvergruppe", meetings_per_year=12,
-                        standard_agenda="Referatsaker\nRunde rundt bordet", created_by=personas["moss_slt"])  # fmt: skip
+    return group_create(
+        slt_model=moss_slt_model, name="SLT-utøvergruppe", meetings_per_year=12,
+        standard_agenda="Referatsaker\nRunde rundt bordet", created_by=personas["moss_slt"],
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ def luster_slt(personas, luster):
     year = timezone.localdate().year
     plan = plan_create(slt_model=slt_model, title="Handlingsplan", start_year=year - 1, end_year=year + 1,
                        focus_areas=["Rus", "Vald i nære relasjonar"], created_by=user)  # fmt: skip
-    first = tiltak_create(plan=plan, created_by=user, focus_area=plan.focus_areas.get(name="Rus"), title="Foreldrekurs COS")
+    first = tiltak_create(
+        plan=plan, created_by=user, focus_area=plan.focus_areas.get(name="Rus"), title="Foreldrekurs COS"
+    )
     tiltak_add_progress(first, user=user, status=TiltakStatus.GJENNOMFORT)
     tiltak_create(plan=plan, created_by=user, focus_area=plan.focus_areas.get(name="Rus"), title="Nattugler")
     return slt_model
@@ -82,3 +84,18 @@ def test_handlingsplan_pdf_has_focus_areas_tiltak_and_page_numbers_in_the_kommun
 def test_handlingsplan_pdf_is_for_the_parties_only(client_for, luster_slt, persona, status):
     plan = luster_slt.plans.get()
     assert client_for(persona).get(reverse("slt:plan_pdf", args=[plan.pk])).status_code == status
+
+
+def test_demo_data_has_luster_familieforum_randaberg_osg_and_moss_plan_and_runs_twice(db):
+    from slt.demo import create_demo_slt
+    from slt.models import CoordinationGroup, Tiltak
+
+    create_demo_slt()
+    create_demo_slt()
+    familieforum = CoordinationGroup.objects.get(forum__name="Familieforum")
+    assert familieforum.meetings_per_year == 12
+    assert familieforum.forum.memberships.get(organisation="Leiande helsesjukepleiar").kind == "secretary"
+    assert familieforum.forum.memberships.get(organisation="BUP").kind == "guest"
+    assert CoordinationGroup.objects.filter(forum__name__startswith="OSG").count() == 1
+    titles = set(Tiltak.objects.filter(plan__start_year=2018).values_list("title", flat=True))
+    assert {"«Utsett!»", "Ungdomskontakt", "Årlig SLT-fagdag", "Forebygge cannabisbruk og utprøving"} <= titles

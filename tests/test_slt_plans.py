@@ -201,7 +201,9 @@ def test_only_the_koordinator_records_progress(client_for, utsett, persona, stat
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("persona, status", [("moss_politikontakt", 200), ("moss_ordforer", 200), ("sogn_lensmann", 404)])
+@pytest.mark.parametrize(
+    "persona, status", [("moss_politikontakt", 200), ("moss_ordforer", 200), ("sogn_lensmann", 404)]
+)
 def test_plan_and_tiltak_pages_are_read_by_the_parties_and_hidden_from_others(client_for, utsett, persona, status):
     client = client_for(persona)
     assert client.get(reverse("slt:plan", args=[utsett.plan_id])).status_code == status
@@ -250,7 +252,11 @@ def test_slt_pages_queries_do_not_grow_with_data(client_for, personas, moss_plan
     tiltak = tiltak_create(plan=moss_plan, created_by=personas["moss_slt"], focus_area=moss_plan.focus_areas.first(),
                            title="Notert")  # fmt: skip
     tiltak_add_progress(tiltak, user=personas["moss_slt"], text="Første notat")
-    urls = [reverse("slt:index"), reverse("slt:detail", args=[moss_plan.slt_model_id]), reverse("slt:tiltak", args=[tiltak.pk])]
+    urls = [
+        reverse("slt:index"),
+        reverse("slt:detail", args=[moss_plan.slt_model_id]),
+        reverse("slt:tiltak", args=[tiltak.pk]),
+    ]
     for url in urls:
         client.get(url)
     counts = {}
@@ -262,7 +268,9 @@ def test_slt_pages_queries_do_not_grow_with_data(client_for, personas, moss_plan
         tiltak_add_progress(tiltak, user=personas["moss_slt"], text=f"Notat {i}")
         plan_create(slt_model=moss_plan.slt_model, title=f"Plan {i}", start_year=2000 + i, end_year=2001 + i,
                     created_by=personas["moss_slt"])  # fmt: skip
-        slt_model_create(name=f"SLT {i}", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"])
+        slt_model_create(
+            name=f"SLT {i}", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"]
+        )
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200

@@ -10,6 +10,7 @@ from councils.demo import create_demo_councils
 from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people, demo_party
 from samarbeid.models import Role
 from samarbeid.reference_data import load_reference_data
+from slt.demo import create_demo_slt
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         load_reference_data(settings.REFERENCE_DATA_DIR)
         create_demo_people()
+        create_demo_slt()
         create_demo_councils()
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
