@@ -36,6 +36,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -102,7 +103,10 @@ class AgreementTemplate(models.Model):
         permissions = [("edit_template", _("Kan redigere avtalemalen"))]
         constraints = [
             # One template per district, and one national default (NULL district).
-            models.UniqueConstraint(Coalesce("district", models.Value(0)), name="one_template_per_district"),
+            models.UniqueConstraint(
+                Coalesce("district", models.Value(0)), name="one_template_per_district",
+                violation_error_message=_("Politidistriktet har allerede en avtalemal."),
+            ),
         ]
 
     def __str__(self):
@@ -220,6 +224,7 @@ class Agreement(LockedWhenSigned):
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=F("period_start")),
                 name="agreement_period_ends_after_start",
+                violation_error_message=_("Sluttdatoen kan ikke være før startdatoen."),
             ),
             models.CheckConstraint(condition=~Q(replaces=F("pk")), name="agreement_does_not_replace_itself"),
         ]
@@ -230,12 +235,6 @@ class Agreement(LockedWhenSigned):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
-
-    @property
-    def title(self) -> str:
-        """"Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
-        kommuner = " og ".join(k.name_in(self.malform) for k in self.kommuner.all())
-        return f"Samarbeidsavtale mellom {kommuner} og {self.police_party.name_in(self.malform)}"
 
     @property
     def is_signed(self) -> bool:
@@ -256,6 +255,12 @@ class Agreement(LockedWhenSigned):
     def _lock_allows(self, update_fields) -> bool:
         """The one change to a signed agreement: it becomes "erstattet" when its revision is signed."""
         return self.status == self.Status.REPLACED and set(update_fields or ["*"]) <= {"status", "updated_at"}
+
+    @property
+    def title(self) -> str:
+        """"Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
+        names = [k.name_in(self.malform) for k in self.kommuner.all()]
+        return f"Samarbeidsavtale mellom {', '.join(names)} og {self.police_party.name_in(self.malform)}"
 
     @property
     def period_label(self) -> str:
@@ -435,6 +440,7 @@ class PresenceCommitment(LockedWhenSigned):
             models.CheckConstraint(
                 condition=Q(hours_from__isnull=True) | Q(hours_to__isnull=True) | Q(hours_to__gt=F("hours_from")),
                 name="presence_hours_to_after_from",
+                violation_error_message=_("Sluttidspunktet må være etter starttidspunktet."),
             ),
         ]
 
@@ -471,9 +477,19 @@ class FocusArea(LockedWhenSigned):
         ordering = ["order", "pk"]
 
 
-def private_storage():
-    """Attachments are never public media: they live outside MEDIA_URL and are served by a checked view."""
-    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "private", base_url=None)
+class PrivateStorage(FileSystemStorage):
+    """Attachments are never public media: MEDIA_ROOT/private has no URL and is served by a checked view."""
+
+    @cached_property
+    def base_location(self):
+        return Path(settings.MEDIA_ROOT) / "private"
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; use the attachment view.")
+
+
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

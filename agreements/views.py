@@ -365,9 +365,9 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
     templates = templates_visible_to(request.user)
-    national = AgreementTemplate.objects.filter(district=None).first()
+    national = AgreementTemplate.for_district(None)
     create_form = None
-    if national and has_perm(request.user, VIEW_TEMPLATE, national):
+    if has_perm(request.user, VIEW_TEMPLATE, national):
         create_form = TemplateCreateForm(user=request.user)
     if not templates.exists() and create_form is None:
         raise PermissionDenied
