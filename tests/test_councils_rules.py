@@ -139,7 +139,9 @@ def test_presence_is_compared_week_by_week_with_the_agreements_commitment(moss_c
     from agreements.services import agreement_create
 
     moss = Kommune.objects.get(number="3103")
-    agreement = agreement_create(police_party=moss_council.police_unit, kommuner=[moss], created_by=personas["moss_slt"])
+    agreement = agreement_create(
+        police_party=moss_council.police_unit, kommuner=[moss], created_by=personas["moss_slt"]
+    )
     PresenceCommitment.objects.create(agreement=agreement, kommune=moss, times=1, per=PresenceCommitment.Per.WEEK)
     moss_council.agreement = agreement
     moss_council.save(update_fields=["agreement"])

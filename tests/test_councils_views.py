@@ -1,0 +1,309 @@
+"""Politiråd and meeting pages: the permission matrix across two councils, closed minutes, mail, feeds, PDF,
+and query counts that do not grow with meetings, members, decisions or log entries."""
+
+import datetime
+
+import icalendar
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.models import Council, LogEntry
+from councils.services import log_add
+from samarbeid.meetings import (
+    action_add,
+    decision_add,
+    meeting_approve_minutes,
+    meeting_mark_held,
+    meeting_plan,
+    membership_add,
+)
+from samarbeid.models import (
+    CalendarFeedToken,
+    FollowUpAction,
+    ForumMembership,
+    Meeting,
+    Person,
+    Role,
+    RoleAssignment,
+    User,
+)
+from tests.test_councils_rules import at, moss_council, randaberg_council  # noqa: F401 (fixtures)
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def moss_meeting(moss_council):
+    meeting = meeting_plan(moss_council.forum, starts_at=at(10), ends_at=at(10, 11), place="Moss rådhus",
+                           is_closed=True)  # fmt: skip
+    item = meeting.agenda_items.get(number=2)
+    item.minutes = "Hemmelig referattekst"
+    item.save(update_fields=["minutes"])
+    return meeting
+
+
+@pytest.fixture
+def moss_radmann(moss_council):
+    """A Moss role holder who reads the council but is not a member of it."""
+    person = Person.objects.create(name="Rådmann Moss", email="radmann@moss.demo.no")
+    user = User.objects.create_user("radmann@moss.demo.no", "x", person=person)
+    RoleAssignment.objects.create(person=person, party=moss_council.host_kommune, role=Role.RADMANN,
+                                  starts_on=TODAY - datetime.timedelta(days=10))  # fmt: skip
+    return User.objects.get(pk=user.pk)
+
+
+def status(client, method: str, url: str, data=None) -> int:
+    return (client.post(url, data or {}) if method == "post" else client.get(url)).status_code
+
+
+@pytest.mark.parametrize(
+    ("persona", "name", "method", "expected"),
+    [
+        ("moss_slt", "councils:detail", "get", 200),
+        ("moss_leder", "councils:detail", "get", 200),
+        ("randaberg_slt", "councils:detail", "get", 404),
+        ("moss_slt", "councils:edit", "get", 200),
+        ("moss_leder", "councils:edit", "get", 403),
+        ("randaberg_ordforer", "councils:edit", "get", 404),
+        ("moss_leder", "councils:members", "get", 200),
+        ("moss_leder", "councils:members", "post", 403),
+        ("randaberg_slt", "councils:members", "get", 404),
+        ("moss_politikontakt", "councils:log", "get", 200),
+        ("moss_slt", "councils:log", "post", 403),
+        ("stavanger_politikontakt", "councils:log", "get", 404),
+        ("moss_leder", "meetings:create", "get", 403),
+        ("moss_politikontakt", "meetings:create", "get", 200),
+        ("randaberg_slt", "meetings:create", "get", 404),
+        ("moss_leder", "meetings:actions", "get", 200),
+        ("stavanger_leder", "meetings:actions", "get", 404),
+    ],
+)
+def test_permission_matrix_on_council_pages(moss_council, client_for, persona, name, method, expected):
+    kwargs = {"forum_pk": moss_council.forum_id} if name.startswith("meetings:") else {"pk": moss_council.pk}
+    assert status(client_for(persona), method, reverse(name, kwargs=kwargs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "name", "method", "expected"),
+    [
+        ("moss_slt", "meetings:detail", "get", 200),
+        ("randaberg_slt", "meetings:detail", "get", 404),
+        ("moss_leder", "meetings:edit", "get", 403),
+        ("moss_slt", "meetings:edit", "get", 200),
+        ("randaberg_ordforer", "meetings:edit", "get", 404),
+        ("moss_leder", "meetings:agenda_item_create", "post", 403),
+        ("moss_leder", "meetings:attendance", "post", 403),
+        ("moss_ordforer", "meetings:ics", "get", 200),
+        ("kvitsoy_ordforer", "meetings:ics", "get", 404),
+    ],
+)
+def test_permission_matrix_on_meeting_pages(moss_meeting, client_for, persona, name, method, expected):
+    assert status(client_for(persona), method, reverse(name, kwargs={"pk": moss_meeting.pk})) == expected
+
+
+def test_only_people_who_act_for_a_kommune_may_create_a_council(personas, client_for):
+    assert client_for("stavanger_politikontakt").get(reverse("councils:create")).status_code == 403
+    moss_slt = client_for("moss_slt")
+    assert moss_slt.get(reverse("councils:create")).status_code == 200
+    from samarbeid.models import Kommune, PoliceUnit
+
+    response = moss_slt.post(reverse("councils:create"), {
+        "name": "Politirådet i Moss", "host_kommune": Kommune.objects.get(number="3103").pk,
+        "police_unit": PoliceUnit.objects.get(name="Sogn lensmannsdistrikt").pk,
+        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR, "min_meetings_per_year": 2,
+    })  # fmt: skip
+    assert "samme politidistrikt" in response.content.decode()
+    response = moss_slt.post(reverse("councils:create"), {
+        "name": "Politirådet i Moss", "host_kommune": Kommune.objects.get(number="3103").pk,
+        "police_unit": PoliceUnit.objects.get(name="Moss politistasjonsdistrikt").pk,
+        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR, "min_meetings_per_year": 2,
+    })  # fmt: skip
+    council = Council.objects.get()
+    assert response.url == reverse("councils:detail", kwargs={"pk": council.pk})
+    assert council.created_by == personas["moss_slt"]
+
+
+def test_the_council_list_shows_only_the_users_own_councils(moss_council, randaberg_council, client_for):
+    page = client_for("moss_leder").get(reverse("councils:list")).content.decode()
+    assert "Politirådet i Moss" in page
+    assert "Randaberg" not in page.split("<main")[1]
+
+
+def test_closed_minutes_are_only_for_members(moss_meeting, moss_radmann, client_for, client):
+    url = reverse("meetings:detail", kwargs={"pk": moss_meeting.pk})
+    assert "Hemmelig referattekst" in client_for("moss_leder").get(url).content.decode()  # a member
+    non_member = client
+    non_member.force_login(moss_radmann)
+    page = non_member.get(url)
+    assert page.status_code == 200
+    assert "Hemmelig referattekst" not in page.content.decode()
+    assert (
+        non_member.get(reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk, "document": "referat"})).status_code
+        == 404
+    )
+
+
+def test_open_approved_minutes_are_public_and_closed_ones_are_not(moss_council, client):
+    meeting = meeting_plan(moss_council.forum, starts_at=at(-3), ends_at=at(-3, 11))
+    meeting = meeting_approve_minutes(meeting_mark_held(meeting, by=None), by=None)
+    assert list(Meeting.objects.public()) == [meeting]
+    assert client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).status_code == 200
+    Meeting.objects.filter(pk=meeting.pk).update(is_closed=True)
+    assert client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).status_code == 404
+
+
+def test_secretary_sends_innkalling_and_gets_a_warning_when_it_is_late(
+    moss_council, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    meeting = meeting_plan(moss_council.forum, starts_at=at(3), ends_at=at(3, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("moss_slt").post(
+            reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "summon"}), follow=True
+        )
+    assert "mindre enn sju dager" in response.content.decode()
+    assert {m.to[0] for m in mailoutbox} >= {"ordforer@moss.demo.no", "politikontakt.moss@politiet.demo.no"}
+    event = icalendar.Calendar.from_ical(mailoutbox[0].attachments[0][1]).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"{meeting.uid}@samarbeid"
+    assert (
+        client_for("moss_leder")
+        .post(reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "held"}))
+        .status_code
+        == 403
+    )
+
+
+def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, client_for, personas):
+    slt = client_for("moss_slt")
+    item = moss_meeting.agenda_items.get(number=3)
+    slt.post(reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
+             {"minutes": "Kommunen orienterte."})  # fmt: skip
+    slt.post(reverse("meetings:decision_create", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
+             {"text": "Felles innsats mot rus."})  # fmt: skip
+    decision = item.decisions.get()
+    slt.post(reverse("meetings:action_create", kwargs={"pk": moss_meeting.pk, "decision_pk": decision.pk}), {
+        "description": "Lage plan", "responsible_person": personas["moss_slt"].person_id,
+        "due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+    })  # fmt: skip
+    action = FollowUpAction.objects.get()
+    page = slt.get(reverse("meetings:actions", kwargs={"forum_pk": moss_meeting.forum_id})).content.decode()
+    assert "is-overdue" in page and "Lage plan" in page
+    assert client_for("moss_leder").post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
+                                         {"closing_comment": "Ferdig"}).status_code == 403  # fmt: skip
+    slt.post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
+    action.refresh_from_db()
+    assert action.status == FollowUpAction.Status.DONE and action.closed_by == personas["moss_slt"]
+    item.refresh_from_db()
+    assert item.minutes == "Kommunen orienterte." and item.minutes_updated_by == personas["moss_slt"]
+
+
+def test_attendance_with_a_deputy_is_recorded(moss_meeting, client_for, personas):
+    leader = moss_meeting.forum.memberships.get(kind=ForumMembership.Kind.LEADER)
+    deputy_person = Person.objects.create(name="Varaordfører Moss")
+    membership_add(moss_meeting.forum, deputy_person, ForumMembership.Kind.DEPUTY, deputy_for=leader)
+    client_for("moss_slt").post(reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk}), {
+        "membership": leader.pk, "status": "represented", "represented_by": deputy_person.pk,
+    })  # fmt: skip
+    attendance = moss_meeting.attendances.get()
+    assert attendance.represented_by == deputy_person and attendance.recorded_by == personas["moss_slt"]
+
+
+def test_the_personal_calendar_feed_needs_its_secret_and_shows_cancellations(moss_meeting, personas, client):
+    token = CalendarFeedToken.objects.create(user=personas["moss_ordforer"]).token
+    assert client.get(reverse("meetings:user_feed", kwargs={"token": "feil"})).status_code == 404
+    client_for_ordforer = client
+    Meeting.objects.filter(pk=moss_meeting.pk).update(status=Meeting.Status.CANCELLED, cancelled_at=timezone.now())
+    feed = client_for_ordforer.get(reverse("meetings:user_feed", kwargs={"token": token}))
+    assert feed["Content-Type"].startswith("text/calendar")
+    [event] = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED"
+    other_token = CalendarFeedToken.objects.create(user=personas["randaberg_slt"]).token
+    url = reverse("meetings:forum_feed", kwargs={"token": other_token, "forum_pk": moss_meeting.forum_id})
+    assert client.get(url).status_code == 404
+
+
+def test_innkalling_pdf_is_rendered(moss_meeting, client_for):
+    response = client_for("moss_slt").get(reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk,
+                                                                          "document": "innkalling"}))  # fmt: skip
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_politikontakt_logs_presence_and_the_reminder_about_personal_data_is_shown(moss_council, client_for):
+    client = client_for("moss_politikontakt")
+    response = client.post(reverse("councils:log", kwargs={"pk": moss_council.pk}), {
+        "kommune": moss_council.host_kommune.pk, "kind": LogEntry.Kind.OFFICE_HOURS, "date": TODAY.isoformat(),
+        "duration_minutes": 240, "note": "Kontortid",
+    })  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(reverse("councils:log", kwargs={"pk": moss_council.pk})).content.decode()
+    assert "Ingen personopplysninger" in page and "Kontortid" in page
+
+
+def test_year_plan_and_evaluation_pages(moss_council, client_for):
+    year = TODAY.year
+    client = client_for("moss_politikontakt")
+    response = client.post(reverse("councils:year_plan", kwargs={"pk": moss_council.pk, "year": year}),
+                           {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00", "theme": "Rus"})  # fmt: skip
+    assert response.status_code == 302
+    assert moss_council.forum.meetings.in_year(year).filter(theme="Rus").exists()
+    assert client_for("moss_leder").post(reverse("councils:evaluation", kwargs={"pk": moss_council.pk,
+                                                                                 "year": year}),
+                                         {"effect": "x"}).status_code == 403  # fmt: skip
+    response = client_for("moss_ordforer").post(
+        reverse("councils:evaluation", kwargs={"pk": moss_council.pk, "year": year}), {"effect": "Færre saker"}
+    )
+    assert response.status_code == 302
+
+
+# --- query counts -----------------------------------------------------------------------------------------------
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _add_meeting_with_content(council: Council, days: int, n: int) -> Meeting:
+    meeting = meeting_plan(council.forum, starts_at=at(days), ends_at=at(days, 11))
+    for item in meeting.agenda_items.all()[:2]:
+        decision = decision_add(item, text=f"Vedtak {n}", by=None)
+        action_add(decision, description=f"Tiltak {n}", responsible_party=council.host_kommune,
+                   due_on=TODAY - datetime.timedelta(days=1))  # fmt: skip
+    membership_add(council.forum, Person.objects.create(name=f"Medlem {n}"), ForumMembership.Kind.MEMBER)
+    log_add(council, kommune=council.host_kommune, kind=LogEntry.Kind.MEETING, date=TODAY, duration_minutes=30,
+            by=None)  # fmt: skip
+    return meeting
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["councils:detail", "councils:members", "councils:log", "councils:year_plan", "meetings:detail",
+     "meetings:actions", "councils:list"],
+)  # fmt: skip
+def test_query_count_does_not_grow_with_meetings_members_decisions_or_log(
+    moss_council, client_for, django_assert_max_num_queries, page
+):
+    client = client_for("moss_slt")
+    meeting = _add_meeting_with_content(moss_council, 5, 0)
+    kwargs = {
+        "councils:detail": {"pk": moss_council.pk}, "councils:members": {"pk": moss_council.pk},
+        "councils:log": {"pk": moss_council.pk}, "councils:year_plan": {"pk": moss_council.pk, "year": TODAY.year},
+        "meetings:detail": {"pk": meeting.pk}, "meetings:actions": {"forum_pk": moss_council.forum_id},
+        "councils:list": {},
+    }[page]  # fmt: skip
+    url = reverse(page, kwargs=kwargs)
+    _count(client, url)  # warm the per-user caches
+    before = _count(client, url)
+    for n in range(1, 6):
+        _add_meeting_with_content(moss_council, 5 + n, n)
+    # more agenda items, decisions and actions on the meeting itself, too
+    for item in meeting.agenda_items.all()[2:6]:
+        action_add(
+            decision_add(item, text="Mer", by=None), description="Mer", responsible_party=moss_council.host_kommune
+        )
+    with django_assert_max_num_queries(before):
+        assert client.get(url).status_code == 200
