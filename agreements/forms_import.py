@@ -1,0 +1,90 @@
+"""Forms of the import page: the file, then only the parties the text does not name."""
+
+from pathlib import PurePath
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from agreements.attachments import _sniff
+from agreements.forms import _style
+from agreements.importer import ResolvedParties
+from agreements.services import police_district
+from samarbeid.models import Kommune, Party, Politidistrikt
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Avtalen som fil"),
+        help_text=_("En .txt- eller .docx-fil på høyst 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,text/plain"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = PurePath(upload.name).suffix.lower()
+        if extension not in (".txt", ".docx"):
+            raise ValidationError(_("Filen må være en .txt- eller .docx-fil."))
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(_("Filen er for stor. Største tillatte størrelse er 2 MB."))
+        if extension == ".docx" and _sniff(upload) != ".docx":
+            raise ValidationError(_("Filen er ikke et Word-dokument (.docx)."))
+        if extension == ".txt" and b"\x00" in upload.read():
+            raise ValidationError(_("Filen er ikke en tekstfil."))
+        upload.seek(0)
+        return upload
+
+
+class ImportPartiesForm(forms.Form):
+    """Asks only for what the text does not name: the police party, the kommuner, or both."""
+
+    police_party = forms.ModelChoiceField(label=_("Politiet"), queryset=Party.objects.none())
+    kommuner = forms.ModelMultipleChoiceField(
+        label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user_parties: set[int], resolved: ResolvedParties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolved = resolved
+        known = [p for p in (resolved.police, *resolved.kommuner) if p is not None]
+        district_ids = {
+            *Kommune.objects.filter(pk__in=user_parties).values_list("district", flat=True),
+            *Party.objects.filter(pk__in=user_parties, policeunit__isnull=False).values_list(
+                "policeunit__district", flat=True
+            ),
+            *Politidistrikt.objects.filter(pk__in=user_parties).values_list("pk", flat=True),
+        }
+        for party in known:
+            specific = party.specific()
+            district_ids.add(specific.pk if isinstance(specific, Politidistrikt) else specific.district_id)
+        if resolved.police is not None:
+            del self.fields["police_party"]
+        else:
+            self.fields["police_party"].queryset = Party.objects.filter(
+                pk__in=[
+                    *district_ids,
+                    *Party.objects.filter(policeunit__district__in=district_ids).values_list("pk", flat=True),
+                ]
+            ).order_by("kind", "name")
+        if resolved.kommuner:
+            del self.fields["kommuner"]
+        else:
+            self.fields["kommuner"].queryset = Kommune.objects.filter(district__in=district_ids).order_by("name")
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        police = data.get("police_party", self.resolved.police)
+        kommuner = data.get("kommuner", self.resolved.kommuner)
+        if police and kommuner:
+            district = police_district(police)
+            if any(k.district_id != district.pk for k in kommuner):
+                raise ValidationError(_("Alle kommunene må høre til politidistriktet til politiparten."))
+        data["police_party"], data["kommuner"] = police, list(kommuner or [])
+        return data
