@@ -10,7 +10,10 @@ from pathlib import Path
 import docx
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agreements.access import agreements_visible_to
 from agreements.importer import MissingParties, agreement_import, parse_agreement, parse_text, resolve_parties
@@ -484,3 +487,107 @@ def test_the_command_imports_a_file_and_asks_for_missing_parties(personas, tmp_p
         "--police", "Moss politistasjonsdistrikt", stdout=StringIO(),
     )  # fmt: skip
     assert Agreement.objects.filter(kommuner__number="3103", police_party__name="Moss politistasjonsdistrikt").exists()
+
+
+# --- The upload page ---------------------------------------------------------------------------------
+
+IMPORT_URL = "/avtaler/importer/"
+NAMELESS = b"Samarbeidsavtale\n\nInnledning\n\nAvtalen gjelder samarbeidet om forebygging.\n"
+
+
+def _upload(client, name: str, content: bytes, **data):
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content), **data})
+
+
+def test_the_import_page_needs_a_login_and_a_role_in_some_party(client, personas, django_user_model):
+    assert client.get(IMPORT_URL).status_code == 302
+    client.force_login(django_user_model.objects.create_user("uten.rolle@example.no", "x"))
+    assert client.get(IMPORT_URL).status_code == 403
+    assert _upload(client, "moss.txt", MOSS.read_bytes()).status_code == 403
+    assert not Agreement.objects.exists()
+
+
+def test_an_editor_uploads_a_seed_and_gets_a_draft_with_its_sections(client_for, personas):
+    client = client_for("moss_slt")
+    page = client.get(IMPORT_URL)
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.content.decode()
+    response = _upload(client, "moss-ost-2018.txt", MOSS.read_bytes())
+    agreement = Agreement.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/avtaler/{agreement.pk}/"
+    assert agreement.police_party.name == "Moss politistasjonsdistrikt"
+    assert agreement.created_by == personas["moss_slt"]
+    assert agreement.sections.filter(heading="Spesielle fokusområder").exclude(local_text="").exists()
+
+
+def test_another_tenant_cannot_import_an_agreement_between_other_parties(client_for):
+    response = _upload(client_for("randaberg_slt"), "moss.txt", MOSS.read_bytes())
+    assert response.status_code == 403
+    assert "bare importere avtaler der du har en rolle" in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_the_page_asks_only_for_the_parties_the_text_does_not_name(client_for):
+    client = client_for("moss_slt")
+    response = _upload(client, "avtale.txt", NAMELESS)
+    assert response.status_code == 200
+    assert set(response.context["parties_form"].fields) == {"police_party", "kommuner"}
+    only_kommune = b"Samarbeidsavtale mellom Moss kommune\n\nInnledning\n\nTekst om samarbeidet.\n"
+    assert set(_upload(client, "avtale.txt", only_kommune).context["parties_form"].fields) == {"police_party"}
+
+    unit = PoliceUnit.objects.get(name="Moss politistasjonsdistrikt")
+    response = client.post(IMPORT_URL, {"step": "parties", "police_party": unit.pk})
+    agreement = Agreement.objects.get()
+    assert response.status_code == 302
+    assert (agreement.police_party_id, [k.number for k in agreement.kommuner.all()]) == (unit.pk, ["3103"])
+
+
+def test_chosen_parties_must_be_in_one_district(client_for):
+    client = client_for("moss_slt")
+    _upload(client, "avtale.txt", NAMELESS)
+    unit = PoliceUnit.objects.get(name="Moss politistasjonsdistrikt")
+    response = client.post(
+        IMPORT_URL, {"step": "parties", "police_party": unit.pk, "kommuner": [Kommune.objects.get(number="1127").pk]}
+    )
+    assert response.status_code == 200 and not Agreement.objects.exists()
+
+
+def test_a_docx_upload_becomes_a_draft(client_for, tmp_path):
+    path = seed_as_docx(LUSTER, tmp_path / "luster.docx", EXPECTED_HEADINGS[LUSTER])
+    response = _upload(client_for("luster_slt"), "luster.docx", path.read_bytes())
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.malform == "nn" and agreement.police_party.name == "Sogn lensmannsdistrikt"
+
+
+@pytest.mark.parametrize(
+    "name, content, error",
+    [
+        ("avtale.pdf", b"%PDF-1.7", "må være en .txt- eller .docx-fil"),
+        ("avtale.docx", b"ikke et dokument", "ikke et Word-dokument"),
+        ("avtale.txt", b"tekst\x00med nullbyte", "ikke en tekstfil"),
+        ("avtale.txt", b"x" * (2 * 1024 * 1024 + 1), "for stor"),
+        ("avtale.txt", b"Bare en linje uten overskrifter", "Fant ingen avsnitt"),
+    ],
+    ids=["pdf", "fake-docx", "binary", "too-big", "no-sections"],
+)
+def test_files_that_are_not_agreements_are_refused_in_norwegian(client_for, name, content, error):
+    response = _upload(client_for("moss_slt"), name, content)
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_the_import_page_runs_a_bounded_number_of_queries(client_for, django_assert_max_num_queries):
+    client = client_for("luster_slt")
+    with django_assert_max_num_queries(12):
+        client.get(IMPORT_URL)
+    small = (  # the same parties as the Luster seed, one section instead of eleven
+        "Samarbeidsavtale mellom Luster kommune og Vest politidistrikt\n\nInnleiing\n\nEin tekst om samarbeidet.\n\n"
+        "Lensmannen i Sogn\nVest politidistrikt\n\nOrdførar\nLuster kommune\n"
+    ).encode()
+    assert _upload(client, "avtale.txt", small).status_code == 302  # creates the national template once
+    counts = []
+    for content in (small, LUSTER.read_bytes()):  # 1 section, then 11
+        with CaptureQueriesContext(connection) as queries:
+            assert _upload(client, "avtale.txt", content).status_code == 302
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 300  # mostly the permission grants of agreement_create
