@@ -35,7 +35,8 @@ def slt_models_visible_to(user) -> QuerySet[SltModel]:
 
 
 def slt_model_for(user, pk: int, *, edit: bool = False) -> SltModel:
-    return get_for_user(user, SltModel.objects.all(), view=VIEW, change=CHANGE if edit else None, pk=pk)
+    queryset = SltModel.objects.select_related("police_party", "council__forum")
+    return get_for_user(user, queryset, view=VIEW, change=CHANGE if edit else None, pk=pk)
 
 
 def can_change(user, slt_model: SltModel) -> bool:

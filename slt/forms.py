@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from councils.access import councils_visible_to
 from samarbeid.models import ForumMembership, Kommune, Party, Person
 from samarbeid.permissions import parties_acted_for
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
@@ -34,7 +35,7 @@ def kommuner_for(user):
 class SltModelForm(DsFormMixin, forms.ModelForm):
     class Meta:
         model = SltModel
-        fields = ["name", "kommuner", "police_party", "description", "utovende_niva"]
+        fields = ["name", "kommuner", "police_party", "council", "description", "utovende_niva"]
         widgets = {
             "kommuner": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -53,6 +54,7 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
             Q(policeunit__kommuner__in=kommuner.values("pk")) | Q(politidistrikt__kommuner__in=own.values("pk"))
         ).distinct()
         self.fields["police_party"].label = _("Politiet (leser med)")
+        self.fields["council"].queryset = councils_visible_to(user)
 
     def clean_kommuner(self):
         kommuner = self.cleaned_data["kommuner"]

@@ -1,8 +1,9 @@
 """SLT: the kommune's coordination model (samordning av lokale kriminalitetsforebyggende tiltak).
 
-- `SltModel` ("SLT-samarbeid"): one per kommune or shared by several kommuner, with the politiråd as steering
-  group, the police party that reads along, and the utøvende nivå described in words. The SLT-koordinatorer
-  are not stored here: they are the people holding Role.SLT_KOORDINATOR in the model's kommuner.
+- `SltModel` ("SLT-samarbeid"): one per kommune or shared by several kommuner, with the politiråd
+  (councils.Council) as steering group, the police party that reads along, and the utøvende nivå described
+  in words. The SLT-koordinatorer are not stored here: they are the people holding Role.SLT_KOORDINATOR in
+  the model's kommuner (with their stillingsprosent).
 - `CoordinationGroup` (OSG, Familieforum, SLT-utøvergruppe …): a samarbeid.Forum of the shared meeting
   machinery (members, meetings, agenda, minutes, follow-up) with a meeting frequency to measure against.
 - `Handlingsplan` for a period of years, adopted by the politiråd, with `FocusArea`s and `Tiltak`; every
@@ -35,6 +36,10 @@ class SltModel(models.Model):
         related_name="slt_models_followed",
         verbose_name=_("politiet"),
     )
+    council = models.ForeignKey(
+        "councils.Council", on_delete=models.SET_NULL, null=True, blank=True, related_name="slt_models",
+        verbose_name=_("politiråd (styringsgruppe)"),
+    )  # fmt: skip
     description = models.TextField(_("beskrivelse"), blank=True)
     utovende_niva = models.TextField(
         _("utøvende nivå"),

@@ -15,14 +15,14 @@ from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Ti
 
 @transaction.atomic
 def slt_model_create(*, name: str, kommuner: Iterable[Kommune], created_by, police_party: Party | None = None,
-                     description: str = "", utovende_niva: str = "") -> SltModel:  # fmt: skip
+                     council=None, description: str = "", utovende_niva: str = "") -> SltModel:  # fmt: skip
     """Create an SLT-samarbeid for one or several kommuner and give their roles (and the police's) access."""
     kommuner = list(kommuner)
     if police_party is None:
         police_party = Party.objects.filter(policeunit__kommuner__in=kommuner).order_by("pk").first()
     slt_model = SltModel.objects.create(
-        name=name, police_party=police_party, description=description, utovende_niva=utovende_niva,
-        created_by=created_by,
+        name=name, police_party=police_party, council=council, description=description,
+        utovende_niva=utovende_niva, created_by=created_by,
     )  # fmt: skip
     slt_model.kommuner.set(kommuner)
     grant(slt_model, slt_model.parties(), SLT_POLICY)
@@ -45,6 +45,13 @@ def slt_model_update(slt_model: SltModel, *, changed_by, kommuner: Iterable[Komm
     after = set(slt_model.parties())
     revoke(slt_model, before - after, SLT_POLICY)
     grant(slt_model, after - before, SLT_POLICY)
+    for group in slt_model.groups.select_related("forum"):  # the groups follow the model's parties
+        if kommuner is not None:
+            group.forum.kommuner.set(kommuner)
+        group.forum.police_party = slt_model.police_party
+        group.forum.save(update_fields=["police_party"])
+        revoke(group.forum, before - after, GROUP_POLICY)
+        grant(group.forum, after - before, GROUP_POLICY)
     return slt_model
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -55,11 +56,7 @@ def create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SltModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        slt_model = services.slt_model_create(
-            name=data["name"], kommuner=data["kommuner"], police_party=data["police_party"],
-            description=data["description"], utovende_niva=data["utovende_niva"], created_by=request.user,
-        )  # fmt: skip
+        slt_model = services.slt_model_create(created_by=request.user, **form.cleaned_data)
         messages.success(request, _("SLT-samarbeidet er opprettet."))
         return redirect("slt:detail", pk=slt_model.pk)
     return render(request, "slt/slt_model_form.html", {"form": form})
@@ -79,7 +76,10 @@ def kommune(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     slt_model = slt_model_for(request.user, pk)
+    council = slt_model.council
     context = {
+        "council": council,
+        "council_url": reverse("councils:detail", args=[council.pk]) if council else None,
         "slt_model": slt_model,
         "kommuner": slt_model.kommuner.all(),
         "koordinatorer": slt_model.koordinatorer(),

@@ -240,3 +240,15 @@ def test_group_page_queries_do_not_grow_with_members_and_meetings(
     grow(15, 1)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_groups_follow_the_slt_models_kommuner(client_for, personas, moss_slt_model, utovergruppe):
+    from slt.services import slt_model_update
+
+    url = reverse("slt:group", args=[utovergruppe.pk])
+    assert client_for("randaberg_ordforer").get(url).status_code == 404
+    kommuner = [Kommune.objects.get(number="3103"), Kommune.objects.get(number="1127")]
+    slt_model_update(moss_slt_model, changed_by=personas["moss_slt"], kommuner=kommuner)
+    assert client_for("randaberg_ordforer").get(url).status_code == 200
+    slt_model_update(moss_slt_model, changed_by=personas["moss_slt"], kommuner=kommuner[:1])
+    assert client_for("randaberg_ordforer").get(url).status_code == 404

@@ -274,3 +274,17 @@ def test_slt_pages_queries_do_not_grow_with_data(client_for, personas, moss_plan
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_the_politirad_is_the_steering_group_in_the_diagram(client_for, personas):
+    from councils.services import council_create
+    from samarbeid.models import PoliceUnit
+
+    moss = Kommune.objects.get(number="3103")
+    council = council_create(name="Politirådet i Moss", host_kommune=moss,
+                             police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"))  # fmt: skip
+    response = client_for("moss_slt").post(
+        reverse("slt:create"), {"name": "SLT Moss", "kommuner": [moss.pk], "council": council.pk}
+    )
+    content = client_for("moss_ordforer").get(response.url).content.decode()
+    assert "Politirådet i Moss" in content and reverse("councils:detail", args=[council.pk]) in content
