@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements.access import agreements_visible_to
+from agreements.demo_import import import_demo_agreements
 from agreements.importer import MissingParties, agreement_import, parse_agreement, parse_text, resolve_parties
 from agreements.models import Agreement, Owner, SectionRevision
 from samarbeid.models import Kommune, PoliceUnit
@@ -591,3 +592,16 @@ def test_the_import_page_runs_a_bounded_number_of_queries(client_for, django_ass
             assert _upload(client, "avtale.txt", content).status_code == 302
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 300  # mostly the permission grants of agreement_create
+
+
+def test_the_demo_imports_the_three_seed_agreements_once(personas):
+    first = import_demo_agreements()
+    assert [(a.police_party.name, a.created_by) for a in first] == [
+        ("Moss politistasjonsdistrikt", personas["moss_slt"]),
+        ("Tjenesteenhet Stavanger", personas["randaberg_slt"]),
+        ("Sogn lensmannsdistrikt", personas["luster_slt"]),
+    ]
+    assert import_demo_agreements() == first
+    assert Agreement.objects.count() == 3
+    randaberg = first[1]
+    assert list(agreements_visible_to(personas["stavanger_politikontakt"])) == [randaberg]

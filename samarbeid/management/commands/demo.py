@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from agreements.demo_import import import_demo_agreements
 from councils.demo import create_demo_councils
 from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people, demo_party
 from samarbeid.models import Role
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         create_demo_people()
         create_demo_slt()
         create_demo_councils()
+        import_demo_agreements()
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
             role = person.title or Role(person.role).label
