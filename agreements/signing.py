@@ -31,6 +31,7 @@ from agreements.models import (
     FocusArea,
     PresenceCommitment,
     SealedDocument,
+    SectionKind,
     SectionRevision,
     Signature,
     SigningRound,
@@ -318,12 +319,12 @@ def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) ->
         agreement.signing_rounds.filter(completed_at__isnull=False).last() if final else live_round(agreement)
     )
     sections = list(agreement.sections.order_by("order", "pk"))
+    contacts_in_section = any(s.kind == SectionKind.CONTACTS for s in sections)
     with override(agreement.malform):
-        toc = [(s.anchor, s.heading) for s in sections] + [
-            ("kontaktinformasjon", _("Kontaktinformasjon")),
-            ("vedlegg", _("Vedlegg")),
-            ("signaturer", _("Signaturer")),
-        ]
+        toc = [(s.anchor, f"{number}. {s.heading}") for number, s in enumerate(sections, start=1)]
+        if not contacts_in_section:
+            toc.append(("kontaktinformasjon", _("Kontaktinformasjon")))
+        toc += [("vedlegg", _("Vedlegg")), ("signaturer", _("Signaturer"))]
         if final:
             toc.append(("signeringslogg", _("Signeringslogg")))
     context = {
@@ -334,7 +335,8 @@ def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) ->
         "expectations": agreement.expectations.all(),
         "focus_areas": agreement.focus_areas.all(),
         "response_times": agreement.response_times(),
-        "contacts": agreement.contacts().exclude(person__email=""),
+        "contacts": agreement.contacts(),
+        "contacts_in_section": contacts_in_section,
         "attachments": agreement.attachments.all(),
         "slots": signatory_slots(agreement, signing_round),
         "signing_round": signing_round,
