@@ -17,10 +17,6 @@ from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE
 from samarbeid.models import Kommune
 from samarbeid.reference_data import load_reference_data
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are still
-# synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -35,6 +31,9 @@ def browser():
         if os.environ.get("E2E_REQUIRED"):
             pytest.fail(message)
         pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are
+    # still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
