@@ -13,6 +13,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _BLOCK_END = re.compile(r"</(p|li|tr|h\d)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_EMPTY_PARAGRAPH = re.compile(r"<p>(\s|&nbsp;|<br>)*</p>")
 
 
 def clean_html(value: str) -> str:
@@ -22,14 +23,15 @@ def clean_html(value: str) -> str:
         return ""
     if not nh3.is_html(value):
         value = plain_text_to_html(value)
-    return nh3.clean(
+    value = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         clean_content_tags={"script", "style"},
-    ).strip()
+    )
+    return _EMPTY_PARAGRAPH.sub("", value).strip()
 
 
 def plain_text_to_html(text: str) -> str:

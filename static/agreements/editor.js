@@ -41,7 +41,14 @@
     textarea.after(area);
     document.execCommand("defaultParagraphSeparator", false, "p");
 
-    area.addEventListener("input", () => sync(area, textarea));
+    area.addEventListener("focus", () => {
+      if (!area.innerHTML.trim()) area.innerHTML = "<p><br></p>";
+    });
+    area.addEventListener("input", () => {
+      // Text typed straight into the editor belongs in a paragraph.
+      if (area.firstChild && area.firstChild.nodeType === Node.TEXT_NODE) document.execCommand("formatBlock", false, "p");
+      sync(area, textarea);
+    });
     area.addEventListener("keyup", () => updatePressed(toolbar));
     area.addEventListener("mouseup", () => updatePressed(toolbar));
     toolbar.addEventListener("click", (event) => {
