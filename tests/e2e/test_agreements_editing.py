@@ -10,7 +10,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def moss_agreement(personas):
+def warm(page):
+    """The live server's first request imports every URLconf (WeasyPrint among them): allow it time."""
+    page.goto("/konto/login/", timeout=60_000)
+
+
+@pytest.fixture
+def moss_agreement(personas, warm):
     return agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
         kommuner=[Kommune.objects.get(number="3103")],
