@@ -1,5 +1,6 @@
 """Forms of the import page: the file, then only the parties the text does not name."""
 
+import zipfile
 from pathlib import PurePath
 
 from django import forms
@@ -13,6 +14,7 @@ from agreements.services import police_district
 from samarbeid.models import Kommune, Party, Politidistrikt
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_DOCX_UNPACKED_BYTES = 30 * 1024 * 1024  # a .docx is a zip archive: refuse archives that unpack to far more
 
 
 class ImportUploadForm(forms.Form):
@@ -35,10 +37,19 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(_("Filen er for stor. Største tillatte størrelse er 2 MB."))
         if extension == ".docx" and _sniff(upload) != ".docx":
             raise ValidationError(_("Filen er ikke et Word-dokument (.docx)."))
+        if extension == ".docx" and _unpacked_size(upload) > MAX_DOCX_UNPACKED_BYTES:
+            raise ValidationError(_("Filen er for stor. Største tillatte størrelse er 2 MB."))
         if extension == ".txt" and b"\x00" in upload.read():
             raise ValidationError(_("Filen er ikke en tekstfil."))
         upload.seek(0)
         return upload
+
+
+def _unpacked_size(upload) -> int:
+    with zipfile.ZipFile(upload) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    upload.seek(0)
+    return size
 
 
 class ImportPartiesForm(forms.Form):

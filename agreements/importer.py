@@ -47,7 +47,7 @@ _BULLET = re.compile(r"^(?P<indent>\s*)(?P<markers>(?:[-•*❖▪◦–§o](?:\
 _NUMBERED = re.compile(r"^\s*(?P<number>\d{1,2})[.)]\s+(?P<text>\S.*)$")
 _NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,2})\.?\s+(?P<text>[A-ZÆØÅ].*)$")
 _DATE = re.compile(r"\b(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./]|\s+)(?P<year>\d{4}|\d{2})\b")
-_SIGNED_LINE = re.compile(r"\b(?:signert|underskrive[nt]?|inngått|inngått)\b", re.IGNORECASE)
+_SIGNED_LINE = re.compile(r"\b(?:signert|underskrive[nt]?|inngått)\b", re.IGNORECASE)
 _PERIOD_YEARS = re.compile(
     r"\b(?:avtaleperiode[n]?|perioden?|gjeld(?:er)?)\b[^0-9\n]{0,30}(?P<start>(?:19|20)\d\d)\s*[-–]\s*(?P<end>(?:19|20)\d\d)\b",
     re.IGNORECASE,
@@ -495,7 +495,7 @@ def _front_matter_end(lines: list[str]) -> int:
 
 
 def _is_title_start(plain: str) -> bool:
-    return bool(re.match(r"^(?:samarbeidsavtale|samarbeidsavtale|avtale om samarbeid|samarbeidsavtala)\b", plain, re.I))
+    return bool(re.match(r"^(?:samarbeidsavtale|samarbeidsavtala|avtale om samarbeid)\b", plain, re.I))
 
 
 def _continues_title(previous: str, line: str) -> bool:

@@ -3,8 +3,9 @@
 import datetime
 import html
 import re
+import zipfile
 from collections import Counter
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import docx
@@ -605,3 +606,17 @@ def test_the_demo_imports_the_three_seed_agreements_once(personas):
     assert Agreement.objects.count() == 3
     randaberg = first[1]
     assert list(agreements_visible_to(personas["stavanger_politikontakt"])) == [randaberg]
+
+
+def test_a_docx_that_unpacks_to_far_more_than_its_size_is_refused(client_for):
+    bomb = BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + " " * (31 * 1024 * 1024) + "</w:document>")
+    response = _upload(client_for("moss_slt"), "avtale.docx", bomb.getvalue())
+    assert response.status_code == 200 and "for stor" in response.content.decode()
+
+
+def test_the_import_page_speaks_nynorsk_to_a_nynorsk_user(client_for):
+    page = client_for("luster_slt").get(IMPORT_URL, headers={"accept-language": "nn"}).content.decode()
+    assert "Importer ein eksisterande avtale" in page and "Importer en eksisterende avtale" not in page
