@@ -27,8 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import docx
 from django.db import transaction
 from django.db.models import Q
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from agreements.models import AgreementSection, Owner, SectionRevision
 from agreements.richtext import clean_html
@@ -175,10 +178,6 @@ def docx_to_text(path_or_file) -> tuple[str, list[str], list[str]]:
     """The document as lines: paragraphs separated by blank lines, list items as "- "/"1. " lines (indented
     by level), table rows tab-separated, bold runs as **…**, italic as <i>…</i>. Returns the text and the
     texts of the Heading 1 and Heading 2+ paragraphs."""
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
     document = docx.Document(path_or_file)
     blocks: list[str] = []
     headings: list[str] = []
@@ -244,7 +243,7 @@ def _docx_runs_text(paragraph) -> str:
         if run is None:
             parts.append(" ")
             continue
-        text = run.text.replace("\t", " ").replace("\n", "\n")
+        text = run.text.replace("\t", " ")  # a tab inside a paragraph is not a table
         if not text.strip():
             parts.append(text)
         elif run.bold:
