@@ -55,7 +55,9 @@ def _unpacked_size(upload) -> int:
 class ImportPartiesForm(forms.Form):
     """Asks only for what the text does not name: the police party, the kommuner, or both."""
 
-    police_party = forms.ModelChoiceField(label=_("Politiet"), queryset=Party.objects.none())
+    police_party = forms.ModelChoiceField(
+        label=_("Politiet"), queryset=Party.objects.none(), empty_label=_("Velg politienhet eller politidistrikt")
+    )
     kommuner = forms.ModelMultipleChoiceField(
         label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple
     )
