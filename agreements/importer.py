@@ -945,10 +945,12 @@ def agreement_import(
     template section whose heading is most alike (same words once numbering and parentheses are dropped,
     one a prefix of the other — "Organiseringa til politiet i Sogn lensmannsdistrikt" — or a string
     similarity of at least 0.8): that section takes the imported heading and the imported text as its
-    local text. An imported section without a match becomes a local section (owner: felles). Sections are
-    ordered as in the document; template sections nothing matched stay, as empty frames after their
-    predecessor in the template: an imported agreement is the draft of the next revision, and those are the
-    district's current parts the parties are expected to fill. The district's box text stays as it is.
+    local text, and its box (standard text) is emptied, because the imported text is the whole section as
+    the parties wrote it, box text included; today's box above it would show text twice or words the old
+    agreement never had. An imported section without a match becomes a local section (owner: felles).
+    Sections are ordered as in the document; template sections nothing matched stay, with their box, as
+    frames after their predecessor in the template: an imported agreement is the draft of the next
+    revision, and those are the district's current parts the parties are expected to fill.
     Every imported text is recorded as a revision by `created_by`. Title, signing date and signatories are
     not stored: the title is generated from the parties, and the revised draft is signed anew.
     Queries do not grow with the number of sections (bulk writes).
@@ -973,7 +975,7 @@ def agreement_import(
             score, target = max(candidates, key=lambda pair: pair[0], default=(0.0, None))
             if target is not None and score >= 0.8:
                 matched.add(target.pk)
-                target.heading = imported.heading[:200]
+                target.heading, target.standard_text = imported.heading[:200], ""
                 if imported.html:
                     target.local_text, target.version, target.updated_by = imported.html, target.version + 1, created_by
                     recorded.append((target, SectionRevision.Action.EDITED))
@@ -997,7 +999,9 @@ def agreement_import(
         for order, section in enumerate(placed, start=1):
             section.order = order
         AgreementSection.objects.bulk_create([s for s in placed if s.pk is None])
-        AgreementSection.objects.bulk_update(frame, ["order", "heading", "local_text", "version", "updated_by"])
+        AgreementSection.objects.bulk_update(
+            frame, ["order", "heading", "standard_text", "local_text", "version", "updated_by"]
+        )
         SectionRevision.objects.bulk_create(
             SectionRevision(
                 agreement=agreement,

@@ -430,7 +430,9 @@ def test_imported_sections_fill_the_template_sections_they_match(personas):
     assert politikontakten.template_section_id and not politikontakten.is_local
     assert politikontakten.owner == Owner.POLICE and politikontakten.version == 2
     assert sections["Evaluering"].template_section_id  # "Evaluerings" in the TOC, "Evaluering" in the template
+    assert politikontakten.standard_text == ""  # the imported text already holds the box as it was then
     assert sections["Kontaktinformasjon"].local_text == ""  # a template part the old agreement lacked stays empty
+    assert sections["Tjenestetilbud"].standard_text.startswith("<p>")  # ... with the district's box
     revision = politikontakten.revisions.get(action=SectionRevision.Action.EDITED)
     assert (revision.created_by, revision.text) == (personas["moss_slt"], politikontakten.local_text)
 
