@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -56,7 +57,13 @@ def render_pdf(
     with translation.override(language or translation.get_language()):
         html = render_to_string(
             template_name,
-            {**context, "pdf_draft": draft, "pdf_title": title, "pdf_language": language or translation.get_language()},
+            {
+                **context,
+                "pdf_draft": draft,
+                "pdf_title": title,
+                "pdf_footer_title": _css_string(title),
+                "pdf_language": language or translation.get_language(),
+            },
             request=request,
         )
     stylesheet, font_config = _print_stylesheet()
@@ -64,6 +71,12 @@ def render_pdf(
         stylesheets=[stylesheet], font_config=font_config, pdf_tags=True
     )
     return document.write_pdf(pdf_variant="pdf/a-2b", pdf_tags=True)
+
+
+def _css_string(text: str) -> str:
+    """`text` as a quoted CSS string, safe inside <style> (the footer shows the document's title)."""
+    escaped = text.replace("\\", "\\5c ").replace('"', "\\22 ").replace("<", "\\3c ").replace("\n", " ")
+    return mark_safe(f'"{escaped}"')
 
 
 class SealNotConfigured(RuntimeError):
@@ -180,10 +193,11 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
     return VerificationResult(ok=True, **result)
 
 
-def pdf_text(pdf_bytes: bytes, *, raw: bool = False) -> str:
-    """The text of a PDF as poppler's pdftotext sees it (Debian package poppler-utils); `raw` keeps
-    content-stream order instead of the page layout."""
-    command = ["pdftotext", "-enc", "UTF-8", *(["-raw"] if raw else []), "-", "-"]
+def pdf_text(pdf_bytes: bytes, *, raw: bool = False, layout: bool = False) -> str:
+    """The text of a PDF as poppler's pdftotext sees it (Debian package poppler-utils): in reading order, or
+    in content-stream order (`raw`), or keeping the physical layout of each line (`layout`)."""
+    options = (["-raw"] if raw else []) + (["-layout"] if layout else [])
+    command = ["pdftotext", "-enc", "UTF-8", *options, "-", "-"]
     return subprocess.run(command, input=pdf_bytes, capture_output=True, check=True).stdout.decode()
 
 

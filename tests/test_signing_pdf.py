@@ -49,9 +49,8 @@ def test_rendered_pdf_is_pdf_a_with_norwegian_letters_and_page_x_of_y_footers(te
 
 
 def test_table_of_contents_shows_the_page_each_section_starts_on(template):
-    text = pdf_text(render(template))
-    toc_line = next(line for line in text.splitlines() if line.startswith("Seksjon 1 ."))
-    assert toc_line.rstrip().endswith("3")  # title page, contents, then the first section
+    text = pdf_text(render(template), layout=True)
+    assert re.search(r"Seksjon 1 +3\n", text)  # title page, contents, then the first section
 
 
 def test_draft_pdf_carries_an_utkast_watermark_on_every_page(template):

@@ -182,7 +182,9 @@ def test_draft_pdf_preview_has_title_contents_with_pages_boxed_text_and_page_num
     assert "politikontakten er på rådhuset hver tirsdag, også i Våler" in text  # æøå survive
     pages = pdf_page_count(response.content)
     assert f"Side 2 av {pages}" in text and f"Side {pages} av {pages}" in text
-    assert re.search(r"1\. Innledning / formål ?\.{5,} ?3\n", text)  # contents: the section starts on page 3
+    assert re.search(
+        r"1\. Innledning / formål +3\n", pdf_text(response.content, layout=True)
+    )  # contents: the section starts on page 3
     raw = "".join(pdf_text(response.content, raw=True).split())
     assert raw.count("UTKAST") == pages
     assert "Signaturer" in text and "Sted og dato" in text

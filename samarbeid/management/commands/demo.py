@@ -28,6 +28,7 @@ class Command(BaseCommand):
         create_demo_slt()
         create_demo_councils()
         import_demo_agreements()
+        call_command("make_seal", verbosity=0)  # the development seal for signed agreements
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
             role = person.title or Role(person.role).label
