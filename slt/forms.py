@@ -86,6 +86,15 @@ class PlanForm(DsFormMixin, forms.ModelForm):
             self.initial.setdefault("start_year", year)
             self.initial.setdefault("end_year", year + 3)
 
+    def clean(self):
+        data = super().clean()
+        duplicate = Handlingsplan.objects.filter(
+            slt_model_id=self.instance.slt_model_id, start_year=data.get("start_year"), title=data.get("title")
+        ).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise forms.ValidationError(_("Det finnes allerede en handlingsplan med denne tittelen fra samme år."))
+        return data
+
     def focus_area_names(self) -> list[str]:
         return [line for line in self.cleaned_data.get("focus_areas", "").splitlines() if line.strip()]
 
@@ -94,6 +103,16 @@ class FocusAreaForm(DsFormMixin, forms.ModelForm):
     class Meta:
         model = FocusArea
         fields = ["name"]
+
+    def __init__(self, *args, plan: Handlingsplan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if self.instance.plan.focus_areas.filter(name__iexact=name).exists():
+            raise forms.ValidationError(_("Fokusområdet finnes allerede i planen."))
+        return name
 
 
 class TiltakForm(DsFormMixin, forms.ModelForm):

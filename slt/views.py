@@ -175,7 +175,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "slt_model": plan.slt_model,
         "progress": services.plan_progress(plan),
         "page": _tiltak_page(plan, request),
-        "focus_area_form": FocusAreaForm(),
+        "focus_area_form": FocusAreaForm(plan=plan),
         "can": {"edit": can_change(request.user, plan.slt_model)},
     }
     return render(request, "slt/plan_detail.html", context)
@@ -185,8 +185,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def focus_area_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_for(request.user, pk, edit=True)
-    form = FocusAreaForm(request.POST, instance=None)
-    form.instance.plan = plan
+    form = FocusAreaForm(request.POST, plan=plan)
     if form.is_valid():
         form.instance.order = plan.focus_areas.count() + 1
         form.save()

@@ -252,3 +252,31 @@ def test_groups_follow_the_slt_models_kommuner(client_for, personas, moss_slt_mo
     assert client_for("randaberg_ordforer").get(url).status_code == 200
     slt_model_update(moss_slt_model, changed_by=personas["moss_slt"], kommuner=kommuner[:1])
     assert client_for("randaberg_ordforer").get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona, status", [("moss_slt", 200), ("moss_ordforer", 403), ("moss_politikontakt", 403), ("luster_slt", 404)]
+)
+def test_permission_matrix_for_changing_a_group(client_for, utovergruppe, barnevern, persona, status):
+    client = client_for(persona)
+    assert client.get(reverse("slt:group_edit", args=[utovergruppe.pk])).status_code == status
+    membership = utovergruppe.forum.memberships.get(person=barnevern.person)
+    response = client.post(reverse("slt:member_end", args=[utovergruppe.pk, membership.pk]))
+    assert response.status_code == (302 if status == 200 else status)
+
+
+def test_a_member_who_is_not_convener_cannot_change_the_group(client_for, utovergruppe, barnevern):
+    member = client_for("moss_slt").__class__()
+    member.force_login(barnevern)
+    assert member.get(reverse("slt:group", args=[utovergruppe.pk])).status_code == 200
+    assert member.get(reverse("slt:group_edit", args=[utovergruppe.pk])).status_code == 403
+
+
+def test_koordinator_changes_the_frequency(client_for, utovergruppe):
+    response = client_for("moss_slt").post(reverse("slt:group_edit", args=[utovergruppe.pk]), {
+        "name": "SLT-utøvergruppa", "meetings_per_year": 3, "purpose": "", "standard_agenda": "Referatsaker",
+    })  # fmt: skip
+    assert response.status_code == 302
+    utovergruppe.refresh_from_db()
+    utovergruppe.forum.refresh_from_db()
+    assert (utovergruppe.meetings_per_year, utovergruppe.forum.name) == (3, "SLT-utøvergruppa")

@@ -288,3 +288,49 @@ def test_the_politirad_is_the_steering_group_in_the_diagram(client_for, personas
     )
     content = client_for("moss_ordforer").get(response.url).content.decode()
     assert "Politirådet i Moss" in content and reverse("councils:detail", args=[council.pk]) in content
+
+
+def test_the_list_shows_only_the_slt_models_the_user_takes_part_in(client_for, moss_slt_model):
+    assert "SLT Moss" in client_for("moss_politikontakt").get(reverse("slt:index")).content.decode()
+    content = client_for("randaberg_slt").get(reverse("slt:index")).content.decode()
+    assert "SLT Moss" not in content and "Nytt SLT-samarbeid" in content
+
+
+@pytest.mark.parametrize(
+    "persona, expected", [("moss_slt", {200, 302}), ("moss_ordforer", {403}), ("moss_politikontakt", {403}),
+                          ("randaberg_slt", {404})],
+)  # fmt: skip
+def test_permission_matrix_for_changing_plans_and_tiltak(client_for, utsett, persona, expected):
+    client = client_for(persona)
+    plan = utsett.plan
+    assert client.get(reverse("slt:plan_edit", args=[plan.pk])).status_code in expected
+    assert client.get(reverse("slt:tiltak_edit", args=[utsett.pk])).status_code in expected
+    assert client.post(reverse("slt:focus_area_add", args=[plan.pk]), {"name": "Nettmobbing"}).status_code in expected
+
+
+def test_koordinator_edits_a_tiltak_and_adds_a_focus_area(client_for, utsett):
+    client = client_for("moss_slt")
+    client.post(reverse("slt:focus_area_add", args=[utsett.plan_id]), {"name": "Nettmobbing"})
+    nettmobbing = utsett.plan.focus_areas.get(name="Nettmobbing")
+    response = client.post(reverse("slt:tiltak_edit", args=[utsett.pk]), {
+        "focus_area": nettmobbing.pk, "title": "«Utsett!» 2.0", "target_group": "Foreldre",
+    })  # fmt: skip
+    assert response.status_code == 302
+    utsett.refresh_from_db()
+    assert (utsett.title, utsett.focus_area) == ("«Utsett!» 2.0", nettmobbing)
+
+
+def test_a_duplicate_focus_area_is_refused_with_a_message(client_for, moss_plan):
+    response = client_for("moss_slt").post(
+        reverse("slt:focus_area_add", args=[moss_plan.pk]), {"name": "Rus"}, follow=True
+    )
+    assert moss_plan.focus_areas.filter(name="Rus").count() == 1
+    assert "finnes allerede" in response.content.decode()
+
+
+def test_a_second_plan_with_the_same_title_and_start_year_is_refused(client_for, moss_plan):
+    response = client_for("moss_slt").post(
+        reverse("slt:plan_create", args=[moss_plan.slt_model_id]),
+        {"title": moss_plan.title, "start_year": 2018, "end_year": 2020},
+    )
+    assert "Det finnes allerede en handlingsplan med denne tittelen fra samme år." in response.content.decode()
