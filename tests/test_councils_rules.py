@@ -123,8 +123,9 @@ def test_the_year_plan_is_decided_at_a_meeting_of_the_year_before(moss_council):
 
 def test_the_log_only_takes_the_councils_kommuner_and_no_future_dates(randaberg_council, personas):
     kvitsoy = Kommune.objects.get(number="1144")
+    politikontakt = personas["stavanger_politikontakt"]
     entry = log_add(randaberg_council, kommune=kvitsoy, kind=LogEntry.Kind.PRESENCE_DAY, date=TODAY,
-                    duration_minutes=240, note="Kontordag på Kvitsøy", by=personas["stavanger_politikontakt"])  # fmt: skip
+                    duration_minutes=240, note="Kontordag på Kvitsøy", by=politikontakt)  # fmt: skip
     assert entry.duration_display == "4:00"
     with pytest.raises(ValidationError):
         log_add(randaberg_council, kommune=Kommune.objects.get(number="3103"), kind=LogEntry.Kind.MEETING,

@@ -1,6 +1,8 @@
 """Politiråd and meeting pages: the permission matrix across two councils, closed minutes, mail, feeds, PDF,
 and query counts that do not grow with meetings, members, decisions or log entries."""
 
+# ruff: noqa: F811 (pytest fixtures imported from tests.test_councils_rules are used as arguments)
+
 import datetime
 
 import icalendar

@@ -1,6 +1,8 @@
 """In a real browser: the secretary plans a politiråd meeting, sends the innkalling (captured e-mail), writes
 minutes with a decision and a follow-up, and a member of the council sees it."""
 
+# ruff: noqa: F811 (pytest fixtures imported from tests.test_councils_rules are used as arguments)
+
 import datetime
 
 import pytest
