@@ -46,7 +46,7 @@ _TOC_HEADER = re.compile(
     r"^(?:innhold|innhald|innholdsfortegnelse|innhaldsliste|innhaldsoversikt|innholdsliste)\s*:?$", re.IGNORECASE
 )
 _TOC_ENTRY = re.compile(r"^(?P<title>\S.*?)(?:\s*\.{2,}\s*|\t+\s*|\s{2,})\.*\s*(?P<page>\d{1,3})\s*$")
-_BULLET = re.compile(r"^(?P<indent>\s*)(?P<markers>(?:[-•*❖▪◦–§o](?:\s+|$))+)(?P<text>.*)$")
+_BULLET = re.compile(r"^(?P<indent>\s*)(?P<markers>(?:[-•*❖▪◦–o](?:\s+|$))+)(?P<text>.*)$")
 _NUMBERED = re.compile(r"^\s*(?P<number>\d{1,2})[.)]\s+(?P<text>\S.*)$")
 _NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,2})\.?\s+(?P<text>[A-ZÆØÅ].*)$")
 _DATE = re.compile(r"\b(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./]|\s+)(?P<year>\d{4}|\d{2})\b")

@@ -622,3 +622,38 @@ def test_a_docx_that_unpacks_to_far_more_than_its_size_is_refused(client_for):
 def test_the_import_page_speaks_nynorsk_to_a_nynorsk_user(client_for):
     page = client_for("luster_slt").get(IMPORT_URL, headers={"accept-language": "nn"}).content.decode()
     assert "Importer ein eksisterande avtale" in page and "Importer en eksisterende avtale" not in page
+
+
+TRONDELAG = """Samarbeidsavtale mellom Levanger kommune og Trøndelag politidistrikt
+
+Innholdsfortegnelse
+1 Formål ............................ 2
+2 Organisering av samarbeidet ....... 2
+3 Politiets tilstedeværelse ......... 3
+
+**1 Formål**
+Avtalen skal sikre et godt forebyggende samarbeid.
+Side 2 av 4
+\f
+**2 Organisering av samarbeidet**
+• Politirådet møtes fire ganger i året.
+• SLT-koordinator er sekretær.
+
+§ 3 i politiloven gjelder.
+
+3 Politiets tilstedeværelse
+Politikontakten er til stede på rådhuset hver tirsdag kl. 10–14.
+"""
+
+
+def test_a_table_of_contents_with_dot_leaders_and_bold_numbered_headings_without_blank_lines():
+    parsed = parse_text(TRONDELAG)
+    assert parsed.toc == ["1 Formål", "2 Organisering av samarbeidet", "3 Politiets tilstedeværelse"]
+    assert parsed.headings == ["Formål", "Organisering av samarbeidet", "Politiets tilstedeværelse"]
+    assert [s.html for s in parsed.sections] == [
+        "<p>Avtalen skal sikre et godt forebyggende samarbeid.</p>",
+        "<ul><li>Politirådet møtes fire ganger i året.</li><li>SLT-koordinator er sekretær.</li></ul>"
+        "<p>§ 3 i politiloven gjelder.</p>",
+        "<p>Politikontakten er til stede på rådhuset hver tirsdag kl. 10–14.</p>",
+    ]
+    assert [p.text for p in parsed.parties] == ["Levanger kommune", "Trøndelag politidistrikt"]
