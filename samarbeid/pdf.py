@@ -10,9 +10,11 @@
   whole file, i.e. nothing has been changed or appended since it was sealed.
 """
 
+import asyncio
 import functools
 import logging
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -73,6 +75,17 @@ def render_pdf(
     return document.write_pdf(pdf_variant="pdf/a-2b", pdf_tags=True)
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous API calls asyncio.run(), which fails in a thread that runs an event loop (an ASGI
+    server, Playwright's sync API): there, run it in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def _css_string(text: str) -> str:
     """`text` as a quoted CSS string, safe inside <style> (the footer shows the document's title)."""
     escaped = text.replace("\\", "\\5c ").replace('"', "\\22 ").replace("<", "\\3c ").replace("\n", " ")
@@ -116,7 +129,7 @@ def seal_pdf(pdf_bytes: bytes, *, signer_name: str, reason: str = "", location: 
         location=location or None,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-    output = signers.sign_pdf(writer, metadata, signer=_signer())
+    output = _outside_event_loop(signers.sign_pdf, writer, metadata, signer=_signer())
     return output.getvalue()
 
 
@@ -155,7 +168,7 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
     last = None
     for sig in embedded:
         try:
-            status = validate_pdf_signature(sig, context)
+            status = _outside_event_loop(validate_pdf_signature, sig, context)
         except Exception as exc:  # malformed signature container
             logger.info("verify_pdf: signature could not be validated: %s", exc)
             return VerificationResult(

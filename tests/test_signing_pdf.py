@@ -1,5 +1,6 @@
 """The shared PDF machinery: render_pdf, seal_pdf, verify_pdf and the make_seal command."""
 
+import asyncio
 import re
 from io import BytesIO
 
@@ -103,3 +104,11 @@ def test_make_seal_keeps_an_existing_seal(seal):
     before = seal.read_bytes()
     call_command("make_seal", verbosity=0)
     assert seal.read_bytes() == before
+
+
+def test_seal_and_verify_work_inside_a_running_event_loop(template, seal):
+    """An ASGI server or Playwright's sync API runs an event loop in the calling thread; pyHanko must still work."""
+    async def inside_loop():
+        return verify_pdf(seal_pdf(render(template, sections=1), signer_name="Samarbeid"))
+
+    assert asyncio.run(inside_loop()).ok
