@@ -29,6 +29,16 @@ DEFAULT_AGENDA = [
     "Tema fra årshjul",
     "Eventuelt",
 ]
+# The same points for a council hosted by a nynorsk kommune (språklova: the kommune's målform).
+DEFAULT_AGENDA_NN = [
+    "Referatsaker",
+    "Nytt frå politiet",
+    "Nytt frå kommunen",
+    "Vald i nære relasjonar",
+    "Radikalisering",
+    "Tema frå årshjulet",
+    "Eventuelt",
+]
 
 
 class Council(models.Model):

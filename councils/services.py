@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils.access import FORUM_POLICY, grant_council
-from councils.models import DEFAULT_AGENDA, Council, Evaluation, LogEntry, YearPlan
+from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
 from samarbeid.meetings import forum_create, meeting_plan, membership_add
 from samarbeid.models import (
     FollowUpAction,
     Forum,
     ForumMembership,
     Kommune,
+    Malform,
     Meeting,
     PoliceUnit,
     Role,
@@ -43,9 +44,10 @@ def council_create(
 ) -> Council:
     """Create the council and its forum with the fixed agenda points, grant the parties, add members by role."""
     kommuner = [host_kommune, *[k for k in other_kommuner if k.pk != host_kommune.pk]]
+    agenda = DEFAULT_AGENDA_NN if host_kommune.default_malform == Malform.NYNORSK else DEFAULT_AGENDA
     forum = forum_create(
         kind=Forum.Kind.POLITIRAD, name=name, kommuner=kommuner, police_party=police_unit,
-        policy=FORUM_POLICY, standard_agenda="\n".join(DEFAULT_AGENDA), by=by,
+        policy=FORUM_POLICY, standard_agenda="\n".join(agenda), by=by,
     )  # fmt: skip
     council = Council(
         forum=forum, host_kommune=host_kommune, police_unit=police_unit, secretary_rule=secretary_rule,

@@ -170,3 +170,15 @@ def test_after_an_election_the_new_ordforer_leads_and_the_old_membership_is_kept
     assert randaberg_council.leader().person == new
     assert randaberg_council.forum.memberships.active().get(kind=ForumMembership.Kind.LEADER).person == new
     assert randaberg_council.forum.memberships.filter(pk=old.pk).exists()
+
+
+def test_a_council_hosted_by_a_nynorsk_kommune_gets_its_fixed_points_in_nynorsk(personas):
+    luster = council_create(
+        name="Lokalt politiråd i Luster",
+        host_kommune=Kommune.objects.get(number="4644"),
+        police_unit=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
+        min_meetings_per_year=4,
+    )
+    points = luster.forum.standard_agenda_points()
+    assert "Nytt frå politiet" in points and "Vald i nære relasjonar" in points
+    assert luster.leader().person == personas["luster_ordforer"].person
