@@ -50,15 +50,19 @@ READERS = {"moss_slt": 200, "moss_ordforer": 200, "moss_politikontakt": 200, "mo
 
 
 @pytest.mark.parametrize("persona,status", READERS.items())
-@pytest.mark.parametrize("page", ["detail", "changelog", "section_history", "section_diff", "section"])
-def test_both_parties_read_every_page_of_the_draft_and_other_tenants_get_404(
-    client_for, moss_agreement, persona, status, page
-):
+def test_both_parties_read_every_page_of_the_draft_and_other_tenants_get_404(client_for, moss_agreement, persona, status):
+    client = client_for(persona)
     section = section_of(moss_agreement, Owner.KOMMUNE)
-    args = [] if page in ("detail", "changelog") else [section.pk]
-    query = "?fra=1&til=1" if page == "section_diff" else ""
-    response = client_for(persona).get(url(page, moss_agreement, *args) + query)
-    assert response.status_code == (302 if page == "section" and status == 200 else status)
+    pages = [
+        url("detail", moss_agreement), url("changelog", moss_agreement),
+        url("section_history", moss_agreement, section.pk), url("section_diff", moss_agreement, section.pk) + "?fra=1&til=1",
+    ]  # fmt: skip
+    for page in pages:
+        assert client.get(page).status_code == status, page
+    # Without JavaScript a section link leads to its place on the agreement page.
+    assert client.get(url("section", moss_agreement, section.pk)).status_code == (302 if status == 200 else status)
+    htmx = client.get(url("section", moss_agreement, section.pk), headers={"HX-Request": "true"})
+    assert htmx.status_code == status
 
 
 EDIT_MATRIX = [
@@ -481,7 +485,7 @@ def test_the_agreement_page_makes_the_same_queries_for_few_and_many_sections(
     _grow(moss_agreement, personas, sections)
     client = client_for("moss_slt")
     client.get(url("detail", moss_agreement))  # warm the session and role sync
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(16):  # measured: 15 for both 11 and 40 sections
         response = client.get(url("detail", moss_agreement))
     assert response.text.count('class="agreement-section"') == sections + 1  # + vedlegg
 
@@ -494,7 +498,7 @@ def test_mine_avtaler_is_bounded_for_3_and_30_agreements(client_for, personas, c
         agreement_create(police_party=unit, kommuner=[moss], created_by=personas["moss_slt"], template=template)
     client = client_for("moss_leder")
     client.get(reverse("agreements:list"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):  # measured: 8 for both 3 and 30
         response = client.get(reverse("agreements:list"))
     assert response.text.count("Samarbeidsavtale mellom Moss kommune") == min(count, 20)
 
@@ -508,5 +512,5 @@ def test_history_and_change_log_are_bounded(client_for, personas, moss_agreement
     client.get(url("detail", moss_agreement))
     for page in (url("section_history", moss_agreement, section.pk), url("changelog", moss_agreement),
                  url("section_diff", moss_agreement, section.pk) + "?fra=1&til=2"):  # fmt: skip
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(10):  # measured: 9 for the change log with 3 and 30 saves
             assert client.get(page).status_code == 200
