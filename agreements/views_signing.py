@@ -145,14 +145,14 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sealed PDF of a signed agreement, else a watermarked preview of the current text."""
+    """The sealed PDF of a signed agreement, else a preview of the current text (watermarked until signed)."""
     agreement = agreement_for(request.user, pk)
     sealed = getattr(agreement, "sealed_document", None) if agreement.is_signed else None
     if sealed:
         return FileResponse(
             sealed.file.open("rb"), content_type="application/pdf", filename=f"samarbeidsavtale-{pk}.pdf"
         )
-    pdf = signing.agreement_pdf(agreement, request=request)
+    pdf = signing.agreement_pdf(agreement, final=agreement.is_signed, request=request)  # sealing may lag behind
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="samarbeidsavtale-{pk}-utkast.pdf"'
     return response

@@ -50,8 +50,9 @@ def sign_in_with_totp(page, user, secret):
     page.wait_for_url("**/min-side/")
 
 
-def sign_agreement(page, agreement, place):
+def sign_agreement(page, agreement, place, assert_accessible):
     page.goto(f"/avtaler/{agreement.pk}/signering/")
+    assert_accessible(page)
     page.get_by_label("Sted").fill(place)
     page.get_by_role("button", name="Signer", exact=True).click()
     page.wait_for_url("**/reauthenticate/**")  # a fresh confirmation of the login before signing
@@ -61,7 +62,9 @@ def sign_agreement(page, agreement, place):
     assert page.get_by_text("Du har signert avtalen.").is_visible()
 
 
-def test_both_signatories_sign_and_the_sealed_pdf_downloads(browser, live_server, page, personas, sent_agreement):
+def test_both_signatories_sign_and_the_sealed_pdf_downloads(
+    browser, live_server, page, personas, sent_agreement, assert_accessible
+):
     signers = [("moss_ordforer", "Moss"), ("moss_leder", "Moss politistasjon")]
     for index, (key, place) in enumerate(signers):
         secret = generate_totp_secret()
@@ -69,7 +72,7 @@ def test_both_signatories_sign_and_the_sealed_pdf_downloads(browser, live_server
         context = page.context if index == 0 else browser.new_context(base_url=live_server.url, locale="nb-NO")
         signer_page = page if index == 0 else context.new_page()
         sign_in_with_totp(signer_page, personas[key], secret)
-        sign_agreement(signer_page, sent_agreement, place)
+        sign_agreement(signer_page, sent_agreement, place, assert_accessible)
 
     sent_agreement.refresh_from_db()
     assert sent_agreement.status == Agreement.Status.SIGNED
