@@ -42,7 +42,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agreements.immutability import LockedWhenSigned
 from agreements.richtext import clean_html
-from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, RoleAssignment
+from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
 
 
 class Owner(models.TextChoices):
@@ -584,6 +584,9 @@ class SigningRound(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.agreement_id}: {self.sent_at:%d.%m.%Y %H:%M}"
+
 
 class Signature(LockedWhenSigned):
     """A signatory's signature: who (name, title as printed), for which party, where, when, on what content."""
@@ -592,7 +595,7 @@ class Signature(LockedWhenSigned):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatures")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("part"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("rolle"), max_length=30, choices=RoleAssignment._meta.get_field("role").choices)
+    role = models.CharField(_("rolle"), max_length=30, choices=Role.choices)
     name = models.CharField(_("navn"), max_length=200)
     title = models.CharField(_("tittel"), max_length=200)
     place = models.CharField(_("sted"), max_length=100)

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from agreements.access import grant_agreement
-from agreements.immutability import AgreementLocked
 from agreements.models import (
     Agreement,
     AgreementSection,
@@ -299,8 +298,8 @@ def agreement_seal(agreement_id: int) -> SealedDocument:
         existing = SealedDocument.objects.filter(agreement=agreement).first()
         if existing:
             return existing
-        if agreement.status not in (Agreement.Status.SIGNED, Agreement.Status.REPLACED):
-            raise AgreementLocked  # nothing to seal before it is signed
+        if not agreement.is_signed:
+            raise ValueError(f"agreement {agreement_id} is not signed: nothing to seal")
         pdf = seal_pdf(
             agreement_pdf(agreement, final=True), signer_name="Samarbeid", reason=agreement.title[:200],
         )  # fmt: skip
