@@ -120,7 +120,7 @@ def create_demo_slt() -> None:
                            (users["luster_slt"].person, MEMBER, "Folkehelsekoordinator"),
                            (users["sogn_politikontakt"].person, MEMBER, "Politikontakt"),
                        ])  # fmt: skip
-        _held_meetings(group, 3, users["luster_slt"])
+        _held_meetings(group, timezone.localdate().month - 1, users["luster_slt"])  # monthly, on track
 
     randaberg, created = _slt_model(
         "SLT Randaberg og Kvitsøy", ["1127", "1144"], users["randaberg_slt"],

@@ -45,7 +45,7 @@ class SltSummary:
 
 
 def slt_summary_for(kommuner: Iterable[Kommune]) -> SltSummary:
-    """The SLT work of these kommuner today: coordinators, groups with compliance and current plans."""
+    """The SLT work of these kommuner today: coordinators, groups with compliance and current plans (or the last)."""
     kommune_ids = [kommune.pk for kommune in kommuner]
     slt_models = list(SltModel.objects.filter(kommuner__in=kommune_ids).distinct())
     year = timezone.localdate().year
@@ -56,7 +56,9 @@ def slt_summary_for(kommuner: Iterable[Kommune]) -> SltSummary:
         .order_by("person__name")
     )
     groups = groups_with_compliance(CoordinationGroup.objects.filter(slt_model__in=slt_models), year)
-    plans = Handlingsplan.objects.filter(slt_model__in=slt_models, start_year__lte=year, end_year__gte=year)
+    plans = list(Handlingsplan.objects.filter(slt_model__in=slt_models, start_year__lte=year, end_year__gte=year))
+    if not plans:  # no plan for this year: show the latest, its period tells that it has run out
+        plans = list(Handlingsplan.objects.filter(slt_model__in=slt_models).order_by("-end_year")[:1])
     return SltSummary(slt_models, koordinatorer, groups, [PlanSummary(plan, plan_progress(plan)) for plan in plans])
 
 
@@ -75,7 +77,7 @@ def slt_status_for(kommuner: Iterable[Kommune]) -> str:
             counts = ", ".join(f"{label.lower()} {count}" for _status, label, count in row.by_status() if count)
             lines.append(f"- {row.focus_area.name}: {counts or _('ingen tiltak')}")
     if not summary.plans:
-        lines.append(_("Ingen gjeldende handlingsplan."))
+        lines.append(_("Ingen handlingsplan."))
     for group in summary.groups:
         compliance = group.compliance_this_year
         lines.append(

@@ -99,3 +99,12 @@ def test_demo_data_has_luster_familieforum_randaberg_osg_and_moss_plan_and_runs_
     assert CoordinationGroup.objects.filter(forum__name__startswith="OSG").count() == 1
     titles = set(Tiltak.objects.filter(plan__start_year=2018).values_list("title", flat=True))
     assert {"«Utsett!»", "Ungdomskontakt", "Årlig SLT-fagdag", "Forebygge cannabisbruk og utprøving"} <= titles
+
+
+def test_status_fra_slt_shows_the_last_plan_when_none_is_current(personas):
+    user = personas["moss_slt"]
+    moss = Kommune.objects.get(number="3103")
+    slt_model = slt_model_create(name="SLT Moss", kommuner=[moss], created_by=user)
+    plan_create(slt_model=slt_model, title="Handlingsplan", start_year=2016, end_year=2017, created_by=user)
+    plan_create(slt_model=slt_model, title="Handlingsplan", start_year=2018, end_year=2019, created_by=user)
+    assert "Handlingsplan 2018–2019: 0 av 0 tiltak" in slt_status_for([moss])
