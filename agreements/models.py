@@ -222,7 +222,9 @@ class Agreement(LockedWhenSigned):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=F("period_start")),
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=F("period_start")),
                 name="agreement_period_ends_after_start",
                 violation_error_message=_("Sluttdatoen kan ikke være før startdatoen."),
             ),
@@ -405,6 +407,9 @@ class SectionRevision(models.Model):
         verbose_name_plural = _("versjoner av avsnitt")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["agreement", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.heading} v{self.version}"
 
 
 # --- Structured parts ---------------------------------------------------------------------------------

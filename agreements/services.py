@@ -59,7 +59,11 @@ def agreement_create(
     agreement.kommuner.set(kommuner)
     sections = [
         AgreementSection(
-            agreement=agreement, template_section=ts, order=ts.order, kind=ts.kind, owner=ts.owner,
+            agreement=agreement,
+            template_section=ts,
+            order=ts.order,
+            kind=ts.kind,
+            owner=ts.owner,
             **ts.in_malform(agreement.malform),
         )  # fmt: skip
         for ts in template.sections.all()
@@ -67,7 +71,11 @@ def agreement_create(
     AgreementSection.objects.bulk_create(sections)
     SectionRevision.objects.bulk_create(
         SectionRevision(
-            agreement=agreement, section=s, version=1, action=SectionRevision.Action.CREATED, heading=s.heading,
+            agreement=agreement,
+            section=s,
+            version=1,
+            action=SectionRevision.Action.CREATED,
+            heading=s.heading,
             created_by=created_by,
         )  # fmt: skip
         for s in AgreementSection.objects.filter(agreement=agreement)
@@ -117,9 +125,16 @@ def template_create_for_district(district: Politidistrikt, *, by) -> AgreementTe
     )
     TemplateSection.objects.bulk_create(
         TemplateSection(
-            template=template, order=s.order, kind=s.kind, owner=s.owner, heading_nb=s.heading_nb,
-            heading_nn=s.heading_nn, standard_text_nb=s.standard_text_nb, standard_text_nn=s.standard_text_nn,
-            guidance_nb=s.guidance_nb, guidance_nn=s.guidance_nn,
+            template=template,
+            order=s.order,
+            kind=s.kind,
+            owner=s.owner,
+            heading_nb=s.heading_nb,
+            heading_nn=s.heading_nn,
+            standard_text_nb=s.standard_text_nb,
+            standard_text_nn=s.standard_text_nn,
+            guidance_nb=s.guidance_nb,
+            guidance_nn=s.guidance_nn,
         )  # fmt: skip
         for s in national.sections.all()
     )
@@ -145,4 +160,3 @@ def template_section_move(section: TemplateSection, *, up: bool) -> None:
         sections[index], sections[other_index] = sections[other_index], sections[index]
         for order, s in enumerate(sections, start=1):
             TemplateSection.objects.filter(pk=s.pk).exclude(order=order).update(order=order)
-

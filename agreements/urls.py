@@ -28,6 +28,8 @@ urlpatterns = [
     path("maler/<int:pk>/avsnitt/ny/", views.template_section_edit, name="template_section_add"),
     path("maler/<int:pk>/avsnitt/<int:section_pk>/", views.template_section_edit, name="template_section_edit"),
     path("maler/<int:pk>/avsnitt/<int:section_pk>/flytt/", views.template_section_move, name="template_section_move"),
-    path("maler/<int:pk>/avsnitt/<int:section_pk>/fjern/", views.template_section_delete, name="template_section_delete"),
+    path(
+        "maler/<int:pk>/avsnitt/<int:section_pk>/fjern/", views.template_section_delete, name="template_section_delete"
+    ),
     *signing_urlpatterns,
 ]

@@ -52,7 +52,9 @@ PAGE_SIZE = 20
 
 # Structured parts edited as small lists: slug → (model, form, owner who writes it, filter, title).
 PARTS = {
-    "tilstedevarelse": (PresenceCommitment, PresenceForm, Owner.POLICE, {}, gettext_lazy("Politikontaktens tilstedeværelse")),
+    "tilstedevarelse": (
+        PresenceCommitment, PresenceForm, Owner.POLICE, {}, gettext_lazy("Politikontaktens tilstedeværelse"),
+    ),
     "forventninger-kommunen": (
         Expectation, ExpectationForm, Owner.KOMMUNE, {"direction": Expectation.Direction.FROM_KOMMUNE},
         gettext_lazy("Kommunens forventninger til politiet"),
@@ -66,7 +68,9 @@ PARTS = {
 
 
 def _detail_queryset():
-    return Agreement.objects.select_related("police_party", "template", "replaces", "created_by__person").prefetch_related(
+    return Agreement.objects.select_related(
+        "police_party", "template", "replaces", "created_by__person"
+    ).prefetch_related(
         "kommuner",
         "sections",
         Prefetch("presence_commitments", PresenceCommitment.objects.select_related("kommune")),
@@ -262,8 +266,8 @@ def section_diff(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
     section = section_for(request.user, pk, section_pk)
     try:
         versions = sorted({int(request.GET["fra"]), int(request.GET["til"])})
-    except (KeyError, ValueError):
-        raise Http404
+    except (KeyError, ValueError) as error:
+        raise Http404 from error
     by_version = {r.version: r for r in section.revisions.filter(version__in=versions).select_related(
         "created_by__person")}  # fmt: skip
     if len(by_version) != len(set(versions)):
@@ -298,9 +302,7 @@ def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
         raise PermissionDenied
     formset_class = part_formset(model, form_class)
     queryset = model.objects.filter(agreement=agreement, **fixed)
-    formset = formset_class(
-        request.POST or None, queryset=queryset, form_kwargs={"agreement": agreement}, prefix="del"
-    )
+    formset = formset_class(request.POST or None, queryset=queryset, form_kwargs={"agreement": agreement}, prefix="del")
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             for obj in formset.save(commit=False):
@@ -434,4 +436,3 @@ def template_section_delete(request: HttpRequest, pk: int, section_pk: int) -> H
     get_object_or_404(TemplateSection, template=template, pk=section_pk).delete()
     messages.success(request, _("Avsnittet er fjernet fra malen. Avtaler som allerede er laget, endres ikke."))
     return redirect("agreements:template_detail", pk=template.pk)
-

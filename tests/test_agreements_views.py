@@ -50,13 +50,17 @@ READERS = {"moss_slt": 200, "moss_ordforer": 200, "moss_politikontakt": 200, "mo
 
 
 @pytest.mark.parametrize("persona,status", READERS.items())
-def test_both_parties_read_every_page_of_the_draft_and_other_tenants_get_404(client_for, moss_agreement, persona, status):
+def test_both_parties_read_every_page_of_the_draft_and_other_tenants_get_404(
+    client_for, moss_agreement, persona, status
+):
     client = client_for(persona)
     section = section_of(moss_agreement, Owner.KOMMUNE)
     pages = [
-        url("detail", moss_agreement), url("changelog", moss_agreement),
-        url("section_history", moss_agreement, section.pk), url("section_diff", moss_agreement, section.pk) + "?fra=1&til=1",
-    ]  # fmt: skip
+        url("detail", moss_agreement),
+        url("changelog", moss_agreement),
+        url("section_history", moss_agreement, section.pk),
+        url("section_diff", moss_agreement, section.pk) + "?fra=1&til=1",
+    ]
     for page in pages:
         assert client.get(page).status_code == status, page
     # Without JavaScript a section link leads to its place on the agreement page.
@@ -215,7 +219,7 @@ def test_inline_editing_with_htmx_swaps_only_the_section(client_for, moss_agreem
     section = section_of(moss_agreement, Owner.KOMMUNE)
     form = client.get(url("section_edit", moss_agreement, section.pk), headers={"HX-Request": "true"})
     assert "<html" not in form.text and 'name="version" value="1"' in form.text
-    assert 'hx-post="%s"' % url("section_edit", moss_agreement, section.pk) in form.text
+    assert f'hx-post="{url("section_edit", moss_agreement, section.pk)}"' in form.text
     saved = client.post(
         url("section_edit", moss_agreement, section.pk), {"local_text": "<p>Lokal tekst</p>", "version": 1},
         headers={"HX-Request": "true"},
@@ -394,8 +398,14 @@ def test_pdf_docx_and_odt_are_accepted_and_served_only_to_the_parties(client_for
     "upload,message",
     [
         (SimpleUploadedFile("virus.exe", b"MZ\x90\x00"), "Vedlegg må være PDF, DOCX eller ODT."),
-        (SimpleUploadedFile("falsk.pdf", b"<html>not a pdf</html>"), "Innholdet i filen stemmer ikke med filtypen .pdf."),
-        (SimpleUploadedFile("falsk.docx", b"%PDF-1.4 really a pdf"), "Innholdet i filen stemmer ikke med filtypen .docx."),
+        (
+            SimpleUploadedFile("falsk.pdf", b"<html>not a pdf</html>"),
+            "Innholdet i filen stemmer ikke med filtypen .pdf.",
+        ),
+        (
+            SimpleUploadedFile("falsk.docx", b"%PDF-1.4 really a pdf"),
+            "Innholdet i filen stemmer ikke med filtypen .docx.",
+        ),
         (SimpleUploadedFile("tom.odt", b"PK\x03\x04broken"), "Innholdet i filen stemmer ikke med filtypen .odt."),
     ],
 )
@@ -438,8 +448,8 @@ def test_district_admin_makes_and_edits_the_district_template_without_changing_m
     section = template.sections.get(kind=SectionKind.PRESENCE)
     old_text = before.sections.get(template_section=section).standard_text
     data = {"heading_nb": "Politikontakten", "heading_nn": "Politikontakten", "owner": Owner.POLICE,
-            "kind": SectionKind.PRESENCE, "standard_text_nb": "<p>Ny ramme</p>", "standard_text_nn": "<p>Ny ramme nn</p>",
-            "guidance_nb": "", "guidance_nn": ""}  # fmt: skip
+            "kind": SectionKind.PRESENCE, "standard_text_nb": "<p>Ny ramme</p>",
+            "standard_text_nn": "<p>Ny ramme nn</p>", "guidance_nb": "", "guidance_nn": ""}  # fmt: skip
     edit = reverse("agreements:template_section_edit", args=[template.pk, section.pk])
     assert admin.post(edit, data).status_code == 302
     assert before.sections.get(template_section=section).standard_text == old_text
@@ -459,9 +469,10 @@ def test_only_the_districts_admin_edits_its_template(client_for, personas, vest)
     assert client_for("moss_slt").get(reverse("agreements:template_list")).status_code == 403
     # The national default is read by district admins and edited only by staff.
     national_edit = reverse("agreements:template_section_edit", args=[national.pk, national.sections.first().pk])
-    assert client_for("vest_malansvarlig").get(
-        reverse("agreements:template_detail", args=[national.pk])
-    ).status_code == 200
+    assert (
+        client_for("vest_malansvarlig").get(reverse("agreements:template_detail", args=[national.pk])).status_code
+        == 200
+    )
     assert client_for("vest_malansvarlig").get(national_edit).status_code == 403
 
 
