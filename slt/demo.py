@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from councils.models import Council
 from samarbeid import meetings
 from samarbeid.demo import DEMO_PEOPLE, create_demo_people
 from samarbeid.models import ForumMembership, Kommune, PoliceUnit, User
@@ -17,6 +18,7 @@ from slt.services import (
     group_member_add,
     plan_create,
     slt_model_create,
+    slt_model_update,
     tiltak_add_progress,
     tiltak_create,
 )
@@ -104,8 +106,16 @@ def _held_meetings(group: CoordinationGroup, count: int, by: User) -> None:
         meetings.meeting_mark_held(meeting, by=by)
 
 
+def _link_council(slt_model: SltModel, host_number: str, by: User) -> None:
+    """The politiråd (from the councils demo, when it has run) is the SLT model's steering group."""
+    council = Council.objects.filter(host_kommune__number=host_number).first()
+    if slt_model.council_id is None and council is not None:
+        slt_model_update(slt_model, changed_by=by, council=council)
+
+
 @transaction.atomic
 def create_demo_slt() -> None:
+    """Run after the councils demo, so that the politiråd can be linked as steering group."""
     create_demo_people()
     users = _users()
 
@@ -122,6 +132,8 @@ def create_demo_slt() -> None:
                        ])  # fmt: skip
         _held_meetings(group, timezone.localdate().month - 1, users["luster_slt"])  # monthly, on track
 
+    _link_council(luster, "4644", users["luster_slt"])
+
     randaberg, created = _slt_model(
         "SLT Randaberg og Kvitsøy", ["1127", "1144"], users["randaberg_slt"],
         police_party=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"),
@@ -134,6 +146,8 @@ def create_demo_slt() -> None:
                            (users["stavanger_politikontakt"].person, MEMBER, "Politikontakt"),
                        ])  # fmt: skip
         _held_meetings(group, 2, users["randaberg_slt"])
+
+    _link_council(randaberg, "1127", users["randaberg_slt"])
 
     moss, created = _slt_model("SLT Moss", ["3103"], users["moss_slt"],
                                utovende_niva="Skoler, helsestasjon, NAV, politi, frivillige")  # fmt: skip
@@ -158,3 +172,4 @@ def create_demo_slt() -> None:
                 )  # fmt: skip
                 if status != TiltakStatus.PLANLAGT:
                     tiltak_add_progress(tiltak, user=by, status=status, text="Status meldt i SLT-utøvergruppa.")
+    _link_council(moss, "3103", users["moss_slt"])

@@ -86,12 +86,15 @@ def test_handlingsplan_pdf_is_for_the_parties_only(client_for, luster_slt, perso
     assert client_for(persona).get(reverse("slt:plan_pdf", args=[plan.pk])).status_code == status
 
 
-def test_demo_data_has_luster_familieforum_randaberg_osg_and_moss_plan_and_runs_twice(db):
+def test_demo_data_has_luster_familieforum_randaberg_osg_and_moss_plan_and_runs_twice(personas):
+    from councils.demo import create_demo_councils
     from slt.demo import create_demo_slt
-    from slt.models import CoordinationGroup, Tiltak
+    from slt.models import CoordinationGroup, SltModel, Tiltak
 
+    create_demo_councils()
     create_demo_slt()
     create_demo_slt()
+    assert SltModel.objects.get(name="SLT Moss").council.host_kommune.number == "3103"
     familieforum = CoordinationGroup.objects.get(forum__name="Familieforum")
     assert familieforum.meetings_per_year == 12
     assert familieforum.forum.memberships.get(organisation="Leiande helsesjukepleiar").kind == "secretary"

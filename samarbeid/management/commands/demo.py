@@ -25,8 +25,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         load_reference_data(settings.REFERENCE_DATA_DIR)
         create_demo_people()
-        create_demo_slt()
         create_demo_councils()
+        create_demo_slt()
         import_demo_agreements()
         call_command("make_seal", verbosity=0)  # the development seal for signed agreements
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
