@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -290,7 +291,12 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = group_for(request.user, pk)
     [group] = services.groups_with_compliance(CoordinationGroup.objects.filter(pk=group.pk).select_related("slt_model"))
-    memberships = group.forum.memberships.active().select_related("person", "party")
+    convener_first = Case(
+        When(kind__in=ForumMembership.ORGANISER_KINDS, then=0), When(kind=ForumMembership.Kind.GUEST, then=2), default=1
+    )
+    memberships = (
+        group.forum.memberships.active().select_related("person", "party").order_by(convener_first, "person__name")
+    )
     meetings = group.forum.meetings.order_by("-starts_at")
     context = {
         "group": group,

@@ -280,3 +280,12 @@ def test_koordinator_changes_the_frequency(client_for, utovergruppe):
     utovergruppe.refresh_from_db()
     utovergruppe.forum.refresh_from_db()
     assert (utovergruppe.meetings_per_year, utovergruppe.forum.name) == (3, "SLT-utøvergruppa")
+
+
+def test_the_convener_is_listed_first_and_guests_last(client_for, personas, utovergruppe, barnevern):
+    by = personas["moss_slt"]
+    group_member_add(utovergruppe, name="Bjørn BUP", organisation="BUP", kind=ForumMembership.Kind.GUEST, by=by)
+    group_member_add(utovergruppe, name="Åse Innkaller", organisation="Helsestasjon",
+                     kind=ForumMembership.Kind.SECRETARY, by=by)  # fmt: skip
+    content = client_for("moss_slt").get(reverse("slt:group", args=[utovergruppe.pk])).content.decode()
+    assert content.index("Åse Innkaller") < content.index("Bente Barnevern") < content.index("Bjørn BUP")
