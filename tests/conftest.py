@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from samarbeid.demo import create_demo_people
 from samarbeid.reference_data import load_reference_data
@@ -17,6 +18,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def pytest_collection_modifyitems(items):
     """Run the end-to-end tests last: their live server flushes the database after each test."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in nynorsk activates nn for the rest of the thread; start every test in the default language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
