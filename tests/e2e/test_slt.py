@@ -27,7 +27,8 @@ def test_koordinator_creates_a_group_holds_a_meeting_and_updates_a_tiltak(page, 
     login("moss_slt")
     page.get_by_role("link", name="SLT", exact=True).click()
     page.get_by_role("link", name="SLT Moss").click()
-    assert page.get_by_text("Koordineringsnivå").is_visible()
+    page.get_by_text("Koordineringsnivå").wait_for()
+    assert_accessible(page)
 
     page.get_by_role("link", name="Ny koordineringsgruppe").click()
     page.get_by_label("Navn").fill("SLT-utøvergruppe")
@@ -42,7 +43,7 @@ def test_koordinator_creates_a_group_holds_a_meeting_and_updates_a_tiltak(page, 
     page.get_by_label("Navn").fill("Nina NAV")
     page.get_by_label("Organisasjon").fill("NAV")
     page.get_by_role("button", name="Legg til").click()
-    assert page.get_by_role("cell", name="Nina NAV").is_visible()
+    page.get_by_role("cell", name="Nina NAV").wait_for()
 
     page.get_by_role("link", name="Planlegg møte").click()
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
@@ -51,7 +52,7 @@ def test_koordinator_creates_a_group_holds_a_meeting_and_updates_a_tiltak(page, 
     page.get_by_label("Til kl.").fill("10:30")
     page.get_by_label("Sted").fill("Rådhuset")
     page.get_by_role("button", name="Planlegg møtet").click()
-    assert page.get_by_text("Taushetsplikt").first.is_visible()
+    page.get_by_text("Taushetsplikt").first.wait_for()
     page.get_by_label("Referat", exact=True).last.fill("Gjennomgang av tiltak mot cannabis på systemnivå.")
     page.get_by_role("button", name="Lagre referat").last.click()
     page.get_by_text("Sist lagret").first.wait_for()
@@ -62,6 +63,7 @@ def test_koordinator_creates_a_group_holds_a_meeting_and_updates_a_tiltak(page, 
     assert page.get_by_text("1 av").first.is_visible()
 
     page.get_by_role("link", name="Handlingsplan 2024–2027").click()
+    assert_accessible(page)
     page.get_by_role("link", name="Årlig SLT-fagdag").click()
     page.get_by_label("Status").select_option(label="I gang")
     page.get_by_label("Fremdriftsnotat").fill("Dato og tema er bestemt.")
