@@ -309,3 +309,29 @@ def test_query_count_does_not_grow_with_meetings_members_decisions_or_log(
         )
     with django_assert_max_num_queries(before):
         assert client.get(url).status_code == 200
+
+
+def test_minutes_saved_with_htmx_return_only_the_agenda_item(moss_meeting, client_for):
+    item = moss_meeting.agenda_items.get(number=1)
+    url = reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk})
+    response = client_for("moss_slt").post(url, {"minutes": "Ingen merknader."}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith(f'<li class="agenda__item ds-card" id="sak-{item.pk}">')
+    assert "Ingen merknader." in body and "<html" not in body
+
+
+def test_a_member_gets_the_referat_as_pdf(moss_meeting, client_for):
+    response = client_for("moss_leder").get(reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk,
+                                                                            "document": "referat"}))  # fmt: skip
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_log_pages_keep_the_kommune_filter(randaberg_council, client_for):
+    kvitsoy = randaberg_council.forum.kommuner.get(number="1144")
+    for n in range(26):
+        log_add(randaberg_council, kommune=kvitsoy, kind=LogEntry.Kind.MEETING, date=TODAY, duration_minutes=30 + n,
+                by=None)  # fmt: skip
+    url = reverse("councils:log", kwargs={"pk": randaberg_council.pk}) + f"?kommune={kvitsoy.pk}"
+    page = client_for("stavanger_politikontakt").get(url).content.decode()
+    assert f"?kommune={kvitsoy.pk}&amp;side=2" in page
