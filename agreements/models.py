@@ -298,6 +298,12 @@ class Agreement(LockedWhenSigned):
         if not self.is_editable:
             raise NotEditable
 
+    def log(self, action: str, *, heading: str, by, text: str = "") -> "SectionRevision":
+        """Record a change that is not a section's text (details, structured parts, attachments)."""
+        return SectionRevision.objects.create(
+            agreement=self, version=0, action=action, heading=heading, text=text, created_by=by
+        )
+
     @transaction.atomic
     def add_local_section(
         self, *, heading: str, owner: str, by, local_text: str = "", after: "AgreementSection | None" = None
@@ -388,6 +394,10 @@ class SectionRevision(models.Model):
         EDITED = "endret", _("Endret")
         MOVED = "flyttet", _("Flyttet")
         REMOVED = "fjernet", _("Fjernet")
+        # Changes outside the sections' text, kept in the same change log (no section, version 0):
+        DETAILS = "detaljer", _("Periode og vedtak endret")
+        PARTS = "punkter", _("Punkter endret")
+        ATTACHMENTS = "vedlegg", _("Vedlegg endret")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="revisions")
     section = models.ForeignKey(

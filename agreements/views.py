@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,6 +43,7 @@ from agreements.models import (
     FocusArea,
     Owner,
     PresenceCommitment,
+    SectionRevision,
     StaleVersion,
     TemplateSection,
 )
@@ -65,6 +67,17 @@ PARTS = {
     ),
     "fokusomrader": (FocusArea, FocusAreaForm, Owner.KOMMUNE, {}, gettext_lazy("Spesielle fokusområder")),
 }  # fmt: skip
+
+
+def part_label(obj) -> str:
+    """One line of a structured part, as kept in the change log."""
+    if isinstance(obj, PresenceCommitment):
+        hours = f" {obj.hours_from:%H:%M}–{obj.hours_to:%H:%M}" if obj.hours_from and obj.hours_to else ""
+        days = f" ({', '.join(obj.weekday_names())})" if obj.weekdays else ""
+        return f"{obj.kommune.name}: {obj.times} × {obj.get_per_display()}{days}{hours} {obj.place} {obj.note}".strip()
+    if isinstance(obj, FocusArea):
+        return f"{obj.title}: {obj.description}" if obj.description else obj.title
+    return obj.text
 
 
 def _detail_queryset():
@@ -157,9 +170,13 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, edit=True)
     form = AgreementDetailsForm(request.POST or None, instance=agreement, user=request.user)
     if request.method == "POST" and form.is_valid():
-        agreement = form.save(commit=False)
-        agreement.updated_by = request.user
-        agreement.save(update_fields=[*form.changed_data, "updated_by", "updated_at"])
+        with transaction.atomic():
+            agreement = form.save(commit=False)
+            agreement.updated_by = request.user
+            agreement.save(update_fields=[*form.changed_data, "updated_by", "updated_at"])
+            changes = "".join(f"<li>{form.fields[name].label}</li>" for name in form.changed_data)
+            agreement.log(SectionRevision.Action.DETAILS, heading=_("Periode og vedtak"), by=request.user,
+                          text=f"<ul>{changes}</ul>" if changes else "")  # fmt: skip
         messages.success(request, _("Avtalen er oppdatert."))
         return redirect("agreements:detail", pk=agreement.pk)
     return render(request, "agreements/agreement_edit.html", {"form": form, "agreement": agreement})
@@ -312,6 +329,8 @@ def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
                 obj.save()
             for obj in formset.deleted_objects:
                 obj.delete()
+            items = "".join(f"<li>{escape(part_label(obj))}</li>" for obj in queryset.all())
+            agreement.log(SectionRevision.Action.PARTS, heading=str(title), by=request.user, text=f"<ol>{items}</ol>")
         messages.success(request, _("Endringene er lagret."))
         return redirect("agreements:detail", pk=pk)
     return render(request, "agreements/part_edit.html", {"agreement": agreement, "formset": formset, "title": title})
@@ -330,7 +349,10 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         attachment.content_type = form.content_type
         attachment.size = upload.size
         attachment.uploaded_by = request.user
-        attachment.save()
+        with transaction.atomic():
+            attachment.save()
+            agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=request.user,
+                          text=_("Lastet opp %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
         messages.success(request, _("Vedlegget er lastet opp."))
         return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
     return render(request, "agreements/attachment_add.html", {"agreement": agreement, "form": form})
@@ -354,8 +376,11 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, edit=True)
     attachment = get_object_or_404(Attachment, agreement=agreement, pk=attachment_pk)
+    with transaction.atomic():
+        attachment.delete()
+        agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=request.user,
+                      text=_("Slettet %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
     attachment.file.delete(save=False)
-    attachment.delete()
     messages.success(request, _("Vedlegget er slettet."))
     return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
 

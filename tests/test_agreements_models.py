@@ -102,3 +102,15 @@ def test_the_database_refuses_a_period_that_ends_before_it_starts(moss_agreement
         Agreement.objects.filter(pk=moss_agreement.pk).update(
             period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2024, 1, 1)
         )
+
+
+def test_the_demo_step_adds_the_seeds_structured_parts_once(personas, moss_agreement):
+    from agreements.demo import create_demo_agreement_parts
+
+    create_demo_agreement_parts()
+    create_demo_agreement_parts()
+    presence = moss_agreement.presence_commitments.get()
+    assert (presence.times, presence.per) == (1, "uke")
+    assert moss_agreement.focus_areas.count() == 4
+    assert moss_agreement.expectations.count() == 2
+    assert AgreementTemplate.objects.filter(district__short_name="Vest").count() == 1

@@ -525,3 +525,23 @@ def test_history_and_change_log_are_bounded(client_for, personas, moss_agreement
                  url("section_diff", moss_agreement, section.pk) + "?fra=1&til=2"):  # fmt: skip
         with django_assert_max_num_queries(10):  # measured: 9 for the change log with 3 and 30 saves
             assert client.get(page).status_code == 200
+
+
+def test_details_parts_and_attachments_are_in_the_change_log_with_who_and_when(
+    client_for, moss_agreement, private_media
+):
+    client = client_for("moss_slt")
+    client.post(url("edit", moss_agreement), {"period_start": "2025-01-01", "council_case_number": "PS 12/25"})
+    client.post(
+        url("part_edit", moss_agreement, "fokusomrader"),
+        {"del-TOTAL_FORMS": 1, "del-INITIAL_FORMS": 0, "del-0-order": 1, "del-0-title": "Cannabis"},
+    )
+    client.post(url("attachment_add", moss_agreement), {"title": "Vedtak", "file": a_pdf()})
+    log = {(r.action, r.created_by.email) for r in moss_agreement.revisions.exclude(version__gt=0)}
+    assert log == {
+        (SectionRevision.Action.DETAILS, "slt@moss.demo.no"),
+        (SectionRevision.Action.PARTS, "slt@moss.demo.no"),
+        (SectionRevision.Action.ATTACHMENTS, "slt@moss.demo.no"),
+    }
+    page = client_for("moss_politikontakt").get(url("changelog", moss_agreement)).text
+    assert "Cannabis" in page and "Saksnummer i kommunestyret" in page and "Lastet opp vedtak.pdf" in page

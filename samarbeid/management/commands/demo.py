@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from agreements.demo import create_demo_agreement_parts
 from agreements.demo_import import import_demo_agreements
 from councils.demo import create_demo_councils
 from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people, demo_party
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         create_demo_councils()
         create_demo_slt()
         import_demo_agreements()
+        create_demo_agreement_parts()
         call_command("make_seal", verbosity=0)  # the development seal for signed agreements
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
