@@ -951,8 +951,9 @@ def agreement_import(
     Sections are ordered as in the document; template sections nothing matched stay, with their box, as
     frames after their predecessor in the template: an imported agreement is the draft of the next
     revision, and those are the district's current parts the parties are expected to fill.
-    Every imported text is recorded as a revision by `created_by`. Title, signing date and signatories are
-    not stored: the title is generated from the parties, and the revised draft is signed anew.
+    Every imported text is recorded as a revision by `created_by`. Title, signing date, signatories and the
+    preamble (text between the title and the first heading, e.g. Moss's note on boxed text) are not stored:
+    the title is generated from the parties, boxes are explicit here, and the revised draft is signed anew.
     Queries do not grow with the number of sections (bulk writes).
     """
     resolved = resolved or resolve_parties(parsed)

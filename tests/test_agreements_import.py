@@ -659,3 +659,18 @@ def test_a_table_of_contents_with_dot_leaders_and_bold_numbered_headings_without
         "<p>Politikontakten er til stede på rådhuset hver tirsdag kl. 10–14.</p>",
     ]
     assert [p.text for p in parsed.parties] == ["Levanger kommune", "Trøndelag politidistrikt"]
+
+
+@pytest.mark.parametrize(
+    "sentence, period",
+    [
+        ("Avtalen gjelder fra 01.01.2024 til 31.12.2027.", (datetime.date(2024, 1, 1), datetime.date(2027, 12, 31))),
+        ("Avtalen gjeld fram til 31.12.2027.", (None, datetime.date(2027, 12, 31))),
+        ("Avtaleperiode: 2025–2027", (datetime.date(2025, 1, 1), datetime.date(2027, 12, 31))),
+        ("Avtalen er inngått og signert 11.09.2018", (None, None)),
+    ],
+)
+def test_the_period_is_read_from_the_front_matter_only(sentence, period):
+    parsed = parse_text(f"Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n{sentence}\n\nInnledning\n\n"
+                        "Avtalen gjeld fram til 01.01.2020 for politirådet.\n")  # fmt: skip
+    assert (parsed.period_start, parsed.period_end) == period
