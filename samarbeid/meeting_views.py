@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -172,7 +173,13 @@ def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = svc.meeting_for(request.user, pk)
+    """Open approved minutes are public; anyone else who is not logged in is asked to log in first."""
+    try:
+        meeting = svc.meeting_for(request.user, pk)
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        return redirect_to_login(request.get_full_path())
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 

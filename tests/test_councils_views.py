@@ -154,7 +154,8 @@ def test_open_approved_minutes_are_public_and_closed_ones_are_not(moss_council, 
     assert list(Meeting.objects.public()) == [meeting]
     assert client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).status_code == 200
     Meeting.objects.filter(pk=meeting.pk).update(is_closed=True)
-    assert client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk})).status_code == 404
+    response = client.get(reverse("meetings:detail", kwargs={"pk": meeting.pk}))
+    assert response.status_code == 302 and response.url.startswith("/konto/login/")
 
 
 def test_secretary_sends_innkalling_and_gets_a_warning_when_it_is_late(
