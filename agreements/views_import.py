@@ -52,7 +52,7 @@ def agreement_import_view(request: HttpRequest) -> HttpResponse:
     parties_form = ImportPartiesForm(
         request.POST if bound else None, user_parties=user_parties, resolved=resolved
     )  # fmt: skip
-    context = {"upload_form": ImportUploadForm(), "parties_form": parties_form, "parsed": parsed, "stored": stored}
+    context = {"parties_form": parties_form, "parsed": parsed, "resolved": resolved, "stored": stored}
     if not (bound and parties_form.is_valid()):
         return render(request, "agreements/import.html", context)
     police, kommuner = parties_form.cleaned_data["police_party"], parties_form.cleaned_data["kommuner"]

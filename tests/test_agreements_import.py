@@ -674,3 +674,10 @@ def test_the_period_is_read_from_the_front_matter_only(sentence, period):
     parsed = parse_text(f"Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n{sentence}\n\nInnledning\n\n"
                         "Avtalen gjeld fram til 01.01.2020 for politirådet.\n")  # fmt: skip
     assert (parsed.period_start, parsed.period_end) == period
+
+
+def test_the_page_tells_which_named_parties_were_not_found(client_for):
+    text = b"Samarbeidsavtale mellom Moss kommune og Ukjent politistasjonsdistrikt\n\nInnledning\n\nTekst.\n"
+    response = _upload(client_for("moss_slt"), "avtale.txt", text)
+    assert set(response.context["parties_form"].fields) == {"police_party"}
+    assert "Ikke funnet i registeret</dt><dd>Ukjent politistasjonsdistrikt</dd>" in response.content.decode()
