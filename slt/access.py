@@ -57,7 +57,12 @@ def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
         user, SltModel.objects.all(), view=VIEW, change=CHANGE if edit else None, plans__tiltak__pk=pk
     )
     tiltak = Tiltak.objects.select_related(
-        "plan", "focus_area", "responsible_party", "responsible_person", "status_changed_by__person"
+        "plan",
+        "focus_area",
+        "responsible_party",
+        "responsible_person",
+        "status_changed_by__person",
+        "changed_by__person",
     ).get(pk=pk)
     tiltak.plan.slt_model = slt_model
     return tiltak

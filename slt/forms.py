@@ -134,7 +134,9 @@ class TiltakForm(DsFormMixin, forms.ModelForm):
         self.fields["focus_area"].queryset = plan.focus_areas.all()
         parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
         self.fields["responsible_party"].queryset = parties
-        self.fields["responsible_person"].queryset = Person.objects.filter(roles__party__in=parties).distinct()
+        self.fields["responsible_person"].queryset = Person.objects.filter(
+            Q(roles__party__in=parties) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
+        ).distinct()
 
 
 class ProgressForm(DsFormMixin, forms.Form):

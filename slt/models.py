@@ -91,6 +91,11 @@ class Handlingsplan(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
     )
+    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("endret av"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("handlingsplan")
@@ -168,6 +173,11 @@ class Tiltak(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("status endret av")
     )
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("endret av"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("tiltak")

@@ -6,6 +6,7 @@ from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -129,6 +130,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_for(request.user, pk, edit=True)
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
+        form.instance.changed_by, form.instance.changed_at = request.user, timezone.now()
         form.save()
         messages.success(request, _("Endringene er lagret."))
         return redirect("slt:plan", pk=plan.pk)
@@ -214,6 +216,7 @@ def tiltak_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tiltak = tiltak_for(request.user, pk, edit=True)
     form = TiltakForm(request.POST or None, instance=tiltak, plan=tiltak.plan)
     if request.method == "POST" and form.is_valid():
+        form.instance.changed_by, form.instance.changed_at = request.user, timezone.now()
         form.save()
         messages.success(request, _("Endringene er lagret."))
         return redirect("slt:tiltak", pk=tiltak.pk)

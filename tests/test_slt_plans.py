@@ -318,6 +318,20 @@ def test_koordinator_edits_a_tiltak_and_adds_a_focus_area(client_for, utsett):
     assert response.status_code == 302
     utsett.refresh_from_db()
     assert (utsett.title, utsett.focus_area) == ("«Utsett!» 2.0", nettmobbing)
+    assert utsett.changed_by.email == "slt@moss.demo.no" and utsett.changed_at is not None
+    assert "Sist endret" in client.get(reverse("slt:tiltak", args=[utsett.pk])).content.decode()
+
+
+def test_a_group_member_without_login_can_be_responsible_for_a_tiltak(client_for, personas, moss_plan):
+    from slt.services import group_create, group_member_add
+
+    group = group_create(
+        slt_model=moss_plan.slt_model, name="OSG", meetings_per_year=12, created_by=personas["moss_slt"]
+    )
+    member = group_member_add(group, name="Helga Helsestasjon", organisation="Helsestasjon", kind="member",
+                              by=personas["moss_slt"])  # fmt: skip
+    content = client_for("moss_slt").get(reverse("slt:tiltak_create", args=[moss_plan.pk])).content.decode()
+    assert f'value="{member.person.pk}"' in content
 
 
 def test_a_duplicate_focus_area_is_refused_with_a_message(client_for, moss_plan):
