@@ -111,3 +111,13 @@ def test_status_fra_slt_shows_the_last_plan_when_none_is_current(personas):
     plan_create(slt_model=slt_model, title="Handlingsplan", start_year=2016, end_year=2017, created_by=user)
     plan_create(slt_model=slt_model, title="Handlingsplan", start_year=2018, end_year=2019, created_by=user)
     assert "Handlingsplan 2018–2019: 0 av 0 tiltak" in slt_status_for([moss])
+
+
+def test_summary_queries_do_not_grow_with_groups(luster_slt, luster, personas, django_assert_max_num_queries):
+    slt_summary_for([luster])
+    with django_assert_max_num_queries(8) as few:
+        slt_summary_for([luster])
+    for i in range(10):
+        group_create(slt_model=luster_slt, name=f"Gruppe {i}", meetings_per_year=3, created_by=personas["luster_slt"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(slt_summary_for([luster]).groups) == 11
