@@ -43,6 +43,9 @@ def create_demo_councils() -> list[Council]:
     for name, host_number, others, unit_name, minimum in DEMO_COUNCILS:
         existing = Council.objects.filter(forum__name=name).first()
         if existing:
+            if existing.agreement_id is None and (agreement := _agreement_for(existing.host_kommune)):
+                existing.agreement = agreement
+                existing.save(update_fields=["agreement"])
             councils.append(existing)
             continue
         host = Kommune.objects.get(number=host_number)

@@ -26,10 +26,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         load_reference_data(settings.REFERENCE_DATA_DIR)
         create_demo_people()
-        create_demo_councils()
-        create_demo_slt()
         import_demo_agreements()
         create_demo_agreement_parts()
+        create_demo_councils()  # after the agreements, which the councils link to
+        create_demo_slt()  # after the councils, its steering groups
         call_command("make_seal", verbosity=0)  # the development seal for signed agreements
         self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
         for person in DEMO_PEOPLE:
