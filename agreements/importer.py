@@ -882,22 +882,23 @@ def resolve_parties(parsed: ParsedAgreement) -> ResolvedParties:
     result = ResolvedParties()
     districts, units, kommune_names = [], [], []
     for mention in parsed.parties:
+        names = _spellings(mention.text)
         if mention.kind == "kommune":
             kommune_names.append(mention.text)
         elif mention.kind == "politidistrikt":
-            short = re.sub(r"\s+politidistrikt$", "", mention.text, flags=re.IGNORECASE)
-            found = Politidistrikt.objects.filter(
-                Q(name__iexact=mention.text) | Q(name_nn__iexact=mention.text) | Q(short_name__iexact=short)
-            ).first()
+            query = _any_name(names)
+            for name in names:
+                query |= Q(short_name__iexact=re.sub(r"\s+politidistrikt$", "", name, flags=re.IGNORECASE))
+            found = Politidistrikt.objects.filter(query).first()
             (districts.append(found) if found else result.unresolved.append(mention.text))
         else:
-            found = PoliceUnit.objects.filter(Q(name__iexact=mention.text) | Q(name_nn__iexact=mention.text)).first()
+            found = PoliceUnit.objects.filter(_any_name(names)).first()
             (units.append(found) if found else result.unresolved.append(mention.text))
     district_ids = {d.pk for d in districts} | {u.district_id for u in units}
     units = [u for u in units if not districts or u.district_id in {d.pk for d in districts}] or units
     result.police = units[0] if units else (districts[0] if districts else None)
     for name in kommune_names:
-        matches = list(Kommune.objects.filter(Q(name__iexact=name) | Q(name_nn__iexact=name)))
+        matches = list(Kommune.objects.filter(_any_name(_spellings(name))))
         if len(matches) > 1 and district_ids:
             matches = [k for k in matches if k.district_id in district_ids]
         if len(matches) == 1:
@@ -905,6 +906,18 @@ def resolve_parties(parsed: ParsedAgreement) -> ResolvedParties:
         else:
             result.unresolved.append(name)
     return result
+
+
+def _spellings(name: str) -> list[str]:
+    """The name, and for "Luster og Sogn lensmannsdistrikt" (two parties run together) the last one."""
+    return [name, name.rsplit(" og ", 1)[1]] if " og " in name else [name]
+
+
+def _any_name(names: list[str]) -> Q:
+    query = Q()
+    for name in names:
+        query |= Q(name__iexact=name) | Q(name_nn__iexact=name)
+    return query
 
 
 # --- Creating the agreement --------------------------------------------------------------------------

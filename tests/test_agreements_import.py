@@ -681,3 +681,10 @@ def test_the_page_tells_which_named_parties_were_not_found(client_for):
     response = _upload(client_for("moss_slt"), "avtale.txt", text)
     assert set(response.context["parties_form"].fields) == {"police_party"}
     assert "Ikke funnet i registeret</dt><dd>Ukjent politistasjonsdistrikt</dd>" in response.content.decode()
+
+
+def test_two_parties_run_together_by_og_resolve_to_the_last_one(personas):
+    parsed = parse_text("Samarbeidsavtale mellom Luster kommune og Luster og Sogn lensmannsdistrikt\n")
+    assert [p.text for p in parsed.parties] == ["Luster kommune", "Luster og Sogn lensmannsdistrikt"]
+    resolved = resolve_parties(parsed)
+    assert (resolved.police.name, [k.name for k in resolved.kommuner]) == ("Sogn lensmannsdistrikt", ["Luster kommune"])
