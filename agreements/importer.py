@@ -297,8 +297,9 @@ def parse_text(text: str, *, headings: Iterable[str] | None = None, subheadings:
     result.malform = guess_malform(text)
 
     toc_start, toc_end, result.toc = _find_toc(lines)
-    if headings is not None:
-        heading_rows = _match_headings(lines, list(headings), start=0)
+    if headings is not None:  # Word's Heading 1 paragraphs; some documents style the title or "Innhold" so too
+        wanted = [h for h in headings if not (_is_title_start(_plain(h)) or _TOC_HEADER.match(_plain(h)))]
+        heading_rows = _match_headings(lines, wanted, start=toc_end)
     elif result.toc:
         heading_rows = _match_headings(lines, result.toc, start=toc_end)
     else:

@@ -371,7 +371,9 @@ def test_a_docx_version_of_a_seed_imports_like_the_text(path, tmp_path):
 
 def test_docx_styles_become_lists_tables_and_emphasis(tmp_path):
     document = docx.Document()
-    document.add_paragraph("Samarbeidsavtale mellom Luster kommune og Vest politidistrikt")
+    document.add_heading("Samarbeidsavtale mellom Luster kommune og Vest politidistrikt", level=1)
+    document.add_heading("Innhald", level=1)
+    document.add_paragraph("Lokale mål\t2")
     document.add_heading("Lokale mål", level=1)
     intro = document.add_paragraph("Vi vil ")
     intro.add_run("særleg").bold = True
@@ -386,7 +388,8 @@ def test_docx_styles_become_lists_tables_and_emphasis(tmp_path):
     table.cell(0, 1).text = "Ordførar"
     document.save(tmp_path / "avtale.docx")
     parsed = parse_agreement(tmp_path / "avtale.docx")
-    assert parsed.headings == ["Lokale mål"]
+    assert parsed.headings == ["Lokale mål"]  # not the title or the contents, though styled as headings
+    assert parsed.title == "Samarbeidsavtale mellom Luster kommune og Vest politidistrikt"
     assert parsed.sections[0].html == (
         "<p>Vi vil <strong>særleg</strong> arbeide med <em>førebygging</em></p><p><strong>Tiltak</strong></p>"
         "<ul><li>Tryggare skuleveg<ul><li>Nattravnar</li></ul></li></ul><ol><li>Politiråd fire gonger i året</li></ol>"
