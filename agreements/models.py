@@ -372,13 +372,18 @@ class AgreementSection(LockedWhenSigned):
         )  # fmt: skip
 
     @transaction.atomic
-    def set_local_text(self, html: str, *, by, expected_version: int | None = None) -> "SectionRevision":
-        """Save new local text (sanitised). Raises StaleVersion if someone saved since `expected_version`."""
+    def set_local_text(self, html: str, *, by, expected_version: int | None = None) -> "SectionRevision | None":
+        """Save new local text (sanitised) as a new version; None if the text is unchanged.
+
+        Raises StaleVersion if someone saved since `expected_version`."""
         current = AgreementSection.objects.select_for_update().select_related("agreement").get(pk=self.pk)
         current.agreement.assert_editable()
         if expected_version is not None and current.version != expected_version:
             raise StaleVersion(current, html)
-        self.local_text = clean_html(html)
+        cleaned = clean_html(html)
+        if cleaned == current.local_text:
+            return None
+        self.local_text = cleaned
         self.version = current.version + 1
         self.updated_by = by
         self.save(update_fields=["local_text", "version", "updated_by", "updated_at"])

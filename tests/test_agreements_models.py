@@ -114,3 +114,11 @@ def test_the_demo_step_adds_the_seeds_structured_parts_once(personas, moss_agree
     assert moss_agreement.focus_areas.count() == 4
     assert moss_agreement.expectations.count() == 2
     assert AgreementTemplate.objects.filter(district__short_name="Vest").count() == 1
+
+
+def test_saving_unchanged_text_makes_no_new_version(personas, moss_agreement):
+    section = moss_agreement.sections.filter(owner=Owner.KOMMUNE).first()
+    section.set_local_text("<p>Tekst</p>", by=personas["moss_slt"], expected_version=1)
+    assert section.set_local_text("<p>Tekst</p>", by=personas["moss_slt"], expected_version=2) is None
+    section.refresh_from_db()
+    assert section.version == 2 and section.revisions.count() == 2  # created + one edit
