@@ -153,7 +153,7 @@ def membership_end_view(request: HttpRequest, pk: int, membership_pk: int) -> Ht
     form = EndMembershipForm(request.POST)
     if form.is_valid():
         try:
-            membership_end(membership, on=form.cleaned_data["ends_on"])
+            membership_end(membership, on=form.cleaned_data["ends_on"], by=request.user)
             messages.success(request, _("Medlemskapet er avsluttet. Historikken er tatt vare på."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from samarbeid.models import (
     FollowUpAction,
     ForumMembership,
     Meeting,
+    MeetingAttachment,
     Party,
     Person,
     User,
@@ -108,6 +109,11 @@ class ActionForm(forms.Form):
         self.fields["responsible_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
 
 
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Tittel"), max_length=200, required=False)
+    file = forms.FileField(label=gettext_lazy("Fil (PDF, DOCX eller ODT)"))
+
+
 class CloseActionForm(forms.Form):
     closing_comment = forms.CharField(label=gettext_lazy("Kommentar"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -149,6 +155,8 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "agenda_form": AgendaItemForm(forum=forum),
         "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset) if can["edit"] else [],
         "action_parties": forum.parties() if can["edit"] else [],
+        "attachments": list(meeting.attachments.all()) if can["read_minutes"] else [],
+        "attachment_form": AttachmentForm() if can["edit"] else None,
         "attendance_statuses": Attendance.Status.choices,
         "deputies": Person.objects.filter(forum_memberships__forum=forum).distinct() if can["edit"] else [],
     }
@@ -316,6 +324,50 @@ def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "meetings/meeting_detail.html#attendance", _detail_context(request, meeting))
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#oppmote")
+
+
+@require_POST
+@login_required
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            svc.meeting_attach(meeting, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
+                               by=request.user)  # fmt: skip
+            messages.success(request, _("Vedlegget er lastet opp."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Velg en fil."))
+    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#vedlegg")
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Attachments follow the minutes: a closed meeting's attachments only for its members."""
+    meeting = svc.meeting_for(request.user, pk)
+    if not svc.can_read_minutes(request.user, meeting):
+        raise Http404
+    attachment = get_object_or_404(MeetingAttachment, meeting=meeting, pk=attachment_pk)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    meeting = svc.meeting_for(request.user, pk, manage=True)
+    attachment = get_object_or_404(MeetingAttachment.objects.select_related("meeting"), meeting=meeting,
+                                   pk=attachment_pk)  # fmt: skip
+    try:
+        svc.attachment_delete(attachment)
+        messages.success(request, _("Vedlegget er slettet."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#vedlegg")
 
 
 # --- follow-up across meetings -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from agreements.attachments import validate_attachment
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -44,6 +45,7 @@ from samarbeid.models import (
     ForumMembership,
     Kommune,
     Meeting,
+    MeetingAttachment,
     Party,
     Person,
     User,
@@ -182,13 +184,14 @@ def membership_add(
     return membership
 
 
-def membership_end(membership: ForumMembership, *, on: datetime.date | None = None) -> None:
+def membership_end(membership: ForumMembership, *, on: datetime.date | None = None, by: User | None = None) -> None:
     """End a membership (history is kept); the person loses the forum's rights from the day after."""
     on = on or timezone.localdate()
     if on < membership.starts_on:
         raise ValidationError(_("Et medlemskap kan ikke slutte før det har begynt."))
     membership.ends_on = on
-    membership.save(update_fields=["ends_on"])
+    membership.ended_by = by
+    membership.save(update_fields=["ends_on", "ended_by"])
 
 
 # --- meetings ----------------------------------------------------------------------------------------------------
@@ -432,6 +435,23 @@ def action_close(action: FollowUpAction, *, comment: str, by: User | None) -> Fo
     action.closed_by = by
     action.save(update_fields=["status", "closing_comment", "closed_at", "closed_by"])
     return action
+
+
+@transaction.atomic
+def meeting_attach(meeting: Meeting, *, upload, title: str, by: User | None) -> MeetingAttachment:
+    """Attach a PDF/DOCX/ODT (checked by extension and content, size-limited) to a meeting."""
+    _require_editable(meeting)
+    content_type = validate_attachment(upload)
+    return MeetingAttachment.objects.create(
+        meeting=meeting, title=title.strip() or upload.name, file=upload, original_name=upload.name,
+        content_type=content_type, size=upload.size, uploaded_by=by,
+    )  # fmt: skip
+
+
+def attachment_delete(attachment: MeetingAttachment) -> None:
+    _require_editable(attachment.meeting)
+    attachment.file.delete(save=False)
+    attachment.delete()
 
 
 # --- reading -----------------------------------------------------------------------------------------------------

@@ -527,6 +527,7 @@ class ForumMembership(models.Model):
     ends_on = models.DateField(_("til"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = ForumMembershipQuerySet.as_manager()
 
@@ -782,6 +783,38 @@ class FollowUpAction(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+def _meeting_attachment_path(instance: "MeetingAttachment", filename: str) -> str:
+    return f"meetings/{instance.meeting_id}/{filename}"
+
+
+def _private_storage():
+    # The agreements app's private storage (MEDIA_ROOT/private, no public URL), shared rather than copied.
+    from agreements.models import private_storage
+
+    return private_storage()
+
+
+class MeetingAttachment(models.Model):
+    """A vedlegg to a meeting's agenda or minutes; for a closed meeting only its members may download it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("tittel"), max_length=200)
+    file = models.FileField(_("fil"), upload_to=_meeting_attachment_path, storage=_private_storage, max_length=300)
+    original_name = models.CharField(_("filnavn"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("størrelse"))
+    uploaded_at = models.DateTimeField(_("lastet opp"), default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("vedlegg")
+        verbose_name_plural = _("vedlegg")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title
 
 
 def _new_feed_token() -> str:

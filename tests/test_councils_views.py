@@ -336,3 +336,44 @@ def test_log_pages_keep_the_kommune_filter(randaberg_council, client_for):
     url = reverse("councils:log", kwargs={"pk": randaberg_council.pk}) + f"?kommune={kvitsoy.pk}"
     page = client_for("stavanger_politikontakt").get(url).content.decode()
     assert f"?kommune={kvitsoy.pk}&amp;side=2" in page
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_closed_meeting_attachments_are_only_for_members_and_must_be_real_pdf_docx_or_odt(
+    moss_meeting, moss_radmann, client_for, client, private_media
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    slt = client_for("moss_slt")
+    upload_url = reverse("meetings:attachment_upload", kwargs={"pk": moss_meeting.pk})
+    fake = SimpleUploadedFile("notat.pdf", b"ikke en pdf", content_type="application/pdf")
+    slt.post(upload_url, {"title": "Falsk", "file": fake})
+    assert not moss_meeting.attachments.exists()
+    real = SimpleUploadedFile("statistikk.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    slt.post(upload_url, {"title": "Statistikk", "file": real})
+    attachment = moss_meeting.attachments.get()
+    assert attachment.uploaded_by is not None and attachment.size == 15
+    url = reverse("meetings:attachment", kwargs={"pk": moss_meeting.pk, "attachment_pk": attachment.pk})
+    response = client_for("moss_leder").get(url)  # a member
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(moss_radmann)  # reads the council, not a member: closed meeting
+    assert client.get(url).status_code == 404
+    assert client_for("randaberg_slt").get(url).status_code == 404
+    assert client_for("moss_leder").post(
+        reverse("meetings:attachment_delete", kwargs={"pk": moss_meeting.pk, "attachment_pk": attachment.pk})
+    ).status_code == 403
+
+
+def test_ending_a_membership_keeps_it_in_the_history_with_who_ended_it(moss_council, client_for, personas):
+    membership = moss_council.forum.memberships.get(person=personas["moss_leder"].person)
+    ForumMembership.objects.filter(pk=membership.pk).update(starts_on=TODAY - datetime.timedelta(days=30))
+    url = reverse("councils:membership_end", kwargs={"pk": moss_council.pk, "membership_pk": membership.pk})
+    client_for("moss_slt").post(url, {"ends_on": (TODAY - datetime.timedelta(days=1)).isoformat()})
+    membership.refresh_from_db()
+    assert membership.ended_by == personas["moss_slt"] and not membership.is_active()
+    page = client_for("moss_slt").get(reverse("councils:members", kwargs={"pk": moss_council.pk})).content.decode()
+    assert "Tidligere medlemmer" in page and personas["moss_leder"].person.name in page.split("Tidligere medlemmer")[1]
