@@ -131,7 +131,10 @@ class PresenceForm(forms.ModelForm):
 
     def __init__(self, *args, agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kommune"].queryset = agreement.kommuner.all()
+        kommuner = list(agreement.kommuner.all())  # prefetched once for the whole formset
+        field = self.fields["kommune"]
+        field.queryset = Kommune.objects.filter(pk__in=[k.pk for k in kommuner])
+        field.choices = [("", "---------"), *((k.pk, k.name) for k in kommuner)]
         _style(self)
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -185,13 +185,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Sections -------------------------------------------------------------------------------------------
 
 
-def _render_section(request, section, status=200):
+def _render_section(request, section, *, saved=False):
     owners = editable_owners(request.user, section.agreement)
     _mark_sections([section], owners)
-    return render(
-        request, "agreements/agreement_detail.html#section", {"section": section, "agreement": section.agreement},
-        status=status,
-    )  # fmt: skip
+    context = {"section": section, "agreement": section.agreement, "saved": saved}
+    return render(request, "agreements/agreement_detail.html#section", context)
 
 
 @require_GET
@@ -222,7 +220,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
             form = SectionTextForm(initial={"local_text": stale.submitted_text, "version": section.version})
         else:
             if request.htmx:
-                return _render_section(request, section)
+                return _render_section(request, section, saved=True)
             messages.success(request, _("Avsnittet «%(heading)s» er lagret.") % {"heading": section.heading})
             return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
     template = "agreements/section_edit.html#form" if request.htmx else "agreements/section_edit.html"
@@ -317,6 +315,7 @@ def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     agreement = agreement_for(request.user, pk)
     if owner not in editable_owners(request.user, agreement):
         raise PermissionDenied
+    prefetch_related_objects([agreement], "kommuner")
     formset_class = part_formset(model, form_class)
     queryset = model.objects.filter(agreement=agreement, **fixed)
     formset = formset_class(request.POST or None, queryset=queryset, form_kwargs={"agreement": agreement}, prefix="del")

@@ -7,6 +7,8 @@ import zipfile
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import (
@@ -545,3 +547,143 @@ def test_details_parts_and_attachments_are_in_the_change_log_with_who_and_when(
     }
     page = client_for("moss_politikontakt").get(url("changelog", moss_agreement)).text
     assert "Cannabis" in page and "Saksnummer i kommunestyret" in page and "Lastet opp vedtak.pdf" in page
+
+
+# --- Every other page: bounded queries, and POST-only actions across tenants ---------------------------
+
+
+def _more_sections(agreement, personas, count=30):
+    for index in range(count):
+        agreement.add_local_section(heading=f"Ekstra {index}", owner=Owner.KOMMUNE, by=personas["moss_slt"])
+
+
+def _more_presence(agreement, personas, count=10):
+    moss = Kommune.objects.get(number="3103")
+    PresenceCommitment.objects.bulk_create(
+        PresenceCommitment(agreement=agreement, kommune=moss, times=1) for _ in range(count)
+    )
+
+
+def _more_agreements(agreement, personas, count=10):
+    for _ in range(count):
+        agreement_create(
+            police_party=agreement.police_party, kommuner=agreement.kommuner.all(),
+            created_by=personas["moss_slt"], template=agreement.template,
+        )  # fmt: skip
+
+
+def _more_template_sections(template, personas, count=30):
+    from agreements.services import template_section_add
+
+    for index in range(count):
+        template_section_add(template, by=personas["vest_malansvarlig"], heading_nb=f"A{index}", heading_nn=f"A{index}")
+
+
+AGREEMENT_PAGES = [
+    # (page, url builder, how the data grows, max queries)
+    ("create", lambda a, s: reverse("agreements:create"), _more_agreements, 14),
+    ("edit", lambda a, s: url("edit", a), _more_agreements, 9),
+    ("section_edit", lambda a, s: url("section_edit", a, s.pk), _more_sections, 8),
+    ("section_add", lambda a, s: url("section_add", a), _more_sections, 7),
+    ("part_edit", lambda a, s: url("part_edit", a, "tilstedevarelse"), _more_presence, 8),
+    ("attachment_add", lambda a, s: url("attachment_add", a), _more_sections, 7),
+]
+
+
+@pytest.mark.parametrize("page,make_url,grow,bound", AGREEMENT_PAGES, ids=[p[0] for p in AGREEMENT_PAGES])
+def test_agreement_forms_make_the_same_number_of_queries_with_more_data(
+    client_for, personas, moss_agreement, page, make_url, grow, bound, django_assert_max_num_queries
+):
+    client = client_for("moss_politikontakt")
+    section = section_of(moss_agreement, Owner.POLICE)
+    target = make_url(moss_agreement, section)
+    grow(moss_agreement, personas, 1)  # one of each, so that every prefetch already runs
+    client.get(target)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(target).status_code == 200
+    grow(moss_agreement, personas)
+    with django_assert_max_num_queries(bound) as many:
+        assert client.get(target).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+TEMPLATE_PAGES = [
+    ("template_list", lambda t: reverse("agreements:template_list")),
+    ("template_detail", lambda t: reverse("agreements:template_detail", args=[t.pk])),
+    (
+        "template_section_edit",
+        lambda t: reverse("agreements:template_section_edit", args=[t.pk, t.sections.first().pk]),
+    ),
+    ("template_section_add", lambda t: reverse("agreements:template_section_add", args=[t.pk])),
+]
+
+
+@pytest.mark.parametrize("page,make_url", TEMPLATE_PAGES, ids=[p[0] for p in TEMPLATE_PAGES])
+def test_template_pages_make_the_same_number_of_queries_with_more_sections(
+    client_for, personas, vest, page, make_url, django_assert_max_num_queries
+):
+    template = template_create_for_district(vest, by=personas["vest_malansvarlig"])
+    client = client_for("vest_malansvarlig")
+    client.get(make_url(template))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(make_url(template)).status_code == 200
+    _more_template_sections(template, personas)
+    with django_assert_max_num_queries(12) as many:  # measured: 6 to 12
+        assert client.get(make_url(template)).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_attachment_download_is_bounded(client_for, moss_agreement, private_media, django_assert_max_num_queries):
+    client = client_for("moss_slt")
+    client.post(url("attachment_add", moss_agreement), {"title": "Vedtak", "file": a_pdf()})
+    attachment = Attachment.objects.get()
+    client.get(url("attachment", moss_agreement, attachment.pk))
+    with django_assert_max_num_queries(6):
+        assert client.get(url("attachment", moss_agreement, attachment.pk)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "persona,move_kommune,move_police,delete_attachment",
+    [
+        ("moss_slt", 302, 403, 302),
+        ("moss_politikontakt", 403, 302, 302),
+        ("randaberg_slt", 404, 404, 404),
+    ],
+)
+def test_moving_sections_and_deleting_attachments_follow_ownership_and_tenancy(
+    client_for, moss_agreement, private_media, persona, move_kommune, move_police, delete_attachment
+):
+    client_for("moss_slt").post(url("attachment_add", moss_agreement), {"title": "Vedtak", "file": a_pdf()})
+    attachment = Attachment.objects.get()
+    client = client_for(persona)
+    kommune, police = section_of(moss_agreement, Owner.KOMMUNE), section_of(moss_agreement, Owner.POLICE)
+    assert client.post(url("section_move", moss_agreement, kommune.pk), {"retning": "ned"}).status_code == move_kommune
+    assert client.post(url("section_move", moss_agreement, police.pk), {"retning": "opp"}).status_code == move_police
+    response = client.post(url("attachment_delete", moss_agreement, attachment.pk))
+    assert response.status_code == delete_attachment
+    assert Attachment.objects.exists() == (delete_attachment != 302)
+
+
+def test_only_the_district_admin_changes_the_templates_sections(client_for, personas, vest):
+    template = template_create_for_district(vest, by=personas["vest_malansvarlig"])
+    first, second = template.sections.all()[:2]
+    move = reverse("agreements:template_section_move", args=[template.pk, second.pk])
+    delete = reverse("agreements:template_section_delete", args=[template.pk, first.pk])
+    for persona, status in (("sogn_lensmann", 404), ("luster_slt", 404)):
+        assert client_for(persona).post(move, {"retning": "opp"}).status_code == status
+        assert client_for(persona).post(delete).status_code == status
+    admin = client_for("vest_malansvarlig")
+    assert admin.post(move, {"retning": "opp"}).status_code == 302
+    second.refresh_from_db()
+    assert second.order == 1
+    assert admin.post(delete).status_code == 302
+    assert not template.sections.filter(pk=first.pk).exists()
+
+
+def test_a_district_admin_cannot_make_a_template_for_another_district(client_for, personas):
+    oslo = Politidistrikt.objects.get(short_name="Oslo")
+    AgreementTemplate.for_district(None)
+    response = client_for("vest_malansvarlig").post(reverse("agreements:template_create"), {"district": oslo.pk})
+    assert response.status_code == 302 and response.url == reverse("agreements:template_list")
+    assert not AgreementTemplate.objects.filter(district=oslo).exists()
+    assert client_for("moss_slt").post(reverse("agreements:template_create"), {"district": oslo.pk}).status_code == 403
