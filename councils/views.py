@@ -24,17 +24,10 @@ from councils.forms import (
     YearPlanMeetingForm,
 )
 from councils.models import Evaluation, LogEntry, YearPlan
+from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
 from samarbeid.models import Kommune, Person
 from samarbeid.permissions import parties_acted_for
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -56,7 +49,7 @@ def council_create(request: HttpRequest) -> HttpResponse:
         try:
             council = services.council_create(**form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Politirådet er opprettet med medlemmer etter rolle."))
             return redirect("councils:detail", pk=council.pk)
@@ -103,7 +96,7 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.council_update(council, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Politirådet er oppdatert."))
             return redirect("councils:detail", pk=council.pk)
@@ -129,7 +122,7 @@ def council_members(request: HttpRequest, pk: int) -> HttpResponse:
                     ends_on=data["ends_on"], by=request.user,
                 )  # fmt: skip
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("%(name)s er lagt til.") % {"name": person.name})
             return redirect("councils:members", pk=council.pk)
@@ -234,7 +227,7 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.log_add(council, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Føringen er lagret."))
             return redirect("councils:log", pk=council.pk)

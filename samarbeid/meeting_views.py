@@ -130,7 +130,8 @@ class AttendanceForm(forms.Form):
         self.fields["represented_by"].queryset = Person.objects.filter(forum_memberships__forum=meeting.forum)
 
 
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form (field errors on their fields, the rest on top)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -171,7 +172,7 @@ def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
         try:
             meeting = svc.meeting_plan(forum, by=request.user, **form.meeting_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Møtet er planlagt med de faste punktene på sakslisten."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -200,7 +201,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             svc.meeting_update(meeting, by=request.user, **form.meeting_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Møtet er endret."))
             return redirect("meetings:detail", pk=meeting.pk)

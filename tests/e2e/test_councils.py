@@ -54,7 +54,8 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
     assert_accessible(page)
     meeting_url = page.url.split("#")[0]
 
-    member = browser.new_context(base_url=live_server.url, locale="nb-NO").new_page()
+    member_context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+    member = member_context.new_page()
     login("moss_leder", target=member)  # a member, not an organiser
     member.goto(meeting_url)
     assert member.get_by_text("Politiet orienterte om russetiden.").is_visible()
@@ -63,3 +64,4 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
     assert not member.get_by_role("button", name="Legg til vedtak").count()
     member.goto(f"/moter/forum/{moss_council.forum_id}/oppfolging/")
     assert member.get_by_text("Plan for russetiden").is_visible()
+    member_context.close()
