@@ -323,7 +323,7 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     messages = []
     for person in recipients:
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-        message.attach("mote.ics", ics, "text/calendar; method=REQUEST")
+        message.attach("mote.ics", ics, "text/calendar")
         messages.append(message)
     transaction.on_commit(lambda: [m.send() for m in messages])
     return recipients, meeting.notice_was_late
@@ -533,8 +533,8 @@ def meeting_ical(meetings: Iterable[Meeting], calendar_name: str) -> bytes:
         event.add("sequence", meeting.sequence)
         event.add("dtstamp", meeting.updated_at)
         event.add("last-modified", meeting.updated_at)
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.ends_at)
+        event.add("dtstart", meeting.starts_at.astimezone(datetime.UTC))  # UTC: no VTIMEZONE needed anywhere
+        event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
         summary = meeting.forum.name + (f": {meeting.theme}" if meeting.theme else "")
         event.add("summary", summary)
         if meeting.place:

@@ -115,3 +115,10 @@ def test_the_shared_meeting_pages_work_for_an_organiser_and_are_404_for_another_
     assert response.status_code == 302
     assert moss.get(f"/moter/{meeting.pk}/").status_code == 200
     assert client_for("randaberg_slt").get(f"/moter/{meeting.pk}/").status_code == 404
+
+
+def test_ical_times_are_utc_even_for_a_meeting_just_planned_in_oslo_time(forum):
+    meeting = meeting_plan(forum, starts_at=at(5), ends_at=at(5, 12))
+    event = icalendar.Calendar.from_ical(meeting_ical([meeting], "OSG")).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == meeting.starts_at
+    assert b"DTSTART:" in meeting_ical([meeting], "OSG") and b"TZID" not in meeting_ical([meeting], "OSG")
