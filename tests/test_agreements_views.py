@@ -687,3 +687,14 @@ def test_a_district_admin_cannot_make_a_template_for_another_district(client_for
     assert response.status_code == 302 and response.url == reverse("agreements:template_list")
     assert not AgreementTemplate.objects.filter(district=oslo).exists()
     assert client_for("moss_slt").post(reverse("agreements:template_create"), {"district": oslo.pk}).status_code == 403
+
+
+def test_a_nynorsk_user_gets_the_agreement_pages_in_nynorsk(client_for, moss_agreement):
+    client = client_for("moss_slt")
+    client.cookies["django_language"] = "nn"
+    listing = client.get(reverse("agreements:list")).text
+    assert "Avtalane mine" in listing and "Samarbeidsavtalar du har tilgang til" in listing
+    detail = client.get(url("detail", moss_agreement)).text
+    assert "Tekst i ramme frå politidistriktet" in detail and "Vert skrive av: Kommunen" in detail
+    # The agreement itself stays in its own målform (bokmål for Moss).
+    assert "Innledning / formål" in detail
