@@ -377,3 +377,49 @@ def test_ending_a_membership_keeps_it_in_the_history_with_who_ended_it(moss_coun
     assert membership.ended_by == personas["moss_slt"] and not membership.is_active()
     page = client_for("moss_slt").get(reverse("councils:members", kwargs={"pk": moss_council.pk})).content.decode()
     assert "Tidligere medlemmer" in page and personas["moss_leder"].person.name in page.split("Tidligere medlemmer")[1]
+
+
+def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str, dict]]:
+    item = meeting.agenda_items.first()
+    decision = decision_add(item, text="Vedtak", by=None)
+    membership = council.forum.memberships.get(kind=ForumMembership.Kind.LEADER)
+    year = TODAY.year
+    return {
+        "agenda": (reverse("meetings:agenda_item_create", kwargs={"pk": meeting.pk}), {"title": "Ny sak"}),
+        "minutes": (reverse("meetings:agenda_item_minutes", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+                    {"minutes": "Tekst"}),
+        "decision": (reverse("meetings:decision_create", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+                     {"text": "Vedtak"}),
+        "action": (reverse("meetings:action_create", kwargs={"pk": meeting.pk, "decision_pk": decision.pk}),
+                   {"description": "Gjøre", "responsible_party": council.host_kommune.pk}),
+        "held": (reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "held"}), {}),
+        "year_plan": (reverse("councils:year_plan", kwargs={"pk": council.pk, "year": year}),
+                      {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00"}),
+        "decide": (reverse("councils:year_plan_decide", kwargs={"pk": council.pk, "year": year}), {}),
+        "end_membership": (
+            reverse("councils:membership_end", kwargs={"pk": council.pk, "membership_pk": membership.pk}),
+            {"ends_on": TODAY.isoformat()},
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("action", ["agenda", "minutes", "decision", "action", "held", "year_plan", "decide",
+                                    "end_membership"])  # fmt: skip
+@pytest.mark.parametrize(("persona", "expected"), [("moss_slt", 302), ("moss_leder", 403), ("randaberg_slt", 404)])
+def test_only_the_councils_organisers_change_meetings_and_plans(
+    moss_meeting, moss_council, client_for, persona, expected, action
+):
+    url, data = _organiser_posts(moss_council, moss_meeting)[action]
+    assert client_for(persona).post(url, data).status_code == expected
+
+
+def test_the_calendar_page_gives_a_secret_feed_address_and_can_renew_it(moss_meeting, client_for, client, personas):
+    ordforer = client_for("moss_ordforer")
+    page = ordforer.get(reverse("meetings:calendar")).content.decode()
+    token = CalendarFeedToken.objects.get(user=personas["moss_ordforer"]).token
+    assert token in page
+    forum_feed = reverse("meetings:forum_feed", kwargs={"token": token, "forum_pk": moss_meeting.forum_id})
+    assert client.get(forum_feed).status_code == 200
+    ordforer.post(reverse("meetings:calendar"))
+    assert client.get(forum_feed).status_code == 404
+    assert client.get(reverse("meetings:calendar")).status_code == 302  # logged out: to the login page
