@@ -4,11 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.access import agreements_visible_to
 from councils.models import Council, Evaluation, LogEntry
+from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.permissions import parties_acted_for
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class CouncilForm(forms.Form):
@@ -66,8 +64,8 @@ class MemberForm(forms.Form):
     role_title = forms.CharField(label=_("Rolle"), max_length=200, required=False)
     organisation = forms.CharField(label=_("Organisasjon"), max_length=200, required=False,
                                    help_text=_("F.eks. PST, barnevern, NAV."))  # fmt: skip
-    starts_on = forms.DateField(label=_("Fra"), widget=DATE, initial=timezone.localdate)
-    ends_on = forms.DateField(label=_("Til"), widget=DATE, required=False)
+    starts_on = forms.DateField(label=_("Fra"), widget=DATE_INPUT, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Til"), widget=DATE_INPUT, required=False)
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,13 +91,13 @@ class MemberForm(forms.Form):
 
 
 class EndMembershipForm(forms.Form):
-    ends_on = forms.DateField(label=_("Siste dag"), widget=DATE, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Siste dag"), widget=DATE_INPUT, initial=timezone.localdate)
 
 
 class YearPlanMeetingForm(forms.Form):
-    date = forms.DateField(label=_("Dato"), widget=DATE)
-    starts = forms.TimeField(label=_("Fra kl."), widget=TIME, initial="09:00")
-    ends = forms.TimeField(label=_("Til kl."), widget=TIME, initial="11:00")
+    date = forms.DateField(label=_("Dato"), widget=DATE_INPUT)
+    starts = forms.TimeField(label=_("Fra kl."), widget=TIME_INPUT, initial="09:00")
+    ends = forms.TimeField(label=_("Til kl."), widget=TIME_INPUT, initial="11:00")
     theme = forms.CharField(label=_("Tema fra årshjulet"), max_length=200, required=False)
     place = forms.CharField(label=_("Sted"), max_length=200, required=False)
 
@@ -138,7 +136,7 @@ class LogEntryForm(forms.ModelForm):
     class Meta:
         model = LogEntry
         fields = ["kommune", "kind", "date", "duration_minutes", "note"]
-        widgets = {"date": DATE}
+        widgets = {"date": DATE_INPUT}
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,11 +36,15 @@ from samarbeid.permissions import has_perm
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
+# Browser date/time pickers need ISO values, whatever the display format of the language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
 
 class MeetingForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
-    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=forms.TimeInput(attrs={"type": "time"}))
-    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
+    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TIME_INPUT)
+    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TIME_INPUT)
     place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
     theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
     is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
@@ -99,7 +103,7 @@ class ActionForm(forms.Form):
     responsible_party = forms.ModelChoiceField(label=gettext_lazy("Ansvarlig part"), queryset=Party.objects.none(),
                                                required=False)  # fmt: skip
     due_on = forms.DateField(label=gettext_lazy("Frist"), required=False,
-                             widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                             widget=DATE_INPUT)  # fmt: skip
 
     def __init__(self, *args, forum, **kwargs):
         super().__init__(*args, **kwargs)

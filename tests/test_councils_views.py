@@ -423,3 +423,9 @@ def test_the_calendar_page_gives_a_secret_feed_address_and_can_renew_it(moss_mee
     ordforer.post(reverse("meetings:calendar"))
     assert client.get(forum_feed).status_code == 404
     assert client.get(reverse("meetings:calendar")).status_code == 302  # logged out: to the login page
+
+
+def test_the_edit_form_fills_the_date_picker_with_an_iso_date(moss_meeting, client_for):
+    page = client_for("moss_slt").get(reverse("meetings:edit", kwargs={"pk": moss_meeting.pk})).content.decode()
+    assert f'value="{timezone.localtime(moss_meeting.starts_at):%Y-%m-%d}"' in page
+    assert 'value="09:00"' in page
