@@ -65,3 +65,27 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
     member.goto(f"/moter/forum/{moss_council.forum_id}/oppfolging/")
     assert member.get_by_text("Plan for russetiden").is_visible()
     member_context.close()
+
+
+def test_politikontakt_logs_presence_and_the_council_pages_are_accessible(
+    page, login, moss_council, assert_accessible
+):
+    page.goto("/konto/login/", timeout=60_000)
+    login("moss_politikontakt")
+    page.goto(f"/politirad/{moss_council.pk}/logg/")
+    assert page.get_by_text("Ingen personopplysninger i loggen").is_visible()
+    page.get_by_label("Kommune", exact=True).last.select_option(label="Moss kommune")
+    page.get_by_label("Type").select_option(label="Kontortid")
+    page.get_by_label("Varighet (minutter)").fill("240")
+    page.get_by_label("Kort notat").fill("Kontortid på rådhuset")
+    page.get_by_role("button", name="Lagre føringen").click()
+    page.get_by_text("Føringen er lagret.").wait_for()
+    assert page.get_by_role("cell", name="Kontortid på rådhuset").is_visible()
+    assert_accessible(page)
+    year = timezone.localdate().year
+    council = f"/politirad/{moss_council.pk}"
+    pages = ["/politirad/", f"{council}/medlemmer/", f"{council}/arshjul/{year}/", f"{council}/evaluering/{year}/",
+             f"{council}/endre/", f"/moter/forum/{moss_council.forum_id}/oppfolging/", "/moter/kalender/"]  # fmt: skip
+    for path in pages:
+        page.goto(path)
+        assert_accessible(page)
