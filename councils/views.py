@@ -28,6 +28,7 @@ from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
 from samarbeid.models import Kommune, Person
 from samarbeid.permissions import parties_acted_for
+from slt.summary import slt_status_for
 
 
 @require_GET
@@ -78,6 +79,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
         "open_actions": open_actions,
         "overdue_actions": overdue_actions,
+        "slt_status": slt_status_for(forum.kommuner.all()),
         "can": council_abilities(request.user, council),
     })  # fmt: skip
 

@@ -429,3 +429,8 @@ def test_the_edit_form_fills_the_date_picker_with_an_iso_date(moss_meeting, clie
     page = client_for("moss_slt").get(reverse("meetings:edit", kwargs={"pk": moss_meeting.pk})).content.decode()
     assert f'value="{timezone.localtime(moss_meeting.starts_at):%Y-%m-%d}"' in page
     assert 'value="09:00"' in page
+
+
+def test_the_council_page_shows_status_from_slt_as_its_steering_group(moss_council, client_for):
+    page = client_for("moss_ordforer").get(reverse("councils:detail", kwargs={"pk": moss_council.pk})).content
+    assert "Status fra SLT" in page.decode() and "SLT-samarbeid" in page.decode()
