@@ -155,7 +155,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "forum_url": svc.forum_page_url(forum),
         "items": svc.meeting_agenda(meeting),
         "attendance": svc.meeting_attendance(meeting) if can["manage"] or can["read_minutes"] else [],
-        "referatsaker": svc.referatsaker(meeting),
+        "referatsaker": svc.referatsaker(meeting, request.user),
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum),
         "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset) if can["edit"] else [],
@@ -485,8 +485,10 @@ def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
     if document == "referat" and not svc.can_read_minutes(request.user, meeting):
         raise Http404
     title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
-    context = {"meeting": meeting, "items": svc.meeting_agenda(meeting), "document": document,
-               "attendance": svc.meeting_attendance(meeting), "referatsaker": svc.referatsaker(meeting)}  # fmt: skip
+    context = {
+        "meeting": meeting, "items": svc.meeting_agenda(meeting), "document": document,
+        "attendance": svc.meeting_attendance(meeting), "referatsaker": svc.referatsaker(meeting, request.user),
+    }  # fmt: skip
     pdf = render_pdf("meetings/pdf/meeting.html", context, request=request, title=title,
                      draft=document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED)  # fmt: skip
     response = HttpResponse(pdf, content_type="application/pdf")

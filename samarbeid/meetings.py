@@ -474,10 +474,13 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     )
 
 
-def referatsaker(meeting: Meeting) -> list[Decision]:
-    """What the previous meeting decided, each decision with its follow-up actions and their status."""
+def referatsaker(meeting: Meeting, user=None) -> list[Decision]:
+    """What the previous meeting decided, each decision with its follow-up actions and their status.
+
+    Given a user, a closed previous meeting's decisions are left out unless they may read its minutes.
+    """
     previous = previous_meeting(meeting)
-    if previous is None:
+    if previous is None or (user is not None and not can_read_minutes(user, previous)):
         return []
     return list(
         Decision.objects.filter(agenda_item__meeting=previous)

@@ -434,3 +434,12 @@ def test_the_edit_form_fills_the_date_picker_with_an_iso_date(moss_meeting, clie
 def test_the_council_page_shows_status_from_slt_as_its_steering_group(moss_council, client_for):
     page = client_for("moss_ordforer").get(reverse("councils:detail", kwargs={"pk": moss_council.pk})).content
     assert "Status fra SLT" in page.decode() and "SLT-samarbeid" in page.decode()
+
+
+def test_referatsaker_from_a_closed_meeting_are_shown_only_to_members(moss_meeting, moss_radmann, client_for, client):
+    decision_add(moss_meeting.agenda_items.get(number=4), text="Lukket vedtak om en sak", by=None)
+    next_meeting = meeting_plan(moss_meeting.forum, starts_at=at(40), ends_at=at(40, 11))
+    url = reverse("meetings:detail", kwargs={"pk": next_meeting.pk})
+    assert "Lukket vedtak om en sak" in client_for("moss_leder").get(url).content.decode()
+    client.force_login(moss_radmann)
+    assert "Lukket vedtak om en sak" not in client.get(url).content.decode()
