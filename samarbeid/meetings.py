@@ -1,7 +1,11 @@
 """The meeting machinery shared by politiråd (councils) and SLT coordination groups (slt).
 
 Models (samarbeid/models.py, "Meetings" section): Forum → ForumMembership, Meeting → AgendaItem →
-Decision → FollowUpAction, and Attendance. This module holds the services (`<entity>_<action>`, each in
+Decision → FollowUpAction, Attendance and MeetingAttachment; CalendarFeedToken for personal feeds.
+Apps link to a Forum ONE-TO-ONE (not multi-table inheritance): the forum stays a plain core row that the
+meeting views, feeds and permissions handle alike, and each app keeps its own fields on its own table.
+
+This module holds the services (`<entity>_<action>`, each in
 one transaction, e-mail sent on commit), the access functions and the iCalendar rendering. The views
 for a single meeting (agenda, attendance, minutes, decisions, follow-up, .ics, PDF) are generic and live
 in samarbeid/meeting_views.py under the `meetings:` URL namespace; their templates in templates/meetings/.
@@ -19,6 +23,9 @@ How to reuse it in an app (councils.Council and slt.CoordinationGroup do this):
 3. Fetch with `forum_for` / `meeting_for`, scope lists with `forums_visible_to` / `meetings_visible_to`, and
    link to `meetings:create` (forum pk), `meetings:detail` (meeting pk) and `meetings:actions` (forum pk).
    Include "meetings/_meeting_list.html" with `meetings` in context for a list of meetings.
+Rules kept here for every forum: closed minutes, their attachments and their decisions (also as
+referatsaker of the next meeting) only for members; open minutes with approved status are public
+(`Meeting.objects.public()`); case numbers "Sak N/YYYY" per forum and year under a row lock.
 """
 
 import datetime
