@@ -9,6 +9,7 @@
   but not change it), `has_perm` and `visible_to` (the one scoping function each model wraps).
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import Group
@@ -77,14 +78,25 @@ def forum_groups(person_id: int, on) -> list[Group]:
 
 
 def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
-    """Give each party's role groups the permissions the policy names for that role on `obj`."""
+    """Give each party's role groups the permissions the policy names for that role on `obj`.
+
+    One bulk insert per permission, whatever the number of parties and roles.
+    """
+    parties = list(parties)
+    existing = {
+        (link.party_id, link.role): link.group
+        for link in PartyRoleGroup.objects.select_related("group").filter(party__in=parties, role__in=list(policy))
+    }
+    groups_by_perm: dict[str, list[Group]] = defaultdict(list)
     for party in parties:
         allowed = Role.police_roles() if party.is_police else Role.kommune_roles()
         for role, perms in policy.items():
             if role in allowed:
-                group = role_group(party, role)
+                group = existing.get((party.pk, role)) or role_group(party, role)
                 for perm in perms:
-                    assign_perm(perm, group, obj)
+                    groups_by_perm[perm].append(group)
+    for perm, groups in groups_by_perm.items():
+        assign_perm(perm, groups, obj)
 
 
 def revoke(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
