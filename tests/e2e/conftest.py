@@ -51,7 +51,7 @@ def reference_data(transactional_db):
 def page(browser, live_server, reference_data):
     context = browser.new_context(base_url=live_server.url, locale="nb-NO")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # generous: CI shares two cores with the live server
     yield page
     context.close()
 
