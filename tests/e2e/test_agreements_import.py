@@ -15,7 +15,6 @@ NAMELESS = (
 def test_slt_koordinator_imports_an_agreement_and_is_asked_only_for_the_missing_parties(
     page, login, assert_accessible, tmp_path
 ):
-    page.set_default_timeout(60_000)  # the first pages are slow on a loaded machine
     login("moss_slt")
     page.goto("/avtaler/")
     page.get_by_role("link", name="Importer avtale").click()

@@ -23,7 +23,6 @@ def moss_plan(personas):
 
 
 def test_koordinator_creates_a_group_holds_a_meeting_and_updates_a_tiltak(page, login, moss_plan, assert_accessible):
-    page.set_default_timeout(30_000)  # a long flow; the shared CI machine is slow under load
     login("moss_slt")
     page.get_by_role("link", name="SLT", exact=True).click()
     page.get_by_role("link", name="SLT Moss").click()
