@@ -14,6 +14,7 @@ from agreements.models import (
     PresenceCommitment,
     TemplateSection,
 )
+from agreements.richtext import editable_plain_text
 from agreements.services import police_district
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
 from samarbeid.permissions import parties_acted_for
@@ -28,6 +29,16 @@ class RichTextarea(forms.Textarea):
 
     def __init__(self, attrs=None):
         super().__init__({"class": "ds-input", "rows": 10, "data-rich-editor": "", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        """Without JS people edit plain text where that loses nothing; the editor reads the HTML from data-html."""
+        context = super().get_context(name, value, attrs)
+        stored = value or ""
+        plain = editable_plain_text(stored)
+        if plain is not None:
+            context["widget"]["value"] = plain
+        context["widget"]["attrs"]["data-html"] = stored
+        return context
 
 
 def _style(form: forms.BaseForm) -> None:

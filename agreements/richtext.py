@@ -47,6 +47,20 @@ def plain_text_to_html(text: str) -> str:
     return "".join(blocks)
 
 
+def editable_plain_text(value: str) -> str | None:
+    """The text as plain paragraphs and "- " lists for the no-JS textarea, if that round-trips losslessly
+    through clean_html (no bold, links, numbered lists...); else None and the textarea shows the HTML."""
+    blocks = []
+    for match in re.finditer(r"<p>(.*?)</p>|<ul>(.*?)</ul>", value or "", re.DOTALL):
+        paragraph, items = match.groups()
+        if paragraph is not None:
+            blocks.append(html.unescape(re.sub(r"<br\s*/?>", "\n", paragraph)))
+        else:
+            blocks.append("\n".join("- " + html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", items)))
+    plain = "\n\n".join(blocks)
+    return plain if clean_html(plain) == clean_html(value) else None
+
+
 def html_to_text(value: str) -> str:
     """Readable text of stored HTML, one block (paragraph, list item) per line."""
     text = _BLOCK_END.sub("\n", value or "")

@@ -698,3 +698,22 @@ def test_a_nynorsk_user_gets_the_agreement_pages_in_nynorsk(client_for, moss_agr
     assert "Tekst i ramme frå politidistriktet" in detail and "Vert skrive av: Kommunen" in detail
     # The agreement itself stays in its own målform (bokmål for Moss).
     assert "Innledning / formål" in detail
+
+
+def test_without_javascript_simple_text_is_edited_as_plain_text_and_saved_unchanged(client_for, moss_agreement):
+    from agreements.forms import SectionTextForm
+
+    simple = "<p>Første avsnitt<br>ny linje &amp; mer</p><ul><li>en</li><li>to</li></ul>"
+    rendered = str(SectionTextForm(initial={"local_text": simple, "version": 1})["local_text"])
+    assert ">\nFørste avsnitt\nny linje &amp; mer\n\n- en\n- to</textarea>" in rendered
+    assert 'data-html="&lt;p&gt;Første avsnitt' in rendered  # the editor starts from the HTML
+    section = section_of(moss_agreement, Owner.KOMMUNE)
+    client_for("moss_slt").post(
+        url("section_edit", moss_agreement, section.pk),
+        {"local_text": "Første avsnitt\nny linje & mer\n\n- en\n- to", "version": 1},
+    )
+    section.refresh_from_db()
+    assert section.local_text == simple
+    formatted = "<p>Med <strong>fet</strong> tekst</p>"
+    rendered = str(SectionTextForm(initial={"local_text": formatted, "version": 1})["local_text"])
+    assert "&lt;strong&gt;fet&lt;/strong&gt;" in rendered.split("<textarea")[1]  # HTML kept where plain would lose it

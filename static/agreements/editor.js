@@ -5,8 +5,30 @@
 
   const dirtyForms = new Set();
 
+  const BLOCKS = /^(P|UL|OL|TABLE)$/;
+
+  // The HTML to save: loose text and inline elements at the top level are put in paragraphs
+  // (on a copy, so that the caret in the live editor is left alone).
+  function serialise(area) {
+    const copy = area.cloneNode(true);
+    let paragraph = null;
+    [...copy.childNodes].forEach((node) => {
+      const isBlock = node.nodeType === Node.ELEMENT_NODE && BLOCKS.test(node.nodeName);
+      if (isBlock) {
+        paragraph = null;
+      } else if (node.nodeType === Node.ELEMENT_NODE || node.textContent.trim()) {
+        if (!paragraph) {
+          paragraph = document.createElement("p");
+          node.before(paragraph);
+        }
+        paragraph.append(node);
+      }
+    });
+    return copy.innerHTML;
+  }
+
   function sync(area, textarea) {
-    textarea.value = area.innerHTML;
+    textarea.value = serialise(area);
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
@@ -34,7 +56,7 @@
       area.setAttribute("aria-labelledby", label.id);
       label.addEventListener("click", () => area.focus());
     }
-    area.innerHTML = textarea.value;
+    area.innerHTML = textarea.dataset.html ?? textarea.value; // the textarea may hold the plain-text form
     textarea.hidden = true;
     if (hint) hint.hidden = true;
     toolbar.hidden = false;

@@ -28,11 +28,15 @@ def edit_button(page, heading):
     return page.get_by_role("link", name=f"Rediger {heading}")
 
 
-def write_in_editor(page, heading, words):
+def write_in_editor(page, heading, words, *, after_list=False):
     section = page.locator("section", has=page.get_by_role("heading", name=heading, exact=True))
     edit_button(page, heading).click()
     editor = section.locator("[contenteditable][role=textbox]")  # the rich-text editor over the textarea
     editor.click()
+    page.keyboard.press("Control+End")
+    if after_list:  # Enter twice leaves the list the text ends with
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")
     page.keyboard.type(words)
     page.keyboard.press("Enter")
     section.get_by_role("button", name="Punktliste").click()
@@ -42,10 +46,12 @@ def write_in_editor(page, heading, words):
 
 
 def test_slt_koordinator_and_politikontakt_each_edit_their_own_section_and_are_refused_the_others(
-    browser, live_server, page, login, moss_agreement, assert_accessible
+    browser, live_server, page, login, personas, moss_agreement, assert_accessible
 ):
     slt_heading = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="text").heading
-    police_heading = moss_agreement.sections.get(owner=Owner.POLICE, kind="politikontakt").heading
+    police_section = moss_agreement.sections.get(owner=Owner.POLICE, kind="politikontakt")
+    police_section.set_local_text("<p>Fra før</p><ul><li>eksisterende punkt</li></ul>", by=personas["moss_leder"])
+    police_heading = police_section.heading
     detail = f"/avtaler/{moss_agreement.pk}/"
 
     login("moss_slt")
@@ -66,15 +72,18 @@ def test_slt_koordinator_and_politikontakt_each_edit_their_own_section_and_are_r
     other.goto(detail)
     assert other.get_by_text("Handlingsplanen for 2025–2027 gjelder.").is_visible()  # reads the kommune's text
     assert not edit_button(other, slt_heading).count()
-    section = write_in_editor(other, police_heading, "Til stede i kommunen minst én gang per uke.")
+    section = write_in_editor(other, police_heading, "Til stede i kommunen minst én gang per uke.", after_list=True)
     section.get_by_text("Til stede i kommunen minst én gang per uke.").wait_for()
     slt_section_id = moss_agreement.sections.get(heading=slt_heading).pk
     assert other.goto(f"{detail}avsnitt/{slt_section_id}/rediger/").status == 403
     context.close()
 
     stored = moss_agreement.sections.get(heading=police_heading)
-    assert "<p>Til stede i kommunen minst én gang per uke.</p><ul><li>første punkt</li></ul>" in stored.local_text
-    assert stored.version == 2
+    assert stored.local_text == (
+        "<p>Fra før</p><ul><li>eksisterende punkt</li></ul>"  # loaded into the editor and kept
+        "<p>Til stede i kommunen minst én gang per uke.</p><ul><li>første punkt</li></ul>"
+    )
+    assert stored.version == 3
 
 
 def test_leaving_with_unsaved_changes_warns(page, login, moss_agreement):
