@@ -10,13 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def warm(page):
-    """The live server's first request imports every URLconf (WeasyPrint among them): allow it time."""
-    page.goto("/konto/login/", timeout=60_000)
-
-
-@pytest.fixture
-def moss_agreement(personas, warm):
+def moss_agreement(personas):
     return agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
         kommuner=[Kommune.objects.get(number="3103")],
@@ -117,7 +111,7 @@ def test_agreement_pages_have_no_accessibility_violations(page, login, personas,
         assert_accessible(page)
 
 
-def test_template_editor_pages_have_no_accessibility_violations(page, login, personas, warm, assert_accessible):
+def test_template_editor_pages_have_no_accessibility_violations(page, login, personas, assert_accessible):
     from agreements.services import template_create_for_district
     from samarbeid.models import Politidistrikt
 
