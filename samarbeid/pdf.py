@@ -31,8 +31,6 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 logger = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per page otherwise
@@ -41,7 +39,11 @@ SEAL_FIELD_NAME = "Segl"
 
 
 @functools.cache
-def _print_stylesheet() -> tuple[CSS, FontConfiguration]:
+def _print_stylesheet():
+    # WeasyPrint takes seconds to import: load it when the first PDF is made, not with the URLconf.
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     font_config = FontConfiguration()
     return CSS(filename=finders.find("css/print.css"), font_config=font_config), font_config
 
@@ -68,6 +70,8 @@ def render_pdf(
             },
             request=request,
         )
+    from weasyprint import HTML
+
     stylesheet, font_config = _print_stylesheet()
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
         stylesheets=[stylesheet], font_config=font_config, pdf_tags=True

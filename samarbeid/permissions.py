@@ -36,8 +36,14 @@ PARTY_POLICY: Policy = {
 }  # fmt: skip
 
 
+def base_party(party: Party) -> Party:
+    """The Party row itself for a Kommune, PoliceUnit or Politidistrikt (party rights live on Party)."""
+    return Party(pk=party.pk, kind=party.kind, name=party.name)
+
+
 def role_group(party: Party, role: str) -> Group:
     """The group of everyone holding `role` in `party` (created on first use, with its party rights)."""
+    party = base_party(party)
     link = PartyRoleGroup.objects.select_related("group").filter(party=party, role=role).first()
     if link:
         return link.group
@@ -130,7 +136,7 @@ def prefetch_perms(user, objects: QuerySet | list) -> None:
 
 def can_act_for(user, party: Party) -> bool:
     """Whether the user holds a role today that lets them act for this party (kommune, unit, district)."""
-    return has_perm(user, "samarbeid.act_for_party", Party(pk=party.pk, kind=party.kind, name=party.name))
+    return has_perm(user, "samarbeid.act_for_party", base_party(party))
 
 
 def parties_acted_for(user) -> QuerySet:

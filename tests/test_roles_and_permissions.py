@@ -103,3 +103,9 @@ def test_every_role_named_in_the_design_exists():
         "politistasjonssjef", "politimester", "lensmann", "tjenesteenhetsleder", "narpolitisjef", "annen",
     }  # fmt: skip
     assert names <= set(Role.values)
+
+
+def test_role_groups_can_be_asked_for_with_a_kommune_or_a_plain_party(db, moss):
+    from samarbeid.permissions import role_group
+
+    assert role_group(moss, Role.ORDFORER) == role_group(Party.objects.get(pk=moss.pk), Role.ORDFORER)
