@@ -86,7 +86,7 @@ NATIONAL_SECTIONS = [
         "Skriv kven som er faste medlemmar, kven som er sekretær, og kor mange møte som vert haldne i året.",
     ),
     (
-        SectionKind.TEXT, Owner.KOMMUNE, "SLT (samordning av lokale kriminalitetsforebyggende tiltak)",
+        SectionKind.SLT, Owner.KOMMUNE, "SLT (samordning av lokale kriminalitetsforebyggende tiltak)",
         "SLT (samordning av lokale kriminalitetsførebyggjande tiltak)",
         "<p>Hensikten med SLT er at lokale offentlige og frivillige ressurser arbeider etter en felles og "
         "vedtatt strategi mot felles mål. SLT-koordinatoren er drivkraften i dette arbeidet.</p>"

@@ -62,6 +62,7 @@ class SectionKind(models.TextChoices):
     EXPECTATIONS = "forventninger", _("Forventninger")
     FOCUS = "fokusomrader", _("Fokusområder")
     CONTACTS = "kontakter", _("Kontaktliste")
+    SLT = "slt", _("SLT-arbeidet: grupper og handlingsplan")
 
 
 class StaleVersion(Exception):

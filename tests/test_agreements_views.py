@@ -498,7 +498,7 @@ def test_the_agreement_page_makes_the_same_queries_for_few_and_many_sections(
     _grow(moss_agreement, personas, sections)
     client = client_for("moss_slt")
     client.get(url("detail", moss_agreement))  # warm the session and role sync
-    with django_assert_max_num_queries(16):  # measured: 15 for both 11 and 40 sections
+    with django_assert_max_num_queries(18):  # measured: 17 for both 11 and 40 sections (2 for the SLT part)
         response = client.get(url("detail", moss_agreement))
     assert response.text.count('class="agreement-section"') == sections + 1  # + vedlegg
 

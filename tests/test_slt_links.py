@@ -52,6 +52,23 @@ def test_inclusion_tag_renders_the_summary_for_an_agreement_section(luster_slt, 
     assert "Familieforum" in html and "1 av 2 tiltak" in html and "Ingrid Høyheim" in html
 
 
+def test_the_agreements_slt_section_shows_the_current_groups_and_plan(
+    luster_slt, luster, personas, client_for, django_assert_max_num_queries
+):
+    from agreements.services import agreement_create
+    from samarbeid.models import PoliceUnit
+
+    agreement = agreement_create(
+        police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"), kommuner=[luster],
+        created_by=personas["luster_slt"],
+    )  # fmt: skip
+    client = client_for("sogn_politikontakt")
+    client.get(reverse("agreements:detail", args=[agreement.pk]))  # the daily role sync
+    with django_assert_max_num_queries(20):  # measured: 20, of which 5 for the SLT summary
+        html = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert "Familieforum" in html and "1 av 2 tiltak" in html
+
+
 def test_status_fra_slt_is_plain_text_for_the_politirad_agenda(luster_slt, luster):
     text = slt_status_for([luster])
     assert "1 av 2 tiltak er gjennomført eller avsluttet" in text
