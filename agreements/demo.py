@@ -18,10 +18,16 @@ SEED_PARTS = {
     "3103": (
         {"3103": [dict(times=1, per=WEEK, note="Politiråd, SLT og dialogmøte med kommunestyret én gang i året.")]},
         [
-            (FROM_KOMMUNE, "Anbefalinger og vedtak i politirådet blir gjennomført, og gode kriminalitetsforebyggende "
-                           "tiltak får nødvendig oppmerksomhet."),
-            (FROM_POLICE, "Initiativ fra politiet tas videre til politisk behandling, for eksempel politivedtekter, "
-                          "barnevern, trafikale forhold og ruspolitisk handlingsplan."),
+            (
+                FROM_KOMMUNE,
+                "Anbefalinger og vedtak i politirådet blir gjennomført, og gode kriminalitetsforebyggende "
+                "tiltak får nødvendig oppmerksomhet.",
+            ),
+            (
+                FROM_POLICE,
+                "Initiativ fra politiet tas videre til politisk behandling, for eksempel politivedtekter, "
+                "barnevern, trafikale forhold og ruspolitisk handlingsplan.",
+            ),
         ],
         [
             ("«Utsett!»", "Foreldrerettet rusforebyggende program på ungdomsskolene."),
@@ -86,4 +92,3 @@ def create_demo_agreement_parts() -> None:
                 FocusArea(agreement=agreement, order=order, title=title, description=description)
                 for order, (title, description) in enumerate(focus_areas, start=1)
             )
-

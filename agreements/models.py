@@ -105,7 +105,8 @@ class AgreementTemplate(models.Model):
         constraints = [
             # One template per district, and one national default (NULL district).
             models.UniqueConstraint(
-                Coalesce("district", models.Value(0)), name="one_template_per_district",
+                Coalesce("district", models.Value(0)),
+                name="one_template_per_district",
                 violation_error_message=_("Politidistriktet har allerede en avtalemal."),
             ),
         ]
@@ -261,7 +262,7 @@ class Agreement(LockedWhenSigned):
 
     @property
     def title(self) -> str:
-        """"Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
+        """ "Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
         names = [k.name_in(self.malform) for k in self.kommuner.all()]
         return f"Samarbeidsavtale mellom {', '.join(names)} og {self.police_party.name_in(self.malform)}"
 

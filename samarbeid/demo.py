@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from samarbeid.permissions import sync_user_roles
 from samarbeid.models import (
     Kommune,
     OpeningHours,
@@ -23,6 +22,7 @@ from samarbeid.models import (
     Tjenestested,
     User,
 )
+from samarbeid.permissions import sync_user_roles
 
 DEMO_PASSWORD = "Samarbeid-demo-2026"
 DEMO_START = datetime.date(2023, 10, 16)  # the municipal term after kommunevalget 2023
@@ -88,9 +88,8 @@ def demo_party(key: str) -> Party:
 
 def _create_units() -> None:
     for district_name, unit_name, kind, numbers in DEMO_UNITS:
-        unit, _ = PoliceUnit.objects.get_or_create(
-            name=unit_name, defaults={"district": Politidistrikt.objects.get(short_name=district_name), "unit_kind": kind}
-        )
+        district = Politidistrikt.objects.get(short_name=district_name)
+        unit, _ = PoliceUnit.objects.get_or_create(name=unit_name, defaults={"district": district, "unit_kind": kind})
         unit.kommuner.add(*Kommune.objects.filter(number__in=numbers))
     randaberg, _ = Tjenestested.objects.get_or_create(
         name="Randaberg lensmannskontor",

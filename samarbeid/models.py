@@ -332,65 +332,30 @@ class Role(models.TextChoices):
         return [cls.POLITISTASJONSSJEF, cls.POLITIMESTER, cls.LENSMANN, cls.TJENESTEENHETSLEDER]
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
+class HeldQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
-    def in_party(self, party):
-        return self.filter(party=party)
 
+class HeldByPerson(models.Model):
+    """What a person holds from a date until a date (inclusive) or further notice: a role, a membership.
 
-class RoleAssignment(models.Model):
-    """A person holds a role in a party from a date, until a date (inclusive) or further notice."""
+    What it grants follows the period: saving or deleting one re-syncs the person's login at once, and
+    the daily sync (samarbeid.middleware) catches periods that start or end with the calendar.
+    """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person"))
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="roles", verbose_name=_("part"))
-    role = models.CharField(_("rolle"), max_length=30, choices=Role.choices)
-    title = models.CharField(
-        _("tittel"), max_length=200, blank=True, help_text=_("Som den skal stå i avtaler, f.eks. «Kommunalsjef Helse og sosial».")
-    )
-    stillingsprosent = models.DecimalField(
-        _("stillingsprosent"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-    )
     starts_on = models.DateField(_("fra"), default=timezone.localdate)
     ends_on = models.DateField(_("til"), null=True, blank=True)
 
-    objects = RoleAssignmentQuerySet.as_manager()
+    objects = HeldQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("rolle")
-        verbose_name_plural = _("roller")
-        ordering = ["party__name", "role", "person__name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")), name="role_ends_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(stillingsprosent__isnull=True)
-                | Q(stillingsprosent__gte=0, stillingsprosent__lte=100),
-                name="role_stillingsprosent_0_100",
-            ),
-        ]
+        abstract = True
 
-    def __str__(self):
-        return f"{self.person} – {self.display_title} – {self.party}"
-
-    @property
-    def display_title(self) -> str:
-        return self.title or self.get_role_display()
-
-    def clean(self):
-        if self.party_id is None:
-            return
-        allowed = Role.police_roles() if self.party.is_police else Role.kommune_roles()
-        if self.role not in allowed:
-            raise ValidationError({"role": _("Rollen passer ikke for denne typen part.")})
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -408,9 +373,55 @@ class RoleAssignment(models.Model):
         if user:
             sync_user_roles(user)
 
-    def is_active(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+class RoleAssignment(HeldByPerson):
+    """A person holds a role in a party from a date, until a date (inclusive) or further notice."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles", verbose_name=_("person"))
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="roles", verbose_name=_("part"))
+    role = models.CharField(_("rolle"), max_length=30, choices=Role.choices)
+    title = models.CharField(
+        _("tittel"),
+        max_length=200,
+        blank=True,
+        help_text=_("Som den skal stå i avtaler, f.eks. «Kommunalsjef Helse og sosial»."),
+    )
+    stillingsprosent = models.DecimalField(
+        _("stillingsprosent"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        verbose_name = _("rolle")
+        verbose_name_plural = _("roller")
+        ordering = ["party__name", "role", "person__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")), name="role_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(stillingsprosent__isnull=True) | Q(stillingsprosent__gte=0, stillingsprosent__lte=100),
+                name="role_stillingsprosent_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.display_title} – {self.party}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.get_role_display()
+
+    def clean(self):
+        if self.party_id is None:
+            return
+        allowed = Role.police_roles() if self.party.is_police else Role.kommune_roles()
+        if self.role not in allowed:
+            raise ValidationError({"role": _("Rollen passer ikke for denne typen part.")})
 
 
 class PartyRoleGroup(models.Model):
@@ -455,9 +466,7 @@ class Forum(models.Model):
         _("faste punkter på sakslisten"), blank=True, help_text=_("Ett punkt per linje.")
     )
     member_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True)
-    organiser_group = models.OneToOneField(
-        Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True
-    )
+    organiser_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True)
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -488,13 +497,7 @@ class Forum(models.Model):
         return list(Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id)))
 
 
-class ForumMembershipQuerySet(models.QuerySet):
-    def active(self, on: datetime.date | None = None):
-        on = on or timezone.localdate()
-        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
-
-
-class ForumMembership(models.Model):
+class ForumMembership(HeldByPerson):
     """A person in a forum over a period; history is kept (end a membership, never delete it)."""
 
     class Kind(models.TextChoices):
@@ -523,13 +526,9 @@ class ForumMembership(models.Model):
     organisation = models.CharField(
         _("organisasjon"), max_length=200, blank=True, help_text=_("F.eks. barnevern, BUP, NAV, PST.")
     )
-    starts_on = models.DateField(_("fra"), default=timezone.localdate)
-    ends_on = models.DateField(_("til"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-
-    objects = ForumMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("medlemskap")
@@ -547,26 +546,6 @@ class ForumMembership(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.get_kind_display()} – {self.forum}"
-
-    def is_active(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self._resync_login()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._resync_login()
-        return result
-
-    def _resync_login(self):
-        from samarbeid.permissions import sync_user_roles
-
-        user = User.objects.filter(person_id=self.person_id).first()
-        if user:
-            sync_user_roles(user)
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -716,6 +695,9 @@ class Attendance(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.membership.person} – {self.get_status_display()}"
+
 
 class Decision(models.Model):
     """A vedtak made under an agenda item."""
@@ -827,3 +809,6 @@ class CalendarFeedToken(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_token")
     token = models.CharField(max_length=64, unique=True, default=_new_feed_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"{self.user}"

@@ -161,7 +161,7 @@ def get_for_user(
     try:
         obj = queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        raise Http404
+        raise Http404 from None
     target = getattr(obj, via) if via else obj
     can_view = has_perm(user, view, target) or (public is not None and public(obj))
     if not can_view:

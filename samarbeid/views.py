@@ -17,9 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def min_side(request: HttpRequest) -> HttpResponse:
     roles = (
-        RoleAssignment.objects.filter(person_id=request.user.person_id)
-        .select_related("party")
-        .order_by("-starts_on")
+        RoleAssignment.objects.filter(person_id=request.user.person_id).select_related("party").order_by("-starts_on")
         if request.user.person_id
         else RoleAssignment.objects.none()
     )

@@ -363,9 +363,12 @@ def test_closed_meeting_attachments_are_only_for_members_and_must_be_real_pdf_do
     client.force_login(moss_radmann)  # reads the council, not a member: closed meeting
     assert client.get(url).status_code == 404
     assert client_for("randaberg_slt").get(url).status_code == 404
-    assert client_for("moss_leder").post(
-        reverse("meetings:attachment_delete", kwargs={"pk": moss_meeting.pk, "attachment_pk": attachment.pk})
-    ).status_code == 403
+    assert (
+        client_for("moss_leder")
+        .post(reverse("meetings:attachment_delete", kwargs={"pk": moss_meeting.pk, "attachment_pk": attachment.pk}))
+        .status_code
+        == 403
+    )
 
 
 def test_ending_a_membership_keeps_it_in_the_history_with_who_ended_it(moss_council, client_for, personas):

@@ -108,6 +108,7 @@ def test_make_seal_keeps_an_existing_seal(seal):
 
 def test_seal_and_verify_work_inside_a_running_event_loop(template, seal):
     """An ASGI server or Playwright's sync API runs an event loop in the calling thread; pyHanko must still work."""
+
     async def inside_loop():
         return verify_pdf(seal_pdf(render(template, sections=1), signer_name="Samarbeid"))
 

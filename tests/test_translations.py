@@ -27,7 +27,9 @@ def test_catalogue_is_complete_and_compiled(path):
     assert untranslated == [] and fuzzy == [], f"untranslated: {untranslated}, fuzzy: {fuzzy}"
     mo = polib.mofile(str(path.with_suffix(".mo")))
     compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in mo}
-    sources = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in po.translated_entries() if not entry.msgid_plural}
+    sources = {
+        (entry.msgctxt, entry.msgid): entry.msgstr for entry in po.translated_entries() if not entry.msgid_plural
+    }
     stale = [key[1] for key, text in sources.items() if compiled.get(key) != text]
     assert stale == [], f"{path.with_suffix('.mo')} is out of date; run compilemessages (stale: {stale[:5]})"
 

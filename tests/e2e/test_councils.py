@@ -67,9 +67,7 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
     member_context.close()
 
 
-def test_politikontakt_logs_presence_and_the_council_pages_are_accessible(
-    page, login, moss_council, assert_accessible
-):
+def test_politikontakt_logs_presence_and_the_council_pages_are_accessible(page, login, moss_council, assert_accessible):
     page.goto("/konto/login/", timeout=60_000)
     login("moss_politikontakt")
     page.goto(f"/politirad/{moss_council.pk}/logg/")

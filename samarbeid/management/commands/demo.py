@@ -31,7 +31,7 @@ class Command(BaseCommand):
         create_demo_councils()  # after the agreements, which the councils link to
         create_demo_slt()  # after the councils, its steering groups
         call_command("make_seal", verbosity=0)  # the development seal for signed agreements
-        self.stdout.write(self.style.SUCCESS("Demobrukere (passord for alle: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demobrukere (passord for alle: {DEMO_PASSWORD}):"))
         for person in DEMO_PEOPLE:
             role = person.title or Role(person.role).label
             self.stdout.write(f"  {person.email:48} {person.name}, {role}, {demo_party(person.party).name}")
