@@ -4,7 +4,6 @@ from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from agreements.access import agreements_visible_to
-from agreements.attachments import validate_attachment
 from agreements.models import (
     Agreement,
     Attachment,
@@ -18,6 +17,7 @@ from agreements.richtext import editable_plain_text
 from agreements.services import police_district
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
 from samarbeid.permissions import parties_acted_for
+from samarbeid.uploads import validate_attachment
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 

@@ -7,11 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from agreements.attachments import _sniff
 from agreements.forms import _style
 from agreements.importer import ResolvedParties
 from agreements.services import police_district
 from samarbeid.models import Kommune, Party, Politidistrikt
+from samarbeid.uploads import sniff_document_type
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 30 * 1024 * 1024  # a .docx is a zip archive: refuse archives that unpack to far more
@@ -35,7 +35,7 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(_("Filen må være en .txt- eller .docx-fil."))
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(_("Filen er for stor. Største tillatte størrelse er 2 MB."))
-        if extension == ".docx" and _sniff(upload) != ".docx":
+        if extension == ".docx" and sniff_document_type(upload) != ".docx":
             raise ValidationError(_("Filen er ikke et Word-dokument (.docx)."))
         if extension == ".docx" and _unpacked_size(upload) > MAX_DOCX_UNPACKED_BYTES:
             raise ValidationError(_("Filen er for stor. Største tillatte størrelse er 2 MB."))

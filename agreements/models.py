@@ -27,22 +27,19 @@ The model, for whoever builds on it (import, sign-off):
 Permissions (see agreements/access.py): AGREEMENT_POLICY grants the roles of each party on the agreement.
 """
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agreements.immutability import LockedWhenSigned
 from agreements.richtext import clean_html
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
+from samarbeid.storage import private_storage
 
 
 class Owner(models.TextChoices):
@@ -497,21 +494,6 @@ class FocusArea(LockedWhenSigned):
         verbose_name = _("fokusområde")
         verbose_name_plural = _("fokusområder")
         ordering = ["order", "pk"]
-
-
-class PrivateStorage(FileSystemStorage):
-    """Attachments are never public media: MEDIA_ROOT/private has no URL and is served by a checked view."""
-
-    @cached_property
-    def base_location(self):
-        return Path(settings.MEDIA_ROOT) / "private"
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; use the attachment view.")
-
-
-def private_storage() -> PrivateStorage:
-    return PrivateStorage()
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

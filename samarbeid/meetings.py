@@ -42,7 +42,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from agreements.attachments import validate_attachment
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -58,6 +57,7 @@ from samarbeid.models import (
     User,
 )
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, visible_to
+from samarbeid.uploads import validate_attachment
 
 VIEW = "samarbeid.view_forum"
 MANAGE = "samarbeid.manage_meetings"

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.storage import private_storage
+
 
 class Malform(models.TextChoices):
     """The written standard a text is in (språklova)."""
@@ -353,10 +355,6 @@ class HeldByPerson(models.Model):
     class Meta:
         abstract = True
 
-    def is_active(self, on: datetime.date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         self._resync_login()
@@ -365,6 +363,10 @@ class HeldByPerson(models.Model):
         result = super().delete(*args, **kwargs)
         self._resync_login()
         return result
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
     def _resync_login(self):
         from samarbeid.permissions import sync_user_roles
@@ -771,19 +773,12 @@ def _meeting_attachment_path(instance: "MeetingAttachment", filename: str) -> st
     return f"meetings/{instance.meeting_id}/{filename}"
 
 
-def _private_storage():
-    # The agreements app's private storage (MEDIA_ROOT/private, no public URL), shared rather than copied.
-    from agreements.models import private_storage
-
-    return private_storage()
-
-
 class MeetingAttachment(models.Model):
     """A vedlegg to a meeting's agenda or minutes; for a closed meeting only its members may download it."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("tittel"), max_length=200)
-    file = models.FileField(_("fil"), upload_to=_meeting_attachment_path, storage=_private_storage, max_length=300)
+    file = models.FileField(_("fil"), upload_to=_meeting_attachment_path, storage=private_storage, max_length=300)
     original_name = models.CharField(_("filnavn"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("størrelse"))

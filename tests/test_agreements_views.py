@@ -419,7 +419,7 @@ def test_attachments_are_checked_by_extension_and_content(client_for, moss_agree
 
 
 def test_attachments_over_the_size_limit_are_refused(client_for, moss_agreement, private_media, monkeypatch):
-    monkeypatch.setattr("agreements.attachments.MAX_ATTACHMENT_BYTES", 1024 * 1024)
+    monkeypatch.setattr("samarbeid.uploads.MAX_ATTACHMENT_BYTES", 1024 * 1024)
     big = SimpleUploadedFile("stor.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 1))
     response = client_for("moss_slt").post(url("attachment_add", moss_agreement), {"title": "Stor", "file": big})
     assert "Filen er for stor (1,0 MB). Største tillatte størrelse er 1 MB." in response.text or (

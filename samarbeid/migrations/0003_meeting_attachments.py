@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import samarbeid.models
+import samarbeid.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('file', models.FileField(max_length=300, storage=samarbeid.models._private_storage, upload_to=samarbeid.models._meeting_attachment_path, verbose_name='fil')),
+                ('file', models.FileField(max_length=300, storage=samarbeid.storage.private_storage, upload_to=samarbeid.models._meeting_attachment_path, verbose_name='fil')),
                 ('original_name', models.CharField(max_length=255, verbose_name='filnavn')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField(verbose_name='størrelse')),

@@ -1,4 +1,5 @@
-"""Vedlegg: only PDF, DOCX and ODT, size-limited, checked by extension AND by content."""
+"""Uploaded documents (vedlegg to agreements and meetings): only PDF, DOCX and ODT, size-limited, checked
+by extension AND by content."""
 
 import zipfile
 from pathlib import PurePath
@@ -15,7 +16,7 @@ CONTENT_TYPES = {
 }
 
 
-def _sniff(upload: UploadedFile) -> str | None:
+def sniff_document_type(upload: UploadedFile) -> str | None:
     """The extension the content really has (.pdf, .docx or .odt), or None."""
     upload.seek(0)
     head = upload.read(8)
@@ -48,6 +49,6 @@ def validate_attachment(upload: UploadedFile) -> str:
             _("Filen er for stor (%(size)s MB). Største tillatte størrelse er %(max)s MB.")
             % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
         )
-    if _sniff(upload) != extension:
+    if sniff_document_type(upload) != extension:
         raise ValidationError(_("Innholdet i filen stemmer ikke med filtypen %(ext)s.") % {"ext": extension})
     return CONTENT_TYPES[extension]
