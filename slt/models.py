@@ -25,7 +25,24 @@ from django.utils.translation import gettext_lazy as _
 from samarbeid.models import Forum, Kommune, Party, Person, Role, RoleAssignment
 
 
-class SltModel(models.Model):
+class Tracked(models.Model):
+    """Who created a row and who changed it last, and when."""
+
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
+    )
+    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("endret av"),
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+
+class SltModel(Tracked):
     name = models.CharField(_("navn"), max_length=200)
     kommuner = models.ManyToManyField(Kommune, related_name="slt_models", verbose_name=_("kommuner"))
     police_party = models.ForeignKey(
@@ -46,15 +63,6 @@ class SltModel(models.Model):
         blank=True,
         help_text=_("Hvem som arbeider på utøvende nivå, f.eks. «skoler, barnehager, politi, frivillige»."),
     )
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
-    )
-    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("endret av"),
-    )  # fmt: skip
 
     class Meta:
         verbose_name = _("SLT-samarbeid")
@@ -78,7 +86,7 @@ class SltModel(models.Model):
         )
 
 
-class Handlingsplan(models.Model):
+class Handlingsplan(Tracked):
     slt_model = models.ForeignKey(
         SltModel, on_delete=models.CASCADE, related_name="plans", verbose_name=_("SLT-samarbeid")
     )
@@ -87,15 +95,6 @@ class Handlingsplan(models.Model):
     end_year = models.PositiveSmallIntegerField(_("til år"))
     adopted_on = models.DateField(_("vedtatt i politirådet"), null=True, blank=True)
     adopted_link = models.URLField(_("lenke til vedtaket"), blank=True)
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
-    )
-    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("endret av"),
-    )  # fmt: skip
 
     class Meta:
         verbose_name = _("handlingsplan")
