@@ -53,11 +53,12 @@ def agreements_visible_to(user) -> QuerySet:
     return visible_to(user, VIEW, Agreement.objects.all())
 
 
-def agreement_for(user, pk: int, *, edit: bool = False) -> Agreement:
-    """404 for who may not see it; with edit=True, 403 unless the user edits it and it is still a draft."""
+def agreement_for(user, pk: int, *, edit: bool = False, require: str | None = None) -> Agreement:
+    """404 for who may not see it; 403 unless the user holds `require` (e.g. SIGN) — and, with edit=True,
+    unless the user edits it and it is still a draft."""
     agreement = get_for_user(
         user, Agreement.objects.select_related("police_party", "template"), view=VIEW,
-        change=CHANGE if edit else None, pk=pk,
+        change=CHANGE if edit else require, pk=pk,
     )  # fmt: skip
     if edit and not agreement.is_editable:
         raise PermissionDenied

@@ -5,7 +5,7 @@ import hashlib
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -91,9 +91,7 @@ def send_for_signature(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = agreement_for(request.user, pk)
-    if not has_perm(request.user, CHANGE, agreement):
-        raise PermissionDenied
+    agreement = agreement_for(request.user, pk, require=CHANGE)
     form = ReturnToDraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -110,9 +108,7 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @reauthentication_required
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = agreement_for(request.user, pk)
-    if not has_perm(request.user, signing.SIGN, agreement):
-        raise PermissionDenied
+    agreement = agreement_for(request.user, pk, require=signing.SIGN)
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -130,9 +126,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def revise(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = agreement_for(request.user, pk)
-    if not has_perm(request.user, CHANGE, agreement):
-        raise PermissionDenied
+    agreement = agreement_for(request.user, pk, require=CHANGE)
     try:
         draft = signing.agreement_revise(agreement, by=request.user)
     except ValidationError as error:
