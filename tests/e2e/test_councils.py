@@ -19,7 +19,6 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
     day = timezone.localdate() + datetime.timedelta(days=14)
 
-    page.goto("/konto/login/", timeout=60_000)  # the first request compiles templates; slow on a busy machine
     login("moss_slt")
     page.goto(f"/politirad/{moss_council.pk}/")
     assert_accessible(page)
@@ -68,7 +67,6 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
 
 
 def test_politikontakt_logs_presence_and_the_council_pages_are_accessible(page, login, moss_council, assert_accessible):
-    page.goto("/konto/login/", timeout=60_000)
     login("moss_politikontakt")
     page.goto(f"/politirad/{moss_council.pk}/logg/")
     assert page.get_by_text("Ingen personopplysninger i loggen").is_visible()
