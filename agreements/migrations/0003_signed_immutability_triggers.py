@@ -82,6 +82,6 @@ def drop_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0002_signing")]
+    dependencies = [("agreements", "0002_initial")]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers, elidable=False)]
