@@ -42,7 +42,7 @@ def write_in_editor(page, heading, words, *, after_list=False):
 def test_slt_koordinator_and_politikontakt_each_edit_their_own_section_and_are_refused_the_others(
     browser, live_server, page, login, personas, moss_agreement, assert_accessible
 ):
-    slt_heading = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="text").heading
+    slt_heading = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="slt").heading
     police_section = moss_agreement.sections.get(owner=Owner.POLICE, kind="politikontakt")
     police_section.set_local_text("<p>Fra før</p><ul><li>eksisterende punkt</li></ul>", by=personas["moss_leder"])
     police_heading = police_section.heading
@@ -81,7 +81,7 @@ def test_slt_koordinator_and_politikontakt_each_edit_their_own_section_and_are_r
 
 
 def test_leaving_with_unsaved_changes_warns(page, login, moss_agreement):
-    heading = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="text").heading
+    heading = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="slt").heading
     login("moss_slt")
     page.goto(f"/avtaler/{moss_agreement.pk}/")
     edit_button(page, heading).click()
@@ -96,7 +96,7 @@ def test_leaving_with_unsaved_changes_warns(page, login, moss_agreement):
 
 
 def test_agreement_pages_have_no_accessibility_violations(page, login, personas, moss_agreement, assert_accessible):
-    section = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="text")
+    section = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="slt")
     section.set_local_text("<p>Første</p>", by=personas["moss_slt"])
     section.set_local_text("<p>Andre</p>", by=personas["moss_slt"])
     login("moss_slt")
