@@ -2,7 +2,7 @@
 
     uv run python benchmarks/pdf.py [--runs 5]
 
-Uses its own SQLite database (/tmp/samarbeid-benchmark.sqlite3 unless DATABASE_URL is set): migrates it, loads
+Uses a throwaway SQLite database (unless DATABASE_URL is set): migrates it, loads
 the reference data and demo people, and imports the three seeds with the importer's demo step. LibreOffice
 (`apt-get install libreoffice-writer-nogui`) converts each seed's plain text with
 `libreoffice --headless --convert-to pdf`; without it that column says so and is skipped.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samarbeid.settings")
-os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/samarbeid-benchmark.sqlite3")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/benchmark.sqlite3")
 
 
 def _cpu() -> float:
