@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from samarbeid.models import (
     Kommune,
-    KommuneGroup,
     OpeningHours,
     Party,
     Person,
@@ -48,12 +47,6 @@ class KommuneAdmin(admin.ModelAdmin):
     list_filter = ["district", "sprakvedtak", "fylke_name"]
     search_fields = ["name", "number"]
     list_select_related = ["district"]
-
-
-@admin.register(KommuneGroup)
-class KommuneGroupAdmin(admin.ModelAdmin):
-    list_display = ["name"]
-    autocomplete_fields = ["kommuner"]
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -213,21 +213,6 @@ class ResponseTimeRequirement:
         return isinstance(other, ResponseTimeRequirement) and self.minutes == other.minutes
 
 
-class KommuneGroup(models.Model):
-    """Several kommuner that act together (a shared agreement, an interkommunalt politiråd)."""
-
-    name = models.CharField(_("navn"), max_length=200, unique=True)
-    kommuner = models.ManyToManyField(Kommune, related_name="groups", verbose_name=_("kommuner"))
-
-    class Meta:
-        verbose_name = _("kommunegruppe")
-        verbose_name_plural = _("kommunegrupper")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
 class Person(models.Model):
     """A person in the cooperation; may exist without a login (a BUP member, a contact)."""
 
