@@ -43,7 +43,8 @@ def moss_meeting(moss_council):
                            is_closed=True)  # fmt: skip
     item = meeting.agenda_items.get(number=2)
     item.minutes = "Hemmelig referattekst"
-    item.save(update_fields=["minutes"])
+    item.description = "Sakspapir om en enkeltsak"
+    item.save(update_fields=["minutes", "description"])
     return meeting
 
 
@@ -136,12 +137,14 @@ def test_the_council_list_shows_only_the_users_own_councils(moss_council, randab
 
 def test_closed_minutes_are_only_for_members(moss_meeting, moss_radmann, client_for, client):
     url = reverse("meetings:detail", kwargs={"pk": moss_meeting.pk})
-    assert "Hemmelig referattekst" in client_for("moss_leder").get(url).content.decode()  # a member
+    member_page = client_for("moss_leder").get(url).content.decode()
+    assert "Hemmelig referattekst" in member_page and "Sakspapir om en enkeltsak" in member_page
     non_member = client
     non_member.force_login(moss_radmann)
     page = non_member.get(url)
     assert page.status_code == 200
     assert "Hemmelig referattekst" not in page.content.decode()
+    assert "Sakspapir om en enkeltsak" not in page.content.decode()  # the sakliste shows titles only
     assert (
         non_member.get(reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk, "document": "referat"})).status_code
         == 404
