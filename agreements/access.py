@@ -77,6 +77,16 @@ def editable_owners(user, agreement: Agreement) -> set[str]:
     return owners
 
 
+def agreement_for_writer(user, pk: int, *, owner: str | None = None) -> tuple[Agreement, set[str]]:
+    """A visible draft and the section owners the user writes for in it; 403 unless they write some part
+    of it (or, with `owner`, that owner's part)."""
+    agreement = agreement_for(user, pk)
+    owners = editable_owners(user, agreement)
+    if not owners or (owner is not None and owner not in owners):
+        raise PermissionDenied
+    return agreement, owners
+
+
 def section_for(user, agreement_pk: int, pk: int, *, edit: bool = False) -> AgreementSection:
     """A section of a visible agreement; with edit=True, 403 unless the user writes for its owner."""
     agreement = agreement_for(user, agreement_pk)
@@ -89,6 +99,11 @@ def section_for(user, agreement_pk: int, pk: int, *, edit: bool = False) -> Agre
 
 # On the national default template, for every district's template administrators (read, and copy it).
 NATIONAL_TEMPLATE_POLICY: Policy = {Role.DISTRIKT_ADMIN: [VIEW_TEMPLATE]}
+
+
+def may_copy_national_template(user) -> bool:
+    """District template administrators read the national template and start their district's from it."""
+    return has_perm(user, VIEW_TEMPLATE, AgreementTemplate.for_district(None))
 
 
 def templates_visible_to(user) -> QuerySet:

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agreements import services
 from agreements.access import (
-    VIEW_TEMPLATE,
     agreement_for,
+    agreement_for_writer,
     agreements_visible_to,
     editable_owners,
+    may_copy_national_template,
     section_for,
     template_for,
     templates_visible_to,
@@ -37,7 +38,6 @@ from agreements.forms import (
 )
 from agreements.models import (
     Agreement,
-    AgreementTemplate,
     Attachment,
     Expectation,
     FocusArea,
@@ -48,7 +48,7 @@ from agreements.models import (
     TemplateSection,
 )
 from agreements.richtext import text_diff
-from samarbeid.permissions import has_perm, parties_acted_for
+from samarbeid.permissions import can_act_for_any, has_perm
 
 PAGE_SIZE = 20
 
@@ -119,7 +119,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     agreements = agreements_visible_to(request.user).select_related("police_party").prefetch_related("kommuner")
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("side"))
     can = {
-        "create": parties_acted_for(request.user).exists(),
+        "create": can_act_for_any(request.user),
         "templates": templates_visible_to(request.user).exists(),
     }
     return render(request, "agreements/agreement_list.html", {"page": page, "can": can})
@@ -128,7 +128,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    if not parties_acted_for(request.user).exists():
+    if not can_act_for_any(request.user):
         raise PermissionDenied
     form = AgreementCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -231,10 +231,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @login_required
 def section_add(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = agreement_for(request.user, pk)
-    owners = editable_owners(request.user, agreement)
-    if not owners:
-        raise PermissionDenied
+    agreement, owners = agreement_for_writer(request.user, pk)
     form = LocalSectionForm(request.POST or None, owners=owners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -312,9 +309,7 @@ def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     if part not in PARTS:
         raise Http404
     model, form_class, owner, fixed, title = PARTS[part]
-    agreement = agreement_for(request.user, pk)
-    if owner not in editable_owners(request.user, agreement):
-        raise PermissionDenied
+    agreement, _owners = agreement_for_writer(request.user, pk, owner=owner)
     prefetch_related_objects([agreement], "kommuner")
     formset_class = part_formset(model, form_class)
     queryset = model.objects.filter(agreement=agreement, **fixed)
@@ -391,10 +386,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
     templates = templates_visible_to(request.user)
-    national = AgreementTemplate.for_district(None)
-    create_form = None
-    if has_perm(request.user, VIEW_TEMPLATE, national):
-        create_form = TemplateCreateForm(user=request.user)
+    create_form = TemplateCreateForm(user=request.user) if may_copy_national_template(request.user) else None
     if not templates.exists() and create_form is None:
         raise PermissionDenied
     page = Paginator(templates, PAGE_SIZE).get_page(request.GET.get("side"))
@@ -404,8 +396,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def template_create(request: HttpRequest) -> HttpResponse:
-    national = AgreementTemplate.for_district(None)
-    if not has_perm(request.user, VIEW_TEMPLATE, national):
+    if not may_copy_national_template(request.user):
         raise PermissionDenied
     form = TemplateCreateForm(request.POST, user=request.user)
     if not form.is_valid():

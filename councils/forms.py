@@ -6,7 +6,7 @@ from agreements.access import agreements_visible_to
 from councils.models import Council, Evaluation, LogEntry
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
-from samarbeid.permissions import parties_acted_for
+from samarbeid.permissions import kommuner_acted_for
 
 
 class CouncilForm(forms.Form):
@@ -30,7 +30,7 @@ class CouncilForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_kommune"].queryset = Kommune.objects.filter(pk__in=parties_acted_for(user).values("pk"))
+        self.fields["host_kommune"].queryset = kommuner_acted_for(user)
         self.fields["agreement"].queryset = agreements_visible_to(user)
 
     def clean(self):

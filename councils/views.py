@@ -26,8 +26,8 @@ from councils.forms import (
 from councils.models import Evaluation, LogEntry, YearPlan
 from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
-from samarbeid.models import Kommune, Person
-from samarbeid.permissions import parties_acted_for
+from samarbeid.models import Kommune, Party, Person
+from samarbeid.permissions import can_act_for_any
 from slt.summary import slt_status_for
 
 
@@ -36,16 +36,16 @@ from slt.summary import slt_status_for
 def council_list(request: HttpRequest) -> HttpResponse:
     councils = councils_visible_to(request.user).order_by("forum__name")
     page = Paginator(councils, 25).get_page(request.GET.get("side"))
-    can = {"create": parties_acted_for(request.user).filter(kind="kommune").exists()}
+    can = {"create": can_act_for_any(request.user, Party.Kind.KOMMUNE)}
     return render(request, "councils/council_list.html", {"page": page, "can": can})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def council_create(request: HttpRequest) -> HttpResponse:
-    form = CouncilForm(request.POST or None, user=request.user)
-    if not form.fields["host_kommune"].queryset.exists():
+    if not can_act_for_any(request.user, Party.Kind.KOMMUNE):
         raise PermissionDenied
+    form = CouncilForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             council = services.council_create(**form.cleaned_data, by=request.user)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from samarbeid.models import Party, PartyRoleGroup, Role, RoleAssignment, User
+from samarbeid.models import Kommune, Party, PartyRoleGroup, Role, RoleAssignment, User
 
 Policy = Mapping[str, Iterable[str]]
 
@@ -139,8 +139,19 @@ def can_act_for(user, party: Party) -> bool:
     return has_perm(user, "samarbeid.act_for_party", base_party(party))
 
 
-def parties_acted_for(user) -> QuerySet:
-    return visible_to(user, "samarbeid.act_for_party", Party.objects.all())
+def parties_acted_for(user, kind: str | None = None) -> QuerySet:
+    """The parties (of one kind, if given) the user acts for today."""
+    parties = visible_to(user, "samarbeid.act_for_party", Party.objects.all())
+    return parties.filter(kind=kind) if kind else parties
+
+
+def kommuner_acted_for(user) -> QuerySet:
+    return Kommune.objects.filter(pk__in=parties_acted_for(user, Party.Kind.KOMMUNE).values("pk"))
+
+
+def can_act_for_any(user, kind: str | None = None) -> bool:
+    """Whether the user acts for some party (of that kind): who may start an agreement, council, SLT model."""
+    return parties_acted_for(user, kind).exists()
 
 
 def visible_to(user, perm: str, queryset: QuerySet) -> QuerySet:

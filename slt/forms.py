@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.access import councils_visible_to
 from samarbeid.models import ForumMembership, Kommune, Party, Person
-from samarbeid.permissions import parties_acted_for
+from samarbeid.permissions import kommuner_acted_for, parties_acted_for
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
@@ -26,7 +26,7 @@ class DsFormMixin:
 
 def kommuner_for(user):
     """Kommuner a user may put in an SLT-samarbeid: those they act for, and their police units' other kommuner."""
-    own = Kommune.objects.filter(pk__in=parties_acted_for(user).values("pk"))
+    own = kommuner_acted_for(user)
     return Kommune.objects.filter(
         Q(pk__in=own.values("pk")) | Q(police_units__kommuner__in=own.values("pk"))
     ).distinct()
@@ -45,7 +45,7 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        own = parties_acted_for(user).filter(kind=Party.Kind.KOMMUNE)
+        own = kommuner_acted_for(user)
         kommuner = kommuner_for(user)
         if self.instance.pk:
             kommuner = Kommune.objects.filter(Q(pk__in=kommuner.values("pk")) | Q(slt_models=self.instance)).distinct()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
 from samarbeid.pdf import render_pdf
-from samarbeid.permissions import parties_acted_for
+from samarbeid.permissions import can_act_for_any
 from slt import services
 from slt.access import (
     can_change,
@@ -39,22 +39,20 @@ from slt.models import CoordinationGroup, Tiltak
 PAGE_SIZE = 25
 
 
-def _may_create(user) -> bool:
-    return parties_acted_for(user).filter(kind=Party.Kind.KOMMUNE).exists()
-
-
 @require_GET
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     models = slt_models_visible_to(request.user).prefetch_related("kommuner")
     page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(request, "slt/index.html", {"page": page, "can": {"create": _may_create(request.user)}})
+    return render(
+        request, "slt/index.html", {"page": page, "can": {"create": can_act_for_any(request.user, Party.Kind.KOMMUNE)}}
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    if not _may_create(request.user):
+    if not can_act_for_any(request.user, Party.Kind.KOMMUNE):
         raise PermissionDenied
     form = SltModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -109,3 +109,13 @@ def test_role_groups_can_be_asked_for_with_a_kommune_or_a_plain_party(db, moss):
     from samarbeid.permissions import role_group
 
     assert role_group(moss, Role.ORDFORER) == role_group(Party.objects.get(pk=moss.pk), Role.ORDFORER)
+
+
+def test_who_may_start_something_acts_for_a_party_of_that_kind(personas, moss):
+    from samarbeid.permissions import can_act_for_any, kommuner_acted_for
+
+    assert can_act_for_any(personas["moss_slt"], Party.Kind.KOMMUNE)
+    assert list(kommuner_acted_for(personas["moss_slt"])) == [moss]
+    assert can_act_for_any(personas["moss_politikontakt"])
+    assert not can_act_for_any(personas["moss_politikontakt"], Party.Kind.KOMMUNE)
+    assert not kommuner_acted_for(personas["moss_politikontakt"]).exists()
