@@ -351,9 +351,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Attachments follow the minutes: a closed meeting's attachments only for its members."""
-    meeting = svc.meeting_for(request.user, pk)
-    if not svc.can_read_minutes(request.user, meeting):
-        raise Http404
+    meeting = svc.meeting_for(request.user, pk, minutes=True)
     attachment = get_object_or_404(MeetingAttachment, meeting=meeting, pk=attachment_pk)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)  # fmt: skip
@@ -479,11 +477,9 @@ def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
 @login_required
 def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
     """Innkalling (agenda) or referat (minutes, only for those who may read them) as PDF."""
-    meeting = svc.meeting_for(request.user, pk)
     if document not in ("innkalling", "referat"):
         raise Http404
-    if document == "referat" and not svc.can_read_minutes(request.user, meeting):
-        raise Http404
+    meeting = svc.meeting_for(request.user, pk, minutes=document == "referat")
     title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
     context = {
         "meeting": meeting, "items": svc.meeting_agenda(meeting), "document": document,

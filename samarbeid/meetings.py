@@ -37,6 +37,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,9 +102,10 @@ def meetings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(forum__in=forums_visible_to(user))
 
 
-def meeting_for(user, pk: int, *, manage: bool = False) -> Meeting:
-    """The meeting, if the user may see its forum (or its minutes are public); 403 when managing is denied."""
-    return get_for_user(
+def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
+    """The meeting, if the user may see its forum (or its minutes are public); 403 when managing is denied.
+    With minutes=True, 404 also for who may not read its minutes (a closed meeting's non-members)."""
+    meeting = get_for_user(
         user,
         Meeting.objects.select_related("forum"),
         view=VIEW,
@@ -112,6 +114,9 @@ def meeting_for(user, pk: int, *, manage: bool = False) -> Meeting:
         via="forum",
         pk=pk,
     )
+    if minutes and not can_read_minutes(user, meeting):
+        raise Http404
+    return meeting
 
 
 def can_read_minutes(user, meeting: Meeting) -> bool:
