@@ -605,6 +605,9 @@ class Signature(LockedWhenSigned):
     place = models.CharField(_("sted"), max_length=100)
     signed_at = models.DateTimeField(_("signert"), default=timezone.now)
     content_hash = models.CharField(_("innholdets SHA-256"), max_length=64)
+    # The steps of the signer's session as allauth recorded them (method, type, time, and whether it was a
+    # confirmation after login), so the signing log states what was used rather than what was required.
+    authentication = models.JSONField(_("innlogging og bekreftelse"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("signatur")

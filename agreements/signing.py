@@ -9,15 +9,18 @@ Signatories come from roles: the ordfører of each kommune (the varaordfører as
 round allows it) and the police party's leader (Role.police_leader_roles()).
 """
 
+import datetime
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -137,8 +140,67 @@ def signing_role(user: User, agreement: Agreement, signing_round: SigningRound) 
     return None
 
 
-def has_mfa(user: User) -> bool:
+def has_authenticator(user: User) -> bool:
+    """Whether the user has set up an authenticator app; says nothing about whether this session used it."""
     return Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
+
+
+# --- Authentication strength: read from the session's own authentication record ------------------------
+#
+# `records` is allauth's record of the steps this session went through (get_authentication_records): each
+# a dict with the method ("password", "mfa", "socialaccount", ...), its time ("at", epoch seconds) and,
+# for a confirmation asked for after login, "reauthenticated". A user who logged in with a password only,
+# or whose session was made without a login form, has no "mfa" step in it, whatever they have enrolled.
+
+RECORDED_KEYS = ("method", "type", "provider", "at", "reauthenticated")
+
+
+def second_factor_step(records: list[dict], *, now: float | None = None) -> dict | None:
+    """The session's latest second-factor step (at login or a confirmation since) if it is recent enough
+    to sign with (SIGNING_SECOND_FACTOR_MAX_AGE seconds), else None."""
+    steps = [r for r in records if r.get("method") == "mfa" and isinstance(r.get("at"), int | float)]
+    now = time.time() if now is None else now
+    if steps and 0 <= now - steps[-1]["at"] < settings.SIGNING_SECOND_FACTOR_MAX_AGE:
+        return steps[-1]
+    return None
+
+
+def authentication_summary(records: list[dict]) -> str:
+    """How a signer logged in and confirmed it before signing, in words, with times (for the signing log)."""
+    login = [r for r in records if not r.get("reauthenticated")]
+    confirmed = [r for r in records if r.get("reauthenticated")]
+    if login:
+        text = _("Innlogget med %(methods)s %(at)s.") % {"methods": _methods(login), "at": _at(login[-1])}
+    else:
+        text = _("Innloggingen er ikke registrert.")
+    if confirmed:
+        last = confirmed[-1]
+        text += " " + _("Bekreftet med %(method)s %(at)s.") % {"method": _methods([last]), "at": _at(last)}
+    return text
+
+
+def _methods(records: list[dict]) -> str:
+    names = {
+        "password": _("passord"),
+        "totp": _("engangskode fra autentiseringsapp (TOTP)"),
+        "recovery_codes": _("gjenopprettingskode"),
+    }
+    labels = []
+    for record in records:
+        if record.get("method") == "mfa":
+            label = names.get(record.get("type"), _("totrinnskode"))
+        elif record.get("method") == "socialaccount":
+            label = _("innlogging hos %(provider)s") % {"provider": record.get("provider", "?")}
+        else:
+            label = names.get(record.get("method"), str(record.get("method")))
+        if label not in labels:
+            labels.append(label)
+    return " + ".join(labels)
+
+
+def _at(record: dict) -> str:
+    moment = timezone.localtime(datetime.datetime.fromtimestamp(record["at"], tz=datetime.UTC))
+    return dateformat.format(moment, "d.m.Y H:i:s")
 
 
 def printed_title(holder: RoleAssignment) -> str:
@@ -206,8 +268,14 @@ def agreement_return_to_draft(agreement: Agreement, *, by: User, reason: str) ->
 
 
 @transaction.atomic
-def agreement_sign(agreement: Agreement, *, by: User, place: str, signed_hash: str) -> Signature:
-    """Sign for the party the user holds a signatory role in. The last signature makes it signed and sealed."""
+def agreement_sign(
+    agreement: Agreement, *, by: User, place: str, signed_hash: str, authentication: list[dict]
+) -> Signature:
+    """Sign for the party the user holds a signatory role in. The last signature makes it signed and sealed.
+
+    `authentication` is the signer's session record (get_authentication_records): it must hold a recent
+    second-factor step, and the steps it holds are kept on the signature for the signing log.
+    """
     agreement = _lock(agreement)
     if agreement.status != Agreement.Status.SENT:
         raise ValidationError(_("Avtalen er ikke sendt til signering."))
@@ -215,8 +283,10 @@ def agreement_sign(agreement: Agreement, *, by: User, place: str, signed_hash: s
     holder = signing_role(by, agreement, signing_round)
     if holder is None:
         raise PermissionDenied(_("Du kan ikke signere denne avtalen."))
-    if not has_mfa(by):
+    if not has_authenticator(by):
         raise ValidationError(_("Du må ta i bruk totrinnsinnlogging før du kan signere."))
+    if second_factor_step(authentication) is None:
+        raise ValidationError(_("Bekreft med en kode fra autentiseringsappen din rett før du signerer."))
     if signed_hash != signing_round.content_hash or content_hash(agreement) != signing_round.content_hash:
         raise ValidationError(_("Innholdet er endret siden du leste det. Les avtalen på nytt før du signerer."))
     if signing_round.signatures.filter(user=by).exists():
@@ -229,6 +299,7 @@ def agreement_sign(agreement: Agreement, *, by: User, place: str, signed_hash: s
     signature = Signature.objects.create(
         round=signing_round, agreement=agreement, party_id=holder.party_id, user=by, role=holder.role,
         name=holder.person.name, title=printed_title(holder), place=place, content_hash=signing_round.content_hash,
+        authentication=[{k: r[k] for k in RECORDED_KEYS if k in r} for r in authentication],
     )  # fmt: skip
     if all(slot.signature for slot in signatory_slots(agreement, signing_round)):
         signing_round.completed_at = signature.signed_at
@@ -326,6 +397,10 @@ def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) ->
         toc += [("vedlegg", _("Vedlegg")), ("signaturer", _("Signaturer"))]
         if final:
             toc.append(("signeringslogg", _("Signeringslogg")))
+        slots = signatory_slots(agreement, signing_round)
+        signing_log = [
+            (slot, authentication_summary(slot.signature.authentication)) for slot in slots if slot.signature
+        ]
     context = {
         "agreement": agreement,
         "sections": sections,
@@ -337,7 +412,8 @@ def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) ->
         "contacts": agreement.contacts(),
         "contacts_in_section": contacts_in_section,
         "attachments": agreement.attachments.all(),
-        "slots": signatory_slots(agreement, signing_round),
+        "slots": slots,
+        "signing_log": signing_log,
         "signing_round": signing_round,
         "final": final,
         "sealed_at": timezone.now(),

@@ -2,12 +2,15 @@
 
 import hashlib
 
-from allauth.account.decorators import reauthentication_required
+from allauth.account.authentication import get_authentication_records
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +22,8 @@ from samarbeid.pdf import verify_pdf
 from samarbeid.permissions import has_perm
 
 
-def _abilities(user, agreement: Agreement, signing_round, slots) -> dict:
+def _abilities(request: HttpRequest, agreement: Agreement, signing_round, slots) -> dict:
+    user = request.user
     may_change = has_perm(user, CHANGE, agreement)
     holder = signing.signing_role(user, agreement, signing_round) if signing_round else None
     already = holder is not None and any(
@@ -31,14 +35,22 @@ def _abilities(user, agreement: Agreement, signing_round, slots) -> dict:
         and not already
         and has_perm(user, signing.SIGN, agreement)
     )
-    mfa = signing.has_mfa(user) if is_signatory else False
+    enrolled = is_signatory and signing.has_authenticator(user)
+    fresh = enrolled and signing.second_factor_step(get_authentication_records(request, user)) is not None
     return {
         "send": agreement.status == Agreement.Status.DRAFT and may_change,
         "return_to_draft": agreement.status == Agreement.Status.SENT and may_change,
-        "sign": is_signatory and mfa,
-        "enrol_mfa": is_signatory and not mfa,
+        "sign": fresh,
+        "confirm_second_factor": enrolled and not fresh,
+        "enrol_mfa": is_signatory and not enrolled,
         "revise": agreement.status == Agreement.Status.SIGNED and may_change,
     }
+
+
+def _second_factor_url(agreement: Agreement) -> str:
+    """allauth's confirmation with the second factor, coming back to the signing page."""
+    next_url = reverse("agreements:signing", args=[agreement.pk])
+    return f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}"
 
 
 def _form_errors(form) -> str:
@@ -51,7 +63,7 @@ def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk)
     signing_round = signing.live_round(agreement)
     slots = signing.signatory_slots(agreement, signing_round)
-    can = _abilities(request.user, agreement, signing_round, slots)
+    can = _abilities(request, agreement, signing_round, slots)
     context = {
         "agreement": agreement,
         "lifecycle": agreement.lifecycle,
@@ -68,6 +80,8 @@ def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "send_form": SendForSignatureForm(),
         "return_form": ReturnToDraftForm(),
         "sign_form": SignForm(initial={"content_hash": signing_round.content_hash}) if can["sign"] else None,
+        "second_factor_url": _second_factor_url(agreement),
+        "max_age_minutes": settings.SIGNING_SECOND_FACTOR_MAX_AGE // 60,
     }
     return render(request, "agreements/signing.html", context)
 
@@ -106,17 +120,23 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@reauthentication_required
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, require=signing.SIGN)
+    authentication = get_authentication_records(request, request.user)
+    if signing.has_authenticator(request.user) and signing.second_factor_step(authentication) is None:
+        # Not confirmed with the second factor in this session lately: through allauth's confirmation
+        # and back to the signing page, where the form is shown again.
+        messages.info(request, _("Bekreft med en kode fra autentiseringsappen din, så kan du signere."))
+        return redirect(_second_factor_url(agreement))
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("agreements:signing", pk=agreement.pk)
     try:
         signing.agreement_sign(
-            agreement, by=request.user, place=form.cleaned_data["place"], signed_hash=form.cleaned_data["content_hash"]
-        )
+            agreement, by=request.user, place=form.cleaned_data["place"],
+            signed_hash=form.cleaned_data["content_hash"], authentication=authentication,
+        )  # fmt: skip
         messages.success(request, _("Du har signert avtalen."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

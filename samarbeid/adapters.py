@@ -6,3 +6,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The failed-login limit per account counts failures from one client address only.
+
+        allauth counts the `login_failed` "key" limit *before* it checks the password, so once a stranger
+        has used up an account's allowance the owner's right password is refused too: anyone who knows an
+        e-mail address could keep its owner locked out. Keyed by account and address together, a stranger's
+        failures lock out only the stranger's own address, while brute force from one address stays limited
+        twice (5 per account per 5 minutes, and 10 a minute in all with an IPv6 /64 counted as one address;
+        ACCOUNT_RATE_LIMITS). A guesser spread over many addresses is not stopped by this limit; the password
+        rules (10 characters, no common passwords) and, for signing, the second factor stand
+        against that. A password reset clears this same key, so the two stay in step.
+        """
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"

@@ -89,7 +89,28 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Rate limits and the TOTP replay guard live in this cache, so every worker process must share it:
+# Redis where REDIS_URL is set (docker-compose does), else the database cache (its table is made by
+# `manage.py createcachetable`, which `demo`, the docker start-up and Django's test setup run).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="samarbeid")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "samarbeid_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 AUTH_USER_MODEL = "samarbeid.User"
 AUTHENTICATION_BACKENDS = [
@@ -114,9 +135,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "samarbeid.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# "key" for login_failed is the e-mail address together with the client address (see
+# samarbeid.adapters.AccountAdapter), so failures from one address never lock the owner out elsewhere.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+# Behind a reverse proxy, the client address is taken from X-Forwarded-For set by this many proxies
+# (0: REMOTE_ADDR). Without it every client would share the proxy's address and its limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samarbeid"
+# Signing needs a second factor used in this session no longer ago than this (agreements.signing).
+SIGNING_SECOND_FACTOR_MAX_AGE = env.int("SIGNING_SECOND_FACTOR_MAX_AGE", default=10 * 60)
 # OpenID Connect (ID-porten, Entra ID): set OIDC_PROVIDERS to a JSON list of allauth "APPS" entries,
 # e.g. [{"provider_id": "idporten", "name": "ID-porten", "client_id": "...", "secret": "...",
 #        "settings": {"server_url": "https://idporten.no"}}]

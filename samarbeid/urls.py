@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from samarbeid import views
+
+# The admin has no login of its own: /admin/login/ sends to allauth's login (its rate limits and second
+# factor), and a signed-in user who is not active staff is refused (403) rather than offered another login.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -54,10 +54,13 @@ def moss(personas):
 
 
 def reauthenticated(client: Client, user) -> Client:
-    """What allauth's reauthentication form leaves in the session: a fresh 'reauthenticated' record."""
+    """What allauth's confirmation with a TOTP code leaves in the session: a fresh 'mfa' record.
+    (tests/test_signing_mfa.py goes through the real confirmation form.)"""
     session = client.session
     session["account_authentication_methods_user"] = str(user.pk)
-    session["account_authentication_methods"] = [{"method": "password", "at": time.time(), "reauthenticated": True}]
+    session["account_authentication_methods"] = [
+        {"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True}
+    ]
     session.save()
     return client
 
@@ -117,17 +120,19 @@ def test_a_reader_may_see_but_not_send_return_revise_or_sign(moss, moss_reader):
 def test_only_the_signatories_see_the_sign_form(client_for, personas, moss):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     url = reverse("agreements:signing", args=[moss.pk])
-    assert 'name="content_hash"' in client_for("moss_ordforer").get(url).text
-    assert 'name="content_hash"' not in client_for("moss_slt").get(url).text
+    ordforer = reauthenticated(client_for("moss_ordforer"), personas["moss_ordforer"])
+    assert 'name="content_hash"' in ordforer.get(url).text
+    assert 'name="content_hash"' not in reauthenticated(client_for("moss_slt"), personas["moss_slt"]).get(url).text
     personas["moss_leder"].authenticator_set.all().delete()
     page = client_for("moss_leder").get(url).text
     assert 'name="content_hash"' not in page and "Du må ta i bruk totrinnsinnlogging" in page
 
 
-def test_signing_without_a_fresh_reauthentication_redirects_to_allauths_reauthenticate(client_for, personas, moss):
+def test_signing_without_a_fresh_second_factor_redirects_to_allauths_code_confirmation(client_for, personas, moss):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     response = client_for("moss_ordforer").post(reverse("agreements:sign", args=[moss.pk]), {"place": "Moss"})
-    assert response.status_code == 302 and response.url.startswith(reverse("account_reauthenticate"))
+    assert response.status_code == 302
+    assert response.url == f"/konto/2fa/reauthenticate/?next=%2Favtaler%2F{moss.pk}%2Fsignering%2F"
     assert not moss.signatures.exists()
 
 
@@ -212,7 +217,10 @@ def sealed_pdf(personas, moss, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for key in ["moss_ordforer", "moss_leder"]:
             moss.refresh_from_db()
-            agreement_sign(moss, by=personas[key], place="Moss", signed_hash=moss.signing_rounds.get().content_hash)
+            agreement_sign(
+                moss, by=personas[key], place="Moss", signed_hash=moss.signing_rounds.get().content_hash,
+                authentication=[{"method": "mfa", "type": "totp", "at": time.time()}],
+            )  # fmt: skip
     return SealedDocument.objects.get(agreement=moss).file.read()
 
 
@@ -253,7 +261,10 @@ def test_signing_page_queries_do_not_grow_with_sections_or_signatures(
         agreement_send_for_signature(agreement, by=personas["moss_slt"])
         agreement.refresh_from_db()
         content_hash = agreement.signing_rounds.get().content_hash
-        agreement_sign(agreement, by=personas["moss_ordforer"], place="Moss", signed_hash=content_hash)
+        agreement_sign(
+            agreement, by=personas["moss_ordforer"], place="Moss", signed_hash=content_hash,
+            authentication=[{"method": "mfa", "type": "totp", "at": time.time()}],
+        )  # fmt: skip
     client = client_for("moss_leder")
     client.get(reverse("agreements:signing", args=[small.pk]))  # warm the per-session caches
     with CaptureQueriesContext(connection) as small_queries:

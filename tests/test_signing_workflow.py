@@ -1,6 +1,7 @@
 """Sign-off: transitions, signatories, content hash, sealing, immutability and revising."""
 
 import datetime
+import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -66,9 +67,20 @@ def moss(personas):
     return agreement
 
 
-def sign(agreement, user, place="Moss"):
+def confirmed_just_now() -> list[dict]:
+    """A session record as allauth leaves it after a password login and a TOTP confirmation."""
+    return [
+        {"method": "password", "at": time.time() - 120},
+        {"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True},
+    ]
+
+
+def sign(agreement, user, place="Moss", authentication=None):
     agreement.refresh_from_db()
-    return agreement_sign(agreement, by=user, place=place, signed_hash=agreement.signing_rounds.last().content_hash)
+    return agreement_sign(
+        agreement, by=user, place=place, signed_hash=agreement.signing_rounds.last().content_hash,
+        authentication=confirmed_just_now() if authentication is None else authentication,
+    )  # fmt: skip
 
 
 def sign_all(agreement, personas, capture, keys=("moss_ordforer", "moss_leder")):
@@ -179,17 +191,52 @@ def test_a_changed_content_cannot_be_signed(personas, moss):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     moss.refresh_from_db()
     with pytest.raises(ValidationError, match="Innholdet er endret"):
-        agreement_sign(moss, by=personas["moss_ordforer"], place="Moss", signed_hash="0" * 64)
+        agreement_sign(
+            moss, by=personas["moss_ordforer"], place="Moss", signed_hash="0" * 64, authentication=confirmed_just_now()
+        )
     AgreementSection.objects.filter(agreement=moss).update(local_text="Endret i databasen")
     with pytest.raises(ValidationError, match="Innholdet er endret"):
         sign(moss, personas["moss_ordforer"])
 
 
-def test_signing_requires_mfa(personas, moss):
+def test_signing_requires_an_enrolled_authenticator(personas, moss):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     personas["moss_ordforer"].authenticator_set.all().delete()
     with pytest.raises(ValidationError, match="totrinnsinnlogging"):
         sign(moss, personas["moss_ordforer"])
+
+
+@pytest.mark.parametrize(
+    "authentication",
+    [
+        [],  # a session made without a login form (force_login, a restored session)
+        [{"method": "password", "at": time.time()}],  # password only, though an authenticator is enrolled
+        [{"method": "password", "at": time.time(), "reauthenticated": True}],  # confirmed with the password only
+        [{"method": "password", "at": 0}, {"method": "mfa", "type": "totp", "at": time.time() - 11 * 60}],  # stale
+    ],
+    ids=["no-record", "password-login", "password-confirmation", "second-factor-11-minutes-ago"],
+)
+def test_signing_needs_a_recent_second_factor_in_this_session_not_just_an_enrolled_one(
+    personas, moss, authentication
+):
+    agreement_send_for_signature(moss, by=personas["moss_slt"])
+    with pytest.raises(ValidationError, match="Bekreft med en kode fra autentiseringsappen"):
+        sign(moss, personas["moss_ordforer"], authentication=authentication)
+    assert not Signature.objects.filter(agreement=moss).exists()
+
+
+def test_the_signature_keeps_the_steps_the_session_went_through(personas, moss):
+    agreement_send_for_signature(moss, by=personas["moss_slt"])
+    steps = [
+        {"method": "password", "at": 1764583200.5, "email": "ordforer@moss.demo.no"},
+        {"method": "mfa", "type": "totp", "id": 7, "at": time.time() - 60, "reauthenticated": True},
+    ]
+    signature = sign(moss, personas["moss_ordforer"], authentication=steps)
+    signature.refresh_from_db()
+    assert signature.authentication == [
+        {"method": "password", "at": 1764583200.5},
+        {"method": "mfa", "type": "totp", "at": steps[1]["at"], "reauthenticated": True},
+    ]  # what was used and when; not the e-mail address or the authenticator's id
 
 
 @pytest.fixture
