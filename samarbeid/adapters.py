@@ -18,5 +18,10 @@ class AccountAdapter(DefaultAccountAdapter):
         ACCOUNT_RATE_LIMITS). A guesser spread over many addresses is not stopped by this limit; the password
         rules (10 characters, no common passwords) and, for signing, the second factor stand
         against that. A password reset clears this same key, so the two stay in step.
+
+        allauth's own key starts with the request's host *with its port* (there is no sites framework
+        here), and Django accepts any port on an allowed host: "Host: samarbeid.example.no:1", ":2", ...
+        would each get a fresh allowance. One installation is one site, so the host is left out.
         """
-        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{self.get_client_ip(request)}"
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"{login}:{self.get_client_ip(request)}"
