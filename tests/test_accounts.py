@@ -52,6 +52,16 @@ def test_a_strangers_failures_from_another_address_do_not_lock_the_owner_out(per
     assert owner.session["_auth_user_id"] == str(personas["moss_slt"].pk)
 
 
+def test_another_port_on_the_host_header_gives_no_fresh_allowance(personas, client):
+    """Django accepts any port on an allowed host; allauth's own key included it."""
+    for port in range(1, 6):
+        client.post("/konto/login/", {"login": "slt@moss.demo.no", "password": "feil"}, HTTP_HOST=f"testserver:{port}")
+    response = client.post(
+        "/konto/login/", {"login": "slt@moss.demo.no", "password": DEMO_PASSWORD}, HTTP_HOST="testserver:6"
+    )
+    assert "For mange innloggingsforsøk" in response.text and "_auth_user_id" not in client.session
+
+
 def test_one_address_is_limited_across_accounts_too(personas):
     guesser = Client(REMOTE_ADDR="203.0.113.9")
     for email in ["slt@moss.demo.no", "ordforer@moss.demo.no", "politikontakt.moss@politiet.demo.no"] * 4:
