@@ -15,4 +15,6 @@ ENV PATH="/app/.venv/bin:$PATH" DJANGO_SETTINGS_MODULE=samarbeid.settings
 RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["gunicorn", "samarbeid.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Run on its own (without docker-compose's command), the image makes the database cache's table first;
+# with REDIS_URL set the cache is Redis and the table is merely unused.
+CMD ["sh", "-c", "python manage.py createcachetable && exec gunicorn samarbeid.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]

@@ -24,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, no_serve: bool, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the shared cache for rate limits (without REDIS_URL)
         load_reference_data(settings.REFERENCE_DATA_DIR)
         create_demo_people()
         import_demo_agreements()
