@@ -13,9 +13,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.models import SealedDocument
-from agreements.signing import agreement_send_for_signature, second_factor_step
+from agreements.signing import agreement_send_for_signature, authentication_summary, second_factor_step
 from samarbeid.demo import DEMO_PASSWORD
 from samarbeid.pdf import pdf_text
 from tests.test_signing_views import make_agreement
@@ -203,3 +204,13 @@ def test_the_sealed_pdf_states_each_signers_actual_methods_not_a_blanket_claim(
     ), log
     assert log.count("Bekreftet med") == 1  # the police leader confirmed nothing after login, and it says so
     assert "Hver signatar logget inn med totrinnsinnlogging" not in text
+
+
+def test_the_signing_log_line_is_in_the_agreements_malform():
+    steps = [{"method": "password", "at": 1764583200.0}, {"method": "mfa", "type": "totp", "at": 1764583300.0}]
+    with translation.override("nn"):
+        assert authentication_summary(steps) == (
+            "Logga inn med passord + eingongskode frå autentiseringsapp (TOTP) 01.12.2025 11:01:40."
+        )
+    with translation.override("nb"):
+        assert authentication_summary([]) == "Innloggingen er ikke registrert."
