@@ -216,9 +216,7 @@ def test_signing_requires_an_enrolled_authenticator(personas, moss):
     ],
     ids=["no-record", "password-login", "password-confirmation", "second-factor-11-minutes-ago"],
 )
-def test_signing_needs_a_recent_second_factor_in_this_session_not_just_an_enrolled_one(
-    personas, moss, authentication
-):
+def test_signing_needs_a_recent_second_factor_in_this_session_not_just_an_enrolled_one(personas, moss, authentication):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     with pytest.raises(ValidationError, match="Bekreft med en kode fra autentiseringsappen"):
         sign(moss, personas["moss_ordforer"], authentication=authentication)
