@@ -173,8 +173,8 @@ def authentication_summary(records: list[dict]) -> str:
         text = _("Innlogget med %(methods)s %(at)s.") % {"methods": _methods(login), "at": _at(login[-1])}
     else:
         text = _("Innloggingen er ikke registrert.")
-    if confirmed:
-        last = confirmed[-1]
+    if confirmed:  # the latest confirmation with the second factor, if any: the one that let them sign
+        last = ([r for r in confirmed if r.get("method") == "mfa"] or confirmed)[-1]
         text += " " + _("Bekreftet med %(method)s %(at)s.") % {"method": _methods([last]), "at": _at(last)}
     return text
 

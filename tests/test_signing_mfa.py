@@ -214,3 +214,14 @@ def test_the_signing_log_line_is_in_the_agreements_malform():
         )
     with translation.override("nb"):
         assert authentication_summary([]) == "Innloggingen er ikke registrert."
+
+
+def test_the_signing_log_names_the_second_factor_confirmation_even_if_a_password_one_came_after():
+    steps = [
+        {"method": "password", "at": 1764583200.0},
+        {"method": "mfa", "type": "recovery_codes", "at": 1764583260.0, "reauthenticated": True},
+        {"method": "password", "at": 1764583320.0, "reauthenticated": True},
+    ]
+    assert authentication_summary(steps) == (
+        "Innlogget med passord 01.12.2025 11:00:00. Bekreftet med gjenopprettingskode 01.12.2025 11:01:00."
+    )
