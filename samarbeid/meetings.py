@@ -310,9 +310,9 @@ def forum_create(
     standard_agenda: str = "",
     by: User | None = None,
 ) -> Forum:
-    forum = Forum.objects.create(
-        kind=kind, name=name, police_party=police_party, standard_agenda=standard_agenda, created_by=by
-    )
+    forum = Forum(kind=kind, name=name, police_party=police_party, standard_agenda=standard_agenda, created_by=by)
+    forum.full_clean(exclude=["member_group", "organiser_group", "created_by"])
+    forum.save()
     forum.kommuner.set(kommuner)
     forum_grant(forum, policy)
     return forum
