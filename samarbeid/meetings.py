@@ -202,13 +202,20 @@ class MeetingReading:
         return ReadDecision(pk=decision.pk, case_number=item.case_number, text=decision.text, actions=actions)
 
     @cached_property
-    def referatsaker(self) -> tuple[ReadDecision, ...]:
-        """What the previous meeting decided, as this person may read it of that meeting."""
+    def previous(self) -> "MeetingReading | None":
+        """This person's reading of the previous meeting, whose decisions are this meeting's referatsaker."""
         previous = previous_meeting(self.meeting) if self.titles else None
         if previous is None:
-            return ()
+            return None
         previous.forum = self.meeting.forum
-        return tuple(decision for item in meeting_reading(self.user, previous).items for decision in item.decisions)
+        return meeting_reading(self.user, previous)
+
+    @property
+    def referatsaker(self) -> tuple[ReadDecision, ...]:
+        """What the previous meeting decided, as far as this person may read it there."""
+        if self.previous is None:
+            return ()
+        return tuple(decision for item in self.previous.items for decision in item.decisions)
 
     @cached_property
     def attachment_list(self) -> tuple[MeetingAttachment, ...]:

@@ -204,3 +204,9 @@ def test_a_member_without_a_login_gets_the_titles_but_not_the_case_papers_by_ema
     [message] = [m for m in mailoutbox if m.to == ["ur@moss.demo.no"]]
     assert item.title in message.body and DESCRIPTION not in message.body
     assert DESCRIPTION not in message.attachments[0][1]
+
+
+def test_the_next_meeting_tells_a_non_member_that_the_referatsaker_are_for_members(scene):
+    page = render("next_meeting_page", scene, scene["people"]["non_member_reader"])
+    assert "Vedtakene derfra er bare for medlemmene." in page
+    assert "Vedtakene derfra" not in render("next_meeting_page", scene, scene["people"]["member"])
