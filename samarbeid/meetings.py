@@ -23,9 +23,15 @@ How to reuse it in an app (councils.Council and slt.CoordinationGroup do this):
 3. Fetch with `forum_for` / `meeting_for`, scope lists with `forums_visible_to` / `meetings_visible_to`, and
    link to `meetings:create` (forum pk), `meetings:detail` (meeting pk) and `meetings:actions` (forum pk).
    Include "meetings/_meeting_list.html" with `meetings` in context for a list of meetings.
-Rules kept here for every forum: closed minutes, their attachments and their decisions (also as
-referatsaker of the next meeting) only for members; open minutes with approved status are public
-(`Meeting.objects.public()`); case numbers "Sak N/YYYY" per forum and year under a row lock.
+4. Render a meeting only from `meeting_reading(user, meeting)` (or `meeting_readings` for many, and
+   `readable_meetings` to scope a list such as follow-ups): it says what the person may see and carries that
+   content itself, so a template or PDF cannot show more.
+Rules kept here for every forum: a closed meeting's case descriptions, minutes, decisions, follow-up actions
+and attachments (also as referatsaker of the next meeting) only for members, everyone else who sees the
+meeting reads the agenda titles; open minutes with approved status are public (`Meeting.objects.public()`);
+opening a closed meeting is a recorded decision (MeetingClosedChange) for the leader or a member; minutes keep
+their history (MinutesVersion); reading closed minutes or attachments is logged (MeetingRead); case numbers
+"Sak N/YYYY" per forum and year under a row lock.
 """
 
 import datetime
