@@ -155,7 +155,7 @@ class ReadItem:
     minutes_updated_at: datetime.datetime | None = None
     minutes_updated_by: User | None = None
     decisions: tuple[ReadDecision, ...] = ()
-    history: tuple[MinutesVersion, ...] = ()
+    history: tuple[MinutesVersion, ...] = ()  # the earlier texts of the minutes, newest first
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,7 +197,7 @@ class MeetingReading:
         if self.minutes:
             shown.update(
                 minutes=item.minutes, minutes_updated_at=item.minutes_updated_at,
-                minutes_updated_by=item.minutes_updated_by, history=tuple(item.minutes_versions.all()),
+                minutes_updated_by=item.minutes_updated_by, history=tuple(item.minutes_versions.all())[1:],
             )  # fmt: skip
         if self.decisions:
             shown["decisions"] = tuple(self._read_decision(decision, item) for decision in item.decisions.all())
