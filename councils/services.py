@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from councils.access import FORUM_POLICY, grant_council
 from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
-from samarbeid.meetings import forum_create, meeting_plan, membership_add
+from samarbeid.meetings import actions_for_forums, forum_create, meeting_plan, membership_add
 from samarbeid.models import (
-    FollowUpAction,
     Forum,
     ForumMembership,
     Kommune,
@@ -254,7 +253,7 @@ def council_presence(council: Council, *, periods: int = 6, today: datetime.date
     return rows
 
 
-def open_action_counts(council: Council) -> tuple[int, int]:
-    """(open, overdue) follow-up actions across the council's meetings."""
-    actions = FollowUpAction.objects.open().filter(decision__agenda_item__meeting__forum_id=council.forum_id)
+def open_action_counts(council: Council, user) -> tuple[int, int]:
+    """(open, overdue) follow-up actions across the council's meetings that the user may read."""
+    actions = actions_for_forums(user, [council.forum]).open()
     return actions.count(), actions.overdue().count()

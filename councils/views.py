@@ -64,7 +64,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year = timezone.localdate().year
     forum = council.forum
     meetings = list(forum.meetings.in_year(year))
-    open_actions, overdue_actions = services.open_action_counts(council)
+    open_actions, overdue_actions = services.open_action_counts(council, request.user)
     return render(request, "councils/council_detail.html", {
         "council": council,
         "forum": forum,

@@ -27,6 +27,7 @@ from samarbeid.models import (
     ForumMembership,
     Meeting,
     MeetingAttachment,
+    MeetingRead,
     Party,
     Person,
     User,
@@ -48,6 +49,24 @@ class MeetingForm(forms.Form):
     place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
     theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
     is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Hjemmel eller grunn for å åpne møtet"), widget=forms.Textarea(attrs={"rows": 2}),
+        required=False, help_text=gettext_lazy("Kreves når et lukket møte åpnes. Blir stående i historikken."),
+    )  # fmt: skip
+
+    def __init__(self, *args, meeting: Meeting | None = None, can_open: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is None or not meeting.is_closed:
+            del self.fields["reason"]
+        elif not can_open:
+            # Only the leader or a member may open a closed meeting; the others are not offered it.
+            self.fields["is_closed"].disabled = True
+            self.fields["is_closed"].help_text = (
+                _("Møter i koordineringsgrupper er alltid lukket.")
+                if meeting.forum.kind in svc.ALWAYS_CLOSED_KINDS
+                else _("Bare lederen eller et medlem av forumet kan åpne møtet.")
+            )
+            del self.fields["reason"]
 
     def clean(self):
         data = super().clean()
@@ -67,9 +86,9 @@ class MeetingForm(forms.Form):
         }
 
     @classmethod
-    def for_meeting(cls, meeting: Meeting) -> "MeetingForm":
+    def for_meeting(cls, meeting: Meeting, data=None, *, can_open: bool) -> "MeetingForm":
         starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-        return cls(initial={
+        return cls(data, meeting=meeting, can_open=can_open, initial={
             "date": starts.date(), "starts": starts.time(), "ends": ends.time(), "place": meeting.place,
             "theme": meeting.theme, "is_closed": meeting.is_closed,
         })  # fmt: skip
@@ -147,24 +166,24 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
+    """The page renders the reading (what this person may see) and the abilities (what they may do)."""
+    reading = svc.meeting_reading(request.user, meeting)
     can = svc.meeting_abilities(request.user, meeting)
     forum = meeting.forum
     return {
         "meeting": meeting,
         "forum": forum,
         "forum_url": svc.forum_page_url(forum),
-        "items": svc.meeting_agenda(meeting),
-        "attendance": svc.meeting_attendance(meeting) if can["manage"] or can["read_minutes"] else [],
-        "referatsaker": svc.referatsaker(meeting, request.user),
+        "reading": reading,
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum),
-        "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset) if can["edit"] else [],
-        "action_parties": forum.parties() if can["edit"] else [],
-        "attachments": list(meeting.attachments.all()) if can["read_minutes"] else [],
+        "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset)
+        if can["write_decisions"] else [],
+        "action_parties": forum.parties() if can["write_decisions"] else [],
         "attachment_form": AttachmentForm() if can["edit"] else None,
         "attendance_statuses": Attendance.Status.choices,
         "deputies": Person.objects.filter(forum_memberships__forum=forum).distinct() if can["edit"] else [],
-    }
+    }  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,17 +212,21 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.user.is_authenticated:
             raise
         return redirect_to_login(request.get_full_path())
-    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+    context = _detail_context(request, meeting)
+    svc.meeting_read_record(context["reading"], what=MeetingRead.What.PAGE)
+    return render(request, "meetings/meeting_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
-    form = MeetingForm(request.POST) if request.method == "POST" else MeetingForm.for_meeting(meeting)
+    can_open = svc.meeting_abilities(request.user, meeting)["open_closed"]
+    form = MeetingForm.for_meeting(meeting, request.POST or None, can_open=can_open)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.meeting_update(meeting, by=request.user, **form.meeting_fields())
+            reason = form.cleaned_data.get("reason", "")
+            svc.meeting_update(meeting, by=request.user, reason=reason, **form.meeting_fields())
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -257,14 +280,15 @@ def agenda_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaItem]:
-    meeting = svc.meeting_for(request.user, pk, manage=True)
+    """An item to write minutes or decisions on: only for organisers who may also read them."""
+    meeting = svc.meeting_for(request.user, pk, manage=True, minutes=True)
     return meeting, get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
 
 
 def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
     if request.htmx:
         context = _detail_context(request, meeting)
-        context["item"] = next(item for item in context["items"] if item.pk == item_pk)
+        context["item"] = next(item for item in context["reading"].items if item.pk == item_pk)
         return render(request, "meetings/meeting_detail.html#agenda-item", context)
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + f"#sak-{item_pk}")
 
@@ -300,7 +324,7 @@ def decision_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 @require_POST
 @login_required
 def action_create(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
-    meeting = svc.meeting_for(request.user, pk, manage=True)
+    meeting = svc.meeting_for(request.user, pk, manage=True, minutes=True)
     decision = get_object_or_404(Decision.objects.select_related("agenda_item"), pk=decision_pk,
                                  agenda_item__meeting=meeting)  # fmt: skip
     form = ActionForm(request.POST, forum=meeting.forum)
@@ -350,9 +374,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """Attachments follow the minutes: a closed meeting's attachments only for its members."""
-    meeting = svc.meeting_for(request.user, pk, minutes=True)
-    attachment = get_object_or_404(MeetingAttachment, meeting=meeting, pk=attachment_pk)
+    """Attachments follow the minutes: a closed meeting's attachments only for its members (and logged)."""
+    meeting = svc.meeting_for(request.user, pk)
+    reading = svc.meeting_reading(request.user, meeting)
+    attachment = next((a for a in reading.attachment_list if a.pk == attachment_pk), None)
+    if attachment is None:
+        raise Http404
+    svc.meeting_read_record(reading, what=MeetingRead.What.ATTACHMENT, attachment=attachment)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)  # fmt: skip
     response["X-Content-Type-Options"] = "nosniff"
@@ -381,11 +409,9 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def forum_actions(request: HttpRequest, forum_pk: int) -> HttpResponse:
     forum = svc.forum_for(request.user, forum_pk)
     show = request.GET.get("vis", "open")
-    actions = svc.actions_for_forums([forum]).order_by("status", "due_on", "pk")
+    actions = svc.actions_for_forums(request.user, [forum]).order_by("status", "due_on", "pk")
     if show == "open":
         actions = actions.filter(status=FollowUpAction.Status.OPEN)
-    if not has_perm(request.user, svc.CLOSED, forum):
-        actions = actions.filter(decision__agenda_item__meeting__is_closed=False)
     page = Paginator(actions, 25).get_page(request.GET.get("side"))
     return render(request, "meetings/actions.html", {
         "forum": forum, "page": page, "show": show, "forum_url": svc.forum_page_url(forum),
@@ -422,7 +448,7 @@ def _ics_response(payload: bytes, filename: str) -> HttpResponse:
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk)
-    return _ics_response(svc.meeting_ical([meeting], meeting.forum.name), "mote.ics")
+    return _ics_response(svc.meeting_ical([svc.meeting_reading(request.user, meeting)], meeting.forum.name), "mote.ics")
 
 
 @require_http_methods(["GET", "POST"])
@@ -451,23 +477,24 @@ def _feed_user(token: str) -> User:
     return link.user
 
 
-def _feed_meetings(user: User, **filters):
+def _feed_readings(user: User, **filters) -> list[svc.MeetingReading]:
     since = timezone.now() - datetime.timedelta(days=365)
-    return svc.meetings_visible_to(user).filter(starts_at__gte=since, **filters).select_related("forum")
+    return svc.meeting_readings(user, svc.meetings_visible_to(user).filter(starts_at__gte=since, **filters)
+                                .select_related("forum"))  # fmt: skip
 
 
 @require_GET
 def user_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Every meeting of the forums the token's user may see (a calendar app cannot log in)."""
     user = _feed_user(token)
-    return _ics_response(svc.meeting_ical(_feed_meetings(user), _("Mine møter")), "moter.ics")
+    return _ics_response(svc.meeting_ical(_feed_readings(user), _("Mine møter")), "moter.ics")
 
 
 @require_GET
 def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
     user = _feed_user(token)
     forum = svc.forum_for(user, forum_pk)
-    return _ics_response(svc.meeting_ical(_feed_meetings(user, forum=forum), forum.name), "moter.ics")
+    return _ics_response(svc.meeting_ical(_feed_readings(user, forum=forum), forum.name), "moter.ics")
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------------
@@ -480,11 +507,11 @@ def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
     if document not in ("innkalling", "referat"):
         raise Http404
     meeting = svc.meeting_for(request.user, pk, minutes=document == "referat")
+    reading = svc.meeting_reading(request.user, meeting)
+    if document == "referat":
+        svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
     title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
-    context = {
-        "meeting": meeting, "items": svc.meeting_agenda(meeting), "document": document,
-        "attendance": svc.meeting_attendance(meeting), "referatsaker": svc.referatsaker(meeting, request.user),
-    }  # fmt: skip
+    context = {"meeting": meeting, "reading": reading, "document": document}
     pdf = render_pdf("meetings/pdf/meeting.html", context, request=request, title=title,
                      draft=document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED)  # fmt: skip
     response = HttpResponse(pdf, content_type="application/pdf")

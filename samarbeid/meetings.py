@@ -23,20 +23,29 @@ How to reuse it in an app (councils.Council and slt.CoordinationGroup do this):
 3. Fetch with `forum_for` / `meeting_for`, scope lists with `forums_visible_to` / `meetings_visible_to`, and
    link to `meetings:create` (forum pk), `meetings:detail` (meeting pk) and `meetings:actions` (forum pk).
    Include "meetings/_meeting_list.html" with `meetings` in context for a list of meetings.
-Rules kept here for every forum: closed minutes, their attachments and their decisions (also as
-referatsaker of the next meeting) only for members; open minutes with approved status are public
-(`Meeting.objects.public()`); case numbers "Sak N/YYYY" per forum and year under a row lock.
+4. Render a meeting only from `meeting_reading(user, meeting)` (or `meeting_readings` for many, and
+   `readable_meetings` to scope a list such as follow-ups): it says what the person may see and carries that
+   content itself, so a template or PDF cannot show more.
+Rules kept here for every forum: a closed meeting's case descriptions, minutes, decisions, follow-up actions
+and attachments (also as referatsaker of the next meeting) only for members, everyone else who sees the
+meeting reads the agenda titles; open minutes with approved status are public (`Meeting.objects.public()`);
+opening a closed meeting is a recorded decision (MeetingClosedChange) for the leader or a member; minutes keep
+their history (MinutesVersion); reading closed minutes or attachments is logged (MeetingRead); case numbers
+"Sak N/YYYY" per forum and year under a row lock.
 """
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
 import icalendar
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -53,11 +62,14 @@ from samarbeid.models import (
     Kommune,
     Meeting,
     MeetingAttachment,
+    MeetingClosedChange,
+    MeetingRead,
+    MinutesVersion,
     Party,
     Person,
     User,
 )
-from samarbeid.permissions import Policy, get_for_user, grant, has_perm, visible_to
+from samarbeid.permissions import Policy, get_for_user, grant, has_perm, prefetch_perms, visible_to
 from samarbeid.uploads import validate_attachment
 
 VIEW = "samarbeid.view_forum"
@@ -114,29 +126,186 @@ def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -
         via="forum",
         pk=pk,
     )
-    if minutes and not can_read_minutes(user, meeting):
+    if minutes and not meeting_reading(user, meeting).minutes:
         raise Http404
     return meeting
 
 
-def can_read_minutes(user, meeting: Meeting) -> bool:
-    """Open minutes are read by everyone who may see the meeting; closed minutes only by the forum's members."""
-    return not meeting.is_closed or has_perm(user, CLOSED, meeting.forum)
+@dataclass(frozen=True, eq=False)
+class ReadDecision:
+    """A decision as a reader sees it: its case, its text and its follow-up actions."""
+
+    pk: int
+    case_number: str
+    text: str
+    actions: tuple[FollowUpAction, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ReadItem:
+    """An agenda item as a reader sees it; what they may not read is empty."""
+
+    pk: int
+    case_number: str
+    title: str
+    proposed_by: Party | None
+    is_referatsaker: bool
+    description: str = ""
+    minutes: str = ""
+    minutes_updated_at: datetime.datetime | None = None
+    minutes_updated_by: User | None = None
+    decisions: tuple[ReadDecision, ...] = ()
+    history: tuple[MinutesVersion, ...] = ()  # the earlier texts of the minutes, newest first
+
+
+@dataclass(frozen=True, eq=False)
+class MeetingReading:
+    """What one person may see of one meeting, and that content itself.
+
+    The one place that decides it: the meeting page, both PDFs, the innkalling e-mail, every .ics and feed,
+    the follow-up lists and the referatsaker of the next meeting render only what a reading gives them.
+    """
+
+    meeting: Meeting
+    user: object
+    titles: bool  # time, place, theme, status and the agenda titles
+    descriptions: bool  # the case descriptions
+    minutes: bool  # the minutes text and its history
+    decisions: bool
+    actions: bool  # follow-up actions (also in follow-up lists and referatsaker)
+    attachments: bool
+    attendees: bool
+    read_log: bool  # who read the closed minutes (the forum's organisers)
+
+    @property
+    def is_logged(self) -> bool:
+        """Whether this person's reading of the minutes or attachments goes to the read log."""
+        return self.meeting.is_closed and self.minutes and getattr(self.user, "is_authenticated", False)
+
+    @cached_property
+    def items(self) -> tuple[ReadItem, ...]:
+        if not self.titles:
+            return ()
+        prefetch_related_objects([self.meeting], _agenda_prefetch())
+        return tuple(self._read_item(item) for item in self.meeting.agenda_items.all())
+
+    def _read_item(self, item: AgendaItem) -> ReadItem:
+        shown = {"pk": item.pk, "case_number": item.case_number, "title": item.title,
+                 "proposed_by": item.proposed_by, "is_referatsaker": item.is_referatsaker}  # fmt: skip
+        if self.descriptions:
+            shown["description"] = item.description
+        if self.minutes:
+            shown.update(
+                minutes=item.minutes, minutes_updated_at=item.minutes_updated_at,
+                minutes_updated_by=item.minutes_updated_by, history=tuple(item.minutes_versions.all())[1:],
+            )  # fmt: skip
+        if self.decisions:
+            shown["decisions"] = tuple(self._read_decision(decision, item) for decision in item.decisions.all())
+        return ReadItem(**shown)
+
+    def _read_decision(self, decision: Decision, item: AgendaItem) -> ReadDecision:
+        actions = tuple(decision.actions.all()) if self.actions else ()
+        return ReadDecision(pk=decision.pk, case_number=item.case_number, text=decision.text, actions=actions)
+
+    @cached_property
+    def previous(self) -> "MeetingReading | None":
+        """This person's reading of the previous meeting, whose decisions are this meeting's referatsaker."""
+        previous = previous_meeting(self.meeting) if self.titles else None
+        if previous is None:
+            return None
+        previous.forum = self.meeting.forum
+        return meeting_reading(self.user, previous)
+
+    @property
+    def referatsaker(self) -> tuple[ReadDecision, ...]:
+        """What the previous meeting decided, as far as this person may read it there."""
+        if self.previous is None:
+            return ()
+        return tuple(decision for item in self.previous.items for decision in item.decisions)
+
+    @cached_property
+    def attachment_list(self) -> tuple[MeetingAttachment, ...]:
+        return tuple(self.meeting.attachments.all()) if self.attachments else ()
+
+    @cached_property
+    def attendance(self) -> list[tuple[ForumMembership, Attendance | None]]:
+        return meeting_attendance(self.meeting) if self.attendees else []
+
+    @cached_property
+    def closed_history(self) -> tuple[MeetingClosedChange, ...]:
+        if not self.titles:
+            return ()
+        return tuple(self.meeting.closed_changes.select_related("changed_by__person"))
+
+    @cached_property
+    def readers(self) -> list[dict]:
+        """The read log in short: each reader with how many reads and the last one (one query)."""
+        if not self.read_log:
+            return []
+        return list(
+            self.meeting.reads.values("user_id", "user__email", "user__person__name")
+            .annotate(count=Count("pk"), last=Max("read_at"))
+            .order_by("-last")
+        )
+
+
+ANONYMOUS = AnonymousUser()
+
+
+def meeting_reading(user, meeting: Meeting, *, summoned: bool = False) -> MeetingReading:
+    """What `user` may see of `meeting`. Closed meetings: the agenda titles for everyone who may see the
+    meeting, everything else only for the forum's members (view_closed_minutes). `summoned` is for the
+    people the innkalling goes to, who see the titles even without a login."""
+    forum = meeting.forum
+    visible = summoned or meeting.is_public or has_perm(user, VIEW, forum)
+    content = visible and (not meeting.is_closed or has_perm(user, CLOSED, forum))
+    manage = has_perm(user, MANAGE, forum)
+    return MeetingReading(
+        meeting=meeting, user=user, titles=visible, descriptions=content, minutes=content, decisions=content,
+        actions=content, attachments=content, attendees=content or manage, read_log=manage and meeting.is_closed,
+    )  # fmt: skip
+
+
+def meeting_readings(user, meetings: Iterable[Meeting]) -> list[MeetingReading]:
+    """Readings of many meetings (feeds, lists) in a fixed number of queries."""
+    meetings = list(meetings)
+    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
+    prefetch_related_objects(meetings, _agenda_prefetch())
+    return [meeting_reading(user, meeting) for meeting in meetings]
+
+
+def readable_meetings(user, meetings: QuerySet, part: str = "actions") -> list[int]:
+    """The ids of those `meetings` of which `user` may read `part` (a MeetingReading field), for lists."""
+    meetings = list(meetings.select_related("forum"))
+    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
+    return [meeting.pk for meeting in meetings if getattr(meeting_reading(user, meeting), part)]
+
+
+def may_open_closed(user, meeting: Meeting) -> bool:
+    """Opening a closed meeting is for the forum's leader or an active member (not an outside organiser)."""
+    if not getattr(user, "person_id", None):
+        return False
+    members = meeting.forum.memberships.active().filter(kind__in=ForumMembership.MEMBER_KINDS)
+    return members.filter(person_id=user.person_id).exists()
 
 
 def meeting_abilities(user, meeting: Meeting) -> dict[str, bool]:
+    """What the user may do with the meeting; writing minutes and decisions needs reading them."""
     manage = has_perm(user, MANAGE, meeting.forum)
     editable = manage and meeting.is_editable
+    reads = meeting_reading(user, meeting).minutes
+    may_open = meeting.is_closed and meeting.forum.kind not in ALWAYS_CLOSED_KINDS and may_open_closed(user, meeting)
     status = Meeting.Status
     return {
         "manage": manage,
         "edit": editable,
-        "read_minutes": can_read_minutes(user, meeting),
+        "write_decisions": editable and reads,
+        "open_closed": may_open,
         "summon": manage and meeting.status in (status.PLANNED, status.SUMMONED),
         "mark_held": manage and meeting.status in (status.PLANNED, status.SUMMONED),
         "approve": manage and meeting.status == status.HELD,
         "cancel": manage and meeting.status in (status.PLANNED, status.SUMMONED),
-        "write_minutes": manage and meeting.status in (status.SUMMONED, status.HELD, status.PLANNED),
+        "write_minutes": reads and manage and meeting.status in (status.SUMMONED, status.HELD, status.PLANNED),
     }
 
 
@@ -154,9 +323,9 @@ def forum_create(
     standard_agenda: str = "",
     by: User | None = None,
 ) -> Forum:
-    forum = Forum.objects.create(
-        kind=kind, name=name, police_party=police_party, standard_agenda=standard_agenda, created_by=by
-    )
+    forum = Forum(kind=kind, name=name, police_party=police_party, standard_agenda=standard_agenda, created_by=by)
+    forum.full_clean(exclude=["member_group", "organiser_group", "created_by"])
+    forum.save()
     forum.kommuner.set(kommuner)
     forum_grant(forum, policy)
     return forum
@@ -283,13 +452,19 @@ def _touch(meeting: Meeting, by: User | None, *fields: str, bump: bool = False) 
 
 
 @transaction.atomic
-def meeting_update(meeting: Meeting, *, by: User | None, **changes) -> Meeting:
-    """Change time, place, theme or openness; calendar subscribers see a new SEQUENCE when the time or place moves."""
+def meeting_update(meeting: Meeting, *, by: User | None, reason: str = "", **changes) -> Meeting:
+    """Change time, place, theme or openness; calendar subscribers see a new SEQUENCE when the time or place moves.
+
+    Closing or opening is recorded (MeetingClosedChange); opening a closed meeting needs a legal basis or
+    reason and is only for the forum's leader or a member.
+    """
     _require_editable(meeting)
     if meeting.forum.kind in ALWAYS_CLOSED_KINDS:
         changes.pop("is_closed", None)
     allowed = {"starts_at", "ends_at", "place", "theme", "is_closed"}
     changed = [field for field, value in changes.items() if field in allowed and getattr(meeting, field) != value]
+    if "is_closed" in changed:
+        _record_closed_change(meeting, is_closed=changes["is_closed"], reason=reason, by=by)
     for field in changed:
         setattr(meeting, field, changes[field])
     if meeting.ends_at <= meeting.starts_at:
@@ -299,21 +474,39 @@ def meeting_update(meeting: Meeting, *, by: User | None, **changes) -> Meeting:
     return meeting
 
 
+def _record_closed_change(meeting: Meeting, *, is_closed: bool, reason: str, by: User | None) -> None:
+    reason = reason.strip()
+    if not is_closed:
+        if by is None or not may_open_closed(by, meeting):
+            raise ValidationError({"is_closed": _("Bare lederen eller et medlem av forumet kan åpne et lukket møte.")})
+        if not reason:
+            raise ValidationError({"reason": _("Oppgi hjemmel eller grunn for å åpne møtet.")})
+    MeetingClosedChange.objects.create(
+        meeting=meeting, was_closed=meeting.is_closed, is_closed=is_closed, reason=reason, changed_by=by
+    )
+
+
 def innkalling_recipients(meeting: Meeting) -> list[Person]:
     on = timezone.localtime(meeting.starts_at).date()
     memberships = (
         meeting.forum.memberships.active(on)
         .filter(kind__in=ForumMembership.MEMBER_KINDS)
         .exclude(person__email="")
-        .select_related("person")
+        .select_related("person__user")
     )
     return list({m.person_id: m.person for m in memberships}.values())
+
+
+def one_line(text: str) -> str:
+    """Text for a header or an iCalendar name: line breaks and runs of white space become one space."""
+    return " ".join(text.split())
 
 
 @transaction.atomic
 def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[Person], bool]:
     """Mark the meeting innkalt and e-mail every member the agenda with an .ics attachment (after commit).
 
+    Each recipient's e-mail and .ics hold what their own reading of the meeting gives (see meeting_reading).
     Returns the recipients and whether the notice is late (less than seven days before the meeting).
     """
     meeting = Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
@@ -325,17 +518,17 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     meeting.summoned_by = by
     _touch(meeting, by, "status", "summoned_at", "summoned_by", bump=True)
     recipients = innkalling_recipients(meeting)
-    items = list(meeting.agenda_items.select_related("proposed_by"))
     subject = _("Innkalling: %(forum)s %(date)s") % {
-        "forum": meeting.forum.name,
+        "forum": one_line(meeting.forum.name),
         "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
     }
-    body = render_to_string("meetings/email/innkalling.txt", {"meeting": meeting, "items": items})
-    ics = meeting_ical([meeting], meeting.forum.name)
     messages = []
     for person in recipients:
+        user = getattr(person, "user", None) or ANONYMOUS
+        reading = meeting_reading(user, meeting, summoned=True)
+        body = render_to_string("meetings/email/innkalling.txt", {"reading": reading, "meeting": meeting})
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-        message.attach("mote.ics", ics, "text/calendar")
+        message.attach("mote.ics", meeting_ical([reading], meeting.forum.name), "text/calendar")
         messages.append(message)
     transaction.on_commit(lambda: [m.send() for m in messages])
     return recipients, meeting.notice_was_late
@@ -401,12 +594,18 @@ def attendance_record(
     return attendance
 
 
+@transaction.atomic
 def agenda_item_write_minutes(item: AgendaItem, *, text: str, by: User | None) -> AgendaItem:
+    """Save the minutes of an item; every changed text is kept in its history (MinutesVersion)."""
     _require_editable(item.meeting)
+    if text == item.minutes:
+        return item
+    now = timezone.now()
     item.minutes = text
-    item.minutes_updated_at = timezone.now()
+    item.minutes_updated_at = now
     item.minutes_updated_by = by
     item.save(update_fields=["minutes", "minutes_updated_at", "minutes_updated_by"])
+    MinutesVersion.objects.create(agenda_item=item, text=text, written_at=now, written_by=by)
     return item
 
 
@@ -460,6 +659,15 @@ def meeting_attach(meeting: Meeting, *, upload, title: str, by: User | None) -> 
     )  # fmt: skip
 
 
+def meeting_read_record(reading: MeetingReading, *, what: str, attachment: MeetingAttachment | None = None) -> None:
+    """Log that the reading's person read a closed meeting's minutes or downloaded one of its attachments."""
+    if reading.is_logged:
+        MeetingRead.objects.create(
+            meeting=reading.meeting, user=reading.user, what=what, attachment=attachment,
+            attachment_title=attachment.title if attachment else "",
+        )  # fmt: skip
+
+
 def attachment_delete(attachment: MeetingAttachment) -> None:
     _require_editable(attachment.meeting)
     attachment.file.delete(save=False)
@@ -469,9 +677,10 @@ def attachment_delete(attachment: MeetingAttachment) -> None:
 # --- reading -----------------------------------------------------------------------------------------------------
 
 
-def actions_for_forums(forums: QuerySet | Iterable[Forum]) -> QuerySet:
-    """Follow-up actions across all meetings of the forums, with what a list shows loaded up front."""
-    return FollowUpAction.objects.filter(decision__agenda_item__meeting__forum__in=forums).select_related(
+def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> QuerySet:
+    """Follow-up actions across the forums' meetings that the user may read, with what a list shows loaded."""
+    meetings = readable_meetings(user, Meeting.objects.filter(forum__in=forums), "actions")
+    return FollowUpAction.objects.filter(decision__agenda_item__meeting__in=meetings).select_related(
         "responsible_person", "responsible_party", "closed_by__person",
         "decision__agenda_item__meeting__forum",
     )  # fmt: skip
@@ -486,34 +695,15 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     )
 
 
-def referatsaker(meeting: Meeting, user=None) -> list[Decision]:
-    """What the previous meeting decided, each decision with its follow-up actions and their status.
-
-    Given a user, a closed previous meeting's decisions are left out unless they may read its minutes.
-    """
-    previous = previous_meeting(meeting)
-    if previous is None or (user is not None and not can_read_minutes(user, previous)):
-        return []
-    return list(
-        Decision.objects.filter(agenda_item__meeting=previous)
-        .select_related("agenda_item")
-        .prefetch_related(Prefetch("actions", FollowUpAction.objects.select_related("responsible_person")))
-    )
-
-
-def _actions_with_responsible() -> QuerySet:
-    return FollowUpAction.objects.select_related("responsible_person", "responsible_party")
-
-
-def meeting_agenda(meeting: Meeting) -> list[AgendaItem]:
-    """The agenda with minutes, decisions and their actions, in a fixed number of queries."""
-    return list(
-        meeting.agenda_items.select_related("proposed_by").prefetch_related(
-            Prefetch(
-                "decisions",
-                Decision.objects.prefetch_related(Prefetch("actions", _actions_with_responsible())),
-            )
-        )
+def _agenda_prefetch() -> Prefetch:
+    """The agenda with minutes history, decisions and their actions, in a fixed number of queries."""
+    actions = FollowUpAction.objects.select_related("responsible_person", "responsible_party")
+    return Prefetch(
+        "agenda_items",
+        AgendaItem.objects.select_related("proposed_by", "minutes_updated_by__person").prefetch_related(
+            Prefetch("minutes_versions", MinutesVersion.objects.select_related("written_by__person")),
+            Prefetch("decisions", Decision.objects.prefetch_related(Prefetch("actions", actions))),
+        ),
     )
 
 
@@ -534,15 +724,28 @@ def _ical_status(meeting: Meeting) -> str:
     return "TENTATIVE" if meeting.status == Meeting.Status.PLANNED else "CONFIRMED"
 
 
-def meeting_ical(meetings: Iterable[Meeting], calendar_name: str) -> bytes:
-    """An iCalendar (RFC 5545) calendar: stable UIDs, SEQUENCE bumped on changes, STATUS:CANCELLED for avlyst."""
+def _ical_description(reading: MeetingReading) -> str:
+    lines = [_("Saksliste") + ":"]
+    for item in reading.items:
+        lines.append(f"{item.case_number} {item.title}")
+        if item.description:
+            lines.append(item.description)
+    if reading.meeting.is_closed:
+        lines.append(_("Møtet er lukket (unntatt offentlighet)."))
+    return "\n".join(lines)
+
+
+def meeting_ical(readings: Iterable[MeetingReading], calendar_name: str) -> bytes:
+    """An iCalendar (RFC 5545) calendar of what each reading gives: stable UIDs, SEQUENCE bumped on changes,
+    STATUS:CANCELLED for avlyst, the agenda as DESCRIPTION (case descriptions only for who may read them)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Samarbeid//Politiråd og SLT//NO")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", calendar_name)
+    calendar.add("x-wr-calname", icalendar.vText(one_line(calendar_name)))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    for meeting in meetings:
+    for reading in readings:
+        meeting = reading.meeting
         event = icalendar.Event()
         event.add("uid", f"{meeting.uid}@samarbeid")
         event.add("sequence", meeting.sequence)
@@ -551,9 +754,11 @@ def meeting_ical(meetings: Iterable[Meeting], calendar_name: str) -> bytes:
         event.add("dtstart", meeting.starts_at.astimezone(datetime.UTC))  # UTC: no VTIMEZONE needed anywhere
         event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
         summary = meeting.forum.name + (f": {meeting.theme}" if meeting.theme else "")
-        event.add("summary", summary)
+        event.add("summary", one_line(summary))
         if meeting.place:
-            event.add("location", meeting.place)
+            event.add("location", one_line(meeting.place))
+        if reading.items:
+            event.add("description", _ical_description(reading))
         event.add("status", _ical_status(meeting))
         calendar.add_component(event)
     return calendar.to_ical()

@@ -431,6 +431,12 @@ class PartyRoleGroup(models.Model):
 # ---------------------------------------------------------------------------------------------------------------------
 
 
+def validate_one_line(value: str) -> None:
+    """Names go into e-mail subjects and iCalendar lines: no line breaks or other control characters."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValidationError(_("Navnet kan ikke ha linjeskift eller andre kontrolltegn."))
+
+
 class Forum(models.Model):
     """A body that meets: a politiråd or an SLT coordination group. Apps link to it one-to-one.
 
@@ -443,7 +449,7 @@ class Forum(models.Model):
         COORDINATION_GROUP = "koordineringsgruppe", _("Koordineringsgruppe")
 
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
-    name = models.CharField(_("navn"), max_length=200)
+    name = models.CharField(_("navn"), max_length=200, validators=[validate_one_line])
     kommuner = models.ManyToManyField(Kommune, related_name="forums", verbose_name=_("kommuner"))
     police_party = models.ForeignKey(
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="police_forums",
@@ -656,6 +662,48 @@ class AgendaItem(models.Model):
         return _("Sak %(number)s/%(year)s") % {"number": self.number, "year": self.year}
 
 
+class MinutesVersion(models.Model):
+    """One saved text of an agenda item's minutes (append-only): the item's whole minutes history."""
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="minutes_versions")
+    text = models.TextField(_("referat"), blank=True)
+    written_at = models.DateTimeField(_("lagret"), default=timezone.now, editable=False)
+    written_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("referatversjon")
+        verbose_name_plural = _("referatversjoner")
+        ordering = ["agenda_item", "-written_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.agenda_item} {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingClosedChange(models.Model):
+    """A recorded decision to close or open a meeting (append-only): who, when, from what to what, and why."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="closed_changes")
+    was_closed = models.BooleanField(_("var lukket"))
+    is_closed = models.BooleanField(_("er lukket"))
+    reason = models.TextField(_("hjemmel eller grunn"), blank=True)
+    changed_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("endring av lukket møte")
+        verbose_name_plural = _("endringer av lukket møte")
+        ordering = ["meeting", "changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(was_closed=models.F("is_closed")), name="closed_change_changes"),
+            models.CheckConstraint(
+                condition=Q(is_closed=True) | ~Q(reason=""), name="closed_change_opening_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.was_closed} → {self.is_closed}"
+
+
 class Attendance(models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Til stede")
@@ -753,6 +801,12 @@ class FollowUpAction(models.Model):
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
 
+    @property
+    def responsible(self) -> str:
+        """Who answers for it: the person, the party, or both ("Navn, Part"); either may be missing."""
+        names = [holder.name for holder in (self.responsible_person, self.responsible_party) if holder is not None]
+        return ", ".join(names)
+
 
 def _meeting_attachment_path(instance: "MeetingAttachment", filename: str) -> str:
     return f"meetings/{instance.meeting_id}/{filename}"
@@ -777,6 +831,33 @@ class MeetingAttachment(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class MeetingRead(models.Model):
+    """The read log of closed meetings: who read the minutes (page or referat PDF) or downloaded an attachment."""
+
+    class What(models.TextChoices):
+        PAGE = "page", _("Referatet på møtesiden")
+        REFERAT_PDF = "referat_pdf", _("Referatet som PDF")
+        ATTACHMENT = "attachment", _("Vedlegg")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(_("hva"), max_length=20, choices=What.choices)
+    attachment = models.ForeignKey(
+        MeetingAttachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attachment_title = models.CharField(_("vedlegg"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("lest"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("lesing av lukket møte")
+        verbose_name_plural = _("lesinger av lukkede møter")
+        ordering = ["-read_at", "-pk"]
+        indexes = [models.Index(fields=["meeting", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_what_display()} – {self.meeting}"
 
 
 def _new_feed_token() -> str:
