@@ -37,6 +37,7 @@ from agreements.models import (
     StatusChange,
 )
 from agreements.richtext import DiffPart, html_to_text, text_diff
+from agreements.services import replaces_all_parties
 from samarbeid.models import Party, Role, RoleAssignment, User
 from samarbeid.pdf import render_pdf, seal_pdf
 from samarbeid.permissions import Policy, grant
@@ -236,7 +237,10 @@ def agreement_sign(agreement: Agreement, *, by: User, place: str, signed_hash: s
         _transition(agreement, Agreement.Status.SIGNED, by=by)
         if agreement.replaces_id:
             replaced = _lock(agreement.replaces)
-            if replaced.status == Agreement.Status.SIGNED:
+            # Only an agreement that all of the old one's parties have now signed replaces it.
+            if replaced.status == Agreement.Status.SIGNED and replaces_all_parties(
+                agreement.police_party, agreement.kommuner.all(), replaced
+            ):
                 signed_on = timezone.localdate(signature.signed_at).strftime("%d.%m.%Y")
                 reason = _("Erstattet av revidert avtale signert %(date)s") % {"date": signed_on}
                 _transition(replaced, Agreement.Status.REPLACED, by=by, reason=reason)

@@ -6,6 +6,8 @@ from samarbeid import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("min-side/", views.min_side, name="min_side"),
+    path("invitasjoner/<int:pk>/godta/", views.invitation_answer, {"accept": True}, name="invitation_accept"),
+    path("invitasjoner/<int:pk>/avsla/", views.invitation_answer, {"accept": False}, name="invitation_decline"),
     path("avtaler/", include("agreements.urls")),
     path("politirad/", include("councils.urls")),
     path("slt/", include("slt.urls")),
