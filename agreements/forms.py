@@ -19,6 +19,7 @@ from samarbeid.invitations import invitations_pending_on
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
 from samarbeid.permissions import parties_acted_for
 from samarbeid.uploads import validate_attachment
+from samarbeid.validators import single_line
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 
@@ -69,6 +70,7 @@ class AgreementDetailsForm(forms.ModelForm):
         else:
             replaceable = agreements_replaceable(user)
         self.fields["replaces"].queryset = replaceable
+        single_line(self, "council_case_number")
         _style(self)
 
 
@@ -123,6 +125,7 @@ class LocalSectionForm(forms.Form):
     def __init__(self, *args, owners: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(value, label) for value, label in Owner.choices if value in owners]
+        single_line(self, "heading")
         _style(self)
 
 
@@ -146,6 +149,7 @@ class PresenceForm(forms.ModelForm):
         field = self.fields["kommune"]
         field.queryset = Kommune.objects.filter(pk__in=[k.pk for k in kommuner])
         field.choices = [("", "---------"), *((k.pk, k.name) for k in kommuner)]
+        single_line(self, "place")
         _style(self)
 
 
@@ -168,6 +172,7 @@ class FocusAreaForm(forms.ModelForm):
 
     def __init__(self, *args, agreement=None, **kwargs):
         super().__init__(*args, **kwargs)
+        single_line(self, "title")
         _style(self)
 
 
@@ -184,6 +189,7 @@ class AttachmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.odt"
+        single_line(self, "title")
         _style(self)
 
     def clean_file(self):
@@ -208,6 +214,7 @@ class TemplateSectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        single_line(self, "heading_nb", "heading_nn")
         _style(self)
 
 
