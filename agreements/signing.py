@@ -172,6 +172,8 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
         raise ValidationError(_("Bare et utkast kan sendes til signering."))
     if not agreement.sections.exists():
         raise ValidationError(_("Avtalen har ingen avsnitt."))
+    if not agreement.kommuner.exists():
+        raise ValidationError(_("Ingen kommune er part ennå: en invitert kommune må godta invitasjonen først."))
     signing_round = SigningRound(agreement=agreement, allow_deputy=allow_deputy, sent_by=by)
     missing = [slot.party.name for slot in signatory_slots(agreement, signing_round) if not slot.holders]
     if missing:

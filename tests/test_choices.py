@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -455,6 +456,25 @@ def test_an_invitation_to_an_agreement_no_longer_a_draft_cannot_be_accepted(worl
     assert not agreement.kommuner.filter(pk=kvitsoy.pk).exists()
     invitation.refresh_from_db()
     assert invitation.status == PartyInvitation.Status.PENDING
+
+
+def test_an_agreement_started_by_the_police_has_no_kommune_until_one_accepts_and_cannot_be_sent_before(
+    world, client_for, personas
+):
+    moss = world["moss"]
+    response = client_for("moss_politikontakt").post(
+        reverse("agreements:create"), {"police_party": moss.unit.pk, "kommuner": [moss.kommune.pk]}
+    )
+    agreement = Agreement.objects.exclude(pk=moss.agreement.pk).get(police_party=moss.unit)
+    assert response.url == reverse("agreements:detail", args=[agreement.pk])
+    assert not agreement.kommuner.exists()
+    with pytest.raises(ValidationError, match="Ingen kommune er part ennå"):
+        agreement_send_for_signature(agreement, by=personas["moss_politikontakt"])
+    client_for("moss_ordforer").post(
+        reverse("invitation_accept", args=[PartyInvitation.objects.get(kommune=moss.kommune).pk])
+    )
+    assert list(agreement.kommuner.all()) == [moss.kommune]
+    assert client_for("moss_slt").get(reverse("agreements:detail", args=[agreement.pk])).status_code == 200
 
 
 # --- replacing an agreement ------------------------------------------------------------------------------------
