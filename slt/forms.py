@@ -53,6 +53,8 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
         acted = set(parties_acted_for(self.user).values_list("pk", flat=True))
         if not any(kommune.pk in acted for kommune in kommuner):
             raise forms.ValidationError(_("Velg minst én kommune du selv har en rolle i."))
+        if len({kommune.district_id for kommune in kommuner}) > 1:
+            raise forms.ValidationError(_("Kommunene må høre til samme politidistrikt."))
         return kommuner
 
 

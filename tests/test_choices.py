@@ -341,6 +341,19 @@ def test_a_council_name_with_a_newline_is_refused_with_a_clear_error(world, clie
     assert not Forum.objects.filter(name__contains="Bcc").exists()
 
 
+def test_an_slt_samarbeid_cannot_span_two_politidistrikter(world, client_for, personas):
+    """A person with roles in two districts sees both districts' kommuner, but one SLT-samarbeid keeps to one."""
+    RoleAssignment.objects.create(
+        person=personas["randaberg_slt"].person, party=world["moss"].kommune, role="radmann",
+        starts_on=datetime.date(2024, 1, 1),
+    )  # fmt: skip
+    data = {"name": "SLT på tvers", "kommuner": [world["randaberg"].kommune.pk, world["moss"].kommune.pk]}
+    response = client_for("randaberg_slt").post(reverse("slt:create"), data)
+    assert response.status_code == 200
+    assert "Kommunene må høre til samme politidistrikt." in response.text
+    assert not SltModel.objects.filter(name="SLT på tvers").exists()
+
+
 @pytest.mark.parametrize(
     "url_name,field",
     [("slt:create", "name"), ("slt:group_create", "name"), ("slt:plan_create", "title")],
@@ -468,6 +481,7 @@ def test_an_agreement_started_by_the_police_has_no_kommune_until_one_accepts_and
     agreement = Agreement.objects.exclude(pk=moss.agreement.pk).get(police_party=moss.unit)
     assert response.url == reverse("agreements:detail", args=[agreement.pk])
     assert not agreement.kommuner.exists()
+    assert "Samarbeidsavtale med Moss politistasjonsdistrikt" in client_for("moss_politikontakt").get(response.url).text
     with pytest.raises(ValidationError, match="Ingen kommune er part ennå"):
         agreement_send_for_signature(agreement, by=personas["moss_politikontakt"])
     client_for("moss_ordforer").post(
