@@ -102,9 +102,12 @@ def police_parties_choosable(user) -> QuerySet[Party]:
     return police_parties_in_reach(user)
 
 
-def councils_choosable(user):
-    """The politiråd that may be the steering group: councils of a kommune the user acts for."""
-    return councils_visible_to(user).filter(forum__kommuner__in=kommuner_acted_for(user)).distinct()
+def councils_choosable(user, slt_model: SltModel | None = None) -> QuerySet:
+    """The politiråd that may be the steering group: councils of a kommune the user acts for (and the current one)."""
+    councils = Q(forum__kommuner__in=kommuner_acted_for(user))
+    if slt_model is not None and slt_model.council_id:
+        councils |= Q(pk=slt_model.council_id)
+    return councils_visible_to(user).filter(councils).distinct()
 
 
 def people_choosable(slt_model: SltModel) -> QuerySet[Person]:

@@ -42,10 +42,11 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["kommuner"].queryset = kommuner_choosable(user, self.instance if self.instance.pk else None)
+        existing = self.instance if self.instance.pk else None
+        self.fields["kommuner"].queryset = kommuner_choosable(user, existing)
         self.fields["police_party"].queryset = police_parties_choosable(user)
         self.fields["police_party"].label = _("Politiet (leser med)")
-        self.fields["council"].queryset = councils_choosable(user)
+        self.fields["council"].queryset = councils_choosable(user, existing)
         single_line(self, "name")
 
     def clean_kommuner(self):
