@@ -417,6 +417,13 @@ def test_an_invited_kommune_sees_only_the_invitation_until_its_ordforer_accepts(
     assert "er invitert til" not in kvitsoy_ordforer.get(reverse("min_side")).text
 
 
+def test_the_invitation_on_min_side_is_in_nynorsk_for_a_nynorsk_reader(world, client_for):
+    _create_council_with_kvitsoy(client_for("randaberg_slt"), world)
+    client = client_for("kvitsoy_ordforer")
+    page = client.get(reverse("min_side"), headers={"accept-language": "nn"}).text
+    assert "Invitasjonar" in page and "først når nokon med rolle i kommunen godtek" in page
+
+
 def test_a_declined_invitation_grants_nothing(world, client_for):
     council, kvitsoy = _create_council_with_kvitsoy(client_for("randaberg_slt"), world)
     invitation = PartyInvitation.objects.get(kommune=kvitsoy)
