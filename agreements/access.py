@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
-from samarbeid.models import Kommune, Party, Role
-from samarbeid.permissions import Policy, get_for_user, grant, has_perm, visible_to
+from samarbeid.models import Kommune, Party, Politidistrikt, Role
+from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
 
 VIEW = "agreements.view_agreement"
 CHANGE = "agreements.change_agreement"
@@ -135,6 +135,11 @@ def police_parties_choosable(user) -> QuerySet[Party]:
 def kommuner_choosable(user) -> QuerySet[Kommune]:
     """Kommuner of those politidistrikter: the ones the user acts for join at once, the others are invited."""
     return kommuner_invitable(user)
+
+
+def districts_for_new_template(user) -> QuerySet[Politidistrikt]:
+    """The politidistrikter the user administers that have no template of their own yet."""
+    return Politidistrikt.objects.filter(pk__in=parties_acted_for(user).values("pk"), agreement_templates__isnull=True)
 
 
 def agreements_replaceable(user, *, police_party: Party | None = None, kommuner=None) -> QuerySet[Agreement]:

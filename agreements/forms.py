@@ -3,7 +3,12 @@ from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from agreements.access import agreements_replaceable, kommuner_choosable, police_parties_choosable
+from agreements.access import (
+    agreements_replaceable,
+    districts_for_new_template,
+    kommuner_choosable,
+    police_parties_choosable,
+)
 from agreements.models import (
     Agreement,
     Attachment,
@@ -15,9 +20,8 @@ from agreements.models import (
 )
 from agreements.richtext import editable_plain_text
 from agreements.services import REPLACES_ERROR, police_district, replaces_all_parties
-from samarbeid.invitations import invitations_pending_on
+from samarbeid.invitations import acts_for_one_of, invitations_pending_on
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
-from samarbeid.permissions import parties_acted_for
 from samarbeid.uploads import validate_attachment
 from samarbeid.validators import single_line
 
@@ -92,7 +96,7 @@ class AgreementCreateForm(AgreementDetailsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.acted_for = set(parties_acted_for(user).values_list("pk", flat=True))
+        self.user = user
         self.fields["police_party"].queryset = police_parties_choosable(user)
         self.fields["kommuner"].queryset = kommuner_choosable(user)
         self.order_fields(["police_party", "kommuner", "malform"])
@@ -105,7 +109,7 @@ class AgreementCreateForm(AgreementDetailsForm):
             district = police_district(police)
             if any(k.district_id != district.pk for k in kommuner):
                 raise ValidationError(_("Alle kommunene må høre til politidistriktet til politiparten."))
-            if not self.acted_for & {police.pk, *(k.pk for k in kommuner)}:
+            if not acts_for_one_of(self.user, [police, *kommuner]):
                 raise ValidationError(_("Du må ha en rolle hos minst én av partene i avtalen."))
             if replaces and not replaces_all_parties(police, kommuner, replaces):
                 self.add_error("replaces", REPLACES_ERROR)
@@ -223,7 +227,5 @@ class TemplateCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = Politidistrikt.objects.filter(
-            pk__in=parties_acted_for(user).values("pk"), agreement_templates__isnull=True
-        )
+        self.fields["district"].queryset = districts_for_new_template(user)
         _style(self)

@@ -55,6 +55,11 @@ def police_parties_in_reach(user) -> QuerySet[Party]:
     )
 
 
+def acts_for_one_of(user, parties: Iterable[Party]) -> bool:
+    """Whether the user acts for at least one of the parties: who may start something shared by them."""
+    return parties_acted_for(user).filter(pk__in=[p.pk for p in parties]).exists()
+
+
 def split_by_acting(user, kommuner: Iterable[Kommune], *, already: Iterable[Kommune] = ()) -> tuple[list, list]:
     """(kommuner that join at once: those the user acts for or that already take part, kommuner to invite)."""
     joining = {k.pk for k in already} | set(kommuner_acted_for(user).values_list("pk", flat=True))

@@ -3,8 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.invitations import acts_for_one_of
 from samarbeid.models import ForumMembership, Party, Person
-from samarbeid.permissions import parties_acted_for
 from samarbeid.validators import single_line, validate_single_line
 from slt.access import councils_choosable, kommuner_choosable, people_choosable, police_parties_choosable
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
@@ -51,8 +51,7 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
 
     def clean_kommuner(self):
         kommuner = self.cleaned_data["kommuner"]
-        acted = set(parties_acted_for(self.user).values_list("pk", flat=True))
-        if not any(kommune.pk in acted for kommune in kommuner):
+        if not acts_for_one_of(self.user, kommuner):
             raise forms.ValidationError(_("Velg minst én kommune du selv har en rolle i."))
         if len({kommune.district_id for kommune in kommuner}) > 1:
             raise forms.ValidationError(_("Kommunene må høre til samme politidistrikt."))
