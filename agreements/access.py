@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
-from samarbeid.models import Party, Role
-from samarbeid.permissions import Policy, get_for_user, grant, has_perm, visible_to
+from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
+from samarbeid.models import Kommune, Party, Politidistrikt, Role
+from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
 
 VIEW = "agreements.view_agreement"
 CHANGE = "agreements.change_agreement"
@@ -47,6 +48,11 @@ def grant_agreement(agreement: Agreement) -> None:
     police = agreement.police_party.specific()
     if police.kind == Party.Kind.POLICE_UNIT:
         grant(agreement, Party.objects.filter(pk=police.district_id), DISTRICT_POLICY)
+
+
+def grant_joined_kommune(agreement: Agreement, kommune: Kommune) -> None:
+    """Give a kommune that joined a draft (by accepting its invitation) the rights of a party."""
+    grant(agreement, Party.objects.filter(pk=kommune.pk), AGREEMENT_POLICY)
 
 
 def agreements_visible_to(user) -> QuerySet:
@@ -116,3 +122,37 @@ def template_for(user, pk: int, *, edit: bool = False) -> AgreementTemplate:
         user, AgreementTemplate.objects.select_related("district"), view=VIEW_TEMPLATE,
         change=EDIT_TEMPLATE if edit else None, pk=pk,
     )  # fmt: skip
+
+
+# --- Choices in agreement forms: the parties and agreements a user may pick -------------------------------------
+
+
+def police_parties_choosable(user) -> QuerySet[Party]:
+    """The politidistrikter, and their police units, where the user acts for some party."""
+    return police_parties_in_reach(user)
+
+
+def kommuner_choosable(user) -> QuerySet[Kommune]:
+    """Kommuner of those politidistrikter: the ones the user acts for join at once, the others are invited."""
+    return kommuner_invitable(user)
+
+
+def districts_for_new_template(user) -> QuerySet[Politidistrikt]:
+    """The politidistrikter the user administers that have no template of their own yet."""
+    return Politidistrikt.objects.filter(pk__in=parties_acted_for(user).values("pk"), agreement_templates__isnull=True)
+
+
+def agreements_replaceable(user, *, police_party: Party | None = None, kommuner=None) -> QuerySet[Agreement]:
+    """Signed agreements the user sees that a new agreement with these parties may replace: the same police
+    party and every kommune of the old one among `kommuner`. Unknown parties (None): those within the choices."""
+    police_parties = (
+        police_parties_choosable(user) if police_party is None else Party.objects.filter(pk=police_party.pk)
+    )
+    kommuner = kommuner_choosable(user) if kommuner is None else Kommune.objects.filter(pk__in=[k.pk for k in kommuner])
+    return (
+        agreements_visible_to(user)
+        .filter(status=Agreement.Status.SIGNED, police_party__in=police_parties)
+        .exclude(kommuner__in=Kommune.objects.exclude(pk__in=kommuner.values("pk")))
+        .select_related("police_party")
+        .prefetch_related("kommuner")
+    )

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Samarbeidsavtaler")
+
+    def ready(self):
+        from agreements.models import Agreement
+        from agreements.services import agreement_join
+        from samarbeid.invitations import register_invitation_target
+
+        register_invitation_target(Agreement, join=agreement_join)

@@ -3,7 +3,12 @@ from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from agreements.access import agreements_visible_to
+from agreements.access import (
+    agreements_replaceable,
+    districts_for_new_template,
+    kommuner_choosable,
+    police_parties_choosable,
+)
 from agreements.models import (
     Agreement,
     Attachment,
@@ -14,10 +19,11 @@ from agreements.models import (
     TemplateSection,
 )
 from agreements.richtext import editable_plain_text
-from agreements.services import police_district
+from agreements.services import REPLACES_ERROR, police_district, replaces_all_parties
+from samarbeid.invitations import acts_for_one_of, invitations_pending_on
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
-from samarbeid.permissions import parties_acted_for
 from samarbeid.uploads import validate_attachment
+from samarbeid.validators import single_line
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 
@@ -49,18 +55,26 @@ def _style(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", "ds-input")
 
 
+REPLACES_HELP = _("Bare signerte avtaler med de samme partene: samme politi og alle kommunene i den gamle avtalen.")
+
+
 class AgreementDetailsForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ["period_start", "period_end", "replaces", "council_case_number", "council_decision_date"]
         widgets = {"period_start": DATE, "period_end": DATE, "council_decision_date": DATE}
+        help_texts = {"replaces": REPLACES_HELP}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        replaceable = agreements_visible_to(user).select_related("police_party").prefetch_related("kommuner")
         if self.instance.pk:
+            kommuner = [*self.instance.kommuner.all(), *(i.kommune for i in invitations_pending_on(self.instance))]
+            replaceable = agreements_replaceable(user, police_party=self.instance.police_party, kommuner=kommuner)
             replaceable = replaceable.exclude(pk=self.instance.pk)
+        else:
+            replaceable = agreements_replaceable(user)
         self.fields["replaces"].queryset = replaceable
+        single_line(self, "council_case_number")
         _style(self)
 
 
@@ -69,8 +83,10 @@ class AgreementCreateForm(AgreementDetailsForm):
 
     police_party = forms.ModelChoiceField(label=_("Politiet"), queryset=Party.objects.none())
     kommuner = forms.ModelMultipleChoiceField(
-        label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+        label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kommuner i politidistriktet. En kommune du har en rolle i, blir part med en gang; de andre får "
+                    "en invitasjon og blir part først når de godtar den."),
+    )  # fmt: skip
     malform = forms.ChoiceField(
         label=_("Målform"), choices=[("", _("Kommunens målform")), *Malform.choices], required=False
     )
@@ -80,33 +96,23 @@ class AgreementCreateForm(AgreementDetailsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.acted_for = set(parties_acted_for(user).values_list("pk", flat=True))
-        districts = Politidistrikt.objects.filter(
-            pk__in=[
-                *Kommune.objects.filter(pk__in=self.acted_for).values_list("district", flat=True),
-                *Party.objects.filter(pk__in=self.acted_for, policeunit__isnull=False).values_list(
-                    "policeunit__district", flat=True
-                ),
-                *Politidistrikt.objects.filter(pk__in=self.acted_for).values_list("pk", flat=True),
-            ]
-        )
-        self.fields["police_party"].queryset = Party.objects.filter(
-            pk__in=[*districts.values_list("pk", flat=True),
-                    *Party.objects.filter(policeunit__district__in=districts).values_list("pk", flat=True)]
-        ).order_by("kind", "name")  # fmt: skip
-        self.fields["kommuner"].queryset = Kommune.objects.filter(district__in=districts).order_by("name")
+        self.user = user
+        self.fields["police_party"].queryset = police_parties_choosable(user)
+        self.fields["kommuner"].queryset = kommuner_choosable(user)
         self.order_fields(["police_party", "kommuner", "malform"])
         _style(self)
 
     def clean(self):
         data = super().clean()
-        police, kommuner = data.get("police_party"), data.get("kommuner")
+        police, kommuner, replaces = data.get("police_party"), data.get("kommuner"), data.get("replaces")
         if police and kommuner:
             district = police_district(police)
             if any(k.district_id != district.pk for k in kommuner):
                 raise ValidationError(_("Alle kommunene må høre til politidistriktet til politiparten."))
-            if not self.acted_for & {police.pk, *(k.pk for k in kommuner)}:
+            if not acts_for_one_of(self.user, [police, *kommuner]):
                 raise ValidationError(_("Du må ha en rolle hos minst én av partene i avtalen."))
+            if replaces and not replaces_all_parties(police, kommuner, replaces):
+                self.add_error("replaces", REPLACES_ERROR)
         return data
 
 
@@ -123,6 +129,7 @@ class LocalSectionForm(forms.Form):
     def __init__(self, *args, owners: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(value, label) for value, label in Owner.choices if value in owners]
+        single_line(self, "heading")
         _style(self)
 
 
@@ -146,6 +153,7 @@ class PresenceForm(forms.ModelForm):
         field = self.fields["kommune"]
         field.queryset = Kommune.objects.filter(pk__in=[k.pk for k in kommuner])
         field.choices = [("", "---------"), *((k.pk, k.name) for k in kommuner)]
+        single_line(self, "place")
         _style(self)
 
 
@@ -168,6 +176,7 @@ class FocusAreaForm(forms.ModelForm):
 
     def __init__(self, *args, agreement=None, **kwargs):
         super().__init__(*args, **kwargs)
+        single_line(self, "title")
         _style(self)
 
 
@@ -184,6 +193,7 @@ class AttachmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.odt"
+        single_line(self, "title")
         _style(self)
 
     def clean_file(self):
@@ -208,6 +218,7 @@ class TemplateSectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        single_line(self, "heading_nb", "heading_nn")
         _style(self)
 
 
@@ -216,7 +227,5 @@ class TemplateCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = Politidistrikt.objects.filter(
-            pk__in=parties_acted_for(user).values("pk"), agreement_templates__isnull=True
-        )
+        self.fields["district"].queryset = districts_for_new_template(user)
         _style(self)

@@ -7,10 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from agreements.access import kommuner_choosable, police_parties_choosable
 from agreements.forms import _style
 from agreements.importer import ResolvedParties
 from agreements.services import police_district
-from samarbeid.models import Kommune, Party, Politidistrikt
+from samarbeid.models import Kommune, Party
 from samarbeid.uploads import sniff_document_type
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -62,33 +63,17 @@ class ImportPartiesForm(forms.Form):
         label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, user_parties: set[int], resolved: ResolvedParties, **kwargs):
+    def __init__(self, *args, user, resolved: ResolvedParties, **kwargs):
         super().__init__(*args, **kwargs)
         self.resolved = resolved
-        known = [p for p in (resolved.police, *resolved.kommuner) if p is not None]
-        district_ids = {
-            *Kommune.objects.filter(pk__in=user_parties).values_list("district", flat=True),
-            *Party.objects.filter(pk__in=user_parties, policeunit__isnull=False).values_list(
-                "policeunit__district", flat=True
-            ),
-            *Politidistrikt.objects.filter(pk__in=user_parties).values_list("pk", flat=True),
-        }
-        for party in known:
-            specific = party.specific()
-            district_ids.add(specific.pk if isinstance(specific, Politidistrikt) else specific.district_id)
         if resolved.police is not None:
             del self.fields["police_party"]
         else:
-            self.fields["police_party"].queryset = Party.objects.filter(
-                pk__in=[
-                    *district_ids,
-                    *Party.objects.filter(policeunit__district__in=district_ids).values_list("pk", flat=True),
-                ]
-            ).order_by("kind", "name")
+            self.fields["police_party"].queryset = police_parties_choosable(user)
         if resolved.kommuner:
             del self.fields["kommuner"]
         else:
-            self.fields["kommuner"].queryset = Kommune.objects.filter(district__in=district_ids).order_by("name")
+            self.fields["kommuner"].queryset = kommuner_choosable(user)
         _style(self)
 
     def clean(self):

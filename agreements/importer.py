@@ -949,9 +949,11 @@ def _heading_similarity(a: str, b: str) -> float:
 
 
 def agreement_import(
-    parsed: ParsedAgreement, *, created_by, police_party=None, kommuner=None, resolved: ResolvedParties | None = None
-):
+    parsed: ParsedAgreement, *, created_by, police_party=None, kommuner=None, resolved: ResolvedParties | None = None,
+    invite=(),
+):  # fmt: skip
     """Create a draft agreement from a parsed one; parties given here override those the text names.
+    The kommuner in `invite` are invited (see agreement_create) instead of taking part at once.
 
     How imported sections map onto the template: the agreement is created with ``agreement_create`` from the
     police district's template (else the national one), so it gets the frame's owners, structured parts
@@ -972,14 +974,15 @@ def agreement_import(
     """
     resolved = resolved or resolve_parties(parsed)
     police_party = police_party or resolved.police
-    kommuner = list(kommuner) if kommuner else resolved.kommuner
-    if police_party is None or not kommuner:
-        raise MissingParties(police=police_party is None, kommuner=not kommuner)
+    invite = list(invite)
+    kommuner = list(kommuner or []) if kommuner or invite else resolved.kommuner
+    if police_party is None or not (kommuner or invite):
+        raise MissingParties(police=police_party is None, kommuner=not (kommuner or invite))
 
     with transaction.atomic():
         agreement = agreement_create(
-            police_party=police_party, kommuner=kommuner, created_by=created_by, malform=parsed.malform,
-            period_start=parsed.period_start, period_end=parsed.period_end,
+            police_party=police_party, kommuner=kommuner, invite=invite, created_by=created_by,
+            malform=parsed.malform, period_start=parsed.period_start, period_end=parsed.period_end,
         )  # fmt: skip
         frame = list(agreement.sections.order_by("order", "pk"))
         matched: set[int] = set()

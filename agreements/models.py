@@ -261,7 +261,10 @@ class Agreement(LockedWhenSigned):
     def title(self) -> str:
         """ "Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt", in the agreement's målform."""
         names = [k.name_in(self.malform) for k in self.kommuner.all()]
-        return f"Samarbeidsavtale mellom {', '.join(names)} og {self.police_party.name_in(self.malform)}"
+        police = self.police_party.name_in(self.malform)
+        if not names:  # every kommune is still invited (samarbeid.invitations)
+            return f"Samarbeidsavtale med {police}"
+        return f"Samarbeidsavtale mellom {', '.join(names)} og {police}"
 
     @property
     def period_label(self) -> str:

@@ -5,9 +5,11 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from agreements.access import TEMPLATE_POLICY, grant_agreement
+from agreements.access import TEMPLATE_POLICY, grant_agreement, grant_joined_kommune
 from agreements.models import (
     Agreement,
     AgreementSection,
@@ -15,6 +17,7 @@ from agreements.models import (
     SectionRevision,
     TemplateSection,
 )
+from samarbeid.invitations import invitations_create
 from samarbeid.models import Kommune, Party, Politidistrikt
 from samarbeid.permissions import grant
 
@@ -37,22 +40,26 @@ def agreement_create(
     replaces: Agreement | None = None,
     council_case_number: str = "",
     council_decision_date: datetime.date | None = None,
+    invite: Iterable[Kommune] = (),
 ) -> Agreement:
     """A draft agreement with the template's sections copied in its målform, and the parties' rights.
 
+    `kommuner` take part at once; the kommuner in `invite` get an invitation and join when they accept it.
     `template` defaults to the police district's template (else the national one); `malform` to the
-    first kommune's `default_malform`.
+    first kommune's `default_malform`. `replaces` must have no party the new agreement lacks.
     """
-    kommuner = list(kommuner)
+    kommuner, invite = list(kommuner), list(invite)
     if not police_party.is_police:
         raise ValidationError(_("Politiparten må være et politidistrikt eller en politienhet."))
-    if not kommuner:
+    if not kommuner and not invite:
         raise ValidationError(_("Velg minst én kommune."))
+    if replaces is not None and not replaces_all_parties(police_party, [*kommuner, *invite], replaces):
+        raise ValidationError({"replaces": REPLACES_ERROR})
     district = police_district(police_party)
     template = template or AgreementTemplate.for_district(district)
     agreement = Agreement.objects.create(
         template=template, police_party=police_party, period_start=period_start, period_end=period_end,
-        malform=malform or kommuner[0].default_malform, replaces=replaces,
+        malform=malform or [*kommuner, *invite][0].default_malform, replaces=replaces,
         council_case_number=council_case_number, council_decision_date=council_decision_date,
         created_by=created_by, updated_by=created_by,
     )  # fmt: skip
@@ -81,7 +88,29 @@ def agreement_create(
         for s in AgreementSection.objects.filter(agreement=agreement)
     )
     grant_agreement(agreement)
+    invitations_create(target=agreement, kommuner=invite, by=created_by, district=district)
     return agreement
+
+
+REPLACES_ERROR = _lazy("En avtale kan bare erstatte en avtale med de samme partene: samme politi og alle kommunene.")
+
+
+def replaces_all_parties(police_party: Party, kommuner: Iterable[Kommune], old: Agreement) -> bool:
+    """Whether an agreement of these parties may replace `old`: the same police party and all of its kommuner."""
+    ids = {k.pk for k in kommuner}
+    return old.police_party_id == police_party.pk and all(k.pk in ids for k in old.kommuner.all())
+
+
+@transaction.atomic
+def agreement_join(agreement: Agreement, kommune: Kommune, by) -> None:
+    """An invited kommune accepted: it becomes a party to the draft and its roles get their rights."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if not agreement.is_editable:
+        raise ValidationError(_("Avtalen er ikke lenger et utkast, så kommunen kan ikke bli med nå."))
+    agreement.kommuner.add(kommune)
+    grant_joined_kommune(agreement, kommune)
+    text = _("%(kommune)s godtok invitasjonen og er part i avtalen.") % {"kommune": escape(kommune.name)}
+    agreement.log(SectionRevision.Action.DETAILS, heading=_("Parter"), by=by, text=text)
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from agreements.models import (
     StatusChange,
 )
 from agreements.richtext import DiffPart, html_to_text, text_diff
+from agreements.services import replaces_all_parties
 from samarbeid.models import Party, Role, RoleAssignment, User
 from samarbeid.pdf import render_pdf, seal_pdf
 from samarbeid.permissions import Policy, grant
@@ -233,6 +234,8 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
         raise ValidationError(_("Bare et utkast kan sendes til signering."))
     if not agreement.sections.exists():
         raise ValidationError(_("Avtalen har ingen avsnitt."))
+    if not agreement.kommuner.exists():
+        raise ValidationError(_("Ingen kommune er part ennå: en invitert kommune må godta invitasjonen først."))
     signing_round = SigningRound(agreement=agreement, allow_deputy=allow_deputy, sent_by=by)
     missing = [slot.party.name for slot in signatory_slots(agreement, signing_round) if not slot.holders]
     if missing:
@@ -307,7 +310,10 @@ def agreement_sign(
         _transition(agreement, Agreement.Status.SIGNED, by=by)
         if agreement.replaces_id:
             replaced = _lock(agreement.replaces)
-            if replaced.status == Agreement.Status.SIGNED:
+            # Only an agreement that all of the old one's parties have now signed replaces it.
+            if replaced.status == Agreement.Status.SIGNED and replaces_all_parties(
+                agreement.police_party, agreement.kommuner.all(), replaced
+            ):
                 signed_on = timezone.localdate(signature.signed_at).strftime("%d.%m.%Y")
                 reason = _("Erstattet av revidert avtale signert %(date)s") % {"date": signed_on}
                 _transition(replaced, Agreement.Status.REPLACED, by=by, reason=reason)

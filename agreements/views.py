@@ -48,6 +48,7 @@ from agreements.models import (
     TemplateSection,
 )
 from agreements.richtext import text_diff
+from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.permissions import can_act_for_any, has_perm
 
 PAGE_SIZE = 20
@@ -133,13 +134,17 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     form = AgreementCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        joining, invited = split_by_acting(request.user, data["kommuner"])
         agreement = services.agreement_create(
-            police_party=data["police_party"], kommuner=data["kommuner"], created_by=request.user,
+            police_party=data["police_party"], kommuner=joining, invite=invited, created_by=request.user,
             period_start=data["period_start"], period_end=data["period_end"], malform=data["malform"] or None,
             replaces=data["replaces"], council_case_number=data["council_case_number"],
             council_decision_date=data["council_decision_date"],
         )  # fmt: skip
         messages.success(request, _("Avtaleutkastet er opprettet."))
+        if invited:
+            messages.info(request, _("Invitasjon er sendt til %(kommuner)s. De blir part når de godtar den.")
+                          % {"kommuner": ", ".join(k.name for k in invited)})  # fmt: skip
         return redirect("agreements:detail", pk=agreement.pk)
     return render(request, "agreements/agreement_create.html", {"form": form})
 
@@ -157,6 +162,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sections": sections,
         "can": can,
         "contacts": agreement.contacts(),
+        "pending_invitations": invitations_pending_on(agreement),
         "opening_hours": agreement.opening_hours(),
         "expectations_from_kommune": [e for e in expectations if e.direction == Expectation.Direction.FROM_KOMMUNE],
         "expectations_from_police": [e for e in expectations if e.direction == Expectation.Direction.FROM_POLICE],

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agreements.forms_import import ImportPartiesForm, ImportUploadForm
 from agreements.importer import agreement_import, decode_text, docx_to_text, parse_text, resolve_parties
+from samarbeid.invitations import split_by_acting
 from samarbeid.permissions import parties_acted_for
 
 SESSION_KEY = "agreement_import"
@@ -49,9 +50,7 @@ def agreement_import_view(request: HttpRequest) -> HttpResponse:
         return render(request, "agreements/import.html", {"upload_form": upload_form})
     resolved = resolve_parties(parsed)
     bound = request.POST.get("step") == "parties" or (resolved.police and resolved.kommuner)
-    parties_form = ImportPartiesForm(
-        request.POST if bound else None, user_parties=user_parties, resolved=resolved
-    )  # fmt: skip
+    parties_form = ImportPartiesForm(request.POST if bound else None, user=request.user, resolved=resolved)
     context = {"parties_form": parties_form, "parsed": parsed, "resolved": resolved, "stored": stored}
     if not (bound and parties_form.is_valid()):
         return render(request, "agreements/import.html", context)
@@ -59,8 +58,9 @@ def agreement_import_view(request: HttpRequest) -> HttpResponse:
     if not user_parties & {police.pk, *(k.pk for k in kommuner)}:
         context["not_a_party"] = True
         return render(request, "agreements/import.html", context, status=403)
+    joining, invited = split_by_acting(request.user, kommuner)
     agreement = agreement_import(
-        parsed, created_by=request.user, police_party=police, kommuner=kommuner, resolved=resolved
+        parsed, created_by=request.user, police_party=police, kommuner=joining, invite=invited, resolved=resolved
     )  # fmt: skip
     del request.session[SESSION_KEY]
     messages.success(

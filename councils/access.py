@@ -6,14 +6,16 @@ planned and minuted by the SLT-koordinator and the politikontakt (FORUM_POLICY) 
 leader and secretary through their membership; closed minutes only for members (see samarbeid/meetings.py).
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from guardian.shortcuts import assign_perm
 
+from agreements.access import agreements_visible_to
 from councils.models import Council
+from samarbeid.invitations import districts_acted_in, kommuner_invitable
 from samarbeid.meetings import MANAGE as MANAGE_MEETINGS
 from samarbeid.meetings import VIEW as VIEW_FORUM
-from samarbeid.models import Role
-from samarbeid.permissions import Policy, get_for_user, grant, has_perm, visible_to
+from samarbeid.models import Kommune, Party, Person, PoliceUnit, Role
+from samarbeid.permissions import Policy, get_for_user, grant, has_perm, kommuner_acted_for, visible_to
 
 VIEW = "councils.view_council"
 CHANGE = "councils.change_council"
@@ -40,6 +42,13 @@ def grant_council(council: Council) -> None:
     assign_perm(VIEW, council.forum.member_group, council)
 
 
+def grant_joined_kommune(council: Council, kommune: Kommune) -> None:
+    """Give a kommune that joined (by accepting its invitation) its rights on the council and its forum."""
+    party = Party.objects.filter(pk=kommune.pk)
+    grant(council, party, COUNCIL_POLICY)
+    grant(council.forum, party, FORUM_POLICY)
+
+
 def councils_visible_to(user) -> QuerySet:
     return visible_to(user, VIEW, Council.objects.select_related("forum", "host_kommune", "police_unit"))
 
@@ -56,3 +65,38 @@ def council_abilities(user, council: Council) -> dict[str, bool]:
         "plan": has_perm(user, MANAGE_MEETINGS, council.forum),
         "write_log": has_perm(user, WRITE_LOG, council),
     }
+
+
+# --- Choices in council forms -----------------------------------------------------------------------------------
+
+
+def host_kommuner_choosable(user) -> QuerySet[Kommune]:
+    """A council is started for a kommune the user acts for (its ordfører leads it)."""
+    return kommuner_acted_for(user).order_by("name")
+
+
+def kommuner_choosable(user) -> QuerySet[Kommune]:
+    """Other kommuner of the politidistrikter where the user acts: those the user acts for join at once, the
+    others are invited and join when they accept."""
+    return kommuner_invitable(user)
+
+
+def police_units_choosable(user) -> QuerySet[PoliceUnit]:
+    return PoliceUnit.objects.filter(district__in=districts_acted_in(user)).order_by("name")
+
+
+def agreements_linkable(user, council: Council | None = None) -> QuerySet:
+    """Agreements the user sees that a council may follow: with one of the user's kommuner (or, for an existing
+    council, with its police unit and one of its kommuner)."""
+    agreements = agreements_visible_to(user)
+    if council is None:
+        return agreements.filter(kommuner__in=kommuner_acted_for(user)).distinct()
+    return agreements.filter(police_party_id=council.police_unit_id, kommuner__forums=council.forum).distinct()
+
+
+def people_choosable(council: Council) -> QuerySet[Person]:
+    """People who may be made members: those holding a role in one of the council's parties, and its members."""
+    party_ids = [p.pk for p in council.forum.parties()]
+    return Person.objects.filter(
+        Q(roles__party_id__in=party_ids) | Q(forum_memberships__forum=council.forum)
+    ).distinct()

@@ -9,7 +9,11 @@ class CouncilsConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from councils.models import Council
+        from councils.services import council_join
+        from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
 
         register_forum_page(Forum.Kind.POLITIRAD, lambda forum: reverse("councils:detail", args=[forum.council.pk]))
+        register_invitation_target(Council, join=council_join)

@@ -2,23 +2,31 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.access import agreements_visible_to
+from councils.access import (
+    agreements_linkable,
+    host_kommuner_choosable,
+    kommuner_choosable,
+    people_choosable,
+    police_units_choosable,
+)
 from councils.models import Council, Evaluation, LogEntry
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
-from samarbeid.permissions import kommuner_acted_for
+from samarbeid.validators import single_line, validate_single_line
 
 
 class CouncilForm(forms.Form):
-    name = forms.CharField(label=_("Navn"), max_length=200)
+    name = forms.CharField(label=_("Navn"), max_length=200, validators=[validate_single_line])
     host_kommune = forms.ModelChoiceField(
         label=_("Vertskommune"), queryset=Kommune.objects.none(),
         help_text=_("Ordføreren i vertskommunen leder politirådet."),
     )  # fmt: skip
     other_kommuner = forms.ModelMultipleChoiceField(
-        label=_("Andre kommuner i politirådet"), queryset=Kommune.objects.all(), required=False
-    )
-    police_unit = forms.ModelChoiceField(label=_("Politienhet"), queryset=PoliceUnit.objects.all())
+        label=_("Andre kommuner i politirådet"), queryset=Kommune.objects.none(), required=False,
+        help_text=_("Kommuner i samme politidistrikt. En kommune du har en rolle i, blir med med en gang; de andre "
+                    "får en invitasjon og blir med først når de godtar den."),
+    )  # fmt: skip
+    police_unit = forms.ModelChoiceField(label=_("Politienhet"), queryset=PoliceUnit.objects.none())
     secretary_rule = forms.ChoiceField(label=_("Sekretær"), choices=Council.SecretaryRule.choices)
     alternation_start_year = forms.IntegerField(
         label=_("Kommunen er sekretær fra år"), required=False, min_value=2000, max_value=2100,
@@ -28,24 +36,28 @@ class CouncilForm(forms.Form):
                                                initial=2)  # fmt: skip
     agreement = forms.ModelChoiceField(label=_("Samarbeidsavtale"), queryset=None, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, council: Council | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_kommune"].queryset = kommuner_acted_for(user)
-        self.fields["agreement"].queryset = agreements_visible_to(user)
+        self.fields["host_kommune"].queryset = host_kommuner_choosable(user)
+        self.fields["other_kommuner"].queryset = kommuner_choosable(user)
+        self.fields["police_unit"].queryset = police_units_choosable(user)
+        self.fields["agreement"].queryset = agreements_linkable(user, council)
 
     def clean(self):
         data = super().clean()
         host, unit = data.get("host_kommune"), data.get("police_unit")
         if host and unit and unit.district_id != host.district_id:
             self.add_error("police_unit", _("Politienheten må høre til samme politidistrikt som vertskommunen."))
+        if host and any(k.district_id != host.district_id for k in data.get("other_kommuner", ())):
+            self.add_error("other_kommuner", _("Kommunene må høre til samme politidistrikt som vertskommunen."))
         if data.get("secretary_rule") == Council.SecretaryRule.ALTERNATING and not data.get("alternation_start_year"):
             self.add_error("alternation_start_year", _("Oppgi året kommunen har sekretæransvaret når det veksler."))
         return data
 
 
 class CouncilEditForm(CouncilForm):
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
+    def __init__(self, *args, user, council: Council, **kwargs):
+        super().__init__(*args, user=user, council=council, **kwargs)
         for name in ("host_kommune", "other_kommuner", "police_unit"):
             del self.fields[name]
 
@@ -70,14 +82,14 @@ class MemberForm(forms.Form):
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
         forum = council.forum
-        party_ids = [p.pk for p in forum.parties()]
-        self.fields["person"].queryset = Person.objects.filter(roles__party_id__in=party_ids).distinct()
+        self.fields["person"].queryset = people_choosable(council)
         self.fields["deputy_for"].queryset = (
             forum.memberships.active()
             .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])
             .select_related("person")
         )
-        self.fields["party"].queryset = Party.objects.filter(pk__in=party_ids)
+        self.fields["party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
+        single_line(self, "new_name", "role_title", "organisation")
 
     def clean(self):
         data = super().clean()
@@ -104,6 +116,7 @@ class YearPlanMeetingForm(forms.Form):
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        single_line(self, "theme", "place")
 
     def clean(self):
         data = super().clean()

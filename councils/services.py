@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from councils.access import FORUM_POLICY, grant_council
+from councils.access import FORUM_POLICY, grant_council, grant_joined_kommune
 from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
+from samarbeid.invitations import invitations_create
 from samarbeid.meetings import actions_for_forums, forum_create, meeting_plan, membership_add
 from samarbeid.models import (
     Forum,
@@ -40,9 +41,14 @@ def council_create(
     min_meetings_per_year: int = 2,
     agreement=None,
     by: User | None = None,
+    invite: list[Kommune] | tuple = (),
 ) -> Council:
-    """Create the council and its forum with the fixed agenda points, grant the parties, add members by role."""
+    """Create the council and its forum with the fixed agenda points, grant the parties, add members by role.
+
+    `other_kommuner` take part at once; the kommuner in `invite` get an invitation and join when they accept.
+    """
     kommuner = [host_kommune, *[k for k in other_kommuner if k.pk != host_kommune.pk]]
+    _check_agreement(agreement, police_unit.pk, kommuner)
     agenda = DEFAULT_AGENDA_NN if host_kommune.default_malform == Malform.NYNORSK else DEFAULT_AGENDA
     forum = forum_create(
         kind=Forum.Kind.POLITIRAD, name=name, kommuner=kommuner, police_party=police_unit,
@@ -57,7 +63,28 @@ def council_create(
     council.save()
     grant_council(council)
     council_add_members_by_role(council, by=by)
+    invitations_create(target=council, kommuner=[k for k in invite if k.pk != host_kommune.pk], by=by,
+                       district=host_kommune.district)  # fmt: skip
     return council
+
+
+def _check_agreement(agreement, police_unit_id: int, kommuner) -> None:
+    """The agreement a council follows is one between its police unit and one of its kommuner."""
+    if agreement is None:
+        return
+    if (
+        agreement.police_party_id != police_unit_id
+        or not agreement.kommuner.filter(pk__in=[k.pk for k in kommuner]).exists()
+    ):
+        raise ValidationError({"agreement": _("Velg en avtale mellom politienheten og en av kommunene i politirådet.")})
+
+
+@transaction.atomic
+def council_join(council: Council, kommune: Kommune, by: User | None) -> None:
+    """An invited kommune accepted: it joins the council, its roles get their rights, its people by role join."""
+    council.forum.kommuner.add(kommune)
+    grant_joined_kommune(council, kommune)
+    council_add_members_by_role(council, by=by)
 
 
 def council_add_members_by_role(council: Council, *, by: User | None = None) -> list[ForumMembership]:
@@ -97,6 +124,8 @@ def council_add_members_by_role(council: Council, *, by: User | None = None) -> 
 @transaction.atomic
 def council_update(council: Council, *, by: User | None, **changes) -> Council:
     fields = ["secretary_rule", "alternation_start_year", "min_meetings_per_year", "agreement"]
+    if "agreement" in changes:
+        _check_agreement(changes["agreement"], council.police_unit_id, council.forum.kommuner.all())
     for name in fields:
         if name in changes:
             setattr(council, name, changes[name])

@@ -24,6 +24,7 @@ from councils.forms import (
     YearPlanMeetingForm,
 )
 from councils.models import Evaluation, LogEntry, YearPlan
+from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
 from samarbeid.models import Kommune, Party, Person
@@ -47,12 +48,17 @@ def council_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CouncilForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["other_kommuner"], invited = split_by_acting(request.user, data["other_kommuner"])
         try:
-            council = services.council_create(**form.cleaned_data, by=request.user)
+            council = services.council_create(**data, invite=invited, by=request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Politirådet er opprettet med medlemmer etter rolle."))
+            if invited:
+                messages.info(request, _("Invitasjon er sendt til %(kommuner)s. De blir med når de godtar den.")
+                              % {"kommuner": ", ".join(k.name for k in invited)})  # fmt: skip
             return redirect("councils:detail", pk=council.pk)
     return render(request, "councils/council_form.html", {"form": form, "council": None})
 
@@ -80,6 +86,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_actions": open_actions,
         "overdue_actions": overdue_actions,
         "slt_status": slt_status_for(forum.kommuner.all()),
+        "pending_invitations": invitations_pending_on(council),
         "can": council_abilities(request.user, council),
     })  # fmt: skip
 
@@ -93,7 +100,7 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "alternation_start_year": council.alternation_start_year,
         "min_meetings_per_year": council.min_meetings_per_year, "agreement": council.agreement,
     }  # fmt: skip
-    form = CouncilEditForm(request.POST or None, user=request.user, initial=initial)
+    form = CouncilEditForm(request.POST or None, user=request.user, council=council, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.council_update(council, by=request.user, **form.cleaned_data)

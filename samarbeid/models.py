@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -873,3 +874,53 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"{self.user}"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Invitations: a kommune the creator does not act for joins a shared agreement, council or SLT-samarbeid only by
+# accepting. See samarbeid/invitations.py for the services and the access functions.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class PartyInvitation(models.Model):
+    """An invitation to a kommune to join an app's object (the target); until it is accepted, it grants nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Venter på svar")
+        ACCEPTED = "accepted", _("Godtatt")
+        DECLINED = "declined", _("Avslått")
+
+    kommune = models.ForeignKey(
+        Kommune, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("kommune")
+    )
+    target_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invitert av")
+    )
+    invited_at = models.DateTimeField(_("invitert"), default=timezone.now, editable=False)
+    answered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("besvart av")
+    )
+    answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitasjon")
+        verbose_name_plural = _("invitasjoner")
+        ordering = ["-invited_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "target_type", "target_id"], condition=Q(status="pending"),
+                name="one_pending_invitation_per_kommune_and_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", answered_at__isnull=True)
+                | (~Q(status="pending") & Q(answered_at__isnull=False)),
+                name="invitation_answered_when_not_pending",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.kommune} – {self.target}"

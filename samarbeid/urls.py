@@ -11,6 +11,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("min-side/", views.min_side, name="min_side"),
+    path("invitasjoner/<int:pk>/godta/", views.invitation_answer, {"accept": True}, name="invitation_accept"),
+    path("invitasjoner/<int:pk>/avsla/", views.invitation_answer, {"accept": False}, name="invitation_decline"),
     path("avtaler/", include("agreements.urls")),
     path("politirad/", include("councils.urls")),
     path("slt/", include("slt.urls")),

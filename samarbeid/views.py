@@ -1,8 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from samarbeid.invitations import invitation_accept, invitation_decline, invitation_for, invitations_for_user
 from samarbeid.models import RoleAssignment
 
 
@@ -21,4 +25,23 @@ def min_side(request: HttpRequest) -> HttpResponse:
         if request.user.person_id
         else RoleAssignment.objects.none()
     )
-    return render(request, "samarbeid/min_side.html", {"roles": roles})
+    invitations = [i for i in invitations_for_user(request.user) if i.target is not None]
+    return render(request, "samarbeid/min_side.html", {"roles": roles, "invitations": invitations})
+
+
+@require_POST
+@login_required
+def invitation_answer(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
+    """Accept or decline an invitation to a kommune the user acts for."""
+    invitation = invitation_for(request.user, pk)
+    try:
+        if accept:
+            invitation_accept(invitation, by=request.user)
+            messages.success(request, _("%(kommune)s er nå med i «%(target)s».")
+                             % {"kommune": invitation.kommune.name, "target": invitation.target})  # fmt: skip
+        else:
+            invitation_decline(invitation, by=request.user)
+            messages.success(request, _("Invitasjonen er avslått."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("min_side")

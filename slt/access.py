@@ -4,11 +4,13 @@ Rights are granted (with `SLT_POLICY`) on the SltModel only; a plan, focus area 
 through the SltModel it belongs to. Other tenants get 404, readers who may not change get 403.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from councils.access import councils_visible_to
 from samarbeid import meetings
-from samarbeid.models import Role
-from samarbeid.permissions import Policy, get_for_user, has_perm, visible_to
+from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
+from samarbeid.models import Kommune, Party, Person, Role
+from samarbeid.permissions import Policy, get_for_user, has_perm, kommuner_acted_for, visible_to
 from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak
 
 VIEW = "slt.view_sltmodel"
@@ -82,3 +84,34 @@ def group_for(user, pk: int, *, manage: bool = False) -> CoordinationGroup:
 
 def can_manage_group(user, group: CoordinationGroup) -> bool:
     return has_perm(user, meetings.MANAGE, group.forum)
+
+
+# --- Choices in SLT forms ---------------------------------------------------------------------------------------
+
+
+def kommuner_choosable(user, slt_model: SltModel | None = None) -> QuerySet[Kommune]:
+    """Kommuner of the politidistrikter where the user acts (and those already in the SLT-samarbeid): those the
+    user acts for join at once, the others are invited and join when they accept."""
+    kommuner = Q(pk__in=kommuner_invitable(user).values("pk"))
+    if slt_model is not None:
+        kommuner |= Q(slt_models=slt_model)
+    return Kommune.objects.filter(kommuner).distinct().order_by("name")
+
+
+def police_parties_choosable(user) -> QuerySet[Party]:
+    return police_parties_in_reach(user)
+
+
+def councils_choosable(user, slt_model: SltModel | None = None) -> QuerySet:
+    """The politiråd that may be the steering group: councils of a kommune the user acts for (and the current one)."""
+    councils = Q(forum__kommuner__in=kommuner_acted_for(user))
+    if slt_model is not None and slt_model.council_id:
+        councils |= Q(pk=slt_model.council_id)
+    return councils_visible_to(user).filter(councils).distinct()
+
+
+def people_choosable(slt_model: SltModel) -> QuerySet[Person]:
+    """People holding a role in one of the SLT-samarbeid's parties, and members of its coordination groups."""
+    return Person.objects.filter(
+        Q(roles__party__in=slt_model.parties()) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
+    ).distinct()

@@ -9,9 +9,13 @@ class SltConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
+        from slt.models import SltModel
+        from slt.services import slt_model_join
 
         register_forum_page(
             Forum.Kind.COORDINATION_GROUP, lambda forum: reverse("slt:group", args=[forum.coordination_group.pk])
         )
+        register_invitation_target(SltModel, join=slt_model_join)

@@ -3,9 +3,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.access import councils_visible_to
-from samarbeid.models import ForumMembership, Kommune, Party, Person
-from samarbeid.permissions import kommuner_acted_for, parties_acted_for
+from samarbeid.invitations import acts_for_one_of
+from samarbeid.models import ForumMembership, Party, Person
+from samarbeid.validators import single_line, validate_single_line
+from slt.access import councils_choosable, kommuner_choosable, people_choosable, police_parties_choosable
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
@@ -24,14 +25,6 @@ class DsFormMixin:
             widget.attrs.setdefault("class", css)
 
 
-def kommuner_for(user):
-    """Kommuner a user may put in an SLT-samarbeid: those they act for, and their police units' other kommuner."""
-    own = kommuner_acted_for(user)
-    return Kommune.objects.filter(
-        Q(pk__in=own.values("pk")) | Q(police_units__kommuner__in=own.values("pk"))
-    ).distinct()
-
-
 class SltModelForm(DsFormMixin, forms.ModelForm):
     class Meta:
         model = SltModel
@@ -41,26 +34,27 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "utovende_niva": forms.Textarea(attrs={"rows": 2}),
         }
+        help_texts = {
+            "kommuner": _("Kommuner i politidistriktet. En kommune du har en rolle i, blir med med en gang; de andre "
+                          "får en invitasjon og blir med først når de godtar den."),
+        }  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        own = kommuner_acted_for(user)
-        kommuner = kommuner_for(user)
-        if self.instance.pk:
-            kommuner = Kommune.objects.filter(Q(pk__in=kommuner.values("pk")) | Q(slt_models=self.instance)).distinct()
-        self.fields["kommuner"].queryset = kommuner.order_by("name")
-        self.fields["police_party"].queryset = Party.objects.filter(
-            Q(policeunit__kommuner__in=kommuner.values("pk")) | Q(politidistrikt__kommuner__in=own.values("pk"))
-        ).distinct()
+        existing = self.instance if self.instance.pk else None
+        self.fields["kommuner"].queryset = kommuner_choosable(user, existing)
+        self.fields["police_party"].queryset = police_parties_choosable(user)
         self.fields["police_party"].label = _("Politiet (leser med)")
-        self.fields["council"].queryset = councils_visible_to(user)
+        self.fields["council"].queryset = councils_choosable(user, existing)
+        single_line(self, "name")
 
     def clean_kommuner(self):
         kommuner = self.cleaned_data["kommuner"]
-        acted = set(parties_acted_for(self.user).values_list("pk", flat=True))
-        if not any(kommune.pk in acted for kommune in kommuner):
+        if not acts_for_one_of(self.user, kommuner):
             raise forms.ValidationError(_("Velg minst én kommune du selv har en rolle i."))
+        if len({kommune.district_id for kommune in kommuner}) > 1:
+            raise forms.ValidationError(_("Kommunene må høre til samme politidistrikt."))
         return kommuner
 
 
@@ -79,6 +73,7 @@ class PlanForm(DsFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        single_line(self, "title")
         if self.instance.pk:
             del self.fields["focus_areas"]
         else:
@@ -107,6 +102,7 @@ class FocusAreaForm(DsFormMixin, forms.ModelForm):
     def __init__(self, *args, plan: Handlingsplan, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
+        single_line(self, "name")
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -134,9 +130,8 @@ class TiltakForm(DsFormMixin, forms.ModelForm):
         self.fields["focus_area"].queryset = plan.focus_areas.all()
         parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
         self.fields["responsible_party"].queryset = parties
-        self.fields["responsible_person"].queryset = Person.objects.filter(
-            Q(roles__party__in=parties) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
-        ).distinct()
+        self.fields["responsible_person"].queryset = people_choosable(slt_model)
+        single_line(self, "title", "target_group", "responsible_unit")
 
 
 class ProgressForm(DsFormMixin, forms.Form):
@@ -162,7 +157,10 @@ class ProgressForm(DsFormMixin, forms.Form):
 
 class GroupForm(DsFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("Navn"), max_length=200, help_text=_("F.eks. OSG, Familieforum eller SLT-utøvergruppe.")
+        label=_("Navn"),
+        max_length=200,
+        help_text=_("F.eks. OSG, Familieforum eller SLT-utøvergruppe."),
+        validators=[validate_single_line],
     )
     meetings_per_year = forms.TypedChoiceField(
         label=_("Møtehyppighet"), choices=CoordinationGroup.Frequency.choices, coerce=int,
@@ -220,9 +218,8 @@ class MemberForm(DsFormMixin, forms.Form):
         slt_model = group.slt_model
         parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
         self.fields["party"].queryset = parties
-        self.fields["person"].queryset = Person.objects.filter(
-            Q(roles__party__in=parties) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
-        ).distinct()
+        self.fields["person"].queryset = people_choosable(slt_model)
+        single_line(self, "name", "organisation", "role_title")
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from samarbeid import meetings
+from samarbeid.invitations import invitations_create
 from samarbeid.models import Forum, ForumMembership, Kommune, Meeting, Party, Person
 from samarbeid.permissions import grant, revoke
 from slt.access import GROUP_POLICY, SLT_POLICY
@@ -15,8 +16,12 @@ from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Ti
 
 @transaction.atomic
 def slt_model_create(*, name: str, kommuner: Iterable[Kommune], created_by, police_party: Party | None = None,
-                     council=None, description: str = "", utovende_niva: str = "") -> SltModel:  # fmt: skip
-    """Create an SLT-samarbeid for one or several kommuner and give their roles (and the police's) access."""
+                     council=None, description: str = "", utovende_niva: str = "",
+                     invite: Iterable[Kommune] = ()) -> SltModel:  # fmt: skip
+    """Create an SLT-samarbeid for one or several kommuner and give their roles (and the police's) access.
+
+    The kommuner in `invite` get an invitation and join when they accept it.
+    """
     kommuner = list(kommuner)
     if police_party is None:
         police_party = Party.objects.filter(policeunit__kommuner__in=kommuner).order_by("pk").first()
@@ -26,7 +31,22 @@ def slt_model_create(*, name: str, kommuner: Iterable[Kommune], created_by, poli
     )  # fmt: skip
     slt_model.kommuner.set(kommuner)
     grant(slt_model, slt_model.parties(), SLT_POLICY)
+    slt_model_invite(slt_model, kommuner=invite, by=created_by)
     return slt_model
+
+
+def slt_model_invite(slt_model: SltModel, *, kommuner: Iterable[Kommune], by) -> None:
+    """Invite kommuner of the politidistrikt of the SLT-samarbeid's (first) kommune."""
+    kommuner = list(kommuner)
+    first = slt_model.kommuner.select_related("district").order_by("pk").first()
+    if kommuner and first is not None:
+        invitations_create(target=slt_model, kommuner=kommuner, by=by, district=first.district)
+
+
+@transaction.atomic
+def slt_model_join(slt_model: SltModel, kommune: Kommune, by) -> None:
+    """An invited kommune accepted: it joins the SLT-samarbeid and its groups, and its roles get their rights."""
+    slt_model_update(slt_model, changed_by=by, kommuner=[*slt_model.kommuner.all(), kommune])
 
 
 @transaction.atomic

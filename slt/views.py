@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
 from samarbeid.pdf import render_pdf
@@ -56,10 +57,19 @@ def create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = SltModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        slt_model = services.slt_model_create(created_by=request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        data["kommuner"], invited = split_by_acting(request.user, data["kommuner"])
+        slt_model = services.slt_model_create(created_by=request.user, invite=invited, **data)
         messages.success(request, _("SLT-samarbeidet er opprettet."))
+        _invited_message(request, invited)
         return redirect("slt:detail", pk=slt_model.pk)
     return render(request, "slt/slt_model_form.html", {"form": form})
+
+
+def _invited_message(request: HttpRequest, invited: list) -> None:
+    if invited:
+        messages.info(request, _("Invitasjon er sendt til %(kommuner)s. De blir med når de godtar den.")
+                      % {"kommuner": ", ".join(k.name for k in invited)})  # fmt: skip
 
 
 @require_GET
@@ -85,6 +95,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "koordinatorer": slt_model.koordinatorer(),
         "plans": slt_model.plans.all(),
         "groups": services.groups_with_compliance(slt_model.groups.all()),
+        "pending_invitations": invitations_pending_on(slt_model),
         "can": {"edit": can_change(request.user, slt_model)},
     }
     return render(request, "slt/detail.html", context)
@@ -97,9 +108,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SltModelForm(request.POST or None, instance=slt_model, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        kommuner = data.pop("kommuner")
+        kommuner, invited = split_by_acting(request.user, data.pop("kommuner"), already=slt_model.kommuner.all())
         services.slt_model_update(slt_model, changed_by=request.user, kommuner=kommuner, **data)
+        services.slt_model_invite(slt_model, kommuner=invited, by=request.user)
         messages.success(request, _("Endringene er lagret."))
+        _invited_message(request, invited)
         return redirect("slt:detail", pk=slt_model.pk)
     return render(request, "slt/slt_model_form.html", {"form": form, "slt_model": slt_model})
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from samarbeid.models import Kommune
+from samarbeid.models import Kommune, PartyInvitation
 from slt.models import Handlingsplan, Tiltak, TiltakNote, TiltakStatus
 from slt.services import plan_create, plan_progress, slt_model_create, tiltak_add_progress, tiltak_create
 
@@ -83,7 +83,11 @@ def test_slt_koordinator_creates_a_shared_slt_model_with_a_neighbour_kommune(cli
         reverse("slt:create"), {"name": "SLT Randaberg og Kvitsøy", "kommuner": [randaberg.pk, kvitsoy.pk]}
     )
     assert response.status_code == 302
-    assert client_for("kvitsoy_ordforer").get(response.url).status_code == 200
+    kvitsoy = client_for("kvitsoy_ordforer")
+    assert kvitsoy.get(response.url).status_code == 404  # invited: Kvitsøy joins when it accepts
+    invitation = PartyInvitation.objects.get(kommune__number="1144", status=PartyInvitation.Status.PENDING)
+    kvitsoy.post(reverse("invitation_accept", args=[invitation.pk]))
+    assert kvitsoy.get(response.url).status_code == 200
     assert client_for("moss_ordforer").get(response.url).status_code == 404
 
 
