@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samarbeid import meetings as svc
+from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -41,7 +42,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm, forms.Form):
     date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
     starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TIME_INPUT)
     ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TIME_INPUT)
@@ -67,12 +68,16 @@ class MeetingForm(forms.Form):
         }
 
     @classmethod
-    def for_meeting(cls, meeting: Meeting) -> "MeetingForm":
+    def for_meeting(cls, meeting: Meeting, data=None) -> "MeetingForm":
+        return cls(data, initial=cls.stored_values(meeting), version=meeting.version)
+
+    @staticmethod
+    def stored_values(meeting: Meeting) -> dict:
         starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-        return cls(initial={
+        return {
             "date": starts.date(), "starts": starts.time(), "ends": ends.time(), "place": meeting.place,
             "theme": meeting.theme, "is_closed": meeting.is_closed,
-        })  # fmt: skip
+        }  # fmt: skip
 
 
 class AgendaItemForm(forms.Form):
@@ -87,7 +92,7 @@ class AgendaItemForm(forms.Form):
         self.fields["proposed_by"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(VersionedForm, forms.Form):
     minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}),
                               required=False)  # fmt: skip
 
@@ -196,16 +201,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
-    form = MeetingForm(request.POST) if request.method == "POST" else MeetingForm.for_meeting(meeting)
+    form = MeetingForm.for_meeting(meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.meeting_update(meeting, by=request.user, **form.meeting_fields())
+            svc.meeting_update(meeting, by=request.user, expected_version=form.expected_version,
+                               **form.meeting_fields())  # fmt: skip
         except ValidationError as error:
             apply_errors(form, error)
+        except StaleEdit as stale:
+            form.show_conflict(stale)
         else:
             messages.success(request, _("Møtet er endret."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -261,24 +270,33 @@ def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaI
     return meeting, get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
 
 
-def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
-    if request.htmx:
+def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int, stale: MinutesForm | None = None):
+    """The agenda item again (htmx) or the meeting page; after a conflict with the user's minutes in the form."""
+    if request.htmx or stale:
         context = _detail_context(request, meeting)
-        context["item"] = next(item for item in context["items"] if item.pk == item_pk)
-        return render(request, "meetings/meeting_detail.html#agenda-item", context)
+        item = context["item"] = next(item for item in context["items"] if item.pk == item_pk)
+        if stale:
+            item.minutes, item.conflict = stale.cleaned_data["minutes"], stale.conflict
+        template = "meetings/meeting_detail.html#agenda-item" if request.htmx else "meetings/meeting_detail.html"
+        return render(request, template, context)
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + f"#sak-{item_pk}")
 
 
+@edits_versioned
 @require_POST
 @login_required
 def agenda_item_minutes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
-    form = MinutesForm(request.POST)
+    form = MinutesForm(request.POST, version=item.version)
     if form.is_valid():
         try:
-            svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user)
+            svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user,
+                                          expected_version=form.expected_version)  # fmt: skip
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+            return _item_response(request, meeting, item.pk, stale=form)
     return _item_response(request, meeting, item.pk)
 
 

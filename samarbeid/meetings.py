@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from samarbeid.concurrency import claim_version
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -283,9 +284,11 @@ def _touch(meeting: Meeting, by: User | None, *fields: str, bump: bool = False) 
 
 
 @transaction.atomic
-def meeting_update(meeting: Meeting, *, by: User | None, **changes) -> Meeting:
-    """Change time, place, theme or openness; calendar subscribers see a new SEQUENCE when the time or place moves."""
+def meeting_update(meeting: Meeting, *, by: User | None, expected_version: int | None = None, **changes) -> Meeting:
+    """Change time, place, theme or openness; calendar subscribers see a new SEQUENCE when the time or place moves.
+    StaleEdit (samarbeid/concurrency.py) if someone saved the meeting since `expected_version`."""
     _require_editable(meeting)
+    claim_version(meeting, expected_version)
     if meeting.forum.kind in ALWAYS_CLOSED_KINDS:
         changes.pop("is_closed", None)
     allowed = {"starts_at", "ends_at", "place", "theme", "is_closed"}
@@ -401,8 +404,13 @@ def attendance_record(
     return attendance
 
 
-def agenda_item_write_minutes(item: AgendaItem, *, text: str, by: User | None) -> AgendaItem:
+@transaction.atomic
+def agenda_item_write_minutes(
+    item: AgendaItem, *, text: str, by: User | None, expected_version: int | None = None
+) -> AgendaItem:
+    """Save an item's minutes; StaleEdit if someone saved them since `expected_version`."""
     _require_editable(item.meeting)
+    claim_version(item, expected_version)
     item.minutes = text
     item.minutes_updated_at = timezone.now()
     item.minutes_updated_by = by

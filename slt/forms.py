@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.access import councils_visible_to
+from samarbeid.concurrency import VersionedForm
 from samarbeid.models import ForumMembership, Kommune, Party, Person
 from samarbeid.permissions import kommuner_acted_for, parties_acted_for
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
@@ -32,7 +33,7 @@ def kommuner_for(user):
     ).distinct()
 
 
-class SltModelForm(DsFormMixin, forms.ModelForm):
+class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
     class Meta:
         model = SltModel
         fields = ["name", "kommuner", "police_party", "council", "description", "utovende_niva"]
@@ -64,7 +65,7 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
         return kommuner
 
 
-class PlanForm(DsFormMixin, forms.ModelForm):
+class PlanForm(VersionedForm, DsFormMixin, forms.ModelForm):
     focus_areas = forms.CharField(
         label=_("Fokusområder"),
         required=False,
@@ -115,7 +116,7 @@ class FocusAreaForm(DsFormMixin, forms.ModelForm):
         return name
 
 
-class TiltakForm(DsFormMixin, forms.ModelForm):
+class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
     class Meta:
         model = Tiltak
         fields = [
@@ -160,7 +161,7 @@ class ProgressForm(DsFormMixin, forms.Form):
         return data
 
 
-class GroupForm(DsFormMixin, forms.Form):
+class GroupForm(VersionedForm, DsFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Navn"), max_length=200, help_text=_("F.eks. OSG, Familieforum eller SLT-utøvergruppe.")
     )
@@ -176,11 +177,14 @@ class GroupForm(DsFormMixin, forms.Form):
 
     @classmethod
     def for_group(cls, group: CoordinationGroup, data=None) -> "GroupForm":
-        initial = {
+        return cls(data, initial=cls.stored_values(group), version=group.version)
+
+    @staticmethod
+    def stored_values(group: CoordinationGroup) -> dict:
+        return {
             "name": group.forum.name, "meetings_per_year": group.meetings_per_year, "purpose": group.purpose,
             "standard_agenda": group.forum.standard_agenda,
         }  # fmt: skip
-        return cls(data, initial=initial)
 
 
 # Organisations typically represented in a coordination group (suggestions; any text is allowed).
