@@ -96,6 +96,10 @@ class MinutesForm(VersionedForm, forms.Form):
     minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}),
                               required=False)  # fmt: skip
 
+    @staticmethod
+    def stored_values(item: AgendaItem) -> dict:
+        return {"minutes": item.minutes}
+
 
 class DecisionForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("Vedtak"), widget=forms.Textarea(attrs={"rows": 2}))
