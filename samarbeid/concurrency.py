@@ -13,6 +13,9 @@ The one mechanism, used by agreements, councils, slt and the meeting pages alike
   PostgreSQL re-checks the WHERE clause on the row a concurrent winner committed). The losers get
   ``StaleEdit`` carrying the object as it is stored now (None if it was removed), and their transaction
   rolls back.
+- ``claim_row(model, expected_version, **lookup)``: the same for the one row of a lookup that may not exist
+  yet (a council's evaluation of a year): version 0 means "there was none", and of two first saves the
+  unique constraint lets one through.
 - A view catches ``StaleEdit`` and calls ``form.show_conflict(error)``: the user's input stays in the form,
   the hidden version moves to the stored one (saving again then overwrites knowingly), and
   templates/samarbeid/_conflict.html (included by the shared form-field partials) shows what is stored.
