@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from agreements.access import (
@@ -18,8 +19,9 @@ from agreements.models import (
     PresenceCommitment,
     TemplateSection,
 )
-from agreements.richtext import editable_plain_text
+from agreements.richtext import clean_html, editable_plain_text
 from agreements.services import REPLACES_ERROR, police_district, replaces_all_parties
+from samarbeid.concurrency import VersionedForm
 from samarbeid.invitations import acts_for_one_of, invitations_pending_on
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
 from samarbeid.uploads import validate_attachment
@@ -58,7 +60,7 @@ def _style(form: forms.BaseForm) -> None:
 REPLACES_HELP = _("Bare signerte avtaler med de samme partene: samme politi og alle kommunene i den gamle avtalen.")
 
 
-class AgreementDetailsForm(forms.ModelForm):
+class AgreementDetailsForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ["period_start", "period_end", "replaces", "council_case_number", "council_decision_date"]
@@ -116,9 +118,14 @@ class AgreementCreateForm(AgreementDetailsForm):
         return data
 
 
-class SectionTextForm(forms.Form):
+class SectionTextForm(VersionedForm, forms.Form):
     local_text = forms.CharField(label=_("Lokal tekst"), required=False, widget=RichTextarea)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def stored_values(self, section) -> dict:
+        return {"local_text": section.local_text}
+
+    def display(self, name, value):
+        return mark_safe(clean_html(value or ""))  # noqa: S308 (sanitised to the allowed subset)
 
 
 class LocalSectionForm(forms.Form):
@@ -133,7 +140,7 @@ class LocalSectionForm(forms.Form):
         _style(self)
 
 
-class PresenceForm(forms.ModelForm):
+class PresenceForm(VersionedForm, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Ukedager"), choices=OpeningHours.Weekday.choices, coerce=int, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -157,7 +164,7 @@ class PresenceForm(forms.ModelForm):
         _style(self)
 
 
-class ExpectationForm(forms.ModelForm):
+class ExpectationForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Expectation
         fields = ["order", "text"]
@@ -168,7 +175,7 @@ class ExpectationForm(forms.ModelForm):
         _style(self)
 
 
-class FocusAreaForm(forms.ModelForm):
+class FocusAreaForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = FocusArea
         fields = ["order", "title", "description"]
@@ -202,7 +209,7 @@ class AttachmentForm(forms.ModelForm):
         return upload
 
 
-class TemplateSectionForm(forms.ModelForm):
+class TemplateSectionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = TemplateSection
         fields = [

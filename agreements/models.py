@@ -17,8 +17,8 @@ The model, for whoever builds on it (import, sign-off):
   (in the agreement's målform) and grants the parties their permissions.
 - ``AgreementSection`` — a copy of a template section, or a local one (``is_local``): ``heading``,
   ``standard_text`` (the district's box, copied — editing the template never changes an agreement),
-  ``guidance``, ``local_text`` (the "skreddersøm", allow-listed HTML), ``owner``, ``kind``, ``order`` and an
-  optimistic-concurrency ``version``. ``agreement.add_local_section(...)`` and
+  ``guidance``, ``local_text`` (the "skreddersøm", allow-listed HTML), ``owner``, ``kind``, ``order`` and a
+  ``version`` (samarbeid/concurrency.py, like every edited model here). ``agreement.add_local_section(...)`` and
   ``section.set_local_text(html, by=user, expected_version=n)`` are the ways to change them; both sanitise
   and record a ``SectionRevision`` (the section history and the agreement's change log).
 - Structured parts: ``PresenceCommitment`` (per kommune), ``Expectation`` (from the kommune / from the
@@ -38,6 +38,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agreements.immutability import LockedWhenSigned
 from agreements.richtext import clean_html
+from samarbeid.concurrency import Versioned, claim_version
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
 from samarbeid.storage import private_storage
 
@@ -60,15 +61,6 @@ class SectionKind(models.TextChoices):
     FOCUS = "fokusomrader", _("Fokusområder")
     CONTACTS = "kontakter", _("Kontaktliste")
     SLT = "slt", _("SLT-arbeidet: grupper og handlingsplan")
-
-
-class StaleVersion(Exception):
-    """Someone else saved the section since the user started editing (optimistic concurrency)."""
-
-    def __init__(self, section: "AgreementSection", submitted_text: str):
-        super().__init__(f"section {section.pk} is at version {section.version}")
-        self.section = section
-        self.submitted_text = submitted_text
 
 
 class NotEditable(Exception):
@@ -123,7 +115,7 @@ class AgreementTemplate(models.Model):
         return ensure_national_template()
 
 
-class TemplateSection(models.Model):
+class TemplateSection(Versioned):
     template = models.ForeignKey(AgreementTemplate, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(_("rekkefølge"))
     kind = models.CharField(_("innhold"), max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
@@ -169,7 +161,7 @@ class AgreementTemplateGroupObjectPermission(GroupObjectPermissionBase):
 # --- Agreements ---------------------------------------------------------------------------------------
 
 
-class Agreement(LockedWhenSigned):
+class Agreement(Versioned, LockedWhenSigned):
     class Status(models.TextChoices):
         DRAFT = "utkast", _("Utkast")
         # Sign-off (agreements/signing.py); "gjeldende"/"utløpt" are derived from the period: see `lifecycle`.
@@ -178,6 +170,7 @@ class Agreement(LockedWhenSigned):
         REPLACED = "erstattet", _("Erstattet")
 
     signed_lock_lookup = "status"  # agreements.immutability: a signed agreement never changes
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     template = models.ForeignKey(
         AgreementTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
@@ -334,7 +327,9 @@ class AgreementGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
 
 
-class AgreementSection(LockedWhenSigned):
+class AgreementSection(Versioned, LockedWhenSigned):
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
     template_section = models.ForeignKey(
         TemplateSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -347,7 +342,6 @@ class AgreementSection(LockedWhenSigned):
     standard_text = models.TextField(_("standardtekst fra malen"), blank=True)
     guidance = models.TextField(_("veiledning"), blank=True)
     local_text = models.TextField(_("lokal tekst"), blank=True)
-    version = models.PositiveIntegerField(_("versjon"), default=1)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -377,18 +371,17 @@ class AgreementSection(LockedWhenSigned):
     def set_local_text(self, html: str, *, by, expected_version: int | None = None) -> "SectionRevision | None":
         """Save new local text (sanitised) as a new version; None if the text is unchanged.
 
-        Raises StaleVersion if someone saved since `expected_version`."""
+        Raises samarbeid.concurrency.StaleEdit if someone saved since `expected_version`."""
         current = AgreementSection.objects.select_for_update().select_related("agreement").get(pk=self.pk)
         current.agreement.assert_editable()
-        if expected_version is not None and current.version != expected_version:
-            raise StaleVersion(current, html)
+        expected_version = current.version if expected_version is None else expected_version
         cleaned = clean_html(html)
-        if cleaned == current.local_text:
+        if cleaned == current.local_text and current.version == expected_version:
             return None
+        claim_version(self, expected_version)
         self.local_text = cleaned
-        self.version = current.version + 1
         self.updated_by = by
-        self.save(update_fields=["local_text", "version", "updated_by", "updated_at"])
+        self.save(update_fields=["local_text", "updated_by", "updated_at"])
         return self.record(SectionRevision.Action.EDITED, by)
 
 
@@ -432,7 +425,7 @@ class SectionRevision(models.Model):
 # --- Structured parts ---------------------------------------------------------------------------------
 
 
-class PresenceCommitment(LockedWhenSigned):
+class PresenceCommitment(Versioned, LockedWhenSigned):
     """The politikontakt's presence in a kommune: "minst én gang per uke", "to dager i uka kl 10–14"."""
 
     class Per(models.TextChoices):
@@ -471,7 +464,7 @@ class PresenceCommitment(LockedWhenSigned):
         return [str(labels[int(d)]) for d in sorted(self.weekdays)]
 
 
-class Expectation(LockedWhenSigned):
+class Expectation(Versioned, LockedWhenSigned):
     class Direction(models.TextChoices):
         FROM_KOMMUNE = "fra_kommunen", _("Kommunen forventer av politiet")
         FROM_POLICE = "fra_politiet", _("Politiet forventer av kommunen")
@@ -487,7 +480,7 @@ class Expectation(LockedWhenSigned):
         ordering = ["direction", "order", "pk"]
 
 
-class FocusArea(LockedWhenSigned):
+class FocusArea(Versioned, LockedWhenSigned):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="focus_areas")
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     title = models.CharField(_("fokusområde"), max_length=200)

@@ -17,6 +17,7 @@ from agreements.models import (
     SectionRevision,
     TemplateSection,
 )
+from samarbeid.concurrency import claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.models import Kommune, Party, Politidistrikt
 from samarbeid.permissions import grant
@@ -177,6 +178,18 @@ def template_section_add(template: AgreementTemplate, *, by, **fields) -> Templa
     section = TemplateSection.objects.create(template=template, order=order, **fields)
     template.updated_by = by
     template.save(update_fields=["updated_by", "updated_at"])
+    return section
+
+
+@transaction.atomic
+def template_section_update(section: TemplateSection, *, expected_version: int, by, **fields) -> TemplateSection:
+    """Save a template section edited from `expected_version` (StaleEdit if someone saved it meanwhile)."""
+    claim_version(section, expected_version)
+    for name, value in fields.items():
+        setattr(section, name, value)
+    section.save(update_fields=list(fields))
+    section.template.updated_by = by
+    section.template.save(update_fields=["updated_by", "updated_at"])
     return section
 
 

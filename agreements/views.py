@@ -44,10 +44,10 @@ from agreements.models import (
     Owner,
     PresenceCommitment,
     SectionRevision,
-    StaleVersion,
     TemplateSection,
 )
 from agreements.richtext import text_diff
+from samarbeid.concurrency import StaleEdit, claim_version, edits_versioned
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.permissions import can_act_for_any, has_perm
 
@@ -170,21 +170,27 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "agreements/agreement_detail.html", context)
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, edit=True)
     form = AgreementDetailsForm(request.POST or None, instance=agreement, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            agreement = form.save(commit=False)
-            agreement.updated_by = request.user
-            agreement.save(update_fields=[*form.changed_data, "updated_by", "updated_at"])
-            changes = "".join(f"<li>{form.fields[name].label}</li>" for name in form.changed_data)
-            agreement.log(SectionRevision.Action.DETAILS, heading=_("Periode og vedtak"), by=request.user,
-                          text=f"<ul>{changes}</ul>" if changes else "")  # fmt: skip
-        messages.success(request, _("Avtalen er oppdatert."))
-        return redirect("agreements:detail", pk=agreement.pk)
+        try:
+            with transaction.atomic():
+                claim_version(agreement, form.expected_version)
+                agreement = form.save(commit=False)
+                agreement.updated_by = request.user
+                agreement.save(update_fields=[*form.changed_data, "updated_by", "updated_at"])
+                changes = "".join(f"<li>{form.fields[name].label}</li>" for name in form.changed_data)
+                agreement.log(SectionRevision.Action.DETAILS, heading=_("Periode og vedtak"), by=request.user,
+                              text=f"<ul>{changes}</ul>" if changes else "")  # fmt: skip
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Avtalen er oppdatert."))
+            return redirect("agreements:detail", pk=agreement.pk)
     return render(request, "agreements/agreement_edit.html", {"form": form, "agreement": agreement})
 
 
@@ -207,31 +213,30 @@ def section_detail(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
     return _render_section(request, section)
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
     section = section_for(request.user, pk, section_pk, edit=True)
-    conflict = None
-    form = SectionTextForm(request.POST or None, initial={"local_text": section.local_text, "version": section.version})
+    form = SectionTextForm(request.POST or None, initial={"local_text": section.local_text}, version=section.version)
     if request.method == "POST" and form.is_valid():
         try:
             section.set_local_text(
-                form.cleaned_data["local_text"], by=request.user, expected_version=form.cleaned_data["version"]
+                form.cleaned_data["local_text"], by=request.user, expected_version=form.expected_version
             )
-        except StaleVersion as stale:
-            conflict = stale
-            section = stale.section
-            section.agreement = agreement_for(request.user, pk)
+        except StaleEdit as stale:
             # The user's text stays in the editor; the version moves on so saving again overwrites knowingly.
-            form = SectionTextForm(initial={"local_text": stale.submitted_text, "version": section.version})
+            form.show_conflict(stale)
+            if stale.current is not None:
+                stale.current.agreement = section.agreement
+                section = stale.current
         else:
             if request.htmx:
                 return _render_section(request, section, saved=True)
             messages.success(request, _("Avsnittet «%(heading)s» er lagret.") % {"heading": section.heading})
             return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
     template = "agreements/section_edit.html#form" if request.htmx else "agreements/section_edit.html"
-    return render(request, template, {"section": section, "agreement": section.agreement, "form": form,
-                                      "conflict": conflict})  # fmt: skip
+    return render(request, template, {"section": section, "agreement": section.agreement, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -309,6 +314,7 @@ def changelog(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Structured parts and attachments ------------------------------------------------------------------
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
@@ -322,18 +328,38 @@ def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     formset = formset_class(request.POST or None, queryset=queryset, form_kwargs={"agreement": agreement}, prefix="del")
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
-            for obj in formset.save(commit=False):
-                obj.agreement = agreement
-                for field, value in fixed.items():
-                    setattr(obj, field, value)
-                obj.save()
-            for obj in formset.deleted_objects:
-                obj.delete()
-            items = "".join(f"<li>{escape(part_label(obj))}</li>" for obj in queryset.all())
-            agreement.log(SectionRevision.Action.PARTS, heading=str(title), by=request.user, text=f"<ol>{items}</ol>")
-        messages.success(request, _("Endringene er lagret."))
-        return redirect("agreements:detail", pk=pk)
+            if stale := _claim_rows(formset):
+                transaction.set_rollback(True)
+            else:
+                for obj in formset.save(commit=False):
+                    obj.agreement = agreement
+                    for field, value in fixed.items():
+                        setattr(obj, field, value)
+                    obj.save()
+                for obj in formset.deleted_objects:
+                    obj.delete()
+                items = "".join(f"<li>{escape(part_label(obj))}</li>" for obj in queryset.all())
+                agreement.log(SectionRevision.Action.PARTS, heading=str(title), by=request.user,
+                              text=f"<ol>{items}</ol>")  # fmt: skip
+        if not stale:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("agreements:detail", pk=pk)
     return render(request, "agreements/part_edit.html", {"agreement": agreement, "formset": formset, "title": title})
+
+
+def _claim_rows(formset) -> list:
+    """Claim the version of every row the user changed or deleted, inside the transaction that saves them.
+
+    Returns the forms whose row someone else saved or removed meanwhile, each showing its conflict."""
+    stale = []
+    for form in formset.initial_forms:
+        if form.has_changed():
+            try:
+                claim_version(form.instance, form.expected_version)
+            except StaleEdit as error:
+                form.show_conflict(error)
+                stale.append(form)
+    return stale
 
 
 @require_http_methods(["GET", "POST"])
@@ -422,6 +448,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
                   {"template": template, "sections": template.sections.all(), "can": can})  # fmt: skip
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def template_section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
@@ -429,14 +456,18 @@ def template_section_edit(request: HttpRequest, pk: int, section_pk: int | None 
     section = get_object_or_404(TemplateSection, template=template, pk=section_pk) if section_pk else None
     form = TemplateSectionForm(request.POST or None, instance=section)
     if request.method == "POST" and form.is_valid():
-        if section is None:
-            services.template_section_add(template, by=request.user, **form.cleaned_data)
+        try:
+            if section is None:
+                services.template_section_add(template, by=request.user, **form.cleaned_data)
+            else:
+                services.template_section_update(
+                    section, by=request.user, expected_version=form.expected_version, **form.edited_data
+                )
+        except StaleEdit as stale:
+            form.show_conflict(stale)
         else:
-            form.save()
-            template.updated_by = request.user
-            template.save(update_fields=["updated_by", "updated_at"])
-        messages.success(request, _("Malen er lagret. Avtaler som allerede er laget, endres ikke."))
-        return redirect("agreements:template_detail", pk=template.pk)
+            messages.success(request, _("Malen er lagret. Avtaler som allerede er laget, endres ikke."))
+            return redirect("agreements:template_detail", pk=template.pk)
     return render(request, "agreements/template_section_edit.html",
                   {"template": template, "section": section, "form": form})  # fmt: skip
 

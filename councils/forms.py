@@ -9,7 +9,8 @@ from councils.access import (
     people_choosable,
     police_units_choosable,
 )
-from councils.models import Council, Evaluation, LogEntry
+from councils.models import Council, Evaluation, LogEntry, YearPlan
+from samarbeid.concurrency import VersionedForm
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
@@ -55,11 +56,23 @@ class CouncilForm(forms.Form):
         return data
 
 
-class CouncilEditForm(CouncilForm):
+class CouncilEditForm(VersionedForm, CouncilForm):
     def __init__(self, *args, user, council: Council, **kwargs):
         super().__init__(*args, user=user, council=council, **kwargs)
         for name in ("host_kommune", "other_kommuner", "police_unit"):
             del self.fields[name]
+
+    @classmethod
+    def for_council(cls, council: Council, data=None, *, user) -> "CouncilEditForm":
+        return cls(data, user=user, council=council, initial=cls.stored_values(council), version=council.version)
+
+    @staticmethod
+    def stored_values(council: Council) -> dict:
+        return {
+            "name": council.forum.name, "secretary_rule": council.secretary_rule,
+            "alternation_start_year": council.alternation_start_year,
+            "min_meetings_per_year": council.min_meetings_per_year, "agreement": council.agreement,
+        }  # fmt: skip
 
 
 class MemberForm(forms.Form):
@@ -127,7 +140,7 @@ class YearPlanMeetingForm(forms.Form):
         return data
 
 
-class YearPlanDecideForm(forms.Form):
+class YearPlanDecideForm(VersionedForm, forms.Form):
     decided_at = forms.ModelChoiceField(label=_("Vedtatt i møtet"), queryset=Meeting.objects.none(), required=False)
     note = forms.CharField(label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -137,8 +150,17 @@ class YearPlanDecideForm(forms.Form):
             status=Meeting.Status.CANCELLED
         )
 
+    @classmethod
+    def for_plan(cls, plan: YearPlan | None, data=None, *, council: Council, year: int) -> "YearPlanDecideForm":
+        initial = cls.stored_values(plan) if plan else {}
+        return cls(data, council=council, year=year, initial=initial, version=plan.version if plan else 0)
 
-class EvaluationForm(forms.ModelForm):
+    @staticmethod
+    def stored_values(plan: YearPlan) -> dict:
+        return {"decided_at": plan.decided_at, "note": plan.note}
+
+
+class EvaluationForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["effect", "preparedness", "lessons"]

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.concurrency import Versioned
 from samarbeid.models import Forum, Kommune, Meeting, Party, PoliceUnit, Role, RoleAssignment, User
 
 DEFAULT_AGENDA = [
@@ -41,10 +42,12 @@ DEFAULT_AGENDA_NN = [
 ]
 
 
-class Council(models.Model):
+class Council(Versioned):
     class SecretaryRule(models.TextChoices):
         SLT_KOORDINATOR = "slt_koordinator", _("SLT-koordinatoren er sekretær")
         ALTERNATING = "alternating", _("Kommunen og politiet bytter annethvert år")
+
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     forum = models.OneToOneField(Forum, on_delete=models.PROTECT, related_name="council", editable=False)
     host_kommune = models.ForeignKey(
@@ -120,8 +123,10 @@ class Council(models.Model):
         return RoleAssignment.objects.active().filter(party_id=party.pk, role=role).select_related("person").first()
 
 
-class YearPlan(models.Model):
+class YearPlan(Versioned):
     """The årshjul of a year: decided at the last meeting of the year before; its meetings are the plan."""
+
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="year_plans")
     year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -146,8 +151,10 @@ class YearPlan(models.Model):
             raise ValidationError({"decided_at": _("Årshjulet vedtas i et møte året før.")})
 
 
-class Evaluation(models.Model):
+class Evaluation(Versioned):
     """The written year-end evaluation of a council (effect of measures, preparedness, lessons)."""
+
+    edited_by_field, edited_at_field = "submitted_by", "submitted_at"
 
     DUE_FROM = (12, 1)  # month, day: due from 1 December of the year
 

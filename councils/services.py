@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from councils.access import FORUM_POLICY, grant_council, grant_joined_kommune
 from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
+from samarbeid.concurrency import claim_row, claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.meetings import actions_for_forums, forum_create, meeting_plan, membership_add
 from samarbeid.models import (
@@ -122,7 +123,9 @@ def council_add_members_by_role(council: Council, *, by: User | None = None) -> 
 
 
 @transaction.atomic
-def council_update(council: Council, *, by: User | None, **changes) -> Council:
+def council_update(council: Council, *, by: User | None, expected_version: int | None = None, **changes) -> Council:
+    """Change the council's settings as edited from `expected_version` (StaleEdit if saved meanwhile)."""
+    claim_version(council, expected_version)
     fields = ["secretary_rule", "alternation_start_year", "min_meetings_per_year", "agreement"]
     if "agreement" in changes:
         _check_agreement(changes["agreement"], council.police_unit_id, council.forum.kommuner.all())
@@ -155,14 +158,13 @@ def year_plan_add_meeting(
 
 @transaction.atomic
 def year_plan_decide(
-    council: Council, *, year: int, decided_at: Meeting | None, note: str = "", by: User | None
-) -> YearPlan:
+    council: Council, *, year: int, decided_at: Meeting | None, note: str = "", by: User | None,
+    expected_version: int | None = None,
+) -> YearPlan:  # fmt: skip
     """Record that the årshjul for `year` was decided (at the last meeting of the year before)."""
     if decided_at is not None and decided_at.forum_id != council.forum_id:
         raise ValidationError({"decided_at": _("Møtet hører ikke til dette politirådet.")})
-    plan = YearPlan.objects.select_for_update().filter(council=council, year=year).first() or YearPlan(
-        council=council, year=year
-    )
+    plan = claim_row(YearPlan, expected_version, council=council, year=year)
     plan.decided_at, plan.note, plan.updated_by, plan.updated_at = decided_at, note, by, timezone.now()
     plan.full_clean(exclude=["council", "updated_by"], validate_constraints=False)
     plan.save()
@@ -170,10 +172,14 @@ def year_plan_decide(
 
 
 @transaction.atomic
-def evaluation_submit(council: Council, *, year: int, by: User | None, **texts) -> Evaluation:
-    evaluation, _created = Evaluation.objects.update_or_create(
-        council=council, year=year, defaults={**texts, "submitted_by": by, "submitted_at": timezone.now()}
-    )
+def evaluation_submit(
+    council: Council, *, year: int, by: User | None, expected_version: int | None = None, **texts
+) -> Evaluation:
+    """Write the year's evaluation as edited from `expected_version` (0: there was none; StaleEdit if saved since)."""
+    evaluation = claim_row(Evaluation, expected_version, council=council, year=year)
+    for name, value in {**texts, "submitted_by": by, "submitted_at": timezone.now()}.items():
+        setattr(evaluation, name, value)
+    evaluation.save()
     return evaluation
 
 

@@ -24,6 +24,7 @@ from councils.forms import (
     YearPlanMeetingForm,
 )
 from councils.models import Evaluation, LogEntry, YearPlan
+from samarbeid.concurrency import StaleEdit, edits_versioned
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
@@ -91,21 +92,20 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
     council = council_for(request.user, pk, change=True)
-    initial = {
-        "name": council.forum.name, "secretary_rule": council.secretary_rule,
-        "alternation_start_year": council.alternation_start_year,
-        "min_meetings_per_year": council.min_meetings_per_year, "agreement": council.agreement,
-    }  # fmt: skip
-    form = CouncilEditForm(request.POST or None, user=request.user, council=council, initial=initial)
+    form = CouncilEditForm.for_council(council, request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.council_update(council, by=request.user, **form.cleaned_data)
+            services.council_update(council, by=request.user, expected_version=form.expected_version,
+                                    **form.edited_data)  # fmt: skip
         except ValidationError as error:
             apply_errors(form, error)
+        except StaleEdit as stale:
+            form.show_conflict(stale)
         else:
             messages.success(request, _("Politirådet er oppdatert."))
             return redirect("councils:detail", pk=council.pk)
@@ -169,8 +169,7 @@ def membership_end_view(request: HttpRequest, pk: int, membership_pk: int) -> Ht
 def year_plan(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """The årshjul: the year's meetings with dates and themes; the organisers add planned meetings."""
     council = council_for(request.user, pk)
-    can = council_abilities(request.user, council)
-    if request.method == "POST" and not can["plan"]:
+    if request.method == "POST" and not council_abilities(request.user, council)["plan"]:
         raise PermissionDenied
     form = YearPlanMeetingForm(request.POST or None, year=year)
     if request.method == "POST" and form.is_valid():
@@ -179,44 +178,58 @@ def year_plan(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                                        ends=data["ends"], place=data["place"], by=request.user)  # fmt: skip
         messages.success(request, _("Møtet er lagt inn i årshjulet."))
         return redirect("councils:year_plan", pk=council.pk, year=year)
+    return _year_plan_page(request, council, year, form=form)
+
+
+def _year_plan_page(request: HttpRequest, council, year: int, *, form=None, decide_form=None) -> HttpResponse:
     plan = YearPlan.objects.filter(council=council, year=year).select_related("decided_at", "updated_by__person")
     plan = plan.first()
     return render(request, "councils/year_plan.html", {
         "council": council, "year": year, "meetings": council.forum.meetings.in_year(year),
-        "plan": plan, "form": form, "decide_form": YearPlanDecideForm(
-            council=council, year=year, initial={"decided_at": plan.decided_at if plan else None,
-                                                 "note": plan.note if plan else ""}),
-        "compliance": services.council_compliance(council, year), "can": can,
+        "plan": plan, "form": form or YearPlanMeetingForm(year=year),
+        "decide_form": decide_form or YearPlanDecideForm.for_plan(plan, council=council, year=year),
+        "compliance": services.council_compliance(council, year), "can": council_abilities(request.user, council),
     })  # fmt: skip
 
 
+@edits_versioned
 @require_POST
 @login_required
 def year_plan_decide(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     council = council_for(request.user, pk, change=True)
-    form = YearPlanDecideForm(request.POST, council=council, year=year)
+    form = YearPlanDecideForm.for_plan(None, request.POST, council=council, year=year)
     if form.is_valid():
         try:
-            services.year_plan_decide(council, year=year, by=request.user, **form.cleaned_data)
+            services.year_plan_decide(council, year=year, by=request.user, expected_version=form.expected_version,
+                                      **form.edited_data)  # fmt: skip
             messages.success(request, _("Årshjulet er registrert som vedtatt."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+            return _year_plan_page(request, council, year, decide_form=form)
     else:
         messages.error(request, _("Velg et møte fra året før."))
     return redirect("councils:year_plan", pk=council.pk, year=year)
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     council = council_for(request.user, pk, change=request.method == "POST")
     can = council_abilities(request.user, council)
     existing = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
-    form = EvaluationForm(request.POST or None, instance=existing)
+    form = EvaluationForm(request.POST or None, instance=existing, version=existing.version if existing else 0)
     if request.method == "POST" and form.is_valid():
-        services.evaluation_submit(council, year=year, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Årsevalueringen er lagret."))
-        return redirect("councils:detail", pk=council.pk)
+        try:
+            services.evaluation_submit(council, year=year, by=request.user, expected_version=form.expected_version,
+                                       **form.edited_data)  # fmt: skip
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Årsevalueringen er lagret."))
+            return redirect("councils:detail", pk=council.pk)
     return render(request, "councils/evaluation.html", {
         "council": council, "year": year, "evaluation": existing, "form": form if can["edit"] else None,
         "compliance": services.council_compliance(council, year),

@@ -1,6 +1,7 @@
 """Views for one meeting of any forum (politiråd or SLT group): plan, agenda, innkalling, attendance,
 minutes, decisions, follow-up, calendar feeds and PDF. Access only through samarbeid.meetings."""
 
+import dataclasses
 import datetime
 
 from django import forms
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samarbeid import meetings as svc
+from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -42,7 +44,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm, forms.Form):
     date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
     starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TIME_INPUT)
     ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TIME_INPUT)
@@ -87,11 +89,16 @@ class MeetingForm(forms.Form):
 
     @classmethod
     def for_meeting(cls, meeting: Meeting, data=None, *, can_open: bool) -> "MeetingForm":
+        return cls(data, meeting=meeting, can_open=can_open, initial=cls.stored_values(meeting),
+                   version=meeting.version)  # fmt: skip
+
+    @staticmethod
+    def stored_values(meeting: Meeting) -> dict:
         starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-        return cls(data, meeting=meeting, can_open=can_open, initial={
+        return {
             "date": starts.date(), "starts": starts.time(), "ends": ends.time(), "place": meeting.place,
             "theme": meeting.theme, "is_closed": meeting.is_closed,
-        })  # fmt: skip
+        }  # fmt: skip
 
 
 class AgendaItemForm(forms.Form):
@@ -106,9 +113,13 @@ class AgendaItemForm(forms.Form):
         self.fields["proposed_by"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(VersionedForm, forms.Form):
     minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}),
                               required=False)  # fmt: skip
+
+    @staticmethod
+    def stored_values(item: AgendaItem) -> dict:
+        return {"minutes": item.minutes}
 
 
 class DecisionForm(forms.Form):
@@ -175,6 +186,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "forum": forum,
         "forum_url": svc.forum_page_url(forum),
         "reading": reading,
+        "items": reading.items,
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum),
         "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset)
@@ -217,6 +229,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", context)
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -226,9 +239,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             reason = form.cleaned_data.get("reason", "")
-            svc.meeting_update(meeting, by=request.user, reason=reason, **form.meeting_fields())
+            svc.meeting_update(meeting, by=request.user, reason=reason, expected_version=form.expected_version,
+                               **form.meeting_fields())  # fmt: skip
         except ValidationError as error:
             apply_errors(form, error)
+        except StaleEdit as stale:
+            form.show_conflict(stale)
         else:
             messages.success(request, _("Møtet er endret."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -285,24 +301,37 @@ def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaI
     return meeting, get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
 
 
-def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int) -> HttpResponse:
-    if request.htmx:
+def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int, stale: MinutesForm | None = None):
+    """The agenda item again (htmx) or the meeting page; after a conflict with the user's minutes in the form."""
+    if request.htmx or stale:
         context = _detail_context(request, meeting)
-        context["item"] = next(item for item in context["reading"].items if item.pk == item_pk)
-        return render(request, "meetings/meeting_detail.html#agenda-item", context)
+        if stale:  # the user's own text stays in the form, beside what the other person saved
+            context["items"] = tuple(
+                dataclasses.replace(item, minutes=stale.cleaned_data["minutes"], conflict=stale.conflict)
+                if item.pk == item_pk else item
+                for item in context["items"]
+            )  # fmt: skip
+        context["item"] = next(item for item in context["items"] if item.pk == item_pk)
+        template = "meetings/meeting_detail.html#agenda-item" if request.htmx else "meetings/meeting_detail.html"
+        return render(request, template, context)
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + f"#sak-{item_pk}")
 
 
+@edits_versioned
 @require_POST
 @login_required
 def agenda_item_minutes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
-    form = MinutesForm(request.POST)
+    form = MinutesForm(request.POST, version=item.version)
     if form.is_valid():
         try:
-            svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user)
+            svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user,
+                                          expected_version=form.expected_version)  # fmt: skip
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+            return _item_response(request, meeting, item.pk, stale=form)
     return _item_response(request, meeting, item.pk)
 
 

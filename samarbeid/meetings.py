@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from samarbeid.concurrency import claim_version
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -156,6 +157,8 @@ class ReadItem:
     minutes_updated_by: User | None = None
     decisions: tuple[ReadDecision, ...] = ()
     history: tuple[MinutesVersion, ...] = ()  # the earlier texts of the minutes, newest first
+    version: int = 0  # the minutes' version a writer starts from (samarbeid/concurrency.py)
+    conflict: object = None  # after a refused save: what someone else saved meanwhile
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,7 +199,7 @@ class MeetingReading:
             shown["description"] = item.description
         if self.minutes:
             shown.update(
-                minutes=item.minutes, minutes_updated_at=item.minutes_updated_at,
+                minutes=item.minutes, minutes_updated_at=item.minutes_updated_at, version=item.version,
                 minutes_updated_by=item.minutes_updated_by, history=tuple(item.minutes_versions.all())[1:],
             )  # fmt: skip
         if self.decisions:
@@ -452,13 +455,17 @@ def _touch(meeting: Meeting, by: User | None, *fields: str, bump: bool = False) 
 
 
 @transaction.atomic
-def meeting_update(meeting: Meeting, *, by: User | None, reason: str = "", **changes) -> Meeting:
+def meeting_update(
+    meeting: Meeting, *, by: User | None, reason: str = "", expected_version: int | None = None, **changes
+) -> Meeting:
     """Change time, place, theme or openness; calendar subscribers see a new SEQUENCE when the time or place moves.
 
     Closing or opening is recorded (MeetingClosedChange); opening a closed meeting needs a legal basis or
-    reason and is only for the forum's leader or a member.
+    reason and is only for the forum's leader or a member. StaleEdit (samarbeid/concurrency.py) if someone
+    saved the meeting since `expected_version`.
     """
     _require_editable(meeting)
+    claim_version(meeting, expected_version)
     if meeting.forum.kind in ALWAYS_CLOSED_KINDS:
         changes.pop("is_closed", None)
     allowed = {"starts_at", "ends_at", "place", "theme", "is_closed"}
@@ -595,11 +602,15 @@ def attendance_record(
 
 
 @transaction.atomic
-def agenda_item_write_minutes(item: AgendaItem, *, text: str, by: User | None) -> AgendaItem:
-    """Save the minutes of an item; every changed text is kept in its history (MinutesVersion)."""
+def agenda_item_write_minutes(
+    item: AgendaItem, *, text: str, by: User | None, expected_version: int | None = None
+) -> AgendaItem:
+    """Save the minutes of an item; every changed text is kept in its history (MinutesVersion).
+    StaleEdit if someone saved them since `expected_version`."""
     _require_editable(item.meeting)
     if text == item.minutes:
         return item
+    claim_version(item, expected_version)
     now = timezone.now()
     item.minutes = text
     item.minutes_updated_at = now

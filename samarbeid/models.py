@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.concurrency import Versioned
 from samarbeid.storage import private_storage
 
 
@@ -551,8 +552,10 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(starts_at__year=year)
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """One meeting of a forum: planned → innkalt → avholdt → referat godkjent, or avlyst."""
+
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planlagt")
@@ -627,8 +630,10 @@ class Meeting(models.Model):
         return self.status not in (self.Status.MINUTES_APPROVED, self.Status.CANCELLED)
 
 
-class AgendaItem(models.Model):
-    """A case on a meeting's agenda, numbered per forum and year: "Sak 3/2025"."""
+class AgendaItem(Versioned):
+    """A case on a meeting's agenda, numbered per forum and year: "Sak 3/2025"; `version` is its minutes'."""
+
+    edited_by_field, edited_at_field = "minutes_updated_by", "minutes_updated_at"
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+", editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")

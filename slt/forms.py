@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.concurrency import VersionedForm
 from samarbeid.invitations import acts_for_one_of
 from samarbeid.models import ForumMembership, Party, Person
 from samarbeid.validators import single_line, validate_single_line
@@ -25,7 +26,7 @@ class DsFormMixin:
             widget.attrs.setdefault("class", css)
 
 
-class SltModelForm(DsFormMixin, forms.ModelForm):
+class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
     class Meta:
         model = SltModel
         fields = ["name", "kommuner", "police_party", "council", "description", "utovende_niva"]
@@ -58,7 +59,7 @@ class SltModelForm(DsFormMixin, forms.ModelForm):
         return kommuner
 
 
-class PlanForm(DsFormMixin, forms.ModelForm):
+class PlanForm(VersionedForm, DsFormMixin, forms.ModelForm):
     focus_areas = forms.CharField(
         label=_("Fokusområder"),
         required=False,
@@ -111,7 +112,7 @@ class FocusAreaForm(DsFormMixin, forms.ModelForm):
         return name
 
 
-class TiltakForm(DsFormMixin, forms.ModelForm):
+class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
     class Meta:
         model = Tiltak
         fields = [
@@ -155,7 +156,7 @@ class ProgressForm(DsFormMixin, forms.Form):
         return data
 
 
-class GroupForm(DsFormMixin, forms.Form):
+class GroupForm(VersionedForm, DsFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Navn"),
         max_length=200,
@@ -174,11 +175,14 @@ class GroupForm(DsFormMixin, forms.Form):
 
     @classmethod
     def for_group(cls, group: CoordinationGroup, data=None) -> "GroupForm":
-        initial = {
+        return cls(data, initial=cls.stored_values(group), version=group.version)
+
+    @staticmethod
+    def stored_values(group: CoordinationGroup) -> dict:
+        return {
             "name": group.forum.name, "meetings_per_year": group.meetings_per_year, "purpose": group.purpose,
             "standard_agenda": group.forum.standard_agenda,
         }  # fmt: skip
-        return cls(data, initial=initial)
 
 
 # Organisations typically represented in a coordination group (suggestions; any text is allowed).

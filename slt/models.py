@@ -22,11 +22,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.concurrency import Versioned
 from samarbeid.models import Forum, Kommune, Party, Person, Role, RoleAssignment
 
 
-class Tracked(models.Model):
-    """Who created a row and who changed it last, and when."""
+class Tracked(Versioned):
+    """Who created a row and who changed it last, and when (and its version: samarbeid/concurrency.py)."""
+
+    edited_by_field, edited_at_field = "changed_by", "changed_at"
 
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -145,8 +148,10 @@ class TiltakStatus(models.TextChoices):
     AVSLUTTET = "avsluttet", _("Avsluttet")
 
 
-class Tiltak(models.Model):
+class Tiltak(Versioned):
     """A measure in a plan. Nothing about individuals belongs here (taushetsplikt)."""
+
+    edited_by_field, edited_at_field = "changed_by", "changed_at"
 
     plan = models.ForeignKey(Handlingsplan, on_delete=models.CASCADE, related_name="tiltak")
     focus_area = models.ForeignKey(
@@ -232,7 +237,7 @@ class TiltakNote(models.Model):
         return self.text[:60]
 
 
-class CoordinationGroup(models.Model):
+class CoordinationGroup(Versioned):
     """A coordination group (OSG, Familieforum, SLT-utøvergruppe …) on the SLT model's middle level.
 
     Its members, meetings, agenda, minutes and follow-up live in the shared meeting machinery: the group is

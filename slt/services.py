@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from samarbeid import meetings
+from samarbeid.concurrency import claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.models import Forum, ForumMembership, Kommune, Meeting, Party, Person
 from samarbeid.permissions import grant, revoke
@@ -51,9 +52,11 @@ def slt_model_join(slt_model: SltModel, kommune: Kommune, by) -> None:
 
 @transaction.atomic
 def slt_model_update(slt_model: SltModel, *, changed_by, kommuner: Iterable[Kommune] | None = None,
-                     **fields) -> SltModel:  # fmt: skip
-    """Change an SLT-samarbeid; parties that leave lose access, new ones get it."""
+                     expected_version: int | None = None, **fields) -> SltModel:  # fmt: skip
+    """Change an SLT-samarbeid as edited from `expected_version` (StaleEdit if saved meanwhile); parties that
+    leave lose access, new ones get it."""
     slt_model = SltModel.objects.select_for_update().get(pk=slt_model.pk)
+    claim_version(slt_model, expected_version)
     before = set(slt_model.parties())
     for field, value in fields.items():
         setattr(slt_model, field, value)
@@ -88,6 +91,26 @@ def plan_create(*, slt_model: SltModel, title: str, start_year: int, end_year: i
         FocusArea(plan=plan, name=name.strip(), order=i) for i, name in enumerate(focus_areas, 1) if name.strip()
     )
     return plan
+
+
+@transaction.atomic
+def plan_update(plan: Handlingsplan, *, changed_by, expected_version: int | None = None, **fields) -> Handlingsplan:
+    return _update(plan, changed_by, expected_version, fields)
+
+
+@transaction.atomic
+def tiltak_update(tiltak: Tiltak, *, changed_by, expected_version: int | None = None, **fields) -> Tiltak:
+    return _update(tiltak, changed_by, expected_version, fields)
+
+
+def _update(obj, changed_by, expected_version: int | None, fields: dict):
+    """Save a plan's or tiltak's edited fields as edited from `expected_version` (StaleEdit if saved meanwhile)."""
+    claim_version(obj, expected_version)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.changed_by, obj.changed_at = changed_by, timezone.now()
+    obj.save(update_fields=[*fields, "changed_by", "changed_at"])
+    return obj
 
 
 @transaction.atomic
@@ -158,7 +181,8 @@ def group_create(*, slt_model: SltModel, name: str, meetings_per_year: int, crea
 
 @transaction.atomic
 def group_update(group: CoordinationGroup, *, name: str, meetings_per_year: int, purpose: str,
-                 standard_agenda: str) -> CoordinationGroup:  # fmt: skip
+                 standard_agenda: str, expected_version: int | None = None) -> CoordinationGroup:  # fmt: skip
+    claim_version(group, expected_version)
     group.forum.name, group.forum.standard_agenda = name, standard_agenda
     group.forum.save(update_fields=["name", "standard_agenda"])
     group.meetings_per_year, group.purpose = meetings_per_year, purpose

@@ -6,10 +6,10 @@ from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samarbeid.concurrency import StaleEdit, edits_versioned
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
@@ -101,19 +101,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "slt/detail.html", context)
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     slt_model = slt_model_for(request.user, pk, edit=True)
     form = SltModelForm(request.POST or None, instance=slt_model, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.edited_data
         kommuner, invited = split_by_acting(request.user, data.pop("kommuner"), already=slt_model.kommuner.all())
-        services.slt_model_update(slt_model, changed_by=request.user, kommuner=kommuner, **data)
-        services.slt_model_invite(slt_model, kommuner=invited, by=request.user)
-        messages.success(request, _("Endringene er lagret."))
-        _invited_message(request, invited)
-        return redirect("slt:detail", pk=slt_model.pk)
+        try:
+            services.slt_model_update(slt_model, changed_by=request.user, kommuner=kommuner,
+                                      expected_version=form.expected_version, **data)  # fmt: skip
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            services.slt_model_invite(slt_model, kommuner=invited, by=request.user)
+            messages.success(request, _("Endringene er lagret."))
+            _invited_message(request, invited)
+            return redirect("slt:detail", pk=slt_model.pk)
     return render(request, "slt/slt_model_form.html", {"form": form, "slt_model": slt_model})
 
 
@@ -135,16 +141,21 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "slt/plan_form.html", {"form": form, "slt_model": slt_model})
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_for(request.user, pk, edit=True)
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
-        form.instance.changed_by, form.instance.changed_at = request.user, timezone.now()
-        form.save()
-        messages.success(request, _("Endringene er lagret."))
-        return redirect("slt:plan", pk=plan.pk)
+        try:
+            services.plan_update(plan, changed_by=request.user, expected_version=form.expected_version,
+                                 **form.edited_data)  # fmt: skip
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("slt:plan", pk=plan.pk)
     return render(request, "slt/plan_form.html", {"form": form, "slt_model": plan.slt_model, "plan": plan})
 
 
@@ -221,16 +232,21 @@ def tiltak_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "slt/tiltak_form.html", {"form": form, "plan": plan, "slt_model": plan.slt_model})
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def tiltak_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tiltak = tiltak_for(request.user, pk, edit=True)
     form = TiltakForm(request.POST or None, instance=tiltak, plan=tiltak.plan)
     if request.method == "POST" and form.is_valid():
-        form.instance.changed_by, form.instance.changed_at = request.user, timezone.now()
-        form.save()
-        messages.success(request, _("Endringene er lagret."))
-        return redirect("slt:tiltak", pk=tiltak.pk)
+        try:
+            services.tiltak_update(tiltak, changed_by=request.user, expected_version=form.expected_version,
+                                   **form.edited_data)  # fmt: skip
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("slt:tiltak", pk=tiltak.pk)
     context = {"form": form, "tiltak": tiltak, "plan": tiltak.plan, "slt_model": tiltak.plan.slt_model}
     return render(request, "slt/tiltak_form.html", context)
 
@@ -288,15 +304,20 @@ def group_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "slt/group_form.html", {"form": form, "slt_model": slt_model})
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = group_for(request.user, pk, manage=True)
     form = GroupForm.for_group(group, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.group_update(group, **form.cleaned_data)
-        messages.success(request, _("Endringene er lagret."))
-        return redirect("slt:group", pk=group.pk)
+        try:
+            services.group_update(group, expected_version=form.expected_version, **form.edited_data)
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Endringene er lagret."))
+            return redirect("slt:group", pk=group.pk)
     return render(request, "slt/group_form.html", {"form": form, "slt_model": group.slt_model, "group": group})
 
 

@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from agreements.access import agreement_for, agreements_visible_to, editable_owners, section_for
-from agreements.models import Agreement, AgreementTemplate, Owner, SectionRevision, StaleVersion
+from agreements.models import Agreement, AgreementTemplate, Owner, SectionRevision
 from agreements.services import agreement_create, template_create_for_district
+from samarbeid.concurrency import StaleEdit
 from samarbeid.models import Kommune, Malform, PoliceUnit
 
 
@@ -77,10 +78,9 @@ def test_kommune_editors_write_kommune_sections_and_police_editors_police_sectio
 def test_a_stale_save_is_refused_and_keeps_both_texts(personas, moss_agreement):
     section = moss_agreement.sections.filter(owner=Owner.FELLES).first()
     section.set_local_text("<p>Første</p>", by=personas["moss_slt"], expected_version=1)
-    with pytest.raises(StaleVersion) as refused:
+    with pytest.raises(StaleEdit) as refused:
         section.set_local_text("<p>Andre</p>", by=personas["moss_politikontakt"], expected_version=1)
-    assert refused.value.section.local_text == "<p>Første</p>"
-    assert refused.value.submitted_text == "<p>Andre</p>"
+    assert (refused.value.current.version, refused.value.current.local_text) == (2, "<p>Første</p>")
     section.refresh_from_db()
     assert (section.version, section.local_text) == (2, "<p>Første</p>")
 

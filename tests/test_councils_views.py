@@ -185,7 +185,7 @@ def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, 
     slt = client_for("moss_slt")
     item = moss_meeting.agenda_items.get(number=3)
     slt.post(reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
-             {"minutes": "Kommunen orienterte."})  # fmt: skip
+             {"minutes": "Kommunen orienterte.", "version": 1})  # fmt: skip
     slt.post(reverse("meetings:decision_create", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
              {"text": "Felles innsats mot rus."})  # fmt: skip
     decision = item.decisions.get()
@@ -259,7 +259,8 @@ def test_year_plan_and_evaluation_pages(moss_council, client_for):
                                                                                  "year": year}),
                                          {"effect": "x"}).status_code == 403  # fmt: skip
     response = client_for("moss_ordforer").post(
-        reverse("councils:evaluation", kwargs={"pk": moss_council.pk, "year": year}), {"effect": "Færre saker"}
+        reverse("councils:evaluation", kwargs={"pk": moss_council.pk, "year": year}),
+        {"effect": "Færre saker", "version": 0},
     )
     assert response.status_code == 302
 
@@ -318,7 +319,8 @@ def test_query_count_does_not_grow_with_meetings_members_decisions_or_log(
 def test_minutes_saved_with_htmx_return_only_the_agenda_item(moss_meeting, client_for):
     item = moss_meeting.agenda_items.get(number=1)
     url = reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk})
-    response = client_for("moss_slt").post(url, {"minutes": "Ingen merknader."}, headers={"HX-Request": "true"})
+    response = client_for("moss_slt").post(url, {"minutes": "Ingen merknader.", "version": 1},
+                                           headers={"HX-Request": "true"})  # fmt: skip
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<li class="agenda__item ds-card" id="sak-{item.pk}">')

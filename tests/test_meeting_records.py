@@ -72,7 +72,9 @@ def client_of(client, user):
 
 def edit(client, meeting: Meeting, **data):
     starts = timezone.localtime(meeting.starts_at)
-    form = {"date": starts.date().isoformat(), "starts": "10:00", "ends": "12:00", "place": "Rådhuset", **data}
+    meeting.refresh_from_db(fields=["version"])
+    form = {"date": starts.date().isoformat(), "starts": "10:00", "ends": "12:00", "place": "Rådhuset",
+            "version": meeting.version, **data}  # fmt: skip
     return client.post(reverse("meetings:edit", kwargs={"pk": meeting.pk}), form, follow=True)
 
 
@@ -159,7 +161,8 @@ def test_every_change_of_minutes_is_kept_and_members_read_the_history(closed, cl
     url = reverse("meetings:agenda_item_minutes", kwargs={"pk": closed.pk, "item_pk": item.pk})
     secretary = client_for("moss_slt")
     for text in ["Første utkast HISTA", "Andre utkast HISTB", "Andre utkast HISTB"]:  # the last is no change
-        secretary.post(url, {"minutes": text})
+        item.refresh_from_db(fields=["version"])
+        secretary.post(url, {"minutes": text, "version": item.version})
     versions = list(MinutesVersion.objects.filter(agenda_item=item).order_by("written_at", "pk"))
     assert [v.text for v in versions] == ["Første utkast HISTA", "Andre utkast HISTB"]
     assert {v.written_by for v in versions} == {personas["moss_slt"]}

@@ -275,6 +275,7 @@ def test_a_member_who_is_not_convener_cannot_change_the_group(client_for, utover
 def test_koordinator_changes_the_frequency(client_for, utovergruppe):
     response = client_for("moss_slt").post(reverse("slt:group_edit", args=[utovergruppe.pk]), {
         "name": "SLT-utøvergruppa", "meetings_per_year": 3, "purpose": "", "standard_agenda": "Referatsaker",
+        "version": 1,
     })  # fmt: skip
     assert response.status_code == 302
     utovergruppe.refresh_from_db()

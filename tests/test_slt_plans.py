@@ -317,7 +317,7 @@ def test_koordinator_edits_a_tiltak_and_adds_a_focus_area(client_for, utsett):
     client.post(reverse("slt:focus_area_add", args=[utsett.plan_id]), {"name": "Nettmobbing"})
     nettmobbing = utsett.plan.focus_areas.get(name="Nettmobbing")
     response = client.post(reverse("slt:tiltak_edit", args=[utsett.pk]), {
-        "focus_area": nettmobbing.pk, "title": "«Utsett!» 2.0", "target_group": "Foreldre",
+        "focus_area": nettmobbing.pk, "title": "«Utsett!» 2.0", "target_group": "Foreldre", "version": 1,
     })  # fmt: skip
     assert response.status_code == 302
     utsett.refresh_from_db()
