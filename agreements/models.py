@@ -36,7 +36,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agreements.immutability import LockedWhenSigned
+from agreements.immutability import (
+    AppendOnly,
+    AppendOnlyTrigger,
+    LockedWhenSigned,
+    SignedAgreementPart,
+    signed_agreement_kept,
+)
 from agreements.richtext import clean_html
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
 from samarbeid.storage import private_storage
@@ -187,7 +193,9 @@ class Agreement(LockedWhenSigned):
         Party, on_delete=models.PROTECT, related_name="police_agreements", verbose_name=_("politiet"),
         limit_choices_to={"kind__in": [Party.Kind.POLITIDISTRIKT, Party.Kind.POLICE_UNIT]},
     )  # fmt: skip
-    kommuner = models.ManyToManyField(Kommune, related_name="agreements", verbose_name=_("kommuner"))
+    kommuner = models.ManyToManyField(
+        Kommune, through="AgreementKommune", related_name="agreements", verbose_name=_("kommuner")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     period_start = models.DateField(_("gjelder fra"), null=True, blank=True)
     period_end = models.DateField(
@@ -229,6 +237,7 @@ class Agreement(LockedWhenSigned):
             ),
             models.CheckConstraint(condition=~Q(replaces=F("pk")), name="agreement_does_not_replace_itself"),
         ]
+        triggers = [signed_agreement_kept()]
 
     def __str__(self):
         return self.title
@@ -331,6 +340,18 @@ class AgreementGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
 
 
+class AgreementKommune(LockedWhenSigned):
+    """The agreement–kommune link (`Agreement.kommuner`): a signed agreement's parties never change."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE)
+    kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "agreements_agreement_kommuner"
+        unique_together = [("agreement", "kommune")]
+        triggers = [SignedAgreementPart()]
+
+
 class AgreementSection(LockedWhenSigned):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
     template_section = models.ForeignKey(
@@ -356,6 +377,7 @@ class AgreementSection(LockedWhenSigned):
         verbose_name_plural = _("avsnitt")
         ordering = ["agreement", "order", "pk"]
         constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="section_version_positive")]
+        triggers = [SignedAgreementPart()]
 
     def __str__(self):
         return self.heading
@@ -389,8 +411,10 @@ class AgreementSection(LockedWhenSigned):
         return self.record(SectionRevision.Action.EDITED, by)
 
 
-class SectionRevision(models.Model):
-    """One saved state of a section: its history, and together the agreement's change log."""
+class SectionRevision(AppendOnly):
+    """One saved state of a section: its history, and together the agreement's change log (append-only)."""
+
+    append_only_detachable = "section"  # a removed draft section leaves its history
 
     class Action(models.TextChoices):
         CREATED = "opprettet", _("Opprettet fra malen")
@@ -421,6 +445,7 @@ class SectionRevision(models.Model):
         verbose_name_plural = _("versjoner av avsnitt")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["agreement", "-created_at"])]
+        triggers = [AppendOnlyTrigger(detachable="section")]
 
     def __str__(self):
         return f"{self.heading} v{self.version}"
@@ -462,6 +487,7 @@ class PresenceCommitment(LockedWhenSigned):
                 violation_error_message=_("Sluttidspunktet må være etter starttidspunktet."),
             ),
         ]
+        triggers = [SignedAgreementPart()]
 
     def weekday_names(self) -> list[str]:
         labels = dict(OpeningHours.Weekday.choices)
@@ -482,6 +508,7 @@ class Expectation(LockedWhenSigned):
         verbose_name = _("forventning")
         verbose_name_plural = _("forventninger")
         ordering = ["direction", "order", "pk"]
+        triggers = [SignedAgreementPart()]
 
 
 class FocusArea(LockedWhenSigned):
@@ -494,6 +521,7 @@ class FocusArea(LockedWhenSigned):
         verbose_name = _("fokusområde")
         verbose_name_plural = _("fokusområder")
         ordering = ["order", "pk"]
+        triggers = [SignedAgreementPart()]
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -516,6 +544,7 @@ class Attachment(LockedWhenSigned):
         verbose_name = _("vedlegg")
         verbose_name_plural = _("vedlegg")
         ordering = ["uploaded_at", "pk"]
+        triggers = [SignedAgreementPart()]
 
     def __str__(self):
         return self.title
@@ -535,8 +564,8 @@ class Lifecycle(models.TextChoices):
     REPLACED = "erstattet", _("Erstattet")
 
 
-class StatusChange(models.Model):
-    """Every transition of an agreement's status: who, when, from, to and why."""
+class StatusChange(AppendOnly):
+    """Every transition of an agreement's status: who, when, from, to and why (append-only)."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("fra status"), max_length=20, choices=Agreement.Status.choices)
@@ -554,12 +583,13 @@ class StatusChange(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="status_change_changes_status")
         ]
+        triggers = [AppendOnlyTrigger()]
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
-class SigningRound(models.Model):
+class SigningRound(LockedWhenSigned):
     """One sending for signature: the frozen content's hash; cancelled when sent back to draft."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signing_rounds")
@@ -587,6 +617,7 @@ class SigningRound(models.Model):
                 name="signing_round_not_both_cancelled_and_completed",
             ),
         ]
+        triggers = [SignedAgreementPart()]
 
     def __str__(self):
         return f"{self.agreement_id}: {self.sent_at:%d.%m.%Y %H:%M}"
@@ -615,6 +646,9 @@ class Signature(LockedWhenSigned):
             models.UniqueConstraint(fields=["round", "user"], name="one_signature_per_person_and_round"),
             models.CheckConstraint(condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="signature_hash_sha256"),
         ]
+        # A signature is never changed or withdrawn (a cancelled round keeps its own); on other databases
+        # LockedWhenSigned covers those of a signed agreement.
+        triggers = [SignedAgreementPart(), AppendOnlyTrigger()]
 
     def __str__(self):
         return f"{self.name}, {self.title}"
@@ -624,7 +658,7 @@ def sealed_path(instance: "SealedDocument", filename: str) -> str:
     return f"agreements/{instance.agreement_id}/signert/{filename}"
 
 
-class SealedDocument(models.Model):
+class SealedDocument(AppendOnly):
     """The final PDF of a signed agreement, produced once and sealed (PAdES) with the installation's seal."""
 
     agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="sealed_document")
@@ -636,6 +670,7 @@ class SealedDocument(models.Model):
     class Meta:
         verbose_name = _("forseglet avtale")
         verbose_name_plural = _("forseglede avtaler")
+        triggers = [AppendOnlyTrigger()]
 
     def __str__(self):
         return self.file.name

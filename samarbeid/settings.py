@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "django_tasks_db",
+    "pgtrigger",
 ]
 
 MIDDLEWARE = [
