@@ -4,12 +4,18 @@ between versions and the content hash covers their bytes, uploads have safe name
 # ruff: noqa: F811 (pytest fixtures imported from tests.test_councils_rules are used as arguments)
 
 import datetime
+import hashlib
+import io
+import shutil
+import tarfile
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from agreements.immutability import AgreementLocked, LogIsAppendOnly
@@ -25,8 +31,10 @@ from agreements.models import (
 )
 from agreements.services import agreement_create, section_remove, template_create_for_district
 from agreements.signing import agreement_revise, agreement_send_for_signature, agreement_sign, content_hash
+from samarbeid.backup import backup, flush_database
 from samarbeid.meetings import meeting_plan
 from samarbeid.models import Kommune, PoliceUnit, Politidistrikt
+from samarbeid.pdf import verify_pdf
 from tests.test_councils_rules import at, moss_council  # noqa: F401 (fixtures)
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist only on PostgreSQL")
@@ -315,3 +323,89 @@ def test_a_meeting_attachment_with_a_very_long_name_and_no_title_is_stored_and_d
     assert len(attachment.original_name) <= 100 and attachment.original_name.endswith(".pdf")
     download = client.get(reverse("meetings:attachment", kwargs={"pk": meeting.pk, "attachment_pk": attachment.pk}))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+
+
+# --- Backup and restore ---------------------------------------------------------------------------------------
+
+
+def wipe_everything(settings):
+    flush_database()
+    shutil.rmtree(settings.MEDIA_ROOT)
+    settings.SEAL_KEY_FILE.unlink()
+    settings.SEAL_CERT_FILE.unlink()
+
+
+def test_after_backup_wipe_and_restore_the_sealed_pdf_still_verifies_and_attachments_download_the_same(
+    settings, tmp_path, signed_moss, client_for
+):
+    sealed = signed_moss.sealed_document
+    attachment = signed_moss.attachments.get()
+    signatures = list(signed_moss.signatures.values_list("name", "signed_at"))
+    log = list(signed_moss.revisions.values_list("pk", "action", "created_at"))
+    seal_certificate = settings.SEAL_CERT_FILE.read_bytes()
+    out = io.StringIO()
+    call_command("backup", tmp_path, stdout=out)
+    archive = Path(out.getvalue().split(" til ")[-1].strip())
+    assert archive.parent == tmp_path and archive.name.endswith(".tar.gz")
+
+    wipe_everything(settings)
+    assert not Agreement.objects.exists() and not Path(settings.MEDIA_ROOT).exists()
+
+    call_command("restore", archive, interactive=False, verbosity=0)
+    restored = Agreement.objects.get(pk=signed_moss.pk)
+    assert restored.status == Agreement.Status.SIGNED and restored.title == signed_moss.title
+    assert list(restored.signatures.values_list("name", "signed_at")) == signatures  # to the microsecond
+    assert list(restored.revisions.values_list("pk", "action", "created_at")) == log
+    assert settings.SEAL_CERT_FILE.read_bytes() == seal_certificate
+    pdf = restored.sealed_document.file.read()
+    assert hashlib.sha256(pdf).hexdigest() == sealed.sha256 and verify_pdf(pdf).ok
+    page = Client().post(reverse("agreements:verify"), {"file": SimpleUploadedFile("avtale.pdf", pdf)})
+    assert page.context["result"].ok and page.context["archived"] == restored.sealed_document
+    download = client_for("moss_ordforer").get(url("attachment", restored, attachment.pk))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    if connection.vendor == "postgresql":  # the triggers are back in force after the load
+        refused("UPDATE agreements_agreementsection SET local_text = 'x' WHERE agreement_id = %s", [restored.pk],
+                "signert")  # fmt: skip
+
+
+def damaged_copy(archive: Path, tmp_path: Path, member: str) -> Path:
+    """The archive with one byte of `member` changed (same size)."""
+    damaged = tmp_path / "skadet.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
+        for info in source:
+            data = source.extractfile(info).read()
+            if info.name == member:
+                data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
+            target.addfile(info, io.BytesIO(data))
+    return damaged
+
+
+def flipped_byte(archive: Path, tmp_path: Path) -> Path:
+    """The archive file with one byte in its middle changed."""
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged = tmp_path / "flippet.tar.gz"
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda a, t: damaged_copy(a, t, "database.json"), "database.json i arkivet er skadet"),
+        (lambda a, t: damaged_copy(a, t, "seal/seal-cert.pem"), "seal/seal-cert.pem i arkivet er skadet"),
+        (lambda a, t: t.joinpath("avkortet.tar.gz").write_bytes(a.read_bytes()[:2000]) and t / "avkortet.tar.gz",
+         "Arkivet kan ikke leses"),
+        (lambda a, t: t.joinpath("tekst.tar.gz").write_bytes(b"ikke et arkiv") and t / "tekst.tar.gz",
+         "Arkivet kan ikke leses"),
+        (lambda a, t: flipped_byte(a, t), "Arkivet kan ikke leses|skadet"),
+    ],
+    ids=["database", "seal", "truncated", "not-an-archive", "flipped-byte"],
+)  # fmt: skip
+def test_restore_refuses_a_damaged_archive_and_changes_nothing(settings, tmp_path, moss, make, message):
+    archive = backup(tmp_path / "kopi.tar.gz")
+    moss.log(SectionRevision.Action.DETAILS, heading="Etter sikkerhetskopien", by=moss.created_by)
+    with pytest.raises(CommandError, match=message):
+        call_command("restore", make(archive, tmp_path), interactive=False, verbosity=0)
+    assert moss.revisions.filter(heading="Etter sikkerhetskopien").exists()
+    assert moss.attachments.get().file.read() == PDF
