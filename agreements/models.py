@@ -25,6 +25,11 @@ The model, for whoever builds on it (import, sign-off):
   police), ``FocusArea``; and ``Attachment`` (vedlegg, PDF/DOCX/ODT, private storage).
 
 Permissions (see agreements/access.py): AGREEMENT_POLICY grants the roles of each party on the agreement.
+
+Records (see agreements/immutability.py): once signed, the agreement and every row that makes it up (sections,
+structured parts, attachments, signing rounds, signatures, its kommuner through ``AgreementKommune``) refuse
+change, in the database (PostgreSQL triggers in ``Meta.triggers``) and in the model guards; ``SectionRevision``,
+``StatusChange``, ``Signature`` and ``SealedDocument`` are append-only. Each version has its own attachment files.
 """
 
 from django.conf import settings
@@ -344,7 +349,7 @@ class AgreementKommune(LockedWhenSigned):
     """The agreement–kommune link (`Agreement.kommuner`): a signed agreement's parties never change."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE)
-    kommune = models.ForeignKey(Kommune, on_delete=models.CASCADE)
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT)  # a party is not deleted from under it
 
     class Meta:
         db_table = "agreements_agreement_kommuner"

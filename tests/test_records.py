@@ -232,6 +232,7 @@ def test_deleting_an_attachment_in_a_revision_leaves_the_signed_agreements_file_
     draft_attachment = draft.attachments.get()
     assert draft_attachment.file.name != signed_attachment.file.name
     client = client_for("moss_slt")
+    assert b"".join(client.get(url("attachment", draft, draft_attachment.pk)).streaming_content) == PDF
     response = client.post(url("attachment_delete", draft, draft_attachment.pk))
     assert response.status_code == 302 and not draft.attachments.exists()
     download = client.get(url("attachment", signed_moss, signed_attachment.pk))

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 migrations.AddField(
                     model_name='agreementkommune',
                     name='kommune',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='samarbeid.kommune'),
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='samarbeid.kommune'),
                 ),
                 migrations.AlterField(
                     model_name='agreement',
