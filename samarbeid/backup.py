@@ -69,8 +69,14 @@ def _dumped_models():
 
 
 def _dump_database(stream) -> None:
-    rows = (obj for model in _dumped_models() for obj in model._base_manager.order_by("pk").iterator())
-    serializers.serialize("json", rows, stream=stream, cls=_ExactJSONEncoder)
+    """Every row, read in one transaction: on PostgreSQL a snapshot (unless called inside a transaction), so
+    the rows of a change committed meanwhile are all in or all out; SQLite's readers hold off writers."""
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:
+            connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        rows = (obj for model in _dumped_models() for obj in model._base_manager.order_by("pk").iterator())
+        serializers.serialize("json", rows, stream=stream, cls=_ExactJSONEncoder)
 
 
 def _sha256(path: Path) -> str:
