@@ -7,6 +7,27 @@ import pgtrigger.migrations
 from django.db import migrations, models
 
 
+OLD_TABLES = [
+    "agreements_agreementsection", "agreements_presencecommitment", "agreements_expectation",
+    "agreements_focusarea", "agreements_attachment", "agreements_signinground", "agreements_signature",
+]  # fmt: skip
+
+
+def drop_hand_written_triggers(apps, schema_editor):
+    """A database migrated with the former hand-written 0003 still has its triggers and functions: drop them
+    (pgtrigger.ignore, used by restore, would not pause them). PostgreSQL only; a no-op elsewhere."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in OLD_TABLES:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_signed_immutable ON {table}")
+    schema_editor.execute("DROP TRIGGER IF EXISTS agreements_agreement_signed_immutable ON agreements_agreement")
+    schema_editor.execute(
+        "DROP TRIGGER IF EXISTS agreements_sealeddocument_immutable ON agreements_sealeddocument"
+    )
+    for function in ("signed_agreement_change", "signed_part_change", "sealed_document_change"):
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS agreements_refuse_{function}()")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,6 +36,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_hand_written_triggers, migrations.RunPython.noop, elidable=True),
         # Agreement.kommuner gets an explicit through model on its existing table (same columns and unique pair),
         # so that the link table carries the signed-agreement rules like every other part.
         migrations.SeparateDatabaseAndState(
