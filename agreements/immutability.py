@@ -1,16 +1,30 @@
-"""A signed agreement never changes: guards on model save/delete and on queryset update/delete.
+"""A signed agreement never changes, and its logs only grow.
 
-Models whose rows belong to an agreement inherit `LockedWhenSigned` and name the lookup to the
-agreement's status in `signed_lock_lookup` ("status" on Agreement itself, "agreement__status" on its
-parts). On PostgreSQL a trigger refuses the same changes (migration in agreements/migrations).
-The one change allowed on a signed agreement is its status becoming "erstattet" when its revision is
-signed (`Agreement.LOCK_EXEMPT_FIELDS`).
+The rules live in two layers, one per kind of database:
+
+- PostgreSQL (production and CI): triggers declared with the models (`Meta.triggers`, django-pgtrigger, kept
+  in migrations by makemigrations) refuse any SQL from any client:
+  `signed_agreement_kept` on Agreement (UPDATE/DELETE of a signed row, except its status becoming "erstattet"),
+  `SignedAgreementPart` on every table that makes up an agreement (INSERT/UPDATE/DELETE of a row whose agreement
+  is signed: sections, structured parts, attachments, signing rounds, signatures, the agreement–kommune link) and
+  `AppendOnly` on the logs (UPDATE/DELETE refused: SectionRevision, StatusChange, Signature, SealedDocument).
+- Every database, SQLite included (the embedded default, where the triggers are not installed): the Python
+  guards below on model save/delete and queryset update/delete/bulk_create. The many-to-many managers
+  (`agreement.kommuner.add/set/remove/clear`, `kommune.agreements...`) write through the link model's manager
+  (`bulk_create`, `filter().delete()`), so the same guard covers them without signals. Raw SQL on SQLite is
+  covered by nothing.
+
+Models whose rows belong to an agreement inherit `LockedWhenSigned` and name the lookup to the agreement's
+status in `signed_lock_lookup` ("status" on Agreement itself, "agreement__status" on its parts). Logs inherit
+`AppendOnly`.
 """
 
+import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 LOCKED_STATUSES = ("signert", "erstattet")  # Agreement.Status.SIGNED, Agreement.Status.REPLACED
+_LOCKED_SQL = "('signert', 'erstattet')"
 
 
 class AgreementLocked(Exception):
@@ -20,6 +34,99 @@ class AgreementLocked(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+class LogIsAppendOnly(Exception):
+    """Something tried to change or delete an entry of a log (change log, status history, signatures)."""
+
+    message = _("Loggen kan bare utvides: en registrert hendelse kan ikke endres eller slettes.")
+
+    def __str__(self):
+        return str(self.message)
+
+
+# --- PostgreSQL: triggers ---------------------------------------------------------------------------------
+
+
+def _refuse(message: str) -> str:
+    # restrict_violation is an integrity error class: Django raises IntegrityError.
+    return f"RAISE EXCEPTION '{message}', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';"
+
+
+def signed_agreement_kept() -> pgtrigger.Trigger:
+    """On Agreement: a signed row is neither updated nor deleted; only its status may become "erstattet"."""
+    return pgtrigger.Trigger(
+        name="signed_agreement_kept",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Update | pgtrigger.Delete,
+        condition=pgtrigger.Condition(f"OLD.status IN {_LOCKED_SQL}"),
+        func=f"""
+            IF TG_OP = 'UPDATE' AND OLD.status = 'signert' AND NEW.status = 'erstattet'
+               AND (to_jsonb(NEW) - 'status' - 'updated_at') = (to_jsonb(OLD) - 'status' - 'updated_at') THEN
+                RETURN NEW;
+            END IF;
+            {_refuse("% (signert samarbeidsavtale) kan ikke endres")}
+        """,
+    )
+
+
+class SignedAgreementPart(pgtrigger.Trigger):
+    """On a table whose rows belong to an agreement (`agreement_id`): nothing is added to, changed in or removed
+    from a signed agreement, and no row is moved into or out of one."""
+
+    name = "signed_agreement_part"
+    when = pgtrigger.Before
+    operation = pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete
+
+    def get_func(self, model):
+        agreements = model._meta.get_field("agreement").related_model._meta.db_table
+        return f"""
+            IF EXISTS (
+                SELECT 1 FROM {agreements} WHERE status IN {_LOCKED_SQL} AND id IN (
+                    CASE WHEN TG_OP <> 'INSERT' THEN OLD.agreement_id END,
+                    CASE WHEN TG_OP <> 'DELETE' THEN NEW.agreement_id END)
+            ) THEN
+                {_refuse("% tilhører en signert samarbeidsavtale og kan ikke endres")}
+            END IF;
+            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+            RETURN NEW;
+        """
+
+
+class AppendOnlyTrigger(pgtrigger.Trigger):
+    """On a log: rows are only inserted. `detachable` names a nullable foreign key (on_delete=SET_NULL) that may
+    be set to NULL, nothing else changing, when the row it points to is deleted (a removed draft section)."""
+
+    name = "append_only"
+    when = pgtrigger.Before
+    operation = pgtrigger.Update | pgtrigger.Delete
+    detachable: str | None = None
+
+    def __init__(self, *, detachable: str | None = None, **kwargs):
+        self.detachable = detachable
+        super().__init__(**kwargs)
+
+    def get_func(self, model):
+        refuse = _refuse("% er en logg: en registrert hendelse kan ikke endres eller slettes")
+        if self.detachable is None:
+            return refuse
+        column = model._meta.get_field(self.detachable).column
+        return f"""
+            IF TG_OP = 'UPDATE' AND NEW.{column} IS NULL
+               AND (to_jsonb(NEW) - '{column}') = (to_jsonb(OLD) - '{column}') THEN
+                RETURN NEW;
+            END IF;
+            {refuse}
+        """
+
+
+# --- Every database: Python guards ------------------------------------------------------------------------
+
+
+def _agreements_locked(model, agreement_ids) -> bool:
+    agreement_model = model._meta.get_field("agreement").related_model
+    ids = {i for i in agreement_ids if i is not None}
+    return bool(ids) and agreement_model._base_manager.filter(pk__in=ids, status__in=LOCKED_STATUSES).exists()
 
 
 class LockedWhenSignedQuerySet(models.QuerySet):
@@ -39,6 +146,14 @@ class LockedWhenSignedQuerySet(models.QuerySet):
         return super().delete()
 
     delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if self.model.signed_lock_lookup == "agreement__status" and _agreements_locked(
+            self.model, (obj.agreement_id for obj in objs)
+        ):
+            raise AgreementLocked
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class LockedWhenSigned(models.Model):
@@ -64,9 +179,42 @@ class LockedWhenSigned(models.Model):
             rows = type(self)._base_manager.filter(pk=self.pk)
             return rows.filter(**{f"{self.signed_lock_lookup}__in": LOCKED_STATUSES}).exists()
         if self.signed_lock_lookup == "agreement__status":  # a new part of an agreement
-            agreement_model = self._meta.get_field("agreement").related_model
-            return agreement_model._base_manager.filter(pk=self.agreement_id, status__in=LOCKED_STATUSES).exists()
+            return _agreements_locked(type(self), [self.agreement_id])
         return False
 
     def _lock_allows(self, update_fields) -> bool:
         return False
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        detachable = self.model.append_only_detachable
+        if not (detachable and kwargs == {detachable: None}):  # the one update: on_delete=SET_NULL
+            raise LogIsAppendOnly
+        return super().update(**kwargs)
+
+    update.queryset_only = True
+
+    def delete(self):
+        raise LogIsAppendOnly
+
+    delete.queryset_only = True
+
+
+class AppendOnly(models.Model):
+    """A log entry: saved once, never changed or deleted (see AppendOnlyTrigger for the database rule)."""
+
+    append_only_detachable: str | None = None
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LogIsAppendOnly
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LogIsAppendOnly

@@ -25,6 +25,11 @@ The model, for whoever builds on it (import, sign-off):
   police), ``FocusArea``; and ``Attachment`` (vedlegg, PDF/DOCX/ODT, private storage).
 
 Permissions (see agreements/access.py): AGREEMENT_POLICY grants the roles of each party on the agreement.
+
+Records (see agreements/immutability.py): once signed, the agreement and every row that makes it up (sections,
+structured parts, attachments, signing rounds, signatures, its kommuner through ``AgreementKommune``) refuse
+change, in the database (PostgreSQL triggers in ``Meta.triggers``) and in the model guards; ``SectionRevision``,
+``StatusChange``, ``Signature`` and ``SealedDocument`` are append-only. Each version has its own attachment files.
 """
 
 from django.conf import settings
@@ -36,7 +41,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agreements.immutability import LockedWhenSigned
+from agreements.immutability import (
+    AppendOnly,
+    AppendOnlyTrigger,
+    LockedWhenSigned,
+    SignedAgreementPart,
+    signed_agreement_kept,
+)
 from agreements.richtext import clean_html
 from samarbeid.concurrency import Versioned, claim_version
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
@@ -180,7 +191,9 @@ class Agreement(Versioned, LockedWhenSigned):
         Party, on_delete=models.PROTECT, related_name="police_agreements", verbose_name=_("politiet"),
         limit_choices_to={"kind__in": [Party.Kind.POLITIDISTRIKT, Party.Kind.POLICE_UNIT]},
     )  # fmt: skip
-    kommuner = models.ManyToManyField(Kommune, related_name="agreements", verbose_name=_("kommuner"))
+    kommuner = models.ManyToManyField(
+        Kommune, through="AgreementKommune", related_name="agreements", verbose_name=_("kommuner")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     period_start = models.DateField(_("gjelder fra"), null=True, blank=True)
     period_end = models.DateField(
@@ -222,6 +235,7 @@ class Agreement(Versioned, LockedWhenSigned):
             ),
             models.CheckConstraint(condition=~Q(replaces=F("pk")), name="agreement_does_not_replace_itself"),
         ]
+        triggers = [signed_agreement_kept()]
 
     def __str__(self):
         return self.title
@@ -327,6 +341,18 @@ class AgreementGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
 
 
+class AgreementKommune(LockedWhenSigned):
+    """The agreement–kommune link (`Agreement.kommuner`): a signed agreement's parties never change."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE)
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT)  # a party is not deleted from under it
+
+    class Meta:
+        db_table = "agreements_agreement_kommuner"
+        unique_together = [("agreement", "kommune")]
+        triggers = [SignedAgreementPart()]
+
+
 class AgreementSection(Versioned, LockedWhenSigned):
     edited_by_field, edited_at_field = "updated_by", "updated_at"
 
@@ -353,6 +379,7 @@ class AgreementSection(Versioned, LockedWhenSigned):
         verbose_name_plural = _("avsnitt")
         ordering = ["agreement", "order", "pk"]
         constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="section_version_positive")]
+        triggers = [SignedAgreementPart()]
 
     def __str__(self):
         return self.heading
@@ -385,8 +412,10 @@ class AgreementSection(Versioned, LockedWhenSigned):
         return self.record(SectionRevision.Action.EDITED, by)
 
 
-class SectionRevision(models.Model):
-    """One saved state of a section: its history, and together the agreement's change log."""
+class SectionRevision(AppendOnly):
+    """One saved state of a section: its history, and together the agreement's change log (append-only)."""
+
+    append_only_detachable = "section"  # a removed draft section leaves its history
 
     class Action(models.TextChoices):
         CREATED = "opprettet", _("Opprettet fra malen")
@@ -417,6 +446,7 @@ class SectionRevision(models.Model):
         verbose_name_plural = _("versjoner av avsnitt")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["agreement", "-created_at"])]
+        triggers = [AppendOnlyTrigger(detachable="section")]
 
     def __str__(self):
         return f"{self.heading} v{self.version}"
@@ -458,6 +488,7 @@ class PresenceCommitment(Versioned, LockedWhenSigned):
                 violation_error_message=_("Sluttidspunktet må være etter starttidspunktet."),
             ),
         ]
+        triggers = [SignedAgreementPart()]
 
     def weekday_names(self) -> list[str]:
         labels = dict(OpeningHours.Weekday.choices)
@@ -478,6 +509,7 @@ class Expectation(Versioned, LockedWhenSigned):
         verbose_name = _("forventning")
         verbose_name_plural = _("forventninger")
         ordering = ["direction", "order", "pk"]
+        triggers = [SignedAgreementPart()]
 
 
 class FocusArea(Versioned, LockedWhenSigned):
@@ -490,6 +522,7 @@ class FocusArea(Versioned, LockedWhenSigned):
         verbose_name = _("fokusområde")
         verbose_name_plural = _("fokusområder")
         ordering = ["order", "pk"]
+        triggers = [SignedAgreementPart()]
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
@@ -512,6 +545,7 @@ class Attachment(LockedWhenSigned):
         verbose_name = _("vedlegg")
         verbose_name_plural = _("vedlegg")
         ordering = ["uploaded_at", "pk"]
+        triggers = [SignedAgreementPart()]
 
     def __str__(self):
         return self.title
@@ -531,8 +565,8 @@ class Lifecycle(models.TextChoices):
     REPLACED = "erstattet", _("Erstattet")
 
 
-class StatusChange(models.Model):
-    """Every transition of an agreement's status: who, when, from, to and why."""
+class StatusChange(AppendOnly):
+    """Every transition of an agreement's status: who, when, from, to and why (append-only)."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("fra status"), max_length=20, choices=Agreement.Status.choices)
@@ -550,12 +584,13 @@ class StatusChange(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="status_change_changes_status")
         ]
+        triggers = [AppendOnlyTrigger()]
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
-class SigningRound(models.Model):
+class SigningRound(LockedWhenSigned):
     """One sending for signature: the frozen content's hash; cancelled when sent back to draft."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signing_rounds")
@@ -583,6 +618,7 @@ class SigningRound(models.Model):
                 name="signing_round_not_both_cancelled_and_completed",
             ),
         ]
+        triggers = [SignedAgreementPart()]
 
     def __str__(self):
         return f"{self.agreement_id}: {self.sent_at:%d.%m.%Y %H:%M}"
@@ -614,6 +650,9 @@ class Signature(LockedWhenSigned):
             models.UniqueConstraint(fields=["round", "user"], name="one_signature_per_person_and_round"),
             models.CheckConstraint(condition=Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="signature_hash_sha256"),
         ]
+        # A signature is never changed or withdrawn (a cancelled round keeps its own); on other databases
+        # LockedWhenSigned covers those of a signed agreement.
+        triggers = [SignedAgreementPart(), AppendOnlyTrigger()]
 
     def __str__(self):
         return f"{self.name}, {self.title}"
@@ -623,7 +662,7 @@ def sealed_path(instance: "SealedDocument", filename: str) -> str:
     return f"agreements/{instance.agreement_id}/signert/{filename}"
 
 
-class SealedDocument(models.Model):
+class SealedDocument(AppendOnly):
     """The final PDF of a signed agreement, produced once and sealed (PAdES) with the installation's seal."""
 
     agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="sealed_document")
@@ -635,6 +674,7 @@ class SealedDocument(models.Model):
     class Meta:
         verbose_name = _("forseglet avtale")
         verbose_name_plural = _("forseglede avtaler")
+        triggers = [AppendOnlyTrigger()]
 
     def __str__(self):
         return self.file.name

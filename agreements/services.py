@@ -2,8 +2,10 @@
 
 import datetime
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from agreements.models import (
     Agreement,
     AgreementSection,
     AgreementTemplate,
+    Attachment,
     SectionRevision,
     TemplateSection,
 )
@@ -42,12 +45,14 @@ def agreement_create(
     council_case_number: str = "",
     council_decision_date: datetime.date | None = None,
     invite: Iterable[Kommune] = (),
+    copy_from: Agreement | None = None,
 ) -> Agreement:
     """A draft agreement with the template's sections copied in its målform, and the parties' rights.
 
     `kommuner` take part at once; the kommuner in `invite` get an invitation and join when they accept it.
     `template` defaults to the police district's template (else the national one); `malform` to the
-    first kommune's `default_malform`. `replaces` must have no party the new agreement lacks.
+    first kommune's `default_malform`. `replaces` must have no party the new agreement lacks. With `copy_from`
+    (a revision) the sections are copied from that agreement instead, local text included.
     """
     kommuner, invite = list(kommuner), list(invite)
     if not police_party.is_police:
@@ -65,17 +70,35 @@ def agreement_create(
         created_by=created_by, updated_by=created_by,
     )  # fmt: skip
     agreement.kommuner.set(kommuner)
-    sections = [
-        AgreementSection(
-            agreement=agreement,
-            template_section=ts,
-            order=ts.order,
-            kind=ts.kind,
-            owner=ts.owner,
-            **ts.in_malform(agreement.malform),
-        )  # fmt: skip
-        for ts in template.sections.all()
-    ]
+    if copy_from is None:
+        sections = [
+            AgreementSection(
+                agreement=agreement,
+                template_section=ts,
+                order=ts.order,
+                kind=ts.kind,
+                owner=ts.owner,
+                **ts.in_malform(agreement.malform),
+            )  # fmt: skip
+            for ts in template.sections.all()
+        ]
+    else:
+        sections = [
+            AgreementSection(
+                agreement=agreement,
+                template_section_id=s.template_section_id,
+                order=s.order,
+                kind=s.kind,
+                owner=s.owner,
+                is_local=s.is_local,
+                heading=s.heading,
+                standard_text=s.standard_text,
+                guidance=s.guidance,
+                local_text=s.local_text,
+                updated_by=created_by,
+            )  # fmt: skip
+            for s in copy_from.sections.order_by("order", "pk")
+        ]
     AgreementSection.objects.bulk_create(sections)
     SectionRevision.objects.bulk_create(
         SectionRevision(
@@ -84,6 +107,7 @@ def agreement_create(
             version=1,
             action=SectionRevision.Action.CREATED,
             heading=s.heading,
+            text=s.local_text,
             created_by=created_by,
         )  # fmt: skip
         for s in AgreementSection.objects.filter(agreement=agreement)
@@ -112,6 +136,20 @@ def agreement_join(agreement: Agreement, kommune: Kommune, by) -> None:
     grant_joined_kommune(agreement, kommune)
     text = _("%(kommune)s godtok invitasjonen og er part i avtalen.") % {"kommune": escape(kommune.name)}
     agreement.log(SectionRevision.Action.DETAILS, heading=_("Parter"), by=by, text=text)
+
+
+def attachments_copy(*, source: Agreement, to: Agreement) -> None:
+    """Copy the attachments of `source` into the draft `to`, each with a file of its own: versions never share
+    a file, so deleting the draft's copy leaves the signed agreement's attachment in place."""
+    for attachment in source.attachments.order_by("pk"):
+        copy = Attachment(
+            agreement=to, title=attachment.title, original_name=attachment.original_name,
+            content_type=attachment.content_type, size=attachment.size, uploaded_at=attachment.uploaded_at,
+            uploaded_by=attachment.uploaded_by,
+        )  # fmt: skip
+        with attachment.file.open("rb") as content:
+            copy.file.save(PurePath(attachment.file.name).name, File(content), save=False)
+        copy.save()
 
 
 @transaction.atomic
@@ -191,6 +229,22 @@ def template_section_update(section: TemplateSection, *, expected_version: int, 
     section.template.updated_by = by
     section.template.save(update_fields=["updated_by", "updated_at"])
     return section
+
+
+def template_section_delete(section: TemplateSection, *, by) -> None:
+    """Remove a section from the template. Refused while a signed agreement was made from it: the link from the
+    signed section to its template section is part of the signed record (drafts just lose the link)."""
+    if AgreementSection.objects.filter(template_section=section).locked().exists():
+        raise ValidationError(
+            _(
+                "Avsnittet kan ikke fjernes fra malen fordi signerte avtaler bygger på det. "
+                "Du kan endre teksten i stedet; avtaler som allerede er laget, endres ikke."
+            )
+        )
+    section.delete()
+    template = section.template
+    template.updated_by = by
+    template.save(update_fields=["updated_by", "updated_at"])
 
 
 @transaction.atomic

@@ -27,14 +27,11 @@ from django.utils.translation import override
 from agreements.access import grant_agreement
 from agreements.models import (
     Agreement,
-    AgreementSection,
-    Attachment,
     Expectation,
     FocusArea,
     PresenceCommitment,
     SealedDocument,
     SectionKind,
-    SectionRevision,
     Signature,
     SigningRound,
     StatusChange,
@@ -74,8 +71,19 @@ def content_payload(agreement: Agreement) -> dict:
         ],
         "expectations": [[e.direction, e.order, e.text] for e in agreement.expectations.order_by("pk")],
         "focus_areas": [[f.order, f.title, f.description] for f in agreement.focus_areas.order_by("pk")],
-        "attachments": [[a.title, a.original_name, a.size] for a in agreement.attachments.order_by("pk")],
+        "attachments": [
+            [a.title, a.original_name, a.size, _file_sha256(a.file)] for a in agreement.attachments.order_by("pk")
+        ],
     }
+
+
+def _file_sha256(file) -> str | None:
+    """The SHA-256 of a stored file's bytes (None if the file is missing, so the hash no longer matches)."""
+    try:
+        with file.open("rb") as content:
+            return hashlib.file_digest(content, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
 
 
 def _iso(value) -> str | None:
@@ -326,7 +334,7 @@ def agreement_sign(
 @transaction.atomic
 def agreement_revise(agreement: Agreement, *, by: User) -> Agreement:
     """ "Revider avtale": a new draft copied from a signed agreement, which replaces it when signed."""
-    from agreements.services import agreement_create
+    from agreements.services import agreement_create, attachments_copy
 
     agreement = _lock(agreement)
     if agreement.status != Agreement.Status.SIGNED:
@@ -337,23 +345,12 @@ def agreement_revise(agreement: Agreement, *, by: User) -> Agreement:
     draft = agreement_create(
         police_party=agreement.police_party, kommuner=agreement.kommuner.all(), created_by=by,
         template=agreement.template, period_start=agreement.period_start, period_end=agreement.period_end,
-        malform=agreement.malform, replaces=agreement,
+        malform=agreement.malform, replaces=agreement, copy_from=agreement,
     )  # fmt: skip
-    # The draft starts from the signed text, not from the template.
-    draft.revisions.all().delete()
-    draft.sections.all().delete()
-    for section in agreement.sections.order_by("order", "pk"):
-        copy = AgreementSection.objects.create(
-            agreement=draft, template_section_id=section.template_section_id, order=section.order, kind=section.kind,
-            owner=section.owner, is_local=section.is_local, heading=section.heading,
-            standard_text=section.standard_text, guidance=section.guidance, local_text=section.local_text,
-            updated_by=by,
-        )  # fmt: skip
-        copy.record(SectionRevision.Action.CREATED, by)
     PresenceCommitment.objects.bulk_create(_copy(p, draft) for p in agreement.presence_commitments.all())
     Expectation.objects.bulk_create(_copy(e, draft) for e in agreement.expectations.all())
     FocusArea.objects.bulk_create(_copy(f, draft) for f in agreement.focus_areas.all())
-    Attachment.objects.bulk_create(_copy(a, draft) for a in agreement.attachments.all())
+    attachments_copy(source=agreement, to=draft)
     grant_agreement(draft)
     return draft
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
@@ -485,6 +485,11 @@ def template_section_move(request: HttpRequest, pk: int, section_pk: int) -> Htt
 @login_required
 def template_section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
     template = template_for(request.user, pk, edit=True)
-    get_object_or_404(TemplateSection, template=template, pk=section_pk).delete()
-    messages.success(request, _("Avsnittet er fjernet fra malen. Avtaler som allerede er laget, endres ikke."))
+    section = get_object_or_404(TemplateSection, template=template, pk=section_pk)
+    try:
+        services.template_section_delete(section, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Avsnittet er fjernet fra malen. Avtaler som allerede er laget, endres ikke."))
     return redirect("agreements:template_detail", pk=template.pk)

@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samarbeid.permissions import sync_user_roles
 
@@ -14,6 +17,41 @@ def current_roles_middleware(get_response):
         user = request.user
         if user.is_authenticated and user.roles_synced_on != timezone.localdate():
             sync_user_roles(user)
+        return get_response(request)
+
+    return middleware
+
+
+# Room for the other fields and the multipart framing around the largest file a form accepts.
+MULTIPART_OVERHEAD_BYTES = 256 * 1024
+
+
+def request_size_limit(request) -> int:
+    """The largest body a request of this kind may declare: a file upload (multipart) up to MAX_UPLOAD_SIZE,
+    anything else up to DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+        return settings.MAX_UPLOAD_SIZE + MULTIPART_OVERHEAD_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def request_size_cap_middleware(get_response):
+    """Refuse with 413 a request whose Content-Length is over its limit, before anything reads the body.
+
+    Without it Django streams a large upload to a temporary file and only then does the form refuse it. A body
+    sent without Content-Length is not read by Django at all."""
+
+    def middleware(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = request_size_limit(request)
+        if length > limit:
+            message = _("Forespørselen er for stor (%(size)s MB). Største tillatte størrelse er %(max)s MB.") % {
+                "size": round(length / 1024 / 1024, 1),
+                "max": round(limit / 1024 / 1024),
+            }
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return get_response(request)
 
     return middleware

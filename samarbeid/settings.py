@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "django_tasks_db",
+    "pgtrigger",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "samarbeid.middleware.request_size_cap_middleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,8 +178,12 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# Request size: samarbeid.middleware.request_size_cap_middleware refuses (413), before reading it, a file upload
+# over MAX_UPLOAD_SIZE (the largest file a form takes: a PDF to verify, 20 MB; vedlegg are 10 MB) and any other
+# body over DATA_UPLOAD_MAX_MEMORY_SIZE. Files over FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file meanwhile.
+MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.no:587 (console in development).
 _email = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -1,6 +1,8 @@
 """Uploaded documents (vedlegg to agreements and meetings): only PDF, DOCX and ODT, size-limited, checked
-by extension AND by content."""
+by extension AND by content, stored under a short, safe name."""
 
+import re
+import unicodedata
 import zipfile
 from pathlib import PurePath
 
@@ -9,6 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Characters of an uploaded file's name as kept (shown, downloaded, stored): well inside the file system's
+# 255 bytes per name even in UTF-8 and with the storage's suffix for a taken name, and inside every
+# title and name column.
+MAX_NAME_CHARS = 100
 CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -39,8 +45,25 @@ def sniff_document_type(upload: UploadedFile) -> str | None:
     return None
 
 
+def safe_name(name: str) -> str:
+    """The file name without control characters or path and shell separators, its stem shortened so that the
+    whole is at most MAX_NAME_CHARS long; the extension is kept ("vedlegg" stands in for an empty stem)."""
+    path = PurePath(str(name).replace("\\", "/"))
+    cleaned = "".join(c for c in unicodedata.normalize("NFC", path.name) if unicodedata.category(c)[0] != "C")
+    cleaned = re.sub(r'[/\\:*?"<>|]', "_", cleaned).strip()
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or len(extension) > 10:  # no extension: the whole is the stem (refused below as a wrong type)
+        stem, extension = cleaned, ""
+    extension = f".{extension.lower()}" if extension else ""
+    stem = stem[: MAX_NAME_CHARS - len(extension)].strip(" .") or "vedlegg"
+    return stem + extension
+
+
 def validate_attachment(upload: UploadedFile) -> str:
-    """Raise a Norwegian ValidationError unless the file is a real PDF/DOCX/ODT within the limit; return its type."""
+    """Raise a Norwegian ValidationError unless the file is a real PDF/DOCX/ODT within the limit; return its type.
+
+    The upload's name is made safe and short (`safe_name`), so it can be stored and shown as it is."""
+    upload.name = safe_name(upload.name)
     extension = PurePath(upload.name).suffix.lower()
     if extension not in CONTENT_TYPES:
         raise ValidationError(_("Vedlegg må være PDF, DOCX eller ODT."))

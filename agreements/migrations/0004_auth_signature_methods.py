@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0003_signed_immutability_triggers'),
+        ('agreements', '0003_records'),
     ]
 
     operations = [
