@@ -16,12 +16,14 @@ The rules live in two layers, one per kind of database:
 
 Models whose rows belong to an agreement inherit `LockedWhenSigned` and name the lookup to the agreement's
 status in `signed_lock_lookup` ("status" on Agreement itself, "agreement__status" on its parts). Logs inherit
-`AppendOnly`.
+`AppendOnly` from the core (samarbeid/append_only.py), as the meeting logs do.
 """
 
 import pgtrigger
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from samarbeid.append_only import refuse_sql
 
 LOCKED_STATUSES = ("signert", "erstattet")  # Agreement.Status.SIGNED, Agreement.Status.REPLACED
 _LOCKED_SQL = "('signert', 'erstattet')"
@@ -36,21 +38,7 @@ class AgreementLocked(Exception):
         return str(self.message)
 
 
-class LogIsAppendOnly(Exception):
-    """Something tried to change or delete an entry of a log (change log, status history, signatures)."""
-
-    message = _("Loggen kan bare utvides: en registrert hendelse kan ikke endres eller slettes.")
-
-    def __str__(self):
-        return str(self.message)
-
-
 # --- PostgreSQL: triggers ---------------------------------------------------------------------------------
-
-
-def _refuse(message: str) -> str:
-    # restrict_violation is an integrity error class: Django raises IntegrityError.
-    return f"RAISE EXCEPTION '{message}', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';"
 
 
 def signed_agreement_kept() -> pgtrigger.Trigger:
@@ -65,7 +53,7 @@ def signed_agreement_kept() -> pgtrigger.Trigger:
                AND (to_jsonb(NEW) - 'status' - 'updated_at') = (to_jsonb(OLD) - 'status' - 'updated_at') THEN
                 RETURN NEW;
             END IF;
-            {_refuse("% (signert samarbeidsavtale) kan ikke endres")}
+            {refuse_sql("% (signert samarbeidsavtale) kan ikke endres")}
         """,
     )
 
@@ -86,37 +74,10 @@ class SignedAgreementPart(pgtrigger.Trigger):
                     CASE WHEN TG_OP <> 'INSERT' THEN OLD.agreement_id END,
                     CASE WHEN TG_OP <> 'DELETE' THEN NEW.agreement_id END)
             ) THEN
-                {_refuse("% tilhører en signert samarbeidsavtale og kan ikke endres")}
+                {refuse_sql("% tilhører en signert samarbeidsavtale og kan ikke endres")}
             END IF;
             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
             RETURN NEW;
-        """
-
-
-class AppendOnlyTrigger(pgtrigger.Trigger):
-    """On a log: rows are only inserted. `detachable` names a nullable foreign key (on_delete=SET_NULL) that may
-    be set to NULL, nothing else changing, when the row it points to is deleted (a removed draft section)."""
-
-    name = "append_only"
-    when = pgtrigger.Before
-    operation = pgtrigger.Update | pgtrigger.Delete
-    detachable: str | None = None
-
-    def __init__(self, *, detachable: str | None = None, **kwargs):
-        self.detachable = detachable
-        super().__init__(**kwargs)
-
-    def get_func(self, model):
-        refuse = _refuse("% er en logg: en registrert hendelse kan ikke endres eller slettes")
-        if self.detachable is None:
-            return refuse
-        column = model._meta.get_field(self.detachable).column
-        return f"""
-            IF TG_OP = 'UPDATE' AND NEW.{column} IS NULL
-               AND (to_jsonb(NEW) - '{column}') = (to_jsonb(OLD) - '{column}') THEN
-                RETURN NEW;
-            END IF;
-            {refuse}
         """
 
 
@@ -184,37 +145,3 @@ class LockedWhenSigned(models.Model):
 
     def _lock_allows(self, update_fields) -> bool:
         return False
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        detachable = self.model.append_only_detachable
-        if not (detachable and kwargs == {detachable: None}):  # the one update: on_delete=SET_NULL
-            raise LogIsAppendOnly
-        return super().update(**kwargs)
-
-    update.queryset_only = True
-
-    def delete(self):
-        raise LogIsAppendOnly
-
-    delete.queryset_only = True
-
-
-class AppendOnly(models.Model):
-    """A log entry: saved once, never changed or deleted (see AppendOnlyTrigger for the database rule)."""
-
-    append_only_detachable: str | None = None
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LogIsAppendOnly
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LogIsAppendOnly

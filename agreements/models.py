@@ -41,14 +41,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agreements.immutability import (
-    AppendOnly,
-    AppendOnlyTrigger,
-    LockedWhenSigned,
-    SignedAgreementPart,
-    signed_agreement_kept,
-)
+from agreements.immutability import LockedWhenSigned, SignedAgreementPart, signed_agreement_kept
 from agreements.richtext import clean_html
+from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
 from samarbeid.concurrency import Versioned, claim_version
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
 from samarbeid.storage import private_storage

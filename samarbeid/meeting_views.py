@@ -477,7 +477,7 @@ def _ics_response(payload: bytes, filename: str) -> HttpResponse:
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk)
-    return _ics_response(svc.meeting_ical([svc.meeting_reading(request.user, meeting)], meeting.forum.name), "mote.ics")
+    return _ics_response(svc.meeting_ical([svc.meeting_reading(request.user, meeting, outbound=True)], meeting.forum.name), "mote.ics")
 
 
 @require_http_methods(["GET", "POST"])
@@ -508,8 +508,8 @@ def _feed_user(token: str) -> User:
 
 def _feed_readings(user: User, **filters) -> list[svc.MeetingReading]:
     since = timezone.now() - datetime.timedelta(days=365)
-    return svc.meeting_readings(user, svc.meetings_visible_to(user).filter(starts_at__gte=since, **filters)
-                                .select_related("forum"))  # fmt: skip
+    meetings = svc.meetings_visible_to(user).filter(starts_at__gte=since, **filters).select_related("forum")
+    return svc.meeting_readings(user, meetings, outbound=True)
 
 
 @require_GET

@@ -255,13 +255,17 @@ class MeetingReading:
 ANONYMOUS = AnonymousUser()
 
 
-def meeting_reading(user, meeting: Meeting, *, summoned: bool = False) -> MeetingReading:
+def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound: bool = False) -> MeetingReading:
     """What `user` may see of `meeting`. Closed meetings: the agenda titles for everyone who may see the
     meeting, everything else only for the forum's members (view_closed_minutes). `summoned` is for the
-    people the innkalling goes to, who see the titles even without a login."""
+    people the innkalling goes to, who see the titles even without a login.
+
+    `outbound` is for what leaves the app (e-mail, .ics files and calendar feeds, which calendar services fetch
+    and keep on their own servers): a closed meeting's case papers never go there, members get the titles and
+    read the rest here after logging in."""
     forum = meeting.forum
     visible = summoned or meeting.is_public or has_perm(user, VIEW, forum)
-    content = visible and (not meeting.is_closed or has_perm(user, CLOSED, forum))
+    content = visible and (not meeting.is_closed or (not outbound and has_perm(user, CLOSED, forum)))
     manage = has_perm(user, MANAGE, forum)
     return MeetingReading(
         meeting=meeting, user=user, titles=visible, descriptions=content, minutes=content, decisions=content,
@@ -269,12 +273,12 @@ def meeting_reading(user, meeting: Meeting, *, summoned: bool = False) -> Meetin
     )  # fmt: skip
 
 
-def meeting_readings(user, meetings: Iterable[Meeting]) -> list[MeetingReading]:
+def meeting_readings(user, meetings: Iterable[Meeting], *, outbound: bool = False) -> list[MeetingReading]:
     """Readings of many meetings (feeds, lists) in a fixed number of queries."""
     meetings = list(meetings)
     prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
     prefetch_related_objects(meetings, _agenda_prefetch())
-    return [meeting_reading(user, meeting) for meeting in meetings]
+    return [meeting_reading(user, meeting, outbound=outbound) for meeting in meetings]
 
 
 def readable_meetings(user, meetings: QuerySet, part: str = "actions") -> list[int]:
@@ -532,7 +536,7 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     messages = []
     for person in recipients:
         user = getattr(person, "user", None) or ANONYMOUS
-        reading = meeting_reading(user, meeting, summoned=True)
+        reading = meeting_reading(user, meeting, summoned=True, outbound=True)
         body = render_to_string("meetings/email/innkalling.txt", {"reading": reading, "meeting": meeting})
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
         message.attach("mote.ics", meeting_ical([reading], meeting.forum.name), "text/calendar")

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
 from samarbeid.concurrency import Versioned
 from samarbeid.storage import private_storage
 
@@ -668,7 +669,7 @@ class AgendaItem(Versioned):
         return _("Sak %(number)s/%(year)s") % {"number": self.number, "year": self.year}
 
 
-class MinutesVersion(models.Model):
+class MinutesVersion(AppendOnly):
     """One saved text of an agenda item's minutes (append-only): the item's whole minutes history."""
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="minutes_versions")
@@ -676,7 +677,10 @@ class MinutesVersion(models.Model):
     written_at = models.DateTimeField(_("lagret"), default=timezone.now, editable=False)
     written_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
+    append_only_detachable = "written_by"
+
     class Meta:
+        triggers = [AppendOnlyTrigger(detachable="written_by")]
         verbose_name = _("referatversjon")
         verbose_name_plural = _("referatversjoner")
         ordering = ["agenda_item", "-written_at", "-pk"]
@@ -685,7 +689,7 @@ class MinutesVersion(models.Model):
         return f"{self.agenda_item} {self.written_at:%Y-%m-%d %H:%M}"
 
 
-class MeetingClosedChange(models.Model):
+class MeetingClosedChange(AppendOnly):
     """A recorded decision to close or open a meeting (append-only): who, when, from what to what, and why."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="closed_changes")
@@ -695,7 +699,10 @@ class MeetingClosedChange(models.Model):
     changed_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
     changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
+    append_only_detachable = "changed_by"
+
     class Meta:
+        triggers = [AppendOnlyTrigger(detachable="changed_by")]
         verbose_name = _("endring av lukket møte")
         verbose_name_plural = _("endringer av lukket møte")
         ordering = ["meeting", "changed_at", "pk"]
@@ -839,7 +846,7 @@ class MeetingAttachment(models.Model):
         return self.title
 
 
-class MeetingRead(models.Model):
+class MeetingRead(AppendOnly):
     """The read log of closed meetings: who read the minutes (page or referat PDF) or downloaded an attachment."""
 
     class What(models.TextChoices):
@@ -856,7 +863,10 @@ class MeetingRead(models.Model):
     attachment_title = models.CharField(_("vedlegg"), max_length=200, blank=True)
     read_at = models.DateTimeField(_("lest"), default=timezone.now, editable=False)
 
+    append_only_detachable = "attachment"
+
     class Meta:
+        triggers = [AppendOnlyTrigger(detachable="attachment")]
         verbose_name = _("lesing av lukket møte")
         verbose_name_plural = _("lesinger av lukkede møter")
         ordering = ["-read_at", "-pk"]

@@ -5,8 +5,9 @@ their case description, minutes, decision, follow-up action and attachment title
 rendered for a member, a non-member reader of the same kommune (a rådmann, who sees the meetings), another
 tenant and an anonymous visitor; the markers must appear exactly where a member reads them and nowhere
 for the others. The outputs: the meeting page, the innkalling and referat PDFs (text by pdftotext), the
-innkalling e-mail (body and attached .ics), the single-meeting .ics, the personal and forum feeds, the
-follow-up list, the next meeting's referatsaker (page and innkalling PDF), and the council / group page.
+innkalling e-mail (body and attached .ics), the single-meeting .ics, the personal and forum feeds (these four
+leave the app, so even members get only the titles there), the follow-up list, the next meeting's
+referatsaker (page and innkalling PDF), and the council / group page.
 """
 
 import datetime
@@ -157,15 +158,17 @@ def render(output: str, scene, user: User | None) -> str:
     return text_of(client.get(urls[output]))
 
 
-# What a member reads of the closed meeting in each output; everyone else reads none of it.
+# What a member reads of the closed meeting in each output; everyone else reads none of it. What leaves the app
+# (e-mail, .ics and calendar feeds, kept by outside calendar services) carries no case papers of a closed
+# meeting, not even to members: they get the titles and a link.
 MEMBER_READS = {
     "page": {DESCRIPTION, MINUTES, DECISION, ACTION, ATTACHMENT},
     "innkalling_pdf": {DESCRIPTION},
     "referat_pdf": {DESCRIPTION, MINUTES, DECISION, ACTION},
-    "email": {DESCRIPTION},
-    "ics": {DESCRIPTION},
-    "user_feed": {DESCRIPTION},
-    "forum_feed": {DESCRIPTION},
+    "email": set(),
+    "ics": set(),
+    "user_feed": set(),
+    "forum_feed": set(),
     "follow_up_list": {DECISION, ACTION},
     "next_meeting_page": {DECISION, ACTION},
     "next_meeting_innkalling_pdf": {DECISION, ACTION},

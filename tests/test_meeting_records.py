@@ -10,13 +10,14 @@ import icalendar
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from councils.services import council_create
 from samarbeid import meetings
+from samarbeid.append_only import LogIsAppendOnly
 from samarbeid.models import (
     CalendarFeedToken,
     Forum,
@@ -305,3 +306,42 @@ def test_the_personal_feed_costs_the_same_queries_whatever_the_number_of_meeting
     with CaptureQueriesContext(connection) as many:
         assert len(icalendar.Calendar.from_ical(client.get(url).content).walk("VEVENT")) == 7
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.fixture
+def meeting_logs(closed, personas, attachment):
+    """One row in each meeting log: a minutes version, a read of the attachment and a closed-flag change."""
+    leader, item = personas["moss_ordforer"], closed.agenda_items.get(number=2)
+    meetings.agenda_item_write_minutes(item, text="Første utkast", by=leader)
+    meetings.meeting_read_record(meetings.meeting_reading(leader, closed), what=MeetingRead.What.ATTACHMENT,
+                                 attachment=attachment)  # fmt: skip
+    meetings.meeting_update(closed, by=leader, is_closed=False, reason="Offentleglova § 3.")
+    return [MinutesVersion, MeetingClosedChange, MeetingRead]
+
+
+def test_the_meeting_logs_cannot_be_changed_or_deleted_through_the_orm(meeting_logs):
+    for model in meeting_logs:
+        entry = model.objects.first()
+        with pytest.raises(LogIsAppendOnly):
+            entry.save()
+        with pytest.raises(LogIsAppendOnly):
+            entry.delete()
+        with pytest.raises(LogIsAppendOnly):
+            model.objects.all().delete()
+        assert model.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist only on PostgreSQL")
+def test_on_postgresql_raw_sql_cannot_change_or_delete_a_meeting_log_entry(meeting_logs):
+    for model in meeting_logs:
+        table = model._meta.db_table
+        for sql in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            with pytest.raises(IntegrityError, match="logg"), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql)
+        assert model.objects.count() == 1
+
+
+def test_deleting_an_attachment_keeps_its_read_log_entry_with_the_title(meeting_logs, attachment):
+    meetings.attachment_delete(attachment)
+    read = MeetingRead.objects.get()
+    assert (read.attachment, read.attachment_title) == (None, "Notat")

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from agreements.immutability import AgreementLocked, LogIsAppendOnly
+from agreements.immutability import AgreementLocked
 from agreements.models import (
     Agreement,
     AgreementKommune,
@@ -31,6 +31,7 @@ from agreements.models import (
 )
 from agreements.services import agreement_create, section_remove, template_create_for_district
 from agreements.signing import agreement_revise, agreement_send_for_signature, content_hash
+from samarbeid.append_only import LogIsAppendOnly
 from samarbeid.backup import backup, flush_database
 from samarbeid.meetings import meeting_plan
 from samarbeid.models import Kommune, PoliceUnit, Politidistrikt
