@@ -29,7 +29,6 @@ from councils.models import Council
 from samarbeid import meetings
 from samarbeid.demo import create_demo_people
 from samarbeid.meeting_views import TRANSITIONS
-from samarbeid.permissions import sync_user_roles
 from samarbeid.models import (
     AgendaItem,
     CalendarFeedToken,
@@ -45,6 +44,7 @@ from samarbeid.models import (
     RoleAssignment,
     User,
 )
+from samarbeid.permissions import sync_user_roles
 from slt.demo import create_demo_slt
 from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak
 
