@@ -11,25 +11,20 @@ without anyone adding it here; a new kind of path segment fails until it is name
 from collections import Counter
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
 
 from samarbeid.models import CalendarFeedToken
 from tests.walking import (
-    build_demo_world,
-    clients_for,
+    demo_world,
     failure_text,
     fill_plan,
     fillings,
     has_part,
     is_public,
-    keep_files,
     not_walked_reason,
     persona_parties,
     request_rolled_back,
     succeeded,
     url_patterns,
-    world_settings,
 )
 
 PATTERNS = list(url_patterns())
@@ -40,22 +35,16 @@ OBJECTS: set = set()
 
 @pytest.fixture(scope="module")
 def world(request, django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo world, built once for the module inside a transaction that is rolled back at its end."""
-    tmp_path = tmp_path_factory.mktemp("walk")
-    with django_db_blocker.unblock(), world_settings(tmp_path), keep_files(), transaction.atomic():
-        personas = build_demo_world(tmp_path)
-        parties = {key: persona_parties(user) for key, user in personas.items()}
-        yield {"personas": personas, "parties": parties, "clients": clients_for(personas)}
-        transaction.set_rollback(True)
-    cache.clear()  # allauth's rate limits count our anonymous POSTs
+    with demo_world(django_db_blocker, tmp_path_factory.mktemp("walk")) as built:
+        yield built
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None and capture is not None and COUNTS:
         with capture.global_and_fixture_disabled():
             reporter.write_line(
-                f"\ncross-tenant walk: {COUNTS['patterns']} URL patterns × {len(personas) + 1} personas (with"
-                f" anonymous) × {len(OBJECTS)} objects → {COUNTS['requests']} requests ({COUNTS['foreign']} where the"
-                f" persona has no part), {len(PATTERNS) - len(WALKED)} patterns listed as not walked"
+                f"\ncross-tenant walk: {COUNTS['patterns']} URL patterns × {len(built['clients'])} personas"
+                f" (with anonymous) × {len(OBJECTS)} objects → {COUNTS['requests']} requests ({COUNTS['foreign']}"
+                f" where the persona has no part), {len(PATTERNS) - len(WALKED)} patterns listed as not walked"
             )
 
 

@@ -5,12 +5,14 @@ permission code, so that the walks check the permission code instead of repeatin
 Used by tests/test_cross_tenant_walk.py and tests/test_form_fuzz.py.
 """
 
+import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
@@ -80,6 +82,18 @@ def build_demo_world(tmp_path) -> dict[str, User]:
         CalendarFeedToken.objects.get_or_create(user=user)
         sync_user_roles(user)  # once, here: the middleware's daily sync would be rolled back with every request
     return personas
+
+
+@contextlib.contextmanager
+def demo_world(django_db_blocker, tmp_path):
+    """The demo world for a module's fixture, inside a transaction that is rolled back at the end: the personas,
+    their parties and a logged-in client each (and one anonymous)."""
+    with django_db_blocker.unblock(), world_settings(tmp_path), keep_files(), transaction.atomic():
+        personas = build_demo_world(tmp_path)
+        parties = {key: persona_parties(user) for key, user in personas.items()}
+        yield {"personas": personas, "parties": parties, "clients": clients_for(personas)}
+        transaction.set_rollback(True)
+    cache.clear()  # allauth's rate limits counted the anonymous POSTs
 
 
 def world_settings(tmp_path):
