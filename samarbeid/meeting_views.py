@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samarbeid import meetings as svc
+from samarbeid.http import safe_next
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -407,7 +408,7 @@ def action_close(request: HttpRequest, action_pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
-    return redirect(request.POST.get("next") or reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id}))
+    return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id})))
 
 
 # --- calendar ----------------------------------------------------------------------------------------------------
