@@ -88,11 +88,13 @@ def build_demo_world(tmp_path) -> dict[str, User]:
 def demo_world(django_db_blocker, tmp_path):
     """The demo world for a module's fixture, inside a transaction that is rolled back at the end: the personas,
     their parties and a logged-in client each (and one anonymous)."""
+    _PARTIES.clear()
     with django_db_blocker.unblock(), world_settings(tmp_path), keep_files(), transaction.atomic():
         personas = build_demo_world(tmp_path)
         parties = {key: persona_parties(user) for key, user in personas.items()}
         yield {"personas": personas, "parties": parties, "clients": clients_for(personas)}
         transaction.set_rollback(True)
+    _PARTIES.clear()
     cache.clear()  # allauth's rate limits counted the anonymous POSTs
 
 
@@ -219,6 +221,16 @@ PARTIES_OF = {
 }
 
 
+_PARTIES: dict[tuple[type, int], set] = {}  # per demo world: the walks change nothing that stays
+
+
+def object_parties(obj: Model) -> set:
+    key = (type(obj), obj.pk)
+    if key not in _PARTIES:
+        _PARTIES[key] = PARTIES_OF[type(obj)](obj)
+    return _PARTIES[key]
+
+
 def _meeting_of(obj) -> Meeting | None:
     for path in ("", "meeting", "agenda_item.meeting", "decision.agenda_item.meeting"):
         target = obj
@@ -237,7 +249,7 @@ def is_public(obj: Model) -> bool:
 
 def has_part(user: User | None, parties_of_user: set[int], obj: Model) -> bool:
     """Whether the user's parties (or the user, as a forum member or a token's owner) are in the object."""
-    parties = PARTIES_OF[type(obj)](obj)
+    parties = object_parties(obj)
     person = ("person", user.person_id) if user is not None else None
     return (
         EVERYONE in parties
@@ -383,7 +395,7 @@ def fill_plan(pattern: Pattern) -> list[tuple[str, object]] | None:
 
 
 def tenant_of(obj: Model) -> frozenset:
-    return frozenset(p for p in PARTIES_OF[type(obj)](obj) if not isinstance(p, tuple))
+    return frozenset(p for p in object_parties(obj) if not isinstance(p, tuple))
 
 
 def sample(queryset, per_tenant: int) -> list[Model]:
