@@ -5,7 +5,8 @@ The forms are found generically: every page of every URL pattern (tests/walking.
 persona with a part in its objects, and each <form method="post"> on it is parsed (field names, types, the
 options of selects). Each POST-able pattern is then posted hypothesis-generated values for those fields (empty,
 huge, unicode, NUL bytes, newlines, negative and huge numbers, years 0 and 10000, bad dates, other tenants' ids,
-absolute and non-URL `next`) as that persona, every request rolled back. Deterministic (derandomized) and bounded.
+absolute and non-URL `next`) as that persona, following its redirect (the page showing what was saved must
+render too), every request rolled back. Deterministic (derandomized) and bounded.
 """
 
 import inspect
@@ -37,6 +38,7 @@ from tests.walking import (
 OWN_APPS = ("samarbeid.", "agreements.", "councils.", "slt.")
 PATTERNS = [p for p in url_patterns() if not_walked_reason(p) is None]
 POSTED = [p for p in PATTERNS if "post" in p.methods and p.callback.__module__.startswith(OWN_APPS)]
+POSTED_NAMES = {p.name for p in POSTED}
 WITH_SEGMENTS = [p for p in PATTERNS if p.kwargs and p.callback.__module__.startswith(OWN_APPS)]
 
 
@@ -161,41 +163,48 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         yield built
 
 
+def _reachable_by(world, pattern: Pattern):
+    for case in fillings(pattern):
+        for key, user in world["personas"].items():
+            if all(has_part(user, world["parties"][key], obj) for obj in case.objects):
+                yield case, key
+
+
 @pytest.fixture(scope="module")
 def pages(world):
-    """Every page, fetched as the first persona with a part in its objects: its forms, and where each pattern
-    can be reached (persona, kwargs)."""
+    """Every page of every object sampled, fetched by the personas with a part in its objects until one sees a form
+    to post: its forms, and where each pattern can be reached (persona, kwargs). A PDF or .ics is fetched once."""
     forms, reachable, query_keys = {}, {}, set()
     for pattern in PATTERNS:
-        for case in fillings(pattern):
-            for key, user in world["personas"].items():
-                if not all(has_part(user, world["parties"][key], obj) for obj in case.objects):
-                    continue
-                reachable.setdefault(pattern.key, (key, case.kwargs))
-                if "get" not in pattern.methods:
-                    break
-                url = pattern.url(case.kwargs)
-                response = request_rolled_back(world["clients"][key], "get", url)
-                if response.status_code != 200:
-                    continue  # another persona with a part may have the rights this one lacks
-                if "html" not in response.get("Content-Type", ""):
-                    break
-                parser = FormParser(url, key)
-                parser.feed(response.content.decode())
-                for form in parser.forms:
-                    if form.method == "post":
-                        forms.setdefault(_pattern_of(form.action), []).append(form)
-                    else:
-                        query_keys.update(form.fields)
-                query_keys.update(re.findall(r"[?&]([\w-]+)=", " ".join(parser.links)))
+        done = set()
+        for case, key in _reachable_by(world, pattern):
+            reachable.setdefault(pattern.key, (key, case.kwargs))
+            url = pattern.url(case.kwargs)
+            if "get" not in pattern.methods or url in done:
+                continue
+            response = request_rolled_back(world["clients"][key], "get", url)
+            if response.status_code != 200:
+                continue
+            if "html" not in response.get("Content-Type", ""):
                 break
+            parser = FormParser(url, key)
+            parser.feed(response.content.decode())
+            for form in parser.forms:
+                if form.method == "post":
+                    forms.setdefault(_pattern_of(form.action), []).append(form)
+                    done |= {url} if _pattern_of(form.action) in POSTED_NAMES else set()
+                else:
+                    query_keys.update(form.fields)
+            query_keys.update(re.findall(r"[?&]([\w-]+)=", " ".join(parser.links)))
     return {"forms": forms, "reachable": reachable, "query_keys": sorted(query_keys | set(QUERY_KEYS))}
 
 
 def _no_5xx_nor_open_redirect(response, what: str):
     assert response.status_code < 500, f"{what}: {response.status_code} {failure_text(response)}"
-    location = urlsplit(response.headers.get("Location", ""))
-    assert not location.netloc or location.netloc == "testserver", f"{what}: redirects off-site to {location}"
+    hops = [url for url, _status in getattr(response, "redirect_chain", [])] + [response.headers.get("Location", "")]
+    for hop in hops:
+        netloc = urlsplit(hop).netloc
+        assert not netloc or netloc == "testserver", f"{what}: redirects off-site to {hop}"
 
 
 def form_data(form: Form):
@@ -238,7 +247,7 @@ def test_no_posted_value_gives_a_server_error(world, pages, pattern):
     @FUZZ
     @given(data=form_data(form))
     def post(data):
-        response = request_rolled_back(client, "post", url, data)
+        response = request_rolled_back(client, "post", url, data, follow=True)  # what it saved must show
         _no_5xx_nor_open_redirect(response, f"POST {url} as {persona} with {data!r:.300}")
 
     post()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from agreements.demo import create_demo_agreement_parts
 from agreements.demo_import import import_demo_agreements
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, TemplateSection
+from agreements.signing import agreement_send_for_signature
 from agreements.views import PARTS
 from councils.demo import create_demo_councils
 from councils.models import Council
@@ -66,6 +67,8 @@ def build_demo_world(tmp_path) -> dict[str, User]:
     create_demo_councils()
     create_demo_slt()
     call_command("make_seal", verbosity=0)
+    luster = Agreement.objects.filter(kommuner__number="4644").get()
+    agreement_send_for_signature(luster, by=personas["luster_slt"])  # a signing round to walk
     for agreement in Agreement.objects.all():
         Attachment.objects.create(
             agreement=agreement, title="Vedlegg", file=ContentFile(PDF_BYTES, name="vedlegg.pdf"),
@@ -113,14 +116,14 @@ def keep_files():
     return mock.patch.object(FileSystemStorage, "delete", lambda self, name: None)
 
 
-def request_rolled_back(client: Client, method: str, url: str, data=None):
-    """GET or POST, with whatever the request writes rolled back afterwards, and the client's cookies kept (a
-    logout or a language switch must not change the next request)."""
+def request_rolled_back(client: Client, method: str, url: str, data=None, *, follow: bool = False):
+    """GET or POST (and, with follow, the pages it redirects to), with whatever it writes rolled back afterwards,
+    and the client's cookies kept (a logout or a language switch must not change the next request)."""
     cookies = client.cookies
     client.cookies = type(cookies)(cookies)
     try:
         with transaction.atomic():
-            response = getattr(client, method)(url, data or {})
+            response = getattr(client, method)(url, data or {}, follow=follow)
             transaction.set_rollback(True)
     finally:
         client.cookies = cookies
@@ -398,11 +401,16 @@ def tenant_of(obj: Model) -> frozenset:
     return frozenset(p for p in object_parties(obj) if not isinstance(p, tuple))
 
 
+# Objects that show different pages by their state are sampled per state too.
+VARIETY = {Meeting: lambda meeting: meeting.status, Agreement: lambda agreement: agreement.status}
+
+
 def sample(queryset, per_tenant: int) -> list[Model]:
-    """At most `per_tenant` objects (lowest pks) for each set of parties: deterministic and small."""
+    """At most `per_tenant` objects (lowest pks) for each set of parties (and state): deterministic and small."""
     by_tenant = defaultdict(list)
     for obj in queryset.order_by("pk"):
-        bucket = by_tenant[tenant_of(obj)]
+        variety = VARIETY.get(type(obj), lambda _obj: None)(obj)
+        bucket = by_tenant[(tenant_of(obj), variety)]
         if len(bucket) < per_tenant:
             bucket.append(obj)
     return [obj for bucket in by_tenant.values() for obj in bucket]
