@@ -110,13 +110,16 @@ class Form:
     method: str
     persona: str
     fields: dict[str, tuple[str, list[str], bool]] = field(default_factory=dict)  # name → (kind, options, multiple)
+    initial: dict[str, list[str]] = field(default_factory=dict)  # name → the values the page fills in
 
 
 class FormParser(HTMLParser):
+    """The forms of a page: each field's kind, options and the value the page fills in."""
+
     def __init__(self, page: str, persona: str):
         super().__init__()
         self.page, self.persona, self.forms, self.links = page, persona, [], []
-        self._form, self._select = None, None
+        self._form, self._select, self._textarea = None, None, None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -126,25 +129,42 @@ class FormParser(HTMLParser):
             action = urlsplit(attrs.get("action") or self.page).path or self.page
             self._form = Form(self.page, action, (attrs.get("method") or "get").lower(), self.persona)
             self.forms.append(self._form)
-        name = attrs.get("name")
-        if self._form is None or not name:
+        if self._form is None:
             return
+        if tag == "option" and self._select:
+            value = attrs.get("value") or ""
+            self._form.fields[self._select][1].append(value)
+            if "selected" in attrs:
+                self._form.initial[self._select].append(value)
+        name = attrs.get("name")
+        if not name:
+            return
+        self._form.initial.setdefault(name, [])
         if tag == "input":
             kind = (attrs.get("type") or "text").lower()
             known = self._form.fields.get(name, (kind, [], False))
-            options = known[1] + ([attrs["value"]] if kind in ("radio", "checkbox") and attrs.get("value") else [])
+            choosable = kind in ("radio", "checkbox")
+            options = known[1] + ([attrs.get("value") or "on"] if choosable else [])
             self._form.fields[name] = (kind, options, kind == "checkbox" and name in self._form.fields)
+            if (not choosable or "checked" in attrs) and kind != "file" and attrs.get("value") is not None:
+                self._form.initial[name].append(attrs.get("value") or "on")
         elif tag == "textarea":
             self._form.fields[name] = ("textarea", [], False)
+            self._textarea = name
         elif tag == "select":
             self._select = name
             self._form.fields[name] = ("select", [], "multiple" in attrs)
-        if tag == "option" and self._select:
-            self._form.fields[self._select][1].append(attrs.get("value", ""))
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form.initial[self._textarea].append(data)
 
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
+        if tag == "textarea" and self._form is not None and self._textarea:
+            self._form.initial[self._textarea] = ["".join(self._form.initial[self._textarea])]
+            self._textarea = None
         if tag == "form":
             self._form = None
 
@@ -208,16 +228,21 @@ def _no_5xx_nor_open_redirect(response, what: str):
 
 
 def form_data(form: Form):
-    values = {}
+    """Either every field fuzzed, or the form as the page fills it in with one field fuzzed (so that the rest is
+    valid and the fuzzed value gets as far as being saved and shown); sometimes with a `next`."""
+    fuzzed = {}
     for name, (kind, options, multiple) in form.fields.items():
         if kind in ("submit", "button", "reset", "image"):
             continue
         strategy = file_values() if kind == "file" else value_for(kind, options)
-        values[name] = st.lists(strategy, max_size=3) if multiple else strategy
-    next_values = st.one_of(st.sampled_from(NEXT_VALUES), text_values())
-    if "next" in values:
-        return st.fixed_dictionaries({**values, "next": next_values})
-    return st.fixed_dictionaries(values, optional={"next": next_values})
+        fuzzed[name] = st.lists(strategy, max_size=3) if multiple else strategy
+    fuzzed["next"] = st.one_of(st.sampled_from(NEXT_VALUES), text_values())
+    as_filled = {name: st.just(values) for name, values in form.initial.items() if values and name in fuzzed}
+    one_field = st.sampled_from(sorted(fuzzed)).flatmap(
+        lambda name: st.fixed_dictionaries({**as_filled, name: fuzzed[name]})
+    )
+    return st.one_of(one_field, st.fixed_dictionaries({name: s for name, s in fuzzed.items() if name != "next"},
+                                                      optional={"next": fuzzed["next"]}))  # fmt: skip
 
 
 # --- the tests ------------------------------------------------------------------------------------------------------
