@@ -11,9 +11,16 @@ without anyone adding it here; a new kind of path segment fails until it is name
 from collections import Counter
 
 import pytest
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import include, path
+from django.views.decorators.http import require_GET
 
+from agreements.models import Agreement
 from samarbeid.models import CalendarFeedToken
 from tests.walking import (
+    Pattern,
     demo_world,
     failure_text,
     fill_plan,
@@ -66,10 +73,8 @@ def _allowed(world, key: str, method: str, objects: list) -> bool:
     return all(has_part(user, parties, obj) or (method == "get" and is_public(obj)) for obj in objects)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("pattern", WALKED, ids=lambda pattern: pattern.key)
-def test_no_persona_reaches_another_tenants_object_and_nothing_fails(world, pattern):
-    COUNTS["patterns"] += 1
+def walk(world, pattern: Pattern, counts: Counter) -> list[str]:
+    """Request the pattern with every filling, as every persona and anonymous; return what went wrong."""
     problems = []
     for case in fillings(pattern):
         OBJECTS.update((type(obj).__name__, obj.pk) for obj in case.objects)
@@ -78,10 +83,44 @@ def test_no_persona_reaches_another_tenants_object_and_nothing_fails(world, patt
             for method in pattern.methods:
                 allowed = _allowed(world, key, method, case.objects)
                 response = request_rolled_back(client, method, url)
-                COUNTS["requests"] += 1
-                COUNTS["foreign"] += not allowed
+                counts["requests"] += 1
+                counts["foreign"] += not allowed
                 if response.status_code >= 500:
                     problems.append(f"{method.upper()} {url} as {key}: {response.status_code} {failure_text(response)}")
                 elif succeeded(response) and not allowed:
                     problems.append(f"{method.upper()} {url} as {key}: {response.status_code} without a part in it")
+    return problems
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", WALKED, ids=lambda pattern: pattern.key)
+def test_no_persona_reaches_another_tenants_object_and_nothing_fails(world, pattern):
+    COUNTS["patterns"] += 1
+    problems = walk(world, pattern, COUNTS)
     assert not problems, "\n".join(problems)
+
+
+@require_GET
+def _leaky_agreement_page(request, pk: int):
+    """What a view looks like that forgot `agreement_for`: any logged-in user reads any agreement."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return HttpResponse(Agreement.objects.get(pk=pk).kommuner.first().name)
+
+
+urlpatterns = [
+    path("avtaler/<int:pk>/lekk/", _leaky_agreement_page, name="leaky"),
+    path("", include("samarbeid.urls")),
+]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_walk_catches_a_view_that_forgot_its_access_function(world):
+    """The walk finds a new view by itself, and fails it for every persona of the other tenants."""
+    leaky = next(pattern for pattern in url_patterns() if pattern.name == "leaky")
+    problems = walk(world, leaky, Counter())
+    randaberg = Agreement.objects.filter(kommuner__number="1127").get()
+    assert f"GET /avtaler/{randaberg.pk}/lekk/ as moss_slt: 200 without a part in it" in problems
+    assert not [p for p in problems if p.startswith(f"GET /avtaler/{randaberg.pk}/lekk/ as randaberg_slt")]
+    assert not [problem for problem in problems if " as anonymous:" in problem]
