@@ -56,6 +56,7 @@ FUZZ = settings(
     max_examples=12, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )  # fmt: skip
+FUZZ_URL = settings(FUZZ, max_examples=8)  # most answers are a quick 404
 
 # --- values ---------------------------------------------------------------------------------------------------------
 
@@ -284,7 +285,7 @@ def test_no_query_parameter_gives_a_server_error(world, pages, pattern):
     persona, kwargs = pages["reachable"].get(pattern.key, (ANONYMOUS, {}))
     url, client = pattern.url(kwargs), world["clients"][persona]
 
-    @FUZZ
+    @FUZZ_URL
     @given(params=st.dictionaries(st.sampled_from(pages["query_keys"]), text_values(), min_size=1, max_size=4))
     def get(params):
         response = request_rolled_back(client, "get", url, params)
@@ -312,7 +313,7 @@ def test_no_path_segment_gives_a_server_error(world, pages, pattern):
     client = world["clients"][persona]
     converters = dict((name, conv or "str") for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", pattern.route))
 
-    @FUZZ
+    @FUZZ_URL
     @given(data=st.data())
     def get(data):
         name = data.draw(st.sampled_from(pattern.kwargs))
