@@ -249,6 +249,7 @@ def form_data(form: Form):
 # --- the tests ------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db  # run with the module's other tests: pytest-django moves tests without a database to the end
 def test_the_fuzzed_forms_cover_the_post_views(pages):
     """Most POST views were found as a form on some page; the rest are posted generic fields below."""
     found = [p.key for p in POSTED if p.name in pages["forms"]]
