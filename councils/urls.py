@@ -10,8 +10,8 @@ urlpatterns = [
     path("<int:pk>/endre/", views.council_edit, name="edit"),
     path("<int:pk>/medlemmer/", views.council_members, name="members"),
     path("<int:pk>/medlemmer/<int:membership_pk>/avslutt/", views.membership_end_view, name="membership_end"),
-    path("<int:pk>/arshjul/<int:year>/", views.year_plan, name="year_plan"),
-    path("<int:pk>/arshjul/<int:year>/vedtak/", views.year_plan_decide, name="year_plan_decide"),
-    path("<int:pk>/evaluering/<int:year>/", views.evaluation, name="evaluation"),
+    path("<int:pk>/arshjul/<year:year>/", views.year_plan, name="year_plan"),
+    path("<int:pk>/arshjul/<year:year>/vedtak/", views.year_plan_decide, name="year_plan_decide"),
+    path("<int:pk>/evaluering/<year:year>/", views.evaluation, name="evaluation"),
     path("<int:pk>/logg/", views.log, name="log"),
 ]

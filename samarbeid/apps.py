@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
 
 class SamarbeidConfig(AppConfig):
     name = "samarbeid"
     verbose_name = _("Parter og roller")
+
+    def ready(self):
+        from samarbeid.converters import YearConverter
+        from samarbeid.lookups import register_lookups
+
+        register_converter(YearConverter, "year")
+        register_lookups()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samarbeid import meetings as svc
 from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
+from samarbeid.http import safe_next
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -462,7 +463,7 @@ def action_close(request: HttpRequest, action_pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
-    return redirect(request.POST.get("next") or reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id}))
+    return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id})))
 
 
 # --- calendar ----------------------------------------------------------------------------------------------------
@@ -477,7 +478,9 @@ def _ics_response(payload: bytes, filename: str) -> HttpResponse:
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk)
-    return _ics_response(svc.meeting_ical([svc.meeting_reading(request.user, meeting, outbound=True)], meeting.forum.name), "mote.ics")
+    return _ics_response(
+        svc.meeting_ical([svc.meeting_reading(request.user, meeting, outbound=True)], meeting.forum.name), "mote.ics"
+    )
 
 
 @require_http_methods(["GET", "POST"])

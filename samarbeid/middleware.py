@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +53,19 @@ def request_size_cap_middleware(get_response):
                 "max": round(limit / 1024 / 1024),
             }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return get_response(request)
+
+    return middleware
+
+
+def refuse_nul_bytes_middleware(get_response):
+    """400 for a NUL byte in the path or a query parameter: PostgreSQL refuses it in any text, so it must not
+    reach a lookup (/slt/kommune/%00/ was a 500). Forms refuse it in posted text themselves."""
+
+    def middleware(request):
+        values = [request.path, *(text for key, vals in request.GET.lists() for text in [key, *vals])]
+        if any("\x00" in text for text in values):
+            raise BadRequest("NUL byte in the URL")
         return get_response(request)
 
     return middleware
