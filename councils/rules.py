@@ -53,3 +53,11 @@ def year_plan_due_on(council: Council, year: int) -> datetime.date:
     if agreement_terms(council.agreement).year_plan_at_last_meeting:
         return _last_meeting_on(council, year - 1) or datetime.date(year - 1, 12, 31)
     return datetime.date(year - 1, 12, 31)
+
+
+MINUTES_WITHIN_DAYS = 14  # the minutes are written and sent round within two weeks of the meeting
+
+
+def minutes_due_on(meeting: Meeting) -> datetime.date:
+    """When the minutes of a held meeting should be written (two weeks after it)."""
+    return timezone.localdate(meeting.starts_at) + datetime.timedelta(days=MINUTES_WITHIN_DAYS)
