@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -307,3 +308,13 @@ def test_every_demo_persona_has_a_task_and_the_demo_has_a_task_of_each_kind(pers
         council_tasks.KIND_MINUTES_APPROVE, council_tasks.KIND_FOLLOW_UP, council_tasks.KIND_EVALUATION,
         council_tasks.KIND_YEAR_PLAN, KIND_TILTAK,
     }  # fmt: skip
+
+
+def test_min_side_in_nynorsk_lists_the_tasks_in_nynorsk(personas, moss_council, moss):
+    follow_up(moss_council, personas["moss_slt"], due_on=timezone.localdate() - datetime.timedelta(days=2),
+              responsible_party=moss)  # fmt: skip
+    client = Client(headers={"accept-language": "nn"})
+    client.force_login(personas["moss_ordforer"])
+    html = client.get("/min-side/").content.decode()
+    assert "Oppgåvene mine" in html and "Forfalle" in html
+    assert "Vedteke i Politirådet i Moss" in html and "Ansvarleg: Moss kommune" in html
