@@ -19,8 +19,8 @@ def my_parties(request):
 def my_task_count(request):
     """How many open tasks the signed-in user has (for the navigation), read only when a page shows it.
 
-    Kept in the session (samarbeid.mytasks.task_count): no query on most pages, the task sources' fixed number
-    when it is recounted; nothing for anonymous visitors."""
+    Kept in the session by Min side (samarbeid.mytasks.task_count): no query on most pages, the task sources'
+    fixed number when it is recounted; nothing for anonymous visitors."""
     if not request.user.is_authenticated:
         return {}
     return {"my_task_count": lambda: task_count(request)}  # a callable: templates call it when shown

@@ -7,8 +7,8 @@ whatever the number of tasks. ``tasks_for(user, today)`` gathers them once per r
 ``tasks_grouped`` sorts them into overdue, this week and later.
 
 The navigation shows how many tasks are open (``task_count``). Counting runs every source, so the number is kept
-in the session: recounted whenever Min side is shown, and otherwise at most every ``COUNT_MAX_AGE`` seconds;
-other pages cost no query for it.
+in the session: counted whenever Min side is shown (the start page after login), and on other pages recounted
+at most every ``COUNT_MAX_AGE`` seconds; otherwise they cost no query for it.
 
 ``Task.key`` names the task stably ("meeting:12:innkalling"), so reminders made from tasks can be sent once:
 the same task has the same key on every day it is open.
@@ -111,9 +111,12 @@ def remember_task_count(request, count: int) -> int:
     return count
 
 
-def task_count(request) -> int:
-    """The number of open tasks for the navigation: as kept in the session, recounted once it is stale."""
+def task_count(request) -> int | None:
+    """The number of open tasks for the navigation, as Min side last counted it in this session (login lands
+    there), recounted once it is stale; None before Min side has been shown in the session."""
     kept = request.session.get(COUNT_SESSION_KEY)
-    if kept and kept["on"] == timezone.localdate().isoformat() and 0 <= time.time() - kept["at"] < COUNT_MAX_AGE:
+    if kept is None:
+        return None
+    if kept["on"] == timezone.localdate().isoformat() and 0 <= time.time() - kept["at"] < COUNT_MAX_AGE:
         return kept["count"]
     return remember_task_count(request, len(tasks_for(request.user)))
