@@ -31,12 +31,12 @@ NUMBERS = {
     "en": 1, "én": 1, "ein": 1, "ei": 1, "eitt": 1, "ett": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6,
     "sju": 7, "syv": 7, "åtte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "fjorten": 14,
 }  # fmt: skip
-_NUMBER = r"(\d{1,2}|" + "|".join(NUMBERS) + r")"
+_NUMBER = r"\b(\d{1,2}|" + "|".join(NUMBERS) + r")"
 _NOTICE = re.compile(_NUMBER + r"\s+(uker?|veker?|dag(?:er|ar)?|døgn)\s+(?:før|i forkant)", re.IGNORECASE)
 _MEETINGS = re.compile(
     r"(?:minimum|minst)?\s*"
     + _NUMBER
-    + r"\s+(?:politiråds)?møter\b[^.]*?\b(?:i året|kvart år|hvert år|per år|årleg|årlig)",
+    + r"\s+(?:politiråds)?møter?\b[^.]*?\b(?:i året|kvart år|hvert år|per år|årleg|årlig)",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -196,3 +196,15 @@ def test_agreement_status_is_revision_due_after_the_kommunevalg(make_agreement):
     signed = sign(make_agreement(period_start=datetime.date(2024, 1, 1)))
     assert agreement_status(signed, datetime.date(2027, 9, 12)) == AgreementStatus.SIGNED
     assert agreement_status(signed, datetime.date(2027, 9, 13)) == AgreementStatus.REVISION_DUE
+
+
+def test_the_nynorsk_template_promises_two_meetings_a_year_in_its_own_words(personas):
+    luster = agreement_create(
+        police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
+        kommuner=[Kommune.objects.get(number="4644")], created_by=personas["luster_slt"], malform="nn",
+    )  # fmt: skip
+    assert agreement_terms(luster).min_meetings_per_year == 2
+
+
+def test_a_number_is_read_only_as_a_whole_word():
+    assert terms_from_text(["Gruppa besto møter i året."]).min_meetings_per_year is None
