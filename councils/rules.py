@@ -26,8 +26,9 @@ def innkalling_deadline(meeting: Meeting) -> datetime.date:
 
 
 def min_meetings_per_year(council: Council) -> int:
-    """The minimum the agreement promises ("minimum to møter i året"), else the council's own setting."""
-    return agreement_terms(council.agreement).min_meetings_per_year or council.min_meetings_per_year
+    """The minimum the agreement promises ("minimum to møter i året"), or the council's own setting where that
+    asks for more (its default, 2, is the veileder's where the agreement is silent)."""
+    return max(agreement_terms(council.agreement).min_meetings_per_year or 0, council.min_meetings_per_year)
 
 
 def _last_meeting_on(council: Council, year: int) -> datetime.date | None:

@@ -120,6 +120,13 @@ def test_min_meetings_is_what_the_agreement_promises(make_agreement, make_counci
     assert min_meetings_per_year(make_council(agreement, min_meetings=2)) == 4
 
 
+def test_a_council_that_sets_itself_more_meetings_than_the_agreement_promises_keeps_its_own(
+    make_agreement, make_council
+):
+    agreement = make_agreement("Det skal haldast 4 møter i politirådet kvart år.")
+    assert min_meetings_per_year(make_council(agreement, min_meetings=6)) == 6
+
+
 def test_the_national_template_itself_promises_two_meetings_a_year(make_agreement):
     assert agreement_terms(make_agreement()).min_meetings_per_year == 2
 
