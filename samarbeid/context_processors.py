@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from samarbeid.models import RoleAssignment
+from samarbeid.mytasks import task_count
 
 
 def my_parties(request):
@@ -13,3 +14,13 @@ def my_parties(request):
         return sorted({role.party for role in roles}, key=lambda party: party.name)
 
     return {"my_parties": SimpleLazyObject(parties)}
+
+
+def my_task_count(request):
+    """How many open tasks the signed-in user has (for the navigation), read only when a page shows it.
+
+    Kept in the session by Min side (samarbeid.mytasks.task_count): no query on most pages, the task sources'
+    fixed number when it is recounted; nothing for anonymous visitors."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"my_task_count": lambda: task_count(request)}  # a callable: templates call it when shown
