@@ -50,12 +50,6 @@ def district_for(user, pk: int) -> Politidistrikt:
     return district
 
 
-def nation_for(user) -> None:
-    """404 unless the user holds a national role."""
-    if not sees_nation(user):
-        raise Http404
-
-
 def openable_ids(user, *, agreement_ids, council_ids) -> tuple[set[int], set[int]]:
     """Of these agreements and councils, the ones the user may open (two queries, whatever the number)."""
     agreements = set(agreements_visible_to(user).filter(pk__in=agreement_ids).values_list("pk", flat=True))

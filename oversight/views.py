@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from oversight.access import district_for, districts_overseen, nation_for, openable_ids, sees_nation
+from oversight.access import district_for, districts_overseen, openable_ids, sees_nation
 from oversight.chart import coverage_chart
 from oversight.exports import figures_csv, figures_xlsx
 from oversight.figures import (
@@ -39,15 +39,15 @@ def _mark_openable(user, figures: Figures) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     """The national overview for Politidirektoratet and KS; a district's leaders go to their district's page."""
     if sees_nation(request.user):
-        return national(request)
+        return _national(request)
     districts = list(districts_overseen(request.user).order_by("name"))
     if len(districts) == 1:
         return redirect("oversight:district", districts[0].pk)
     return render(request, "oversight/index.html", {"districts": districts})
 
 
-def national(request: HttpRequest) -> HttpResponse:
-    nation_for(request.user)
+def _national(request: HttpRequest) -> HttpResponse:
+    """The twelve districts side by side and a tile per kommune (the caller has checked `sees_nation`)."""
     today = timezone.localdate()
     figures = kommune_figures(Kommune.objects.all(), today=today)
     _mark_openable(request.user, figures)

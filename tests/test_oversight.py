@@ -137,7 +137,10 @@ def exported_csv(response) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def sor_vest(personas):
-    by = personas["sorvest_politimester"]
+    return build_sor_vest(personas["sorvest_politimester"])
+
+
+def build_sor_vest(by: User) -> dict:
     kommuner = list(Kommune.objects.filter(district__short_name="Sør-Vest").order_by("number")[:7])
     none, draft, sent, signed, expiring, expired, revision = kommuner
     agreement(draft, status=Agreement.Status.DRAFT, by=by)
