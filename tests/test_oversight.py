@@ -68,10 +68,11 @@ def agreement(kommune, *, status, by, start=None, end=None, signed=None, text=""
 
 
 def council(kommune, *, minimum=2, linked=None, created=None):
-    forum = Forum.objects.create(kind=Forum.Kind.POLITIRAD, name=f"Politirådet i {kommune.name}")
+    unit = unit_in(kommune.district)
+    forum = Forum.objects.create(kind=Forum.Kind.POLITIRAD, name=f"Politirådet i {kommune.name}", police_party=unit)
     forum.kommuner.add(kommune)
     made = Council.objects.create(
-        forum=forum, host_kommune=kommune, police_unit=unit_in(kommune.district), min_meetings_per_year=minimum,
+        forum=forum, host_kommune=kommune, police_unit=unit, min_meetings_per_year=minimum,
         agreement=linked,
     )  # fmt: skip
     if created:
@@ -234,19 +235,31 @@ def test_xlsx_export_reads_back_with_the_same_rows_and_real_dates(sor_vest, clie
     assert len(rows) == Kommune.objects.filter(district__short_name="Sør-Vest").count()
 
 
-def test_rows_link_only_to_what_the_viewer_may_open(sor_vest, client_for):
+def test_rows_link_only_to_what_the_viewer_may_open(sor_vest, client_for, personas):
+    from django.test import Client
+
     grant_agreement(sor_vest["agreement"])
     grant_council(sor_vest["council"])
     url = reverse("oversight:district", args=[district("Sør-Vest").pk])
     agreement_link = reverse("agreements:detail", args=[sor_vest["agreement"].pk])
-    politimester = client_for("sorvest_politimester").get(url).content.decode()
-    assert agreement_link in politimester  # the district's politimester reads its units' agreements
-    assert client_for("sorvest_politimester").get(agreement_link).status_code == 200
+    council_link = reverse("councils:detail", args=[sor_vest["council"].pk])
     others = Agreement.objects.exclude(pk=sor_vest["agreement"].pk).filter(kommuner__district__short_name="Sør-Vest")
+
+    politimester = client_for("sorvest_politimester").get(url).content.decode()
+    assert agreement_link in politimester  # the district's politimester reads its units' agreements …
+    assert client_for("sorvest_politimester").get(agreement_link).status_code == 200
+    assert council_link not in politimester  # … but not the unit's councils
+    assert client_for("sorvest_politimester").get(council_link).status_code == 404
     assert not any(reverse("agreements:detail", args=[a.pk]) in politimester for a in others)  # never granted
+
+    sjef = Client()
+    sjef.force_login(person_with_role(unit_in(district("Sør-Vest")), Role.POLITISTASJONSSJEF, "sjef@sv.demo.no"))
+    page = sjef.get(url).content.decode()
+    assert agreement_link in page and council_link in page  # the unit's own agreement and council
+    assert sjef.get(council_link).status_code == 200
+
     national = client_for("politidirektoratet").get(url).content.decode()
-    assert agreement_link not in national  # read-only: figures, no objects
-    assert reverse("councils:detail", args=[sor_vest["council"].pk]) not in national
+    assert agreement_link not in national and council_link not in national  # read-only: figures, no objects
 
 
 # --- Access -------------------------------------------------------------------------------------------------------
@@ -375,4 +388,5 @@ def test_district_and_national_pages_make_the_same_number_of_queries_for_3_and_3
     for url in pages:
         with django_assert_max_num_queries(small[url]):
             assert client.get(url).status_code == 200
+        assert queries(client, url) == small[url], url  # the very same count at ten times the data
     assert max(small.values()) <= 22, small  # session, user, access, ten figure queries, link scoping
