@@ -1,8 +1,10 @@
 """How the oversight pages scale: a politidistrikt with 40 kommuner and ten years of politiråd meetings.
 
-Builds, in Innlandet, for each of 40 kommuner: a replaced agreement and its signed revision (or a draft, one
-awaiting signature, an expired one — every status occurs), a politiråd with four meetings a year for ten years
-(innkalling, one decision with a follow-up each), a year-end evaluation per year and SLT tiltak. Then prints, for
+Builds, in Innlandet, for each of 40 kommuner: an agreement signed ten years ago and, by turns, its signed
+revision (the old one replaced; due for revision after the 2023 kommunevalg), a current one, a revision in draft
+or awaiting signature (the old one shown, expired) or nothing more (expired); a politiråd with four meetings a
+year for ten years (innkalling, one decision with a follow-up each), a year-end evaluation for each past year and
+SLT tiltak. Then prints, for
 the district's politimester, the median time and the query count of the district page, its CSV and XLSX export,
 and of the national overview (all 357 kommuner) for Politidirektoratet. The query counts must not depend on the
 data: run with a larger N to see (N kommuner, at most 47).
@@ -116,7 +118,8 @@ def build(n: int, by: User) -> Politidistrikt:
                     status=Meeting.Status.HELD if held else Meeting.Status.SUMMONED,
                     summoned_at=at(day) - datetime.timedelta(days=10 if quarter % 2 else 4),
                 ))  # fmt: skip
-            evaluations.append(Evaluation(council=council, year=year, effect="Effekt"))
+            if year < today.year:  # this year's evaluation is not written yet
+                evaluations.append(Evaluation(council=council, year=year, effect="Effekt"))
         model = SltModel.objects.create(name=f"SLT {kommune.name}", created_by=by)
         model.kommuner.add(kommune)
         plan = Handlingsplan.objects.create(slt_model=model, title="Plan", start_year=today.year - 1,
@@ -134,7 +137,7 @@ def build(n: int, by: User) -> Politidistrikt:
             for i in range(4)
         )
     Meeting.objects.bulk_create(meetings)
-    Evaluation.objects.bulk_create(evaluations[:-n])  # this year's evaluations are not written yet
+    Evaluation.objects.bulk_create(evaluations)
     items, numbers = [], {}
     for meeting in Meeting.objects.filter(forum__council__police_unit=unit):
         key = (meeting.forum_id, meeting.starts_at.year)
