@@ -76,6 +76,10 @@ DEMO_PEOPLE = [
                Role.LENSMANN, title="Lensmannen i Sogn"),
     # A district template administrator
     DemoPerson("vest_malansvarlig", "Bjørg Kaupanger", "mal.vest@politiet.demo.no", "Vest", Role.DISTRIKT_ADMIN),
+    # National read-only overview (oversight/): no national party exists, so the role sits with a party in Oslo
+    DemoPerson("politidirektoratet", "Sigrun Aasen", "radgiver@politidirektoratet.demo.no", "Oslo",
+               Role.POLITIDIREKTORATET, title="Seniorrådgiver, Politidirektoratet"),
+    DemoPerson("ks", "Jonas Bergli", "radgiver@ks.demo.no", "0301", Role.KS, title="Spesialrådgiver, KS"),
 ]  # fmt: skip
 
 

@@ -304,6 +304,10 @@ class Role(models.TextChoices):
     DISTRIKT_ADMIN = "distrikt_admin", _("Malansvarlig i politidistriktet")
     # either
     ANNEN = "annen", _("Andre etter behov")
+    # national, read-only overview of every district (there is no national party: the role is held in the
+    # party the person sits with, which it grants nothing in)
+    POLITIDIREKTORATET = "politidirektoratet", _("Politidirektoratet")
+    KS = "ks", _("KS")
 
     @classmethod
     def kommune_roles(cls):
@@ -315,6 +319,11 @@ class Role(models.TextChoices):
             cls.POLITIKONTAKT, cls.POLITISTASJONSSJEF, cls.POLITIMESTER, cls.LENSMANN,
             cls.TJENESTEENHETSLEDER, cls.NARPOLITISJEF, cls.DISTRIKT_ADMIN, cls.ANNEN,
         ]  # fmt: skip
+
+    @classmethod
+    def national_roles(cls):
+        """The roles that read the national overview (oversight/), and nothing else."""
+        return [cls.POLITIDIREKTORATET, cls.KS]
 
     @classmethod
     def police_leader_roles(cls):

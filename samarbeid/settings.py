@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "agreements",
     "councils",
     "slt",
+    "oversight",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("politirad/", include("councils.urls")),
     path("slt/", include("slt.urls")),
     path("moter/", include("samarbeid.meeting_urls")),
+    path("oversikt/", include("oversight.urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
