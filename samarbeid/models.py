@@ -419,7 +419,7 @@ class RoleAssignment(HeldByPerson):
         if self.party_id is None:
             return
         allowed = Role.police_roles() if self.party.is_police else Role.kommune_roles()
-        if self.role not in allowed:
+        if self.role not in [*allowed, *Role.national_roles()]:  # national roles are held in any party
             raise ValidationError({"role": _("Rollen passer ikke for denne typen part.")})
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('samarbeid', '0004_concurrency'),
+        ('samarbeid', '0005_meeting_logs_append_only'),
     ]
 
     operations = [
