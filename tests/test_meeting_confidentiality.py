@@ -162,7 +162,7 @@ MEMBER_READS = {
     "page": {DESCRIPTION, MINUTES, DECISION, ACTION, ATTACHMENT},
     "innkalling_pdf": {DESCRIPTION},
     "referat_pdf": {DESCRIPTION, MINUTES, DECISION, ACTION},
-    "email": {DESCRIPTION},
+    "email": set(),  # e-mail leaves our hands: of a closed meeting the titles only, even for members
     "ics": {DESCRIPTION},
     "user_feed": {DESCRIPTION},
     "forum_feed": {DESCRIPTION},
