@@ -97,6 +97,7 @@ def notify(
     with translation.override(malform_for(person, default_malform)):
         context = {**context, "person": person, "url": link, "site_url": settings.SITE_URL}
         title = " ".join((str(subject) % context).split())
+        context["subject"] = title
         if delivery == Delivery.DIGEST:
             DigestItem.objects.create(person=person, kind=kind, subject=title[:300], url=link)
             return delivery
@@ -155,10 +156,11 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
                 continue
             DigestItem.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
             with translation.override(malform_for(person)):
-                context = {"person": person, "items": items, "site_url": settings.SITE_URL}
+                subject = _("Samarbeid: ukens varsler (%(count)s)") % {"count": len(items)}
+                context = {"person": person, "items": items, "site_url": settings.SITE_URL, "subject": subject}
                 message = {
                     "to": person.email,
-                    "subject": _("Samarbeid: ukens varsler (%(count)s)") % {"count": len(items)},
+                    "subject": subject,
                     "text": render_to_string("notifications/digest.txt", context),
                     "html": render_to_string("notifications/digest.html", context),
                 }
