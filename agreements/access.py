@@ -5,7 +5,7 @@ lists are scoped by `agreements_visible_to` / `templates_visible_to`.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
@@ -156,3 +156,26 @@ def agreements_replaceable(user, *, police_party: Party | None = None, kommuner=
         .select_related("police_party")
         .prefetch_related("kommuner")
     )
+
+
+# --- My tasks: what the user is to do with agreements (agreements/mytasks.py) -------------------------------------
+
+
+def agreements_to_sign(user) -> QuerySet[Agreement]:
+    """Agreements sent for signature on which the user holds the right to sign (granted when sent)."""
+    from agreements.signing import SIGN
+
+    return visible_to(user, SIGN, Agreement.objects.filter(status=Agreement.Status.SENT))
+
+
+def sections_to_write(user) -> QuerySet[AgreementSection]:
+    """Sections of drafts the user writes for whose local text is still empty where the template asks for it."""
+    drafts = Agreement.objects.filter(status=Agreement.Status.DRAFT)
+    kommune_side = Q(agreement__in=visible_to(user, EDIT_KOMMUNE, drafts), owner__in=[Owner.KOMMUNE, Owner.FELLES])
+    police_side = Q(agreement__in=visible_to(user, EDIT_POLICE, drafts), owner__in=[Owner.POLICE, Owner.FELLES])
+    return AgreementSection.objects.filter(kommune_side | police_side, local_text="").exclude(guidance="")
+
+
+def agreements_in_care_of(user) -> QuerySet[Agreement]:
+    """Signed agreements the user edits for one of the parties: theirs to renew when they expire or are revised."""
+    return visible_to(user, CHANGE, Agreement.objects.filter(status=Agreement.Status.SIGNED))

@@ -7,8 +7,12 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Samarbeidsavtaler")
 
     def ready(self):
+        from agreements import mytasks
         from agreements.models import Agreement
         from agreements.services import agreement_join
         from samarbeid.invitations import register_invitation_target
+        from samarbeid.mytasks import register_task_source
 
         register_invitation_target(Agreement, join=agreement_join)
+        for source in (mytasks.signing_tasks, mytasks.section_tasks, mytasks.renewal_tasks):
+            register_task_source(source)

@@ -1,14 +1,22 @@
 """Demo step: the structured parts the seed agreements state (presence, expectations, focus areas), and the
 Vest district's own template for its malansvarlig. Idempotent; agreements not (yet) imported are skipped.
+Then agreements in force for the task list (``create_demo_agreements_in_force``).
 """
 
+import datetime
+import time
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
+from django.utils import timezone
 
 from agreements.default_template import ensure_national_template
 from agreements.models import Agreement, Expectation, FocusArea, PresenceCommitment
-from agreements.services import template_create_for_district
+from agreements.services import agreement_create, template_create_for_district
+from agreements.signing import agreement_send_for_signature, agreement_sign
 from samarbeid.demo import DEMO_PEOPLE
-from samarbeid.models import Kommune, Politidistrikt, User
+from samarbeid.models import Kommune, PoliceUnit, Politidistrikt, User
 
 FROM_KOMMUNE, FROM_POLICE = Expectation.Direction.FROM_KOMMUNE, Expectation.Direction.FROM_POLICE
 WEEK, QUARTER = PresenceCommitment.Per.WEEK, PresenceCommitment.Per.QUARTER
@@ -92,3 +100,60 @@ def create_demo_agreement_parts() -> None:
                 FocusArea(agreement=agreement, order=order, title=title, description=description)
                 for order, (title, description) in enumerate(focus_areas, start=1)
             )
+
+
+# --- Agreements in force, for the task list: one due for revision, one expiring, one waiting for signatures -------
+
+DEMO_SIGNED = [
+    # (kommunenummer, police unit, period start, days until it ends (None: until revised), signatories, place)
+    (
+        "1144",
+        "Tjenesteenhet Stavanger",
+        datetime.date(2023, 6, 1),
+        None,
+        ["kvitsoy_ordforer", "stavanger_leder"],
+        "Kvitsøy",
+    ),
+    ("4644", "Sogn lensmannsdistrikt", datetime.date(2022, 1, 1), 120, ["luster_ordforer", "sogn_lensmann"], "Gaupne"),
+]
+
+
+def _demo_users() -> dict[str, User]:
+    return {p.key: User.objects.get(email=p.email) for p in DEMO_PEOPLE}
+
+
+def _sign_for_demo(agreement: Agreement, signers: list[User], place: str) -> None:
+    """Sign through the signing service. The demo people have no authenticator (they log in with a password),
+    so each gets one for the moment of signing, removed again; the signing log shows a TOTP confirmation."""
+    agreement_send_for_signature(agreement, by=signers[0])
+    for user in signers:
+        TOTP.activate(user, generate_totp_secret())
+        now = time.time()
+        agreement.refresh_from_db()
+        agreement_sign(
+            agreement, by=user, place=place, signed_hash=agreement.signing_rounds.last().content_hash,
+            authentication=[{"method": "password", "at": now - 60},
+                            {"method": "mfa", "type": "totp", "at": now, "reauthenticated": True}],
+        )  # fmt: skip
+        Authenticator.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def create_demo_agreements_in_force() -> None:
+    """Kvitsøy's agreement of June 2023, "til revidert", is due for revision since kommunevalget in September
+    2023; Luster's earlier agreement ends in four months; Randaberg's draft is sent for signature."""
+    users = _demo_users()
+    today = timezone.localdate()
+    for number, unit_name, start, days_left, signer_keys, place in DEMO_SIGNED:
+        kommune = Kommune.objects.get(number=number)
+        signers = [users[key] for key in signer_keys]
+        if Agreement.objects.filter(kommuner=kommune, created_by=signers[0], period_start=start).exists():
+            continue
+        agreement = agreement_create(
+            police_party=PoliceUnit.objects.get(name=unit_name), kommuner=[kommune], created_by=signers[0],
+            period_start=start, period_end=today + datetime.timedelta(days=days_left) if days_left else None,
+        )  # fmt: skip
+        _sign_for_demo(agreement, signers, place)
+    randaberg = Agreement.objects.filter(kommuner__number="1127", status=Agreement.Status.DRAFT).first()
+    if randaberg is not None:
+        agreement_send_for_signature(randaberg, by=users["randaberg_slt"])

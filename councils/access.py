@@ -100,3 +100,8 @@ def people_choosable(council: Council) -> QuerySet[Person]:
     return Person.objects.filter(
         Q(roles__party_id__in=party_ids) | Q(forum_memberships__forum=council.forum)
     ).distinct()
+
+
+def councils_in_care_of(user) -> QuerySet:
+    """The councils the user changes (leader, secretary, politikontakt): theirs to evaluate and plan the year of."""
+    return visible_to(user, CHANGE, Council.objects.select_related("forum"))

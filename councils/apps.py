@@ -9,11 +9,15 @@ class CouncilsConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from councils import mytasks
         from councils.models import Council
         from councils.services import council_join
         from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
+        from samarbeid.mytasks import register_task_source
 
         register_forum_page(Forum.Kind.POLITIRAD, lambda forum: reverse("councils:detail", args=[forum.council.pk]))
         register_invitation_target(Council, join=council_join)
+        for source in (mytasks.meeting_tasks, mytasks.follow_up_tasks, mytasks.year_end_tasks):
+            register_task_source(source)

@@ -1,5 +1,6 @@
 """Demo politiråd for the three seed settings, with a held meeting (minutes, a decision, a follow-up) and the
-next one planned. Idempotent: a council that exists is left alone."""
+next one planned; then open work for the task list (``create_demo_open_work``). Idempotent: a council that
+exists is left alone."""
 
 import datetime
 
@@ -8,14 +9,16 @@ from django.utils import timezone
 
 from councils.models import Council, LogEntry
 from councils.services import council_create, log_add, year_plan_add_meeting
+from samarbeid.demo import DEMO_START
 from samarbeid.meetings import (
     action_add,
     agenda_item_write_minutes,
     decision_add,
     meeting_approve_minutes,
     meeting_mark_held,
+    membership_add,
 )
-from samarbeid.models import Kommune, PoliceUnit, Role, RoleAssignment, User
+from samarbeid.models import Decision, ForumMembership, Kommune, PoliceUnit, Politidistrikt, Role, RoleAssignment, User
 
 DEMO_COUNCILS = [
     # (name, host kommunenummer, other kommunenummer, police unit, minimum meetings a year)
@@ -84,3 +87,29 @@ def create_demo_councils() -> list[Council]:
                     duration_minutes=minutes, note=note, by=writer)  # fmt: skip
         councils.append(council)
     return councils
+
+
+@transaction.atomic
+def create_demo_open_work() -> None:
+    """Open work for the task list: Moss met three days ago and has no minutes yet; the Vest district's
+    malansvarlig sits in Luster's politiråd and is to bring its advice into the district template."""
+    today = timezone.localdate()
+    # The councils have met since the municipal term began, like the roles: so last year's evaluation is due.
+    since = timezone.make_aware(datetime.datetime.combine(DEMO_START, datetime.time(9)))
+    Council.objects.filter(forum__name__in=[c[0] for c in DEMO_COUNCILS], created_at__gt=since).update(created_at=since)
+    moss = Council.objects.get(forum__name="Politirådet i Moss")
+    secretary = _user_with_role(moss.host_kommune, Role.SLT_KOORDINATOR)
+    if not moss.forum.meetings.filter(theme="Trygghet i sentrum").exists():
+        year_plan_add_meeting(moss, date=today - datetime.timedelta(days=3), theme="Trygghet i sentrum",
+                              place="Rådhuset", by=secretary)  # fmt: skip
+    luster = Council.objects.get(forum__name="Lokalt politiråd i Luster")
+    vest = Politidistrikt.objects.get(short_name="Vest")
+    admin = _user_with_role(vest, Role.DISTRIKT_ADMIN)
+    if admin and not luster.forum.memberships.filter(person=admin.person).exists():
+        by = _user_with_role(luster.host_kommune, Role.SLT_KOORDINATOR)
+        membership_add(luster.forum, admin.person, ForumMembership.Kind.MEMBER, party=vest,
+                       role_title="Malansvarlig i Vest politidistrikt", by=by)  # fmt: skip
+        decision = Decision.objects.filter(agenda_item__meeting__forum=luster.forum).order_by("pk").first()
+        action_add(decision, description="Ta politirådets innspill om møteplan inn i distriktsmalen",
+                   responsible_person=admin.person, responsible_party=vest,
+                   due_on=today + datetime.timedelta(days=14), by=by)  # fmt: skip

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from samarbeid.models import RoleAssignment
+from samarbeid.mytasks import tasks_for
 
 
 def my_parties(request):
@@ -13,3 +14,13 @@ def my_parties(request):
         return sorted({role.party for role in roles}, key=lambda party: party.name)
 
     return {"my_parties": SimpleLazyObject(parties)}
+
+
+def my_task_count(request):
+    """How many open tasks the signed-in user has (for the navigation), computed only when a page shows it.
+
+    The same list Min side shows (tasks_for caches it on the user), so it costs the task sources' fixed
+    number of queries once per request, and nothing for anonymous visitors."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"my_task_count": lambda: len(tasks_for(request.user))}  # a callable: templates call it when shown

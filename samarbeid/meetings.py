@@ -110,6 +110,11 @@ def forums_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return visible_to(user, VIEW, Forum.objects.all() if queryset is None else queryset)
 
 
+def forums_managed_by(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The forums whose meetings the user plans, summons and minutes (organisers, secretaries)."""
+    return visible_to(user, MANAGE, Forum.objects.all() if queryset is None else queryset)
+
+
 def forum_for(user, pk: int, *, manage: bool = False) -> Forum:
     return get_for_user(user, Forum.objects.all(), view=VIEW, change=MANAGE if manage else None, pk=pk)
 

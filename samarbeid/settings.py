@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "samarbeid.context_processors.my_parties",
+                "samarbeid.context_processors.my_task_count",
             ],
             "builtins": ["django.templatetags.i18n", "django_htmx.templatetags.django_htmx"],
         },

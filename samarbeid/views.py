@@ -3,11 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samarbeid.invitations import invitation_accept, invitation_decline, invitation_for, invitations_for_user
 from samarbeid.models import RoleAssignment
+from samarbeid.mytasks import tasks_grouped
 
 
 @require_GET
@@ -26,7 +28,10 @@ def min_side(request: HttpRequest) -> HttpResponse:
         else RoleAssignment.objects.none()
     )
     invitations = [i for i in invitations_for_user(request.user) if i.target is not None]
-    return render(request, "samarbeid/min_side.html", {"roles": roles, "invitations": invitations})
+    today = timezone.localdate()
+    return render(request, "samarbeid/min_side.html", {
+        "roles": roles, "invitations": invitations, "tasks": tasks_grouped(request.user, today), "today": today,
+    })  # fmt: skip
 
 
 @require_POST

@@ -12,10 +12,13 @@ class SltConfig(AppConfig):
         from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
+        from samarbeid.mytasks import register_task_source
         from slt.models import SltModel
+        from slt.mytasks import tiltak_tasks
         from slt.services import slt_model_join
 
         register_forum_page(
             Forum.Kind.COORDINATION_GROUP, lambda forum: reverse("slt:group", args=[forum.coordination_group.pk])
         )
         register_invitation_target(SltModel, join=slt_model_join)
+        register_task_source(tiltak_tasks)

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from agreements.demo import create_demo_agreement_parts
+from agreements.demo import create_demo_agreement_parts, create_demo_agreements_in_force
 from agreements.demo_import import import_demo_agreements
-from councils.demo import create_demo_councils
+from councils.demo import create_demo_councils, create_demo_open_work
 from samarbeid.demo import DEMO_PASSWORD, DEMO_PEOPLE, create_demo_people, demo_party
 from samarbeid.models import Role
 from samarbeid.reference_data import load_reference_data
@@ -31,6 +31,8 @@ class Command(BaseCommand):
         create_demo_agreement_parts()
         create_demo_councils()  # after the agreements, which the councils link to
         create_demo_slt()  # after the councils, its steering groups
+        create_demo_agreements_in_force()  # after the councils, so they keep linking to the seed agreements
+        create_demo_open_work()  # for the task list: a meeting without minutes, the district in a politiråd
         call_command("make_seal", verbosity=0)  # the development seal for signed agreements
         self.stdout.write(self.style.SUCCESS(f"Demobrukere (passord for alle: {DEMO_PASSWORD}):"))
         for person in DEMO_PEOPLE:

@@ -1,0 +1,124 @@
+"""My tasks from agreements: signing, sections to write, agreements to renew (registered in AgreementsConfig.ready)."""
+
+import datetime
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agreements.access import agreements_in_care_of, agreements_to_sign, sections_to_write
+from agreements.models import SigningRound
+from agreements.rules import agreement_terms, expires_on, revision_due_on
+from agreements.signing import eligible_roles
+from samarbeid.models import RoleAssignment
+from samarbeid.mytasks import Task
+
+KIND_SIGN = "sign"
+KIND_WRITE = "write_sections"
+KIND_EXPIRY = "agreement_expiry"
+KIND_REVISION = "agreement_revision"
+
+SIGN_WITHIN = datetime.timedelta(days=14)  # a signing request is answered within two weeks
+RENEWAL_LEAD = relativedelta(months=6)  # the task appears six months before the agreement expires or is revised
+
+
+def _date(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def signing_tasks(user, today: datetime.date) -> list[Task]:
+    """Agreements waiting for my signature: for a party I sign for that has not signed in the live round."""
+    live = Prefetch(
+        "signing_rounds", SigningRound.objects.filter(cancelled_at__isnull=True).prefetch_related("signatures"),
+        to_attr="live_rounds",
+    )  # fmt: skip
+    agreements = list(agreements_to_sign(user).select_related("police_party").prefetch_related("kommuner", live))
+    if not agreements:
+        return []
+    roles = list(RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party"))
+    tasks = []
+    for agreement in agreements:
+        if not agreement.live_rounds:
+            continue
+        signing_round = agreement.live_rounds[0]
+        signatures = list(signing_round.signatures.all())
+        if any(s.user_id == user.pk for s in signatures):
+            continue
+        parties = {party.pk: party for party in agreement.parties()}
+        signed = {s.party_id for s in signatures}
+        for role in roles:
+            party = parties.get(role.party_id)
+            if (
+                party
+                and party.pk not in signed
+                and role.role in eligible_roles(party, allow_deputy=signing_round.allow_deputy)
+            ):
+                sent = timezone.localdate(signing_round.sent_at)
+                tasks.append(Task(
+                    kind=KIND_SIGN, key=f"agreement:{agreement.pk}:sign:{signing_round.pk}:{party.pk}",
+                    title=_("Signer «%(agreement)s»") % {"agreement": agreement.title},
+                    url=reverse("agreements:signing", args=[agreement.pk]), due_on=sent + SIGN_WITHIN,
+                    reason=_("Sendt til signering %(date)s. Du signerer for %(party)s som %(role)s.")
+                    % {"date": _date(sent), "party": party.name, "role": role.get_role_display().lower()},
+                    party=party,
+                ))  # fmt: skip
+                break
+    return tasks
+
+
+def section_tasks(user, today: datetime.date) -> list[Task]:
+    """Drafts with sections my party writes whose local text is still empty (one task per agreement)."""
+    sections = sections_to_write(user).select_related("agreement__police_party").prefetch_related("agreement__kommuner")
+    by_agreement = defaultdict(list)
+    for section in sections.order_by("agreement_id", "order", "pk"):
+        by_agreement[section.agreement_id].append(section)
+    tasks = []
+    for todo in by_agreement.values():
+        agreement = todo[0].agreement
+        headings = ", ".join(s.heading for s in todo)
+        tasks.append(Task(
+            kind=KIND_WRITE, key=f"agreement:{agreement.pk}:sections",
+            title=_("Skriv avsnitt i «%(agreement)s»") % {"agreement": agreement.title},
+            url=reverse("agreements:section_edit", args=[agreement.pk, todo[0].pk]), due_on=agreement.period_start,
+            reason=ngettext("%(count)d avsnitt venter på lokal tekst: %(headings)s.",
+                            "%(count)d avsnitt venter på lokal tekst: %(headings)s.", len(todo))
+            % {"count": len(todo), "headings": headings},
+        ))  # fmt: skip
+    return tasks
+
+
+def renewal_tasks(user, today: datetime.date) -> list[Task]:
+    """Signed agreements of my parties that expire, or are due for revision, within six months (or already are);
+    none once a revision has been started."""
+    agreements = (
+        agreements_in_care_of(user).filter(replaced_by__isnull=True)
+        .select_related("police_party").prefetch_related("kommuner", "sections")
+    )  # fmt: skip
+    tasks = []
+    for agreement in agreements:
+        url = reverse("agreements:detail", args=[agreement.pk])
+        end, revision = expires_on(agreement), revision_due_on(agreement)
+        if end is not None and end <= today + RENEWAL_LEAD:
+            tasks.append(Task(
+                kind=KIND_EXPIRY, key=f"agreement:{agreement.pk}:expiry:{end.isoformat()}",
+                title=_("Forny «%(agreement)s»") % {"agreement": agreement.title}, url=url, due_on=end,
+                reason=_("Avtaleperioden slutter %(date)s. Start en revidert avtale i god tid.") % {"date": _date(end)},
+            ))  # fmt: skip
+        if revision is not None and revision <= today + RENEWAL_LEAD and (end is None or revision < end):
+            said = agreement_terms(agreement).revise_after_kommunevalg
+            reason = (
+                _("Avtalen sier at den revideres etter hvert kommunevalg; valget er %(date)s.")
+                if said
+                else _("Avtalen gjelder til den blir revidert, og veilederen sier at den revideres etter hvert "
+                       "kommunevalg; valget er %(date)s.")
+            )  # fmt: skip
+            tasks.append(Task(
+                kind=KIND_REVISION, key=f"agreement:{agreement.pk}:revision:{revision.isoformat()}",
+                title=_("Revider «%(agreement)s»") % {"agreement": agreement.title}, url=url, due_on=revision,
+                reason=reason % {"date": _date(revision)},
+            ))  # fmt: skip
+    return tasks

@@ -1,0 +1,63 @@
+"""The rules a politiråd works by: from its agreement (agreements/rules.py), its own settings, the veileder.
+
+One plain function per rule. The meetings of a year are read through ``council.forum.meetings.all()`` and the
+agreement's sections through ``council.agreement.sections.all()``: callers evaluating many councils prefetch
+``forum__meetings`` and ``agreement__sections`` and the rules then cost no query.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from agreements.rules import agreement_terms, innkalling_days
+from councils.models import Council
+from samarbeid.models import Meeting
+
+
+def _council_of(meeting: Meeting) -> Council | None:
+    return getattr(meeting.forum, "council", None)  # an SLT group's meeting has no council
+
+
+def innkalling_deadline(meeting: Meeting) -> datetime.date:
+    """The last day the innkalling may go out: the agreement's "senest 1 uke før", else seven days before."""
+    council = _council_of(meeting)
+    days = innkalling_days(council.agreement if council else None)
+    return timezone.localdate(meeting.starts_at) - datetime.timedelta(days=days)
+
+
+def min_meetings_per_year(council: Council) -> int:
+    """The minimum the agreement promises ("minimum to møter i året"), else the council's own setting."""
+    return agreement_terms(council.agreement).min_meetings_per_year or council.min_meetings_per_year
+
+
+def _last_meeting_on(council: Council, year: int) -> datetime.date | None:
+    days = [
+        timezone.localdate(m.starts_at)
+        for m in council.forum.meetings.all()
+        if m.status != Meeting.Status.CANCELLED and timezone.localdate(m.starts_at).year == year
+    ]
+    return max(days, default=None)
+
+
+def evaluation_due_on(council: Council, year: int) -> datetime.date:
+    """The year-end evaluation: at the year's last meeting where the agreement puts it there ("Årlig evaluering
+    settes til det siste politirådet"), else (the veileder: "ved årets slutt") by 31 December."""
+    if agreement_terms(council.agreement).evaluation_at_last_meeting:
+        return _last_meeting_on(council, year) or datetime.date(year, 12, 31)
+    return datetime.date(year, 12, 31)
+
+
+def year_plan_due_on(council: Council, year: int) -> datetime.date:
+    """The årshjul for `year`: at the last meeting of the year before where the agreement says so ("Møteplan for
+    påfølgende kalenderår settes opp på siste møtet året før"), else by 31 December of the year before."""
+    if agreement_terms(council.agreement).year_plan_at_last_meeting:
+        return _last_meeting_on(council, year - 1) or datetime.date(year - 1, 12, 31)
+    return datetime.date(year - 1, 12, 31)
+
+
+MINUTES_WITHIN_DAYS = 14  # the minutes are written and sent round within two weeks of the meeting
+
+
+def minutes_due_on(meeting: Meeting) -> datetime.date:
+    """When the minutes of a held meeting should be written (two weeks after it)."""
+    return timezone.localdate(meeting.starts_at) + datetime.timedelta(days=MINUTES_WITHIN_DAYS)

@@ -1,0 +1,97 @@
+"""My tasks: what the logged-in person should do next, from all their roles, each with a link, a due date, a reason.
+
+Apps register their task sources in ``AppConfig.ready()`` with ``register_task_source(fn)``, the way they
+register forum pages; the core imports no app. A source is ``fn(user, today) -> Iterable[Task]``: it returns
+only what the user may see (scoped through its app's access module) and costs a fixed number of queries,
+whatever the number of tasks. ``tasks_for(user, today)`` gathers them once per request (cached on the user);
+``tasks_grouped`` sorts them into overdue, this week and later.
+
+``Task.key`` names the task stably ("meeting:12:innkalling"), so reminders made from tasks can be sent once:
+the same task has the same key on every day it is open.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from samarbeid.models import Party, RoleAssignment, User
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # what to do: "sign", "innkalling", "follow_up", … (each source's KIND_* constants)
+    key: str  # stable across days: the same open task always has the same key
+    title: str
+    url: str
+    due_on: datetime.date | None
+    reason: str
+    party: Party | None = None  # the party the task is done for, where it is one
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.due_on is not None and self.due_on < today
+
+
+@dataclass
+class TaskGroups:
+    overdue: list[Task] = field(default_factory=list)
+    this_week: list[Task] = field(default_factory=list)
+    later: list[Task] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.overdue) + len(self.this_week) + len(self.later)
+
+
+TaskSource = Callable[[User, datetime.date], Iterable[Task]]
+_sources: list[TaskSource] = []
+
+
+def register_task_source(source: TaskSource) -> TaskSource:
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+def _sort_key(task: Task):
+    return (task.due_on or datetime.date.max, task.title, task.key)
+
+
+def tasks_for(user, today: datetime.date | None = None) -> list[Task]:
+    """Every open task of the user, soonest first (no due date last); computed once per user object and day."""
+    if not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    cached = user.__dict__.get("_tasks")
+    if cached is None or cached[0] != today:
+        tasks = {task.key: task for source in _sources for task in source(user, today)}
+        cached = user.__dict__["_tasks"] = (today, sorted(tasks.values(), key=_sort_key))
+    return cached[1]
+
+
+def tasks_grouped(user, today: datetime.date | None = None) -> TaskGroups:
+    """The tasks by urgency: overdue, due this week (to Sunday), later (or without a due date)."""
+    today = today or timezone.localdate()
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    groups = TaskGroups()
+    for task in tasks_for(user, today):
+        if task.is_overdue(today):
+            groups.overdue.append(task)
+        elif task.due_on is not None and task.due_on <= sunday:
+            groups.this_week.append(task)
+        else:
+            groups.later.append(task)
+    return groups
+
+
+def my_party_ids(user, today: datetime.date) -> set[int]:
+    """The parties the user holds a role in on `today` (one query, kept on the user for the request)."""
+    cached = user.__dict__.get("_my_party_ids")
+    if cached is None or cached[0] != today:
+        ids = set()
+        if user.person_id:
+            ids = set(
+                RoleAssignment.objects.active(today).filter(person_id=user.person_id).values_list("party_id", flat=True)
+            )
+        cached = user.__dict__["_my_party_ids"] = (today, ids)
+    return cached[1]

@@ -1,0 +1,43 @@
+"""In a real browser: the secretary logs in, lands on Min side with the task list and the count in the
+navigation, follows the innkalling task to the meeting, sends the innkalling, and the task is gone."""
+
+# ruff: noqa: F811 (pytest fixtures imported from tests.test_councils_rules are used as arguments)
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from councils.services import year_plan_add_meeting
+from tests.test_councils_rules import moss_council  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_secretary_lands_on_min_side_follows_the_innkalling_task_and_it_is_done(
+    page, login, personas, moss_council, assert_accessible
+):
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    meeting = year_plan_add_meeting(moss_council, date=day, theme="Rus blant unge", by=personas["moss_slt"])
+
+    login("moss_slt")  # waits for /min-side/: the start page after login
+    tasks = page.get_by_role("region", name="Mine oppgaver")
+    task = tasks.get_by_role("link", name=f"Send innkalling til {meeting}")
+    assert task.is_visible()
+    assert tasks.get_by_text("Innkallingen sendes senest 7 dager før møtet").is_visible()
+    deadline = (day - datetime.timedelta(days=7)).strftime("%d.%m.%Y")
+    assert tasks.get_by_text(f"Frist {deadline}").is_visible()
+    assert re.fullmatch(r"\d+ oppgaver?", page.get_by_test_id("task-count").text_content())
+    assert_accessible(page)
+
+    task.click()
+    page.wait_for_url(f"**/moter/{meeting.pk}/")
+    page.get_by_role("button", name="Send innkalling").click()
+    page.get_by_text("Innkallingen er sendt").wait_for()
+
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Min side").click()
+    page.wait_for_url("**/min-side/")
+    assert page.get_by_role("link", name=f"Send innkalling til {meeting}").count() == 0
+    assert_accessible(page)
