@@ -16,11 +16,13 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from samarbeid.models import (
     DigestItem,
@@ -30,7 +32,10 @@ from samarbeid.models import (
     Party,
     Person,
     RoleAssignment,
+    SentReminder,
+    User,
 )
+from samarbeid.mytasks import Task, tasks_for
 
 Delivery = NotificationPreference.Delivery
 ALWAYS_AT_ONCE = (NotificationKind.SIGNING_REQUEST,)
@@ -174,3 +179,66 @@ def role_holders(parties) -> list[Person]:
     """Everyone who holds an active role in one of the parties, each once."""
     holders = RoleAssignment.objects.active().filter(party__in=parties).exclude(person__email="")
     return list({r.person_id: r.person for r in holders.select_related("person")}.values())
+
+
+# --- reminders from the task list ----------------------------------------------------------------------------------
+
+REMINDER_SUBJECT = gettext_lazy("Påminnelse om frister (%(count)s)")
+
+
+def reminder_threshold(due_on: datetime.date | None, today: datetime.date) -> str | None:
+    """Which reminder a task is due for today: within a week, tomorrow (or today), or overdue; None: not yet."""
+    if due_on is None:
+        return None
+    days = (due_on - today).days
+    if days < 0:
+        return "overdue"
+    return "1d" if days <= 1 else "7d" if days <= 7 else None
+
+
+def _reminder_label(task: Task, today: datetime.date) -> str:
+    days = (task.due_on - today).days
+    if days < 0:
+        return _("Fristen er passert")
+    if days == 0:
+        return _("Frist i dag")
+    if days == 1:
+        return _("Frist i morgen")
+    return ngettext("Frist om %(days)s dag", "Frist om %(days)s dager", days) % {"days": days}
+
+
+def _claim_reminder(task: Task, threshold: str, person: Person) -> bool:
+    """Record the reminder; False if it was sent before. The unique constraint decides, so two runs at once
+    cannot both claim it (the second waits for the first's commit, then fails)."""
+    try:
+        with transaction.atomic():
+            SentReminder.objects.create(task_key=task.key, threshold=threshold, person=person)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(*, today: datetime.date | None = None) -> int:
+    """The daily job: each person's tasks (samarbeid.mytasks) that reach a threshold today and were not reminded
+    of at that threshold before, in one e-mail per person. Returns how many reminders were sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    users = User.objects.filter(is_active=True, person__isnull=False).exclude(person__email="").select_related("person")
+    for user in users:
+        with translation.override(malform_for(user.person)):  # the tasks' titles in the recipient's målform
+            tasks = tasks_for(user, today)
+            due = [(task, threshold) for task in tasks if (threshold := reminder_threshold(task.due_on, today))]
+            reminders = [{"task": task, "threshold": threshold, "label": _reminder_label(task, today),
+                          "url": absolute_url(task.url)} for task, threshold in due]  # fmt: skip
+        if not reminders:
+            continue
+        with transaction.atomic():
+            new = [r for r in reminders if _claim_reminder(r["task"], r["threshold"], user.person)]
+            if not new:
+                continue
+            notify(
+                person=user.person, kind=NotificationKind.REMINDER, subject=REMINDER_SUBJECT, template="reminders",
+                context={"reminders": new, "count": len(new)}, url=reverse("min_side"),
+            )  # fmt: skip
+            sent += len(new)
+    return sent

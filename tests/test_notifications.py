@@ -4,6 +4,7 @@ import datetime
 import email
 import email.policy
 import socket
+import threading
 import time
 
 import icalendar
@@ -11,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,8 +28,9 @@ from samarbeid.models import (
     NotificationPreference,
     Person,
     PoliceUnit,
+    SentReminder,
 )
-from samarbeid.notifications import preferences_set, send_digests
+from samarbeid.notifications import preferences_set, send_digests, send_reminders
 
 Delivery = NotificationPreference.Delivery
 
@@ -364,3 +366,77 @@ def test_the_settings_page_refuses_an_unknown_choice_with_a_message(client_for):
     response = client_for("moss_ordforer").post(reverse("notification_settings"), {"innkalling": "hver time"})
     assert response.status_code == 200
     assert "Velg et gyldig valg" in response.content.decode()
+
+
+# --- reminders from the task list -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def follow_up_in_a_week(personas, moss_council):
+    """A follow-up for the politikontakt, due in seven days (one of the politikontakt's tasks on Min side)."""
+    meeting = meetings.meeting_plan(moss_council.forum, starts_at=at(0, 8), ends_at=at(0, 9))
+    decision = meetings.decision_add(
+        meetings.agenda_item_add(meeting, title="Trygg skolevei"), text="Vedtatt.", by=None
+    )
+    return meetings.action_add(decision, description="Befaring av skoleveien", due_on=at(7).date(),
+                               responsible_person=personas["moss_politikontakt"].person)  # fmt: skip
+
+
+def reminders_to(smtp, address: str) -> list[str]:
+    time.sleep(0.2)
+    return [parts(m)["text/plain"] for m in smtp.to(address) if m["Subject"].startswith("Påminnelse om frister")]
+
+
+def test_reminders_in_a_week_tomorrow_and_overdue_are_each_sent_once(smtp, committed, follow_up_in_a_week):
+    address, today = "politikontakt.moss@politiet.demo.no", timezone.localdate()
+    meeting_id = follow_up_in_a_week.decision.agenda_item.meeting_id
+    for days, label in ((0, "Frist om 7 dager"), (6, "Frist i morgen"), (8, "Fristen er passert")):
+        smtp.messages.clear()
+        with committed():
+            send_reminders(today=today + datetime.timedelta(days=days))
+        [text] = reminders_to(smtp, address)
+        assert f"{label}: Befaring av skoleveien" in text
+        assert f"https://samarbeid.test{reverse('meetings:detail', kwargs={'pk': meeting_id})}" in text
+        smtp.messages.clear()
+        with committed():
+            send_reminders(today=today + datetime.timedelta(days=days))
+        assert reminders_to(smtp, address) == []  # the same day again: nothing twice
+    assert SentReminder.objects.filter(task_key=f"follow_up:{follow_up_in_a_week.pk}").count() == 3
+
+
+def test_the_database_refuses_the_same_reminder_twice(follow_up_in_a_week, personas):
+    person = personas["moss_politikontakt"].person
+    SentReminder.objects.create(task_key="follow_up:1", threshold="7d", person=person)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SentReminder.objects.create(task_key="follow_up:1", threshold="7d", person=person)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite lets one writer in at a time; the race needs PostgreSQL (CI)"
+)
+@pytest.mark.django_db(transaction=True)  # two connections that see each other's commits (runs after the others)
+def test_two_runs_at_once_send_each_reminder_once(smtp, personas, follow_up_in_a_week):
+    barrier = threading.Barrier(2)
+    counts = []
+
+    def run():
+        try:
+            barrier.wait()
+            counts.append(send_reminders())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reminders_to(smtp, "politikontakt.moss@politiet.demo.no")) == 1
+    assert SentReminder.objects.filter(task_key=f"follow_up:{follow_up_in_a_week.pk}").count() == 1
+    assert sum(counts) == SentReminder.objects.count()
+
+
+def test_send_reminders_is_a_command_for_the_daily_job(smtp, follow_up_in_a_week, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", verbosity=0)
+    assert len(reminders_to(smtp, "politikontakt.moss@politiet.demo.no")) == 1
