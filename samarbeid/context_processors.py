@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from samarbeid.models import RoleAssignment
-from samarbeid.mytasks import tasks_for
+from samarbeid.mytasks import task_count
 
 
 def my_parties(request):
@@ -17,10 +17,10 @@ def my_parties(request):
 
 
 def my_task_count(request):
-    """How many open tasks the signed-in user has (for the navigation), computed only when a page shows it.
+    """How many open tasks the signed-in user has (for the navigation), read only when a page shows it.
 
-    The same list Min side shows (tasks_for caches it on the user), so it costs the task sources' fixed
-    number of queries once per request, and nothing for anonymous visitors."""
+    Kept in the session (samarbeid.mytasks.task_count): no query on most pages, the task sources' fixed number
+    when it is recounted; nothing for anonymous visitors."""
     if not request.user.is_authenticated:
         return {}
-    return {"my_task_count": lambda: len(tasks_for(request.user))}  # a callable: templates call it when shown
+    return {"my_task_count": lambda: task_count(request)}  # a callable: templates call it when shown

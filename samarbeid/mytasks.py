@@ -6,11 +6,16 @@ only what the user may see (scoped through its app's access module) and costs a 
 whatever the number of tasks. ``tasks_for(user, today)`` gathers them once per request (cached on the user);
 ``tasks_grouped`` sorts them into overdue, this week and later.
 
+The navigation shows how many tasks are open (``task_count``). Counting runs every source, so the number is kept
+in the session: recounted whenever Min side is shown, and otherwise at most every ``COUNT_MAX_AGE`` seconds;
+other pages cost no query for it.
+
 ``Task.key`` names the task stably ("meeting:12:innkalling"), so reminders made from tasks can be sent once:
 the same task has the same key on every day it is open.
 """
 
 import datetime
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -95,3 +100,20 @@ def my_party_ids(user, today: datetime.date) -> set[int]:
             )
         cached = user.__dict__["_my_party_ids"] = (today, ids)
     return cached[1]
+
+
+COUNT_MAX_AGE = 300  # seconds the navigation's count is kept before it is recounted
+COUNT_SESSION_KEY = "my_task_count"
+
+
+def remember_task_count(request, count: int) -> int:
+    request.session[COUNT_SESSION_KEY] = {"on": timezone.localdate().isoformat(), "at": time.time(), "count": count}
+    return count
+
+
+def task_count(request) -> int:
+    """The number of open tasks for the navigation: as kept in the session, recounted once it is stale."""
+    kept = request.session.get(COUNT_SESSION_KEY)
+    if kept and kept["on"] == timezone.localdate().isoformat() and 0 <= time.time() - kept["at"] < COUNT_MAX_AGE:
+        return kept["count"]
+    return remember_task_count(request, len(tasks_for(request.user)))

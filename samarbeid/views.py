@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from samarbeid.invitations import invitation_accept, invitation_decline, invitation_for, invitations_for_user
 from samarbeid.models import RoleAssignment
-from samarbeid.mytasks import tasks_grouped
+from samarbeid.mytasks import remember_task_count, tasks_grouped
 
 
 @require_GET
@@ -29,8 +29,10 @@ def min_side(request: HttpRequest) -> HttpResponse:
     )
     invitations = [i for i in invitations_for_user(request.user) if i.target is not None]
     today = timezone.localdate()
+    tasks = tasks_grouped(request.user, today)
+    remember_task_count(request, len(tasks))  # the navigation's count is exact here
     return render(request, "samarbeid/min_side.html", {
-        "roles": roles, "invitations": invitations, "tasks": tasks_grouped(request.user, today), "today": today,
+        "roles": roles, "invitations": invitations, "tasks": tasks, "today": today,
     })  # fmt: skip
 
 

@@ -2,9 +2,11 @@
 the navigation, Min side as the start page, a query count that does not grow with the tasks, and the demo."""
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -307,3 +309,34 @@ def test_every_demo_persona_has_a_task_and_the_demo_has_a_task_of_each_kind(pers
         council_tasks.KIND_MINUTES_APPROVE, council_tasks.KIND_FOLLOW_UP, council_tasks.KIND_EVALUATION,
         council_tasks.KIND_YEAR_PLAN, KIND_TILTAK,
     }  # fmt: skip
+
+
+def test_min_side_in_nynorsk_lists_the_tasks_in_nynorsk(personas, moss_council, moss):
+    follow_up(moss_council, personas["moss_slt"], due_on=timezone.localdate() - datetime.timedelta(days=2),
+              responsible_party=moss)  # fmt: skip
+    client = Client(headers={"accept-language": "nn"})
+    client.force_login(personas["moss_ordforer"])
+    html = client.get("/min-side/").content.decode()
+    assert "Oppgåvene mine" in html and "Forfalle" in html
+    assert "Vedteke i Politirådet i Moss" in html and "Ansvarleg: Moss kommune" in html
+
+
+def test_the_navigation_count_is_kept_in_the_session_and_recounted_on_min_side_or_when_stale(
+    client_for, personas, moss_council, moss, monkeypatch
+):
+    def count() -> int:
+        return len(tasks_for(fresh(personas, "moss_ordforer")))
+
+    client = client_for("moss_ordforer")
+    before = count()
+    assert f'data-count="{before}"' in client.get("/min-side/").content.decode()
+    follow_up(moss_council, personas["moss_slt"], due_on=None, responsible_party=moss)
+    assert count() > before
+    assert f'data-count="{before}"' in client.get("/avtaler/").content.decode()  # kept: no recount
+    assert f'data-count="{count()}"' in client.get("/min-side/").content.decode()
+    before = count()
+    follow_up(moss_council, personas["moss_slt"], due_on=None, responsible_party=moss)
+    assert f'data-count="{before}"' in client.get("/avtaler/").content.decode()
+    later = time.time() + mytasks.COUNT_MAX_AGE + 1
+    monkeypatch.setattr(mytasks.time, "time", lambda: later)
+    assert f'data-count="{count()}"' in client.get("/avtaler/").content.decode()  # stale: recounted
