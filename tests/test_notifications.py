@@ -440,3 +440,10 @@ def test_send_reminders_is_a_command_for_the_daily_job(smtp, follow_up_in_a_week
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", verbosity=0)
     assert len(reminders_to(smtp, "politikontakt.moss@politiet.demo.no")) == 1
+
+
+def test_the_settings_page_takes_only_get_and_post_and_needs_a_login(client, client_for):
+    url = reverse("notification_settings")
+    assert client_for("moss_ordforer").put(url).status_code == 405
+    response = client.get(url)
+    assert response.status_code == 302 and response.url.startswith("/konto/login/")
