@@ -20,9 +20,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from agreements.access import grant_agreement
 from agreements.models import (
@@ -38,7 +39,8 @@ from agreements.models import (
 )
 from agreements.richtext import DiffPart, html_to_text, text_diff
 from agreements.services import replaces_all_parties
-from samarbeid.models import Party, Role, RoleAssignment, User
+from samarbeid.models import NotificationKind, Party, Role, RoleAssignment, User
+from samarbeid.notifications import notify, role_holders
 from samarbeid.pdf import render_pdf, seal_pdf
 from samarbeid.permissions import Policy, grant
 
@@ -258,6 +260,14 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
     if allow_deputy:
         grant(agreement, parties, DEPUTY_POLICY)
     _transition(agreement, Agreement.Status.SENT, by=by)
+    for slot in signatory_slots(agreement, signing_round):
+        for holder in slot.holders:
+            notify(
+                person=holder.person, kind=NotificationKind.SIGNING_REQUEST, template="signing_request",
+                subject=gettext_lazy("Til signering: %(title)s"),
+                context={"agreement": agreement, "title": agreement.title, "party": slot.party},
+                url=reverse("agreements:signing", kwargs={"pk": agreement.pk}),
+            )  # fmt: skip
     return signing_round
 
 
@@ -380,6 +390,13 @@ def agreement_seal(agreement_id: int) -> SealedDocument:
         document = SealedDocument(agreement=agreement, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf))
         document.file.save(f"samarbeidsavtale-{agreement.pk}.pdf", ContentFile(pdf), save=False)
         document.save()
+        for person in role_holders(agreement.parties()):  # once sealed, so the link gives the sealed PDF
+            notify(
+                person=person, kind=NotificationKind.AGREEMENT_SIGNED, template="agreement_signed",
+                subject=gettext_lazy("Signert av alle: %(title)s"),
+                context={"agreement": agreement, "title": agreement.title},
+                url=reverse("agreements:pdf", kwargs={"pk": agreement.pk}),
+            )  # fmt: skip
         return document
 
 

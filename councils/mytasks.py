@@ -102,7 +102,7 @@ def follow_up_tasks(user, today: datetime.date) -> list[Task]:
         tasks.append(Task(
             kind=KIND_FOLLOW_UP, key=f"follow_up:{action.pk}", title=action.description,
             url=reverse("meetings:detail", args=[meeting.pk]) + f"#sak-{action.decision.agenda_item_id}",
-            due_on=action.due_on, reason=reason, party=action.responsible_party,
+            due_on=action.due_on, reason=reason, party=action.responsible_party, confidential=meeting.is_closed,
         ))  # fmt: skip
     return tasks
 

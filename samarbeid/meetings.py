@@ -37,19 +37,20 @@ their history (MinutesVersion); reading closed minutes or attachments is logged 
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.utils import parseaddr
 from functools import cached_property
 
 import icalendar
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
 from samarbeid.concurrency import claim_version
@@ -61,15 +62,18 @@ from samarbeid.models import (
     Forum,
     ForumMembership,
     Kommune,
+    Malform,
     Meeting,
     MeetingAttachment,
     MeetingClosedChange,
     MeetingRead,
     MinutesVersion,
+    NotificationKind,
     Party,
     Person,
     User,
 )
+from samarbeid.notifications import notify, role_holders
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, prefetch_perms, visible_to
 from samarbeid.uploads import validate_attachment
 
@@ -486,7 +490,10 @@ def meeting_update(
     if meeting.ends_at <= meeting.starts_at:
         raise ValidationError({"ends_at": _("Møtet må slutte etter at det begynner.")})
     if changed:
-        _touch(meeting, by, *changed, bump=bool({"starts_at", "ends_at", "place"} & set(changed)))
+        moved = bool({"starts_at", "ends_at", "place"} & set(changed))
+        _touch(meeting, by, *changed, bump=moved)
+        if moved and meeting.status == Meeting.Status.SUMMONED:
+            innkalling_notify(meeting, change="update")
     return meeting
 
 
@@ -503,13 +510,9 @@ def _record_closed_change(meeting: Meeting, *, is_closed: bool, reason: str, by:
 
 
 def innkalling_recipients(meeting: Meeting) -> list[Person]:
+    """Every member and invited guest on the meeting day who has an e-mail address, with or without a login."""
     on = timezone.localtime(meeting.starts_at).date()
-    memberships = (
-        meeting.forum.memberships.active(on)
-        .filter(kind__in=ForumMembership.MEMBER_KINDS)
-        .exclude(person__email="")
-        .select_related("person__user")
-    )
+    memberships = meeting.forum.memberships.active(on).exclude(person__email="").select_related("person__user")
     return list({m.person_id: m.person for m in memberships}.values())
 
 
@@ -520,7 +523,7 @@ def one_line(text: str) -> str:
 
 @transaction.atomic
 def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[Person], bool]:
-    """Mark the meeting innkalt and e-mail every member the agenda with an .ics attachment (after commit).
+    """Mark the meeting innkalt and e-mail every member and guest the agenda with a calendar invitation.
 
     Each recipient's e-mail and .ics hold what their own reading of the meeting gives (see meeting_reading).
     Returns the recipients and whether the notice is late (less than seven days before the meeting).
@@ -533,21 +536,80 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     meeting.summoned_at = now
     meeting.summoned_by = by
     _touch(meeting, by, "status", "summoned_at", "summoned_by", bump=True)
-    recipients = innkalling_recipients(meeting)
-    subject = _("Innkalling: %(forum)s %(date)s") % {
-        "forum": one_line(meeting.forum.name),
-        "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
-    }
-    messages = []
-    for person in recipients:
-        user = getattr(person, "user", None) or ANONYMOUS
-        reading = meeting_reading(user, meeting, summoned=True, outbound=True)
-        body = render_to_string("meetings/email/innkalling.txt", {"reading": reading, "meeting": meeting})
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-        message.attach("mote.ics", meeting_ical([reading], meeting.forum.name), "text/calendar")
-        messages.append(message)
-    transaction.on_commit(lambda: [m.send() for m in messages])
+    recipients = innkalling_notify(meeting, change="new")
     return recipients, meeting.notice_was_late
+
+
+INNKALLING_SUBJECTS = {
+    "new": gettext_lazy("Innkalling: %(forum)s %(date)s"),
+    "update": gettext_lazy("Endret innkalling: %(forum)s %(date)s"),
+    "cancel": gettext_lazy("Avlyst: %(forum)s %(date)s"),
+}
+
+
+def _meeting_notice(meeting: Meeting) -> dict:
+    """What every notice of a meeting needs: its forum and date for the subject, the page, the forum's målform."""
+    kommune = meeting.forum.kommuner.first()
+    return {
+        "context": {"meeting": meeting, "forum": one_line(meeting.forum.name),
+                    "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y")},
+        "url": reverse("meetings:detail", kwargs={"pk": meeting.pk}),
+        "default_malform": kommune.default_malform if kommune else Malform.BOKMAL,
+    }  # fmt: skip
+
+
+def _email_reading_for(person: Person, meeting: Meeting, *, summoned: bool = True) -> MeetingReading:
+    return meeting_reading(getattr(person, "user", None) or ANONYMOUS, meeting, summoned=summoned, outbound=True)
+
+
+def innkalling_notify(meeting: Meeting, *, change: str) -> list[Person]:
+    """E-mail every member and guest the innkalling ("new"), its update when the meeting moves ("update") or the
+    cancellation ("cancel"), each with a calendar REQUEST or CANCEL of the same UID and the meeting's SEQUENCE.
+    Each message holds what the recipient's own reading of the meeting gives (titles only for a closed one)."""
+    recipients = innkalling_recipients(meeting)
+    notice = _meeting_notice(meeting)
+    method = "CANCEL" if change == "cancel" else "REQUEST"
+    for person in recipients:
+        reading = _email_reading_for(person, meeting)
+
+        def calendar(reading=reading):
+            return method, meeting_ical([reading], meeting.forum.name, method=method, attendees=recipients)
+
+        notify(
+            person=person, kind=NotificationKind.INNKALLING, subject=INNKALLING_SUBJECTS[change],
+            template="innkalling", context={**notice["context"], "reading": reading, "change": change},
+            url=notice["url"], calendar=calendar, default_malform=notice["default_malform"],
+        )  # fmt: skip
+    return recipients
+
+
+def minutes_notify(meeting: Meeting) -> None:
+    """Tell every member and guest that the minutes are approved, with the agenda titles and a link."""
+    notice = _meeting_notice(meeting)
+    for person in innkalling_recipients(meeting):
+        notify(
+            person=person, kind=NotificationKind.MINUTES_APPROVED, template="minutes_approved",
+            subject=gettext_lazy("Referat godkjent: %(forum)s %(date)s"),
+            context={**notice["context"], "reading": _email_reading_for(person, meeting)},
+            url=notice["url"], default_malform=notice["default_malform"],
+        )  # fmt: skip
+
+
+def action_notify(action: FollowUpAction) -> None:
+    """Tell the responsible person (or, without one, the responsible party's role holders) of a new follow-up;
+    its text only where their reading of the meeting gives the actions (never for a closed meeting)."""
+    meeting = action.decision.agenda_item.meeting
+    person = action.responsible_person
+    people = [person] if person is not None and person.email else role_holders([action.responsible_party])
+    notice = _meeting_notice(meeting)
+    for person in people:
+        reading = _email_reading_for(person, meeting, summoned=False)
+        notify(
+            person=person, kind=NotificationKind.ACTION_ASSIGNED, template="action_assigned",
+            subject=gettext_lazy("Nytt oppfølgingspunkt: %(forum)s %(date)s"),
+            context={**notice["context"], "action": action if reading.actions else None},
+            url=notice["url"], default_malform=notice["default_malform"],
+        )  # fmt: skip
 
 
 def _set_status(meeting: Meeting, status: str, by: User | None, allowed_from: Iterable[str], stamp: str) -> Meeting:
@@ -573,14 +635,19 @@ def meeting_mark_held(meeting: Meeting, *, by: User | None) -> Meeting:
 
 @transaction.atomic
 def meeting_approve_minutes(meeting: Meeting, *, by: User | None) -> Meeting:
-    return _set_status(meeting, Meeting.Status.MINUTES_APPROVED, by, (Meeting.Status.HELD,), "minutes_approved")
+    meeting = _set_status(meeting, Meeting.Status.MINUTES_APPROVED, by, (Meeting.Status.HELD,), "minutes_approved")
+    minutes_notify(meeting)
+    return meeting
 
 
 @transaction.atomic
 def meeting_cancel(meeting: Meeting, *, by: User | None) -> Meeting:
-    return _set_status(
+    meeting = _set_status(
         meeting, Meeting.Status.CANCELLED, by, (Meeting.Status.PLANNED, Meeting.Status.SUMMONED), "cancelled"
     )
+    if meeting.summoned_at:  # only who got the innkalling is told it is off
+        innkalling_notify(meeting, change="cancel")
+    return meeting
 
 
 @transaction.atomic
@@ -647,10 +714,12 @@ def action_add(
 ) -> FollowUpAction:
     if responsible_person is None and responsible_party is None:
         raise ValidationError(_("Oppgi ansvarlig person eller part."))
-    return FollowUpAction.objects.create(
+    action = FollowUpAction.objects.create(
         decision=decision, description=description, responsible_person=responsible_person,
         responsible_party=responsible_party, due_on=due_on, created_by=by,
     )  # fmt: skip
+    action_notify(action)
+    return action
 
 
 @transaction.atomic
@@ -755,13 +824,18 @@ def _ical_description(reading: MeetingReading) -> str:
     return "\n".join(lines)
 
 
-def meeting_ical(readings: Iterable[MeetingReading], calendar_name: str) -> bytes:
+def meeting_ical(
+    readings: Iterable[MeetingReading], calendar_name: str, *, method: str = "", attendees: Iterable[Person] = ()
+) -> bytes:
     """An iCalendar (RFC 5545) calendar of what each reading gives: stable UIDs, SEQUENCE bumped on changes,
-    STATUS:CANCELLED for avlyst, the agenda as DESCRIPTION (case descriptions only for who may read them)."""
+    STATUS:CANCELLED for avlyst, the agenda as DESCRIPTION (case descriptions only for who may read them).
+    With a `method` (REQUEST, CANCEL) it is an invitation (iTIP): ORGANIZER and an ATTENDEE per person."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Samarbeid//Politiråd og SLT//NO")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
     calendar.add("x-wr-calname", icalendar.vText(one_line(calendar_name)))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     for reading in readings:
@@ -780,5 +854,19 @@ def meeting_ical(readings: Iterable[MeetingReading], calendar_name: str) -> byte
         if reading.items:
             event.add("description", _ical_description(reading))
         event.add("status", _ical_status(meeting))
+        if method:
+            _ical_invitation(event, meeting, attendees)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _ical_invitation(event: icalendar.Event, meeting: Meeting, attendees: Iterable[Person]) -> None:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = icalendar.vText(one_line(meeting.forum.name))
+    event.add("organizer", organizer)
+    for person in attendees:
+        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
+        attendee.params.update(cn=icalendar.vText(one_line(person.name)), role="REQ-PARTICIPANT",
+                               partstat="NEEDS-ACTION", rsvp="FALSE")  # fmt: skip
+        event.add("attendee", attendee)

@@ -948,3 +948,80 @@ class PartyInvitation(models.Model):
 
     def __str__(self):
         return f"{self.kommune} – {self.target}"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Notifications: what each person wants by e-mail, the digest queue and the reminders already sent.
+# See samarbeid/notifications.py for the services.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    SIGNING_REQUEST = "signing_request", _("Avtaler til signering")
+    AGREEMENT_SIGNED = "agreement_signed", _("Avtaler som er signert av alle")
+    INNKALLING = "innkalling", _("Innkallinger og endringer i møter")
+    MINUTES_APPROVED = "minutes_approved", _("Godkjente referater")
+    ACTION_ASSIGNED = "action_assigned", _("Oppfølgingspunkter til meg eller min part")
+    REMINDER = "reminder", _("Påminnelser om frister")
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification; without a row: at once."""
+
+    class Delivery(models.TextChoices):
+        NOW = "now", _("Med en gang")
+        DIGEST = "digest", _("Samlet en gang i uka")
+        OFF = "off", _("Av")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(_("varsel"), max_length=30, choices=NotificationKind.choices)
+    delivery = models.CharField(_("levering"), max_length=10, choices=Delivery.choices, default=Delivery.NOW)
+
+    class Meta:
+        verbose_name = _("varselinnstilling")
+        verbose_name_plural = _("varselinnstillinger")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="one_notification_preference_per_person_and_kind"),
+            models.CheckConstraint(
+                condition=~Q(kind="signing_request", delivery="off"), name="signing_requests_cannot_be_turned_off"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_kind_display()}: {self.get_delivery_display()}"
+
+
+class DigestItem(models.Model):
+    """A notification waiting for the person's weekly digest, already written in their målform."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digest_items")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    subject = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.subject
+
+
+class SentReminder(models.Model):
+    """A reminder once sent: the same task, threshold and person are never reminded twice (the database says no)."""
+
+    task_key = models.CharField(max_length=200)
+    threshold = models.CharField(max_length=20)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_key", "threshold", "person"], name="one_reminder_per_task_threshold_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_key} ({self.threshold})"

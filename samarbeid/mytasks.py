@@ -33,6 +33,7 @@ class Task:
     due_on: datetime.date | None
     reason: str
     party: Party | None = None  # the party the task is done for, where it is one
+    confidential: bool = False  # the title is a closed meeting's content: shown in the app, never sent out
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.due_on is not None and self.due_on < today

@@ -208,6 +208,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Samarbeid <ikke-svar@samarbeid.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address the app is reached at, for the links in e-mails (sent by the worker, outside any request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

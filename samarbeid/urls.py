@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from samarbeid import views
+from samarbeid import notification_views, views
 
 # The admin has no login of its own: /admin/login/ sends to allauth's login (its rate limits and second
 # factor), and a signed-in user who is not active staff is refused (403) rather than offered another login.
@@ -11,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("min-side/", views.min_side, name="min_side"),
+    path("min-side/varsler/", notification_views.notification_settings, name="notification_settings"),
     path("invitasjoner/<int:pk>/godta/", views.invitation_answer, {"accept": True}, name="invitation_accept"),
     path("invitasjoner/<int:pk>/avsla/", views.invitation_answer, {"accept": False}, name="invitation_decline"),
     path("avtaler/", include("agreements.urls")),

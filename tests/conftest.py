@@ -29,6 +29,12 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def tasks_at_once(settings):
+    """Background tasks (e-mail, sealing) run when enqueued, instead of waiting for the database worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
