@@ -46,6 +46,7 @@ from samarbeid.models import (
     PartyInvitation,
     PoliceUnit,
     Politidistrikt,
+    Role,
     RoleAssignment,
     User,
 )
@@ -171,6 +172,7 @@ def failure_text(response) -> str:
 # --- who has a part in what ----------------------------------------------------------------------------------------
 
 EVERYONE = "everyone"  # a part everyone has (the national template)
+NATIONAL = "national"  # a part the national readers (Politidirektoratet, KS) have in every district
 
 
 def persona_parties(user: User | None) -> set[int]:
@@ -181,6 +183,8 @@ def persona_parties(user: User | None) -> set[int]:
     districts = Politidistrikt.objects.filter(pk__in=parties)
     parties |= set(PoliceUnit.objects.filter(district__in=districts).values_list("pk", flat=True))
     parties |= set(Kommune.objects.filter(district__in=districts).values_list("pk", flat=True))
+    if RoleAssignment.objects.active().filter(person_id=user.person_id, role__in=Role.national_roles()).exists():
+        parties.add(NATIONAL)
     return parties
 
 
@@ -210,6 +214,7 @@ def _kommune_parties(kommune: Kommune) -> set:
 
 
 PARTIES_OF = {
+    Politidistrikt: lambda obj: {obj.pk, *obj.units.values_list("pk", flat=True), NATIONAL},  # its oversight page
     PartyInvitation: lambda obj: {obj.kommune_id},  # only the invited kommune answers
     Kommune: _kommune_parties,
     Agreement: _agreement_parties,
@@ -275,6 +280,7 @@ def has_part(user: User | None, parties_of_user: set[int], obj: Model) -> bool:
 
 # The first object in a path is named by the literal route before it (converter types left out).
 ROOTS: dict[str, tuple[type[Model], str]] = {
+    "oversikt/distrikt/<pk>": (Politidistrikt, "pk"),
     "invitasjoner/<pk>": (PartyInvitation, "pk"),
     "avtaler/<pk>": (Agreement, "pk"),
     "avtaler/maler/<pk>": (AgreementTemplate, "pk"),
@@ -315,6 +321,7 @@ def _years() -> list[int]:
 
 # Path segments that are values, not objects: (URL name, kwarg) or kwarg → the values that mean something.
 VALUES = {
+    ("oversight:district_export", "fmt"): lambda: ["csv", "xlsx", "pdf"],
     "year": _years,
     ("agreements:part_edit", "part"): lambda: list(PARTS),
     ("meetings:transition", "action"): lambda: ["summon", *TRANSITIONS],
