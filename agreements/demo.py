@@ -6,8 +6,9 @@ Then agreements in force for the task list (``create_demo_agreements_in_force``)
 import datetime
 import time
 
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.db import transaction
 from django.utils import timezone
 
@@ -124,16 +125,18 @@ def _demo_users() -> dict[str, User]:
 
 def _sign_for_demo(agreement: Agreement, signers: list[User], place: str) -> None:
     """Sign through the signing service. The demo people have no authenticator (they log in with a password),
-    so each gets one for the moment of signing, removed again; the signing log shows a TOTP confirmation."""
+    so each gets one for the moment of signing and confirms with a real code from it, then loses it again; the
+    signing log states that TOTP confirmation, and no login the demo did not make."""
     agreement_send_for_signature(agreement, by=signers[0])
     for user in signers:
-        TOTP.activate(user, generate_totp_secret())
-        now = time.time()
+        secret = generate_totp_secret()
+        code = format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+        if not TOTP.activate(user, secret).validate_code(code):
+            raise RuntimeError("the demo's TOTP code was refused")
         agreement.refresh_from_db()
         agreement_sign(
             agreement, by=user, place=place, signed_hash=agreement.signing_rounds.last().content_hash,
-            authentication=[{"method": "password", "at": now - 60},
-                            {"method": "mfa", "type": "totp", "at": now, "reauthenticated": True}],
+            authentication=[{"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True}],
         )  # fmt: skip
         Authenticator.objects.filter(user=user).delete()
 
