@@ -1,5 +1,6 @@
 """Notifications, sent through a real SMTP server on loopback (aiosmtpd) and read as a mail client reads them."""
 
+import contextlib
 import datetime
 import email
 import email.policy
@@ -61,9 +62,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(settings, tmp_path):
-    """A real SMTP server on 127.0.0.1 that Django's SMTP backend sends to, with tasks run at once."""
+@contextlib.contextmanager
+def smtp_server(settings, tmp_path, *, site_url: str):
+    """A real SMTP server on 127.0.0.1 that Django's SMTP backend sends to, with tasks run at once and the seal and
+    private files in tmp; yields the inbox."""
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -74,12 +76,20 @@ def smtp(settings, tmp_path):
         }
     }
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.SITE_URL = "https://samarbeid.test"
+    settings.SITE_URL = site_url
     settings.SEAL_KEY_FILE = tmp_path / "seal-key.pem"
     settings.SEAL_CERT_FILE = tmp_path / "seal-cert.pem"
     settings.MEDIA_ROOT = tmp_path / "media"
-    yield inbox
-    controller.stop()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(settings, tmp_path):
+    with smtp_server(settings, tmp_path, site_url="https://samarbeid.test") as inbox:
+        yield inbox
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core.management import call_command
 
@@ -13,30 +12,16 @@ from agreements.services import agreement_create
 from agreements.signing import agreement_send_for_signature
 from samarbeid.demo import DEMO_PASSWORD
 from samarbeid.models import Kommune, PoliceUnit
-from tests.test_notifications import Inbox, free_port, parts
+from tests.test_notifications import parts, smtp_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def smtp(settings, live_server, tmp_path):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": controller.port},
-        }
-    }
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.SITE_URL = live_server.url
-    settings.SEAL_KEY_FILE = tmp_path / "seal-key.pem"
-    settings.SEAL_CERT_FILE = tmp_path / "seal-cert.pem"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("make_seal", verbosity=0)
-    yield inbox
-    controller.stop()
+    with smtp_server(settings, tmp_path, site_url=live_server.url) as inbox:
+        call_command("make_seal", verbosity=0)
+        yield inbox
 
 
 def test_the_signing_request_email_links_the_signatory_to_the_signing_page(
