@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agreements.rules import agreement_terms
 from councils.access import councils_in_care_of
 from councils.rules import evaluation_due_on, innkalling_deadline, minutes_due_on, year_plan_due_on
-from samarbeid.meetings import actions_for_forums, forums_managed_by, forums_visible_to
+from samarbeid.meetings import actions_for_forums, forums_managed_by, forums_visible_to, meeting_reading
 from samarbeid.models import Meeting
 from samarbeid.mytasks import Task, my_party_ids
 
@@ -102,7 +102,8 @@ def follow_up_tasks(user, today: datetime.date) -> list[Task]:
         tasks.append(Task(
             kind=KIND_FOLLOW_UP, key=f"follow_up:{action.pk}", title=action.description,
             url=reverse("meetings:detail", args=[meeting.pk]) + f"#sak-{action.decision.agenda_item_id}",
-            due_on=action.due_on, reason=reason, party=action.responsible_party, confidential=meeting.is_closed,
+            due_on=action.due_on, reason=reason, party=action.responsible_party,
+            confidential=not meeting_reading(user, meeting, outbound=True).actions,  # may it leave the app?
         ))  # fmt: skip
     return tasks
 
