@@ -31,7 +31,7 @@ from samarbeid.models import (
     PoliceUnit,
     SentReminder,
 )
-from samarbeid.notifications import preferences_set, send_digests, send_reminders
+from samarbeid.notifications import preferences_for, preferences_set, send_digests, send_reminders
 
 Delivery = NotificationPreference.Delivery
 
@@ -468,3 +468,18 @@ def test_the_settings_page_takes_only_get_and_post_and_needs_a_login(client, cli
     assert client_for("moss_ordforer").put(url).status_code == 405
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith("/konto/login/")
+
+
+def test_the_settings_page_costs_the_same_queries_whatever_is_chosen(
+    client_for, personas, django_assert_max_num_queries
+):
+    client, person = client_for("moss_ordforer"), personas["moss_ordforer"].person
+    client.get(reverse("notification_settings"))  # the first request of the day re-syncs the roles
+    with django_assert_max_num_queries(SETTINGS_PAGE_QUERIES):
+        assert "Varsler på e-post" in client.get(reverse("notification_settings")).text
+    preferences_set(person=person, choices={kind: Delivery.DIGEST for kind in preferences_for(person)})
+    with django_assert_max_num_queries(SETTINGS_PAGE_QUERIES):
+        client.get(reverse("notification_settings"))
+
+
+SETTINGS_PAGE_QUERIES = 5  # measured; the number of kinds chosen does not change it
