@@ -58,3 +58,17 @@ def test_pages_are_served_with_a_strict_content_security_policy(db, client):
     policy = client.get("/konto/login/").headers["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_production_keeps_database_connections_and_shares_sessions_through_redis():
+    script = (
+        "from django.conf import settings; db = settings.DATABASES['default'];"
+        "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], settings.SESSION_ENGINE)"
+    )
+    env = PRODUCTION_ENV | {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/samarbeid",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = run_manage("shell", "--no-imports", "-c", script, env_overrides=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True", "django.contrib.sessions.backends.cached_db"]
