@@ -7,6 +7,7 @@ lists are scoped by `agreements_visible_to` / `templates_visible_to`.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
@@ -67,7 +68,9 @@ def agreement_for(user, pk: int, *, edit: bool = False, require: str | None = No
         change=CHANGE if edit else require, pk=pk,
     )  # fmt: skip
     if edit and not agreement.is_editable:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Avtalen er ikke lenger et utkast og kan ikke endres. En signert avtale endres ved å lage en revisjon.")
+        )
     return agreement
 
 
@@ -89,7 +92,7 @@ def agreement_for_writer(user, pk: int, *, owner: str | None = None) -> tuple[Ag
     agreement = agreement_for(user, pk)
     owners = editable_owners(user, agreement)
     if not owners or (owner is not None and owner not in owners):
-        raise PermissionDenied
+        raise PermissionDenied(_("Du skriver ikke denne delen av avtalen. Du kan lese den."))
     return agreement, owners
 
 
@@ -99,8 +102,20 @@ def section_for(user, agreement_pk: int, pk: int, *, edit: bool = False) -> Agre
     section = get_object_or_404(AgreementSection, agreement=agreement, pk=pk)
     section.agreement = agreement
     if edit and section.owner not in editable_owners(user, agreement):
-        raise PermissionDenied
+        raise PermissionDenied(section_refusal(section))
     return section
+
+
+def section_refusal(section: AgreementSection) -> str:
+    """Why this user may not write the section: who writes it, and what they can do instead."""
+    if not section.agreement.is_editable:
+        return _("Avtalen er ikke lenger et utkast, så avsnittet kan ikke endres.")
+    writers = {
+        Owner.KOMMUNE: _("Dette avsnittet skrives av kommunen. Du kan lese det."),
+        Owner.POLICE: _("Dette avsnittet skrives av politiet. Du kan lese det."),
+        Owner.FELLES: _("Dette avsnittet skrives av partene sammen, og rollene dine gir ikke lov til å skrive i det."),
+    }
+    return writers[section.owner]
 
 
 # On the national default template, for every district's template administrators (read, and copy it).

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -178,5 +179,5 @@ def get_for_user(
     if not can_view:
         raise Http404
     if change and not has_perm(user, change, target):
-        raise PermissionDenied
+        raise PermissionDenied(_("Du kan lese dette, men rollene dine gir ikke lov til å endre det."))
     return obj

@@ -93,6 +93,10 @@ def walk(world, pattern: Pattern, counts: Counter) -> list[str]:
                     problems.append(f"{method.upper()} {url} as {key}: {response.status_code} {failure_text(response)}")
                 elif succeeded(response) and not allowed:
                     problems.append(f"{method.upper()} {url} as {key}: {response.status_code} without a part in it")
+                elif response.status_code in (400, 403, 404) and b'data-testid="error-page"' not in response.content:
+                    problems.append(
+                        f"{method.upper()} {url} as {key}: a bare {response.status_code}, not the error page"
+                    )
     return problems
 
 
