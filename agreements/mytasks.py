@@ -126,13 +126,15 @@ def review_tasks(user, today: datetime.date) -> list[Task]:
             continue
         parties = ", ".join(p.name for p in agreement.parties() if p.pk in mine)
         headings = ", ".join(s.heading for s in todo)
-        reason = ngettext("%(count)d avsnitt skrevet av en annen part venter på gjennomgang fra %(parties)s: "
-                          "%(headings)s.",
-                          "%(count)d avsnitt skrevet av en annen part venter på gjennomgang fra %(parties)s: "
-                          "%(headings)s.", len(todo)) % {"count": len(todo), "parties": parties, "headings": headings}
+        reason = ngettext(
+            "%(count)d avsnitt skrevet av en annen part venter på gjennomgang fra %(parties)s: %(headings)s.",
+            "%(count)d avsnitt skrevet av en annen part venter på gjennomgang fra %(parties)s: %(headings)s.",
+            len(todo),
+        ) % {"count": len(todo), "parties": parties, "headings": headings}
         if stale:
-            reason += " " + ngettext("%(count)d av dem er endret etter gjennomgang.",
-                                     "%(count)d av dem er endret etter gjennomgang.", stale) % {"count": stale}
+            reason += " " + ngettext(
+                "%(count)d av dem er endret etter gjennomgang.", "%(count)d av dem er endret etter gjennomgang.", stale
+            ) % {"count": stale}
         tasks.append(Task(
             kind=KIND_REVIEW, key=f"agreement:{agreement.pk}:review",
             title=ngettext("Gå gjennom %(count)d avsnitt i «%(agreement)s»",

@@ -265,8 +265,10 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
 @login_required
 def section_review(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
     """ "Merk som gjennomgått": the user's party has read the section at the version shown to them."""
-    party = request.POST.get("part", "")
-    section, party = section_for_reviewer(request.user, pk, section_pk, party_pk=int(party) if party.isdigit() else None)
+    chosen = request.POST.get("part", "")
+    section, party = section_for_reviewer(
+        request.user, pk, section_pk, party_pk=int(chosen) if chosen.isdigit() else None
+    )
     version = request.POST.get("versjon", "")
     try:
         if not version.isdigit():

@@ -38,6 +38,7 @@ def fresh(personas, key):
     user.__dict__.pop("_tasks", None)
     user.__dict__.pop("_my_party_ids", None)
     user.__dict__.pop("_perm_checker", None)
+    user.__dict__.pop("_kommune_editor_ids", None)
     return user
 
 
@@ -312,7 +313,7 @@ def test_every_demo_persona_has_a_task_and_the_demo_has_a_task_of_each_kind(pers
         assert tasks, f"{key} has no task"
         seen |= {task.kind for task in tasks}
     assert seen == {
-        agreement_tasks.KIND_SIGN, agreement_tasks.KIND_WRITE, agreement_tasks.KIND_EXPIRY,
+        agreement_tasks.KIND_SIGN, agreement_tasks.KIND_WRITE, agreement_tasks.KIND_REVIEW, agreement_tasks.KIND_EXPIRY,
         agreement_tasks.KIND_REVISION, council_tasks.KIND_INNKALLING, council_tasks.KIND_MINUTES_WRITE,
         council_tasks.KIND_MINUTES_APPROVE, council_tasks.KIND_FOLLOW_UP, council_tasks.KIND_EVALUATION,
         council_tasks.KIND_YEAR_PLAN, KIND_TILTAK,

@@ -156,9 +156,7 @@ def test_the_police_marks_the_kommune_section_reviewed_and_the_page_shows_it(per
     client = client_for("moss_politikontakt")
     page = client.get(reverse("agreements:detail", args=[draft.pk])).text
     assert "Merk som gjennomgått" in page
-    assert states(s, "moss_politikontakt", client_for) == {
-        "Ikke gjennomgått av Moss politistasjonsdistrikt": "missing"
-    }
+    assert states(s, "moss_politikontakt", client_for) == {"Ikke gjennomgått av Moss politistasjonsdistrikt": "missing"}
     response = client.post(review_url(s), {"versjon": s.version, "part": draft.police_party_id}, follow=True)
     assert response.redirect_chain[-1][0] == f"/avtaler/{draft.pk}/#{s.anchor}"
     assert "er merket som gjennomgått for Moss politistasjonsdistrikt" in response.text
