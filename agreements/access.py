@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
-from samarbeid.models import Kommune, Party, Politidistrikt, Role
+from samarbeid.models import Kommune, Party, Politidistrikt, Role, RoleAssignment
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
 
 VIEW = "agreements.view_agreement"
@@ -116,6 +116,59 @@ def section_refusal(section: AgreementSection) -> str:
         Owner.FELLES: _("Dette avsnittet skrives av partene sammen, og rollene dine gir ikke lov til å skrive i det."),
     }
     return writers[section.owner]
+
+
+# --- Reviewing the other party's sections (agreements/reviewing.py has the rule of what to review) ---------------
+
+
+def _kommune_editor_ids(user) -> set[int]:
+    """The kommuner in which the user holds a role that writes the kommune's sections today (kept for the request)."""
+    if "_kommune_editor_ids" not in user.__dict__:
+        ids = set()
+        if user.is_authenticated and user.person_id:
+            ids = set(
+                RoleAssignment.objects.active().filter(person_id=user.person_id, role__in=KOMMUNE_EDITORS)
+                .values_list("party_id", flat=True)
+            )  # fmt: skip
+        user.__dict__["_kommune_editor_ids"] = ids
+    return user.__dict__["_kommune_editor_ids"]
+
+
+def review_parties(user, agreement: Agreement) -> list[Party]:
+    """The parties of a draft for which the user reviews sections: those they may edit the agreement for — each
+    kommune of it where they hold a writing role (SLT-koordinator, ordfører, rådmann …) and the right to write the
+    kommune's sections, and the police when they write the police's (politikontakt, lensmann, politimester …).
+    None once the agreement is not a draft. Reads ``agreement.kommuner.all()`` (prefetch it for many)."""
+    if not agreement.is_editable:
+        return []
+    parties: list[Party] = []
+    if has_perm(user, EDIT_POLICE, agreement):
+        parties.append(agreement.police_party)
+    if has_perm(user, EDIT_KOMMUNE, agreement):
+        mine = _kommune_editor_ids(user)
+        parties += [kommune for kommune in agreement.kommuner.all() if kommune.pk in mine]
+    return parties
+
+
+def agreements_in_review_by(user) -> QuerySet[Agreement]:
+    """Drafts the user writes some part of: theirs to review the other parties' sections in."""
+    drafts = Agreement.objects.filter(status=Agreement.Status.DRAFT)
+    return drafts.filter(
+        Q(pk__in=visible_to(user, EDIT_KOMMUNE, drafts).values("pk"))
+        | Q(pk__in=visible_to(user, EDIT_POLICE, drafts).values("pk"))
+    )
+
+
+def section_for_reviewer(user, agreement_pk: int, pk: int, *, party_pk: int | None) -> tuple[AgreementSection, Party]:
+    """A section of a visible draft and the party the user reviews it for (`party_pk`, or their only one):
+    404 for who may not see the agreement, 403 unless the user may edit the agreement for that party."""
+    section = section_for(user, agreement_pk, pk)
+    parties = {party.pk: party for party in review_parties(user, section.agreement)}
+    if party_pk is None and len(parties) == 1:
+        party_pk = next(iter(parties))
+    if party_pk not in parties:
+        raise PermissionDenied
+    return section, parties[party_pk]
 
 
 # On the national default template, for every district's template administrators (read, and copy it).

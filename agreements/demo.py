@@ -1,6 +1,7 @@
 """Demo step: the structured parts the seed agreements state (presence, expectations, focus areas), and the
 Vest district's own template for its malansvarlig. Idempotent; agreements not (yet) imported are skipped.
-Then agreements in force for the task list (``create_demo_agreements_in_force``).
+Then agreements in force for the task list (``create_demo_agreements_in_force``), and a first review in Moss's
+draft: the politikontakt has gone through one of the kommune's sections, the rest wait for review.
 """
 
 import datetime
@@ -12,9 +13,11 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.db import transaction
 from django.utils import timezone
 
+from agreements.access import review_parties
 from agreements.default_template import ensure_national_template
 from agreements.models import Agreement, Expectation, FocusArea, PresenceCommitment
-from agreements.services import agreement_create, template_create_for_district
+from agreements.reviewing import unreviewed_sections
+from agreements.services import agreement_create, section_review, template_create_for_district
 from agreements.signing import agreement_send_for_signature, agreement_sign
 from samarbeid.demo import DEMO_PEOPLE
 from samarbeid.models import Kommune, PoliceUnit, Politidistrikt, User
@@ -160,3 +163,20 @@ def create_demo_agreements_in_force() -> None:
     randaberg = Agreement.objects.filter(kommuner__number="1127", status=Agreement.Status.DRAFT).first()
     if randaberg is not None:
         agreement_send_for_signature(randaberg, by=users["randaberg_slt"])
+    create_demo_review()
+
+
+def create_demo_review() -> None:
+    """Moss's draft: the politikontakt has reviewed the first section the police reviews; the others stay on the
+    politikontakt's task list ("Gå gjennom N avsnitt"). Idempotent: made once."""
+    moss = Agreement.objects.filter(kommuner__number="3103", status=Agreement.Status.DRAFT).order_by("pk").first()
+    if moss is None or moss.section_reviews.exists():
+        return
+    reviewer = _demo_users()["moss_politikontakt"]
+    police = moss.police_party
+    if police.pk not in {party.pk for party in review_parties(reviewer, moss)}:
+        return
+    for section, pending in unreviewed_sections(moss):
+        if any(row.party.pk == police.pk for row in pending):
+            section_review(section=section, party=police, user=reviewer, version=section.version)
+            return

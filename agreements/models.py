@@ -447,6 +447,41 @@ class SectionRevision(AppendOnly):
         return f"{self.heading} v{self.version}"
 
 
+class SectionReview(AppendOnly):
+    """A party has read a section at one version and found it in order ("gjennomgått"): append-only.
+
+    Who reviews which section, and whether a review still holds, is agreements/reviewing.py: a review holds while
+    the section stays at the version it was made at; an edit after it leaves it stale ("endret etter
+    gjennomgang"). Made only through ``agreements.services.section_review``; a removed draft section leaves its
+    reviews, detached."""
+
+    append_only_detachable = "section"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="section_reviews")
+    section = models.ForeignKey(
+        AgreementSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("part"))
+    version = models.PositiveIntegerField(_("versjon som ble gjennomgått"))
+    heading = models.CharField(_("overskrift"), max_length=200)
+    reviewed_at = models.DateTimeField(_("gjennomgått"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("gjennomgått av")
+    )
+
+    class Meta:
+        verbose_name = _("gjennomgang av avsnitt")
+        verbose_name_plural = _("gjennomganger av avsnitt")
+        ordering = ["reviewed_at", "pk"]
+        indexes = [models.Index(fields=["section", "party", "-version"])]
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="section_review_version_positive")]
+        # Nothing is added to a signed agreement; the log only grows.
+        triggers = [SignedAgreementPart(), AppendOnlyTrigger(detachable="section")]
+
+    def __str__(self):
+        return f"{self.heading} v{self.version}: {self.party}"
+
+
 # --- Structured parts ---------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""My tasks from agreements: signing, sections to write, agreements to renew (registered in AgreementsConfig.ready)."""
+"""My tasks from agreements: signing, sections to write and to review, agreements to renew (registered in
+AgreementsConfig.ready)."""
 
 import datetime
 from collections import defaultdict
@@ -10,15 +11,24 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agreements.access import agreements_in_care_of, agreements_to_sign, sections_to_write
+from agreements.access import (
+    agreements_in_care_of,
+    agreements_in_review_by,
+    agreements_to_sign,
+    review_parties,
+    sections_to_write,
+)
 from agreements.models import SigningRound
+from agreements.reviewing import latest_reviews, party_reviews, review_due_on, section_writers
 from agreements.rules import agreement_terms, expires_on, revision_due_on
 from agreements.signing import eligible_roles
 from samarbeid.models import RoleAssignment
 from samarbeid.mytasks import Task
+from samarbeid.permissions import prefetch_perms
 
 KIND_SIGN = "sign"
 KIND_WRITE = "write_sections"
+KIND_REVIEW = "review_sections"
 KIND_EXPIRY = "agreement_expiry"
 KIND_REVISION = "agreement_revision"
 
@@ -87,6 +97,51 @@ def section_tasks(user, today: datetime.date) -> list[Task]:
             reason=ngettext("%(count)d avsnitt venter på lokal tekst: %(headings)s.",
                             "%(count)d avsnitt venter på lokal tekst: %(headings)s.", len(todo))
             % {"count": len(todo), "headings": headings},
+        ))  # fmt: skip
+    return tasks
+
+
+def review_tasks(user, today: datetime.date) -> list[Task]:
+    """Drafts with sections another party wrote (or changed since my party reviewed them) that my party has yet to
+    review (one task per agreement; the rule is agreements/reviewing.py)."""
+    agreements = list(
+        agreements_in_review_by(user).select_related("police_party").prefetch_related("kommuner", "sections",
+                                                                                        "section_reviews")
+    )  # fmt: skip
+    if not agreements:
+        return []
+    prefetch_perms(user, agreements)
+    writers = section_writers(s for agreement in agreements for s in agreement.sections.all())
+    tasks = []
+    for agreement in agreements:
+        mine = {party.pk for party in review_parties(user, agreement)}
+        latest = latest_reviews(agreement)
+        todo, stale = [], 0
+        for section in agreement.sections.all():
+            rows = [r for r in party_reviews(section, agreement, writers, latest) if r.pending and r.party.pk in mine]
+            if rows:
+                todo.append(section)
+                stale += any(r.review is not None for r in rows)
+        if not todo:
+            continue
+        parties = ", ".join(p.name for p in agreement.parties() if p.pk in mine)
+        headings = ", ".join(s.heading for s in todo)
+        reason = ngettext(
+            "%(count)d avsnitt skrevet av en annen part venter på gjennomgang fra %(parties)s: %(headings)s.",
+            "%(count)d avsnitt skrevet av en annen part venter på gjennomgang fra %(parties)s: %(headings)s.",
+            len(todo),
+        ) % {"count": len(todo), "parties": parties, "headings": headings}
+        if stale:
+            reason += " " + ngettext(
+                "%(count)d av dem er endret etter gjennomgang.", "%(count)d av dem er endret etter gjennomgang.", stale
+            ) % {"count": stale}
+        tasks.append(Task(
+            kind=KIND_REVIEW, key=f"agreement:{agreement.pk}:review",
+            title=ngettext("Gå gjennom %(count)d avsnitt i «%(agreement)s»",
+                           "Gå gjennom %(count)d avsnitt i «%(agreement)s»", len(todo))
+            % {"count": len(todo), "agreement": agreement.title},
+            url=reverse("agreements:detail", args=[agreement.pk]) + f"#{todo[0].anchor}",
+            due_on=review_due_on(todo), reason=reason,
         ))  # fmt: skip
     return tasks
 

@@ -17,9 +17,11 @@ from agreements.models import (
     AgreementSection,
     AgreementTemplate,
     Attachment,
+    SectionReview,
     SectionRevision,
     TemplateSection,
 )
+from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from samarbeid.concurrency import claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.models import Kommune, Party, Politidistrikt
@@ -161,6 +163,39 @@ def section_remove(section: AgreementSection, *, by) -> None:
     section.version += 1
     section.record(SectionRevision.Action.REMOVED, by)
     section.delete()
+
+
+SECTION_CHANGED = _lazy(
+    "Avsnittet er endret etter at du åpnet det. Les den nye teksten før du merker det som gjennomgått."
+)
+
+
+@transaction.atomic
+def section_review(*, section: AgreementSection, party: Party, user, version: int) -> SectionReview:
+    """Record that `party` (through `user`) has reviewed the section as it stood at `version`.
+
+    Refused when the agreement is no longer a draft, when the section has changed since `version` (the reader saw
+    another text), or when the party is not one that reviews it (its own section, or an empty one). Reviewing a
+    version the party has already reviewed returns that review. Who may review for the party: access.py."""
+    current = AgreementSection.objects.select_for_update().select_related("agreement__police_party").get(pk=section.pk)
+    agreement = current.agreement
+    if not agreement.is_editable:
+        raise ValidationError(_("Avtalen er ikke lenger et utkast, så avsnittene gjennomgås ikke nå."))
+    if current.version != version:
+        raise ValidationError(SECTION_CHANGED, code="stale")
+    standing = {row.party.pk: row for row in party_reviews(current, agreement, section_writers([current]),
+                                                           latest_reviews(agreement))}  # fmt: skip
+    if party.pk not in standing:
+        raise ValidationError(_("%(party)s skal ikke gjennomgå dette avsnittet.") % {"party": party.name})
+    if not standing[party.pk].pending:
+        return standing[party.pk].review
+    review = SectionReview(
+        agreement=agreement, section=current, party_id=party.pk, version=version, heading=current.heading,
+        reviewed_by=user,
+    )  # fmt: skip
+    review.full_clean()
+    review.save()
+    return review
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/avsnitt/ny/", views.section_add, name="section_add"),
     path("<int:pk>/avsnitt/<int:section_pk>/", views.section_detail, name="section"),
     path("<int:pk>/avsnitt/<int:section_pk>/rediger/", views.section_edit, name="section_edit"),
+    path("<int:pk>/avsnitt/<int:section_pk>/gjennomgatt/", views.section_review, name="section_review"),
     path("<int:pk>/avsnitt/<int:section_pk>/flytt/", views.section_move, name="section_move"),
     path("<int:pk>/avsnitt/<int:section_pk>/fjern/", views.section_delete, name="section_delete"),
     path("<int:pk>/avsnitt/<int:section_pk>/historikk/", views.section_history, name="section_history"),

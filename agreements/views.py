@@ -19,7 +19,9 @@ from agreements.access import (
     agreements_visible_to,
     editable_owners,
     may_copy_national_template,
+    review_parties,
     section_for,
+    section_for_reviewer,
     template_for,
     templates_visible_to,
 )
@@ -43,9 +45,11 @@ from agreements.models import (
     FocusArea,
     Owner,
     PresenceCommitment,
+    SectionReview,
     SectionRevision,
     TemplateSection,
 )
+from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from agreements.richtext import text_diff
 from samarbeid.concurrency import StaleEdit, claim_version, edits_versioned
 from samarbeid.invitations import invitations_pending_on, split_by_acting
@@ -87,6 +91,7 @@ def _detail_queryset():
     ).prefetch_related(
         "kommuner",
         "sections",
+        Prefetch("section_reviews", SectionReview.objects.select_related("reviewed_by__person")),
         Prefetch("presence_commitments", PresenceCommitment.objects.select_related("kommune")),
         "expectations",
         "focus_areas",
@@ -108,6 +113,17 @@ def _abilities(user, agreement: Agreement) -> dict:
 def _mark_sections(sections, owners) -> list:
     for section in sections:
         section.can_edit = section.owner in owners
+    return sections
+
+
+def _mark_reviews(user, agreement: Agreement, sections) -> list:
+    """Each section's review standing (`section.review_rows`: one row per reviewing party) and the parties the user
+    may mark it reviewed for (`section.can_review`). A fixed number of queries for any number of sections."""
+    mine = {party.pk for party in review_parties(user, agreement)}
+    writers, latest = section_writers(sections), latest_reviews(agreement)
+    for section in sections:
+        section.review_rows = party_reviews(section, agreement, writers, latest)
+        section.can_review = [row.party for row in section.review_rows if row.pending and row.party.pk in mine]
     return sections
 
 
@@ -156,6 +172,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _detail_queryset().get(pk=agreement.pk)
     can = _abilities(request.user, agreement)
     sections = _mark_sections(list(agreement.sections.all()), can["owners"])
+    _mark_reviews(request.user, agreement, sections)
     expectations = list(agreement.expectations.all())
     context = {
         "agreement": agreement,
@@ -197,10 +214,15 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Sections -------------------------------------------------------------------------------------------
 
 
-def _render_section(request, section, *, saved=False):
+def _render_section(request, section, *, saved=False, reviewed=False, error=""):
     owners = editable_owners(request.user, section.agreement)
     _mark_sections([section], owners)
-    context = {"section": section, "agreement": section.agreement, "saved": saved}
+    prefetch_related_objects([section.agreement], "kommuner", Prefetch(
+        "section_reviews", SectionReview.objects.filter(section=section).select_related("reviewed_by__person")
+    ))  # fmt: skip
+    _mark_reviews(request.user, section.agreement, [section])
+    context = {"section": section, "agreement": section.agreement, "saved": saved, "reviewed": reviewed,
+               "review_error": error}  # fmt: skip
     return render(request, "agreements/agreement_detail.html#section", context)
 
 
@@ -237,6 +259,33 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
             return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
     template = "agreements/section_edit.html#form" if request.htmx else "agreements/section_edit.html"
     return render(request, template, {"section": section, "agreement": section.agreement, "form": form})
+
+
+@require_POST
+@login_required
+def section_review(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    """ "Merk som gjennomgått": the user's party has read the section at the version shown to them."""
+    chosen = request.POST.get("part", "")
+    section, party = section_for_reviewer(
+        request.user, pk, section_pk, party_pk=int(chosen) if chosen.isdigit() else None
+    )
+    version = request.POST.get("versjon", "")
+    try:
+        if not version.isdigit():
+            raise ValidationError(services.SECTION_CHANGED)
+        services.section_review(section=section, party=party, user=request.user, version=int(version))
+    except ValidationError as error:
+        if request.htmx:
+            section.refresh_from_db()
+            return _render_section(request, section, error=" ".join(error.messages))
+        messages.error(request, " ".join(error.messages))
+    else:
+        if request.htmx:
+            section.refresh_from_db()
+            return _render_section(request, section, reviewed=True)
+        messages.success(request, _("«%(heading)s» er merket som gjennomgått for %(party)s.")
+                         % {"heading": section.heading, "party": party.name})  # fmt: skip
+    return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
 
 
 @require_http_methods(["GET", "POST"])

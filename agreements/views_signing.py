@@ -18,6 +18,7 @@ from agreements import signing
 from agreements.access import CHANGE, agreement_for
 from agreements.forms_signing import ReturnToDraftForm, SendForSignatureForm, SignForm, VerifyForm
 from agreements.models import Agreement, SealedDocument
+from agreements.reviewing import unreviewed_sections
 from samarbeid.pdf import verify_pdf
 from samarbeid.permissions import has_perm
 
@@ -78,6 +79,7 @@ def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "sealed": getattr(agreement, "sealed_document", None) if agreement.is_signed else None,
         "can": can,
         "send_form": SendForSignatureForm(),
+        "unreviewed": unreviewed_sections(agreement) if can["send"] else [],  # a warning; sending is not blocked
         "return_form": ReturnToDraftForm(),
         "sign_form": SignForm(initial={"content_hash": signing_round.content_hash}) if can["sign"] else None,
         "second_factor_url": _second_factor_url(agreement),

@@ -11,13 +11,15 @@ class CouncilsConfig(AppConfig):
 
         from councils import mytasks
         from councils.models import Council
+        from councils.rules import council_innkalling_days
         from councils.services import council_join
         from samarbeid.invitations import register_invitation_target
-        from samarbeid.meetings import register_forum_page
+        from samarbeid.meetings import register_forum_page, register_innkalling_rule
         from samarbeid.models import Forum
         from samarbeid.mytasks import register_task_source
 
         register_forum_page(Forum.Kind.POLITIRAD, lambda forum: reverse("councils:detail", args=[forum.council.pk]))
+        register_innkalling_rule(Forum.Kind.POLITIRAD, council_innkalling_days)
         register_invitation_target(Council, join=council_join)
         for source in (mytasks.meeting_tasks, mytasks.follow_up_tasks, mytasks.year_end_tasks):
             register_task_source(source)

@@ -1,7 +1,8 @@
 """My tasks from politiråd and their meetings: innkalling, minutes, follow-ups, year-end evaluation, årshjul.
 
 Registered in CouncilsConfig.ready(). The meeting tasks cover every forum the user organises (a politiråd or an
-SLT group): the innkalling deadline is the council's agreement's rule, else the veileder's seven days.
+SLT group): the innkalling deadline is samarbeid.meetings.innkalling_deadline — for a politiråd its agreement's rule
+(councils.rules.council_innkalling_days), else the veileder's seven days.
 """
 
 import datetime
@@ -13,8 +14,14 @@ from django.utils.translation import gettext as _
 
 from agreements.rules import agreement_terms
 from councils.access import councils_in_care_of
-from councils.rules import evaluation_due_on, innkalling_deadline, minutes_due_on, year_plan_due_on
-from samarbeid.meetings import actions_for_forums, forums_managed_by, forums_visible_to, meeting_reading
+from councils.rules import evaluation_due_on, minutes_due_on, year_plan_due_on
+from samarbeid.meetings import (
+    actions_for_forums,
+    forums_managed_by,
+    forums_visible_to,
+    innkalling_deadline,
+    meeting_reading,
+)
 from samarbeid.models import Meeting
 from samarbeid.mytasks import Task, my_party_ids
 

@@ -11,18 +11,17 @@ from django.utils import timezone
 
 from agreements.rules import agreement_terms, innkalling_days
 from councils.models import Council
-from samarbeid.models import Meeting
+from samarbeid.models import Forum, Meeting
 
 
-def _council_of(meeting: Meeting) -> Council | None:
-    return getattr(meeting.forum, "council", None)  # an SLT group's meeting has no council
+def council_innkalling_days(forum: Forum) -> int:
+    """A politiråd's notice: its agreement's "senest 1 uke før" / "14 dager før", else the veileder's seven.
 
-
-def innkalling_deadline(meeting: Meeting) -> datetime.date:
-    """The last day the innkalling may go out: the agreement's "senest 1 uke før", else seven days before."""
-    council = _council_of(meeting)
-    days = innkalling_days(council.agreement if council else None)
-    return timezone.localdate(meeting.starts_at) - datetime.timedelta(days=days)
+    Registered for politiråd forums (CouncilsConfig.ready) as samarbeid.meetings' innkalling rule, so the one
+    deadline — ``samarbeid.meetings.innkalling_deadline`` / ``innkalling_was_late`` — is what the task list, the
+    meeting pages, the council's compliance and the district oversight all use."""
+    council = getattr(forum, "council", None)
+    return innkalling_days(council.agreement if council else None)
 
 
 def min_meetings_per_year(council: Council) -> int:

@@ -11,9 +11,17 @@ from django.utils.translation import gettext as _
 
 from councils.access import FORUM_POLICY, grant_council, grant_joined_kommune
 from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
+from councils.rules import min_meetings_per_year
 from samarbeid.concurrency import claim_row, claim_version
 from samarbeid.invitations import invitations_create
-from samarbeid.meetings import actions_for_forums, forum_create, meeting_plan, membership_add
+from samarbeid.meetings import (
+    actions_for_forums,
+    forum_create,
+    forum_innkalling_days,
+    innkalling_was_late,
+    meeting_plan,
+    membership_add,
+)
 from samarbeid.models import (
     Forum,
     ForumMembership,
@@ -208,7 +216,8 @@ class Compliance:
     held: int
     planned: int
     cancelled: int
-    late_agendas: list[Meeting] = field(default_factory=list)
+    late_agendas: list[Meeting] = field(default_factory=list)  # innkalling after the deadline (the agreement's rule)
+    notice_days: int = 7  # the innkalling's deadline, in days before the meeting
     evaluation: Evaluation | None = None
     evaluation_due: bool = False
 
@@ -222,17 +231,20 @@ class Compliance:
 
 
 def council_compliance(council: Council, year: int, *, today: datetime.date | None = None) -> Compliance:
-    """Meetings held and planned in `year` against the minimum, late agendas, and the year-end evaluation."""
+    """Meetings held and planned in `year` against the minimum, innkallinger sent after the deadline, and the
+    year-end evaluation; the minimum and the deadline are the agreement's rules (councils.rules, the veileder's
+    defaults where it is silent), the same the task list and the district oversight use."""
     today = today or timezone.localdate()
-    meetings = list(Meeting.objects.filter(forum_id=council.forum_id).in_year(year))
+    meetings = list(council.forum.meetings.in_year(year))  # each knows its forum: the deadline rule is read once
     counts = Counter(m.status for m in meetings)
     held = counts[Meeting.Status.HELD] + counts[Meeting.Status.MINUTES_APPROVED]
     planned = counts[Meeting.Status.PLANNED] + counts[Meeting.Status.SUMMONED]
     evaluation = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
     due_from = datetime.date(year, *Evaluation.DUE_FROM)
     return Compliance(
-        year=year, minimum=council.min_meetings_per_year, held=held, planned=planned,
-        cancelled=counts[Meeting.Status.CANCELLED], late_agendas=[m for m in meetings if m.notice_was_late],
+        year=year, minimum=min_meetings_per_year(council), held=held, planned=planned,
+        cancelled=counts[Meeting.Status.CANCELLED], late_agendas=[m for m in meetings if innkalling_was_late(m)],
+        notice_days=forum_innkalling_days(council.forum),
         evaluation=evaluation, evaluation_due=evaluation is None and today >= due_from,
     )  # fmt: skip
 

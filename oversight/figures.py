@@ -21,7 +21,8 @@ from django.utils import timezone
 from agreements.models import Agreement, AgreementKommune, SigningRound
 from agreements.rules import AgreementStatus, agreement_status
 from councils.models import Council, Evaluation
-from councils.rules import evaluation_due_on, innkalling_deadline, min_meetings_per_year
+from councils.rules import evaluation_due_on, min_meetings_per_year
+from samarbeid.meetings import innkalling_was_late
 from samarbeid.models import FollowUpAction, Forum, Kommune, Meeting, Politidistrikt
 from slt.models import Tiltak, TiltakStatus
 
@@ -165,7 +166,7 @@ def _council_figures(kommuner: QuerySet[Kommune], today: datetime.date) -> dict[
             meetings_held=sum(m.status in HELD for m in this_year),
             meetings_min=min_meetings_per_year(council),
             innkallinger=len(summoned),
-            innkallinger_on_time=sum(timezone.localdate(m.summoned_at) <= innkalling_deadline(m) for m in summoned),
+            innkallinger_on_time=sum(not innkalling_was_late(m) for m in summoned),
             last_evaluation=last,
             evaluation_missing=(last or 0) < due_year and timezone.localdate(council.created_at).year <= due_year,
             overdue_follow_ups=overdue.get(council.forum_id, 0),

@@ -269,7 +269,8 @@ def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
             recipients, late = svc.meeting_send_innkalling(meeting, by=request.user)
             messages.success(request, _("Innkallingen er sendt til %(count)s medlemmer.") % {"count": len(recipients)})
             if late:
-                messages.warning(request, _("Innkallingen ble sendt mindre enn sju dager før møtet."))
+                messages.warning(request, _("Innkallingen ble sendt etter fristen: den skal sendes senest %(days)d "
+                                            "dager før møtet.") % {"days": meeting.notice_days})  # fmt: skip
         elif action in TRANSITIONS:
             service, done = TRANSITIONS[action]
             service(meeting, by=request.user)

@@ -95,6 +95,40 @@ def register_forum_page(kind: str, url_for: Callable[[Forum], str]) -> None:
     _forum_pages[kind] = url_for
 
 
+# --- the innkalling deadline: one rule for the task list, the meeting pages, compliance and the oversight ------------
+
+_innkalling_rules: dict[str, Callable[[Forum], int]] = {}
+
+
+def register_innkalling_rule(kind: str, days_for: Callable[[Forum], int]) -> None:
+    """How many days before a meeting of this kind of forum the innkalling must go out, e.g. a politiråd's
+    agreement ("senest 14 dager før"); forums without a rule use the veileder's seven (Meeting.NOTICE_DAYS)."""
+    _innkalling_rules[kind] = days_for
+
+
+def forum_innkalling_days(forum: Forum) -> int:
+    """The notice the forum requires, in days (worked out once per forum object)."""
+    if "_innkalling_days" not in forum.__dict__:
+        rule = _innkalling_rules.get(forum.kind)
+        forum.__dict__["_innkalling_days"] = rule(forum) if rule else Meeting.NOTICE_DAYS
+    return forum.__dict__["_innkalling_days"]
+
+
+def innkalling_days(meeting: Meeting) -> int:
+    """The notice the meeting's forum requires, in days."""
+    return forum_innkalling_days(meeting.forum)
+
+
+def innkalling_deadline(meeting: Meeting) -> datetime.date:
+    """The last day the innkalling may go out: the meeting's day less the forum's notice."""
+    return timezone.localdate(meeting.starts_at) - datetime.timedelta(days=innkalling_days(meeting))
+
+
+def innkalling_was_late(meeting: Meeting) -> bool:
+    """Whether the innkalling went out after its deadline (False while none has gone out)."""
+    return meeting.summoned_at is not None and timezone.localdate(meeting.summoned_at) > innkalling_deadline(meeting)
+
+
 def forum_page_url(forum: Forum) -> str | None:
     url_for = _forum_pages.get(forum.kind)
     try:
@@ -526,7 +560,7 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     """Mark the meeting innkalt and e-mail every member and guest the agenda with a calendar invitation.
 
     Each recipient's e-mail and .ics hold what their own reading of the meeting gives (see meeting_reading).
-    Returns the recipients and whether the notice is late (less than seven days before the meeting).
+    Returns the recipients and whether the notice is late (after the forum's deadline, see innkalling_deadline).
     """
     meeting = Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
     if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.SUMMONED):

@@ -574,7 +574,7 @@ class Meeting(Versioned):
         MINUTES_APPROVED = "minutes_approved", _("Referat godkjent")
         CANCELLED = "cancelled", _("Avlyst")
 
-    NOTICE_DAYS = 7
+    NOTICE_DAYS = 7  # the veileder: innkalling senest én uke før, where the forum has no rule of its own
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("forum"))
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -629,11 +629,18 @@ class Meeting(Versioned):
         return not self.is_closed and self.status == self.Status.MINUTES_APPROVED
 
     @property
+    def notice_days(self) -> int:
+        """Days of notice the forum requires (its rule, e.g. a politiråd's agreement; see samarbeid.meetings)."""
+        from samarbeid.meetings import innkalling_days
+
+        return innkalling_days(self)
+
+    @property
     def notice_was_late(self) -> bool:
-        """Whether the innkalling went out less than seven days before the meeting."""
-        return self.summoned_at is not None and self.starts_at - self.summoned_at < datetime.timedelta(
-            days=self.NOTICE_DAYS
-        )
+        """Whether the innkalling went out after the forum's deadline (samarbeid.meetings.innkalling_was_late)."""
+        from samarbeid.meetings import innkalling_was_late
+
+        return innkalling_was_late(self)
 
     @property
     def is_editable(self) -> bool:

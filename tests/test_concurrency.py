@@ -60,6 +60,8 @@ NOT_AN_EDIT = {
     "agreements:section_add": "adds a section",
     "agreements:section_move": "a single move, no form",
     "agreements:section_delete": "removes a local section",
+    "agreements:section_review": "records a party's review of the section version it read (a new log row); "
+    "the section is not changed, and a version that has moved on is refused as stale",
     "agreements:attachment_add": "adds an attachment",
     "agreements:attachment_delete": "removes an attachment",
     "agreements:template_section_add": "adds a template section (the add path of template_section_edit)",

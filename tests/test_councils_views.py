@@ -169,7 +169,7 @@ def test_secretary_sends_innkalling_and_gets_a_warning_when_it_is_late(
         response = client_for("moss_slt").post(
             reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "summon"}), follow=True
         )
-    assert "mindre enn sju dager" in response.content.decode()
+    assert "sendt etter fristen: den skal sendes senest 7 dager før møtet" in response.content.decode()
     assert {m.to[0] for m in mailoutbox} >= {"ordforer@moss.demo.no", "politikontakt.moss@politiet.demo.no"}
     event = icalendar.Calendar.from_ical(mailoutbox[0].attachments[0][1]).walk("VEVENT")[0]
     assert str(event["UID"]) == f"{meeting.uid}@samarbeid"

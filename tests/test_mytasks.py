@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agreements import mytasks as agreement_tasks
 from agreements.models import Agreement, Owner
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_review
 from agreements.signing import agreement_send_for_signature
 from councils import mytasks as council_tasks
 from councils.models import Council
@@ -38,6 +38,7 @@ def fresh(personas, key):
     user.__dict__.pop("_tasks", None)
     user.__dict__.pop("_my_party_ids", None)
     user.__dict__.pop("_perm_checker", None)
+    user.__dict__.pop("_kommune_editor_ids", None)
     return user
 
 
@@ -136,6 +137,31 @@ def test_an_agreement_until_revised_is_to_be_revised_after_the_kommunevalg_until
     assert agreement_tasks.KIND_REVISION not in kinds(fresh(personas, "moss_politikontakt"), spring)
 
 
+def test_an_agreement_with_an_end_date_that_says_it_is_revised_after_each_kommunevalg_is_revised_then(
+    personas, moss_draft
+):
+    moss_draft.add_local_section(heading="Evaluering", owner=Owner.FELLES, by=personas["moss_slt"],
+                                 local_text="<p>Avtalen revideres etter hvert kommunevalg.</p>")  # fmt: skip
+    signed(moss_draft, period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2028, 12, 31))
+    spring = datetime.date(2027, 4, 1)
+    [task] = [t for t in tasks_for(personas["moss_slt"], spring) if t.kind == agreement_tasks.KIND_REVISION]
+    assert task.due_on == datetime.date(2027, 9, 13) and task.reason.startswith("Avtalen sier")
+    assert agreement_tasks.KIND_EXPIRY not in kinds(personas["moss_slt"], spring)  # the end is further off
+
+
+def test_the_other_party_is_asked_to_review_what_a_party_wrote_until_it_has(personas, moss_draft):
+    section = moss_draft.sections.filter(owner=Owner.KOMMUNE).first()
+    section.set_local_text("<p>Kommunen stiller med kontor.</p>", by=personas["moss_slt"])
+    [task] = [t for t in tasks_for(personas["moss_politikontakt"], TODAY) if t.kind == agreement_tasks.KIND_REVIEW]
+    assert task.title.startswith("Gå gjennom 1 avsnitt") and section.heading in task.reason
+    assert agreement_tasks.KIND_REVIEW not in kinds(personas["moss_slt"])  # its own section
+    assert agreement_tasks.KIND_REVIEW not in kinds(personas["stavanger_politikontakt"])  # another tenant
+    section.refresh_from_db()
+    section_review(section=section, party=moss_draft.police_party, user=personas["moss_politikontakt"],
+                   version=section.version)  # fmt: skip
+    assert agreement_tasks.KIND_REVIEW not in kinds(fresh(personas, "moss_politikontakt"))
+
+
 # --- meetings ----------------------------------------------------------------------------------------------------
 
 
@@ -167,6 +193,30 @@ def test_minutes_are_to_be_written_after_the_meeting_and_approved_once_held(pers
     meeting_mark_held(meeting, by=personas["moss_slt"])
     now = kinds(fresh(personas, "moss_politikontakt"))
     assert council_tasks.KIND_MINUTES_APPROVE in now and council_tasks.KIND_MINUTES_WRITE not in now
+
+
+def test_minutes_are_approved_by_the_next_meeting_else_within_two_weeks(personas, moss_council):
+    held = meeting_mark_held(meeting_on(moss_council, TODAY - datetime.timedelta(days=3), personas["moss_slt"]),
+                             by=personas["moss_slt"])  # fmt: skip
+    [task] = [t for t in tasks_for(personas["moss_slt"], TODAY) if t.kind == council_tasks.KIND_MINUTES_APPROVE]
+    assert task.due_on == TODAY + datetime.timedelta(days=11)  # two weeks after the meeting
+    meeting_on(moss_council, TODAY + datetime.timedelta(days=5), personas["moss_slt"])
+    [task] = [t for t in tasks_for(fresh(personas, "moss_slt"), TODAY) if t.key == f"meeting:{held.pk}:approve"]
+    assert task.due_on == TODAY + datetime.timedelta(days=5)  # the next meeting approves it
+
+
+def test_the_evaluation_is_due_at_the_years_last_meeting_where_the_agreement_says_so(
+    personas, moss_draft, moss, moss_unit
+):
+    moss_draft.add_local_section(heading="Politirådet", owner=Owner.FELLES, by=personas["moss_slt"],
+                                 local_text="<p>Årlig evaluering settes til det siste politirådet.</p>")  # fmt: skip
+    council = council_create(name="Politirådet i Moss", host_kommune=moss, police_unit=moss_unit,
+                             agreement=moss_draft, by=personas["moss_slt"])  # fmt: skip
+    Council.objects.filter(pk=council.pk).update(created_at=timezone.make_aware(datetime.datetime(2024, 1, 1, 9)))
+    meeting_on(council, datetime.date(2026, 11, 20), personas["moss_slt"])
+    tasks = {t.key: t for t in tasks_for(personas["moss_ordforer"], TODAY)}
+    assert tasks[f"council:{council.pk}:evaluation:2026"].due_on == datetime.date(2026, 11, 20)
+    assert tasks[f"council:{council.pk}:evaluation:2026"] in tasks_grouped(personas["moss_ordforer"], TODAY).overdue
 
 
 def test_a_follow_up_assigned_to_my_party_is_mine_and_overdue_once_its_date_has_passed(personas, moss_council, moss):
@@ -312,7 +362,7 @@ def test_every_demo_persona_has_a_task_and_the_demo_has_a_task_of_each_kind(pers
         assert tasks, f"{key} has no task"
         seen |= {task.kind for task in tasks}
     assert seen == {
-        agreement_tasks.KIND_SIGN, agreement_tasks.KIND_WRITE, agreement_tasks.KIND_EXPIRY,
+        agreement_tasks.KIND_SIGN, agreement_tasks.KIND_WRITE, agreement_tasks.KIND_REVIEW, agreement_tasks.KIND_EXPIRY,
         agreement_tasks.KIND_REVISION, council_tasks.KIND_INNKALLING, council_tasks.KIND_MINUTES_WRITE,
         council_tasks.KIND_MINUTES_APPROVE, council_tasks.KIND_FOLLOW_UP, council_tasks.KIND_EVALUATION,
         council_tasks.KIND_YEAR_PLAN, KIND_TILTAK,

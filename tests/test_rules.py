@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement, Owner
@@ -18,10 +19,12 @@ from agreements.rules import (
     terms_from_text,
 )
 from agreements.services import agreement_create
-from councils.rules import evaluation_due_on, innkalling_deadline, min_meetings_per_year, year_plan_due_on
-from councils.services import council_create
-from samarbeid.meetings import meeting_plan
-from samarbeid.models import Kommune, PoliceUnit
+from councils.rules import evaluation_due_on, min_meetings_per_year, year_plan_due_on
+from councils.services import council_compliance, council_create
+from oversight.figures import kommune_figures
+from samarbeid.meetings import innkalling_deadline, innkalling_was_late, meeting_plan
+from samarbeid.models import Kommune, Meeting, PoliceUnit
+from samarbeid.mytasks import tasks_for
 
 TODAY = datetime.date(2026, 12, 1)
 
@@ -99,6 +102,48 @@ def test_innkalling_deadline_is_seven_days_before_when_the_agreement_is_silent(m
     council = make_council()
     meeting = plan(council, datetime.date(2027, 3, 10), personas["moss_slt"])
     assert innkalling_deadline(meeting) == datetime.date(2027, 3, 3)
+
+
+def test_one_deadline_from_the_agreement_decides_the_task_the_meeting_page_the_compliance_and_the_oversight(
+    make_agreement, make_council, personas, moss, client_for
+):
+    """The agreement says "senest 14 dager før": an innkalling ten days ahead is late everywhere it is counted,
+    though the veileder's seven days would call it on time."""
+    council = make_council(make_agreement("Innkalling sendes ut senest 14 dager før møtet."))
+    year = timezone.localdate().year
+    held = plan(council, datetime.date(year, 6, 15), personas["moss_slt"])
+    Meeting.objects.filter(pk=held.pk).update(
+        status=Meeting.Status.SUMMONED, summoned_at=aware(datetime.date(year, 6, 5))
+    )
+    held = Meeting.objects.get(pk=held.pk)
+    assert innkalling_deadline(held) == datetime.date(year, 6, 1) and innkalling_was_late(held)
+
+    compliance = council_compliance(council, year)
+    assert compliance.late_agendas == [held] and compliance.notice_days == 14
+    [figures] = [row.council for row in kommune_figures(Kommune.objects.filter(pk=moss.pk)).rows]
+    assert (figures.innkallinger, figures.innkallinger_on_time) == (1, 0)
+    page = client_for("moss_slt").get(reverse("meetings:detail", args=[held.pk])).text
+    assert "Innkallingen ble sendt etter fristen, senest 14 dager før" in page
+    council_page = client_for("moss_slt").get(reverse("councils:detail", args=[council.pk])).text
+    assert "1 innkalling sendt etter fristen" in council_page and "(fristen er 14 dager før møtet)" in council_page
+
+    ahead = plan(council, timezone.localdate() + datetime.timedelta(days=20), personas["moss_slt"])
+    [task] = [t for t in tasks_for(personas["moss_slt"]) if t.key == f"meeting:{ahead.pk}:innkalling"]
+    assert task.due_on == innkalling_deadline(ahead) == timezone.localdate() + datetime.timedelta(days=6)
+
+
+def test_without_a_rule_in_the_agreement_the_same_innkalling_is_on_time(make_council, personas, moss):
+    council = make_council()
+    year = timezone.localdate().year
+    held = plan(council, datetime.date(year, 6, 15), personas["moss_slt"])
+    Meeting.objects.filter(pk=held.pk).update(
+        status=Meeting.Status.SUMMONED, summoned_at=aware(datetime.date(year, 6, 5))
+    )
+    held = Meeting.objects.get(pk=held.pk)
+    assert not innkalling_was_late(held) and not held.notice_was_late
+    assert council_compliance(council, year).late_agendas == []
+    [figures] = [row.council for row in kommune_figures(Kommune.objects.filter(pk=moss.pk)).rows]
+    assert (figures.innkallinger, figures.innkallinger_on_time) == (1, 1)
 
 
 def test_innkalling_deadline_follows_the_agreements_senest_rule(make_agreement, make_council, personas):
