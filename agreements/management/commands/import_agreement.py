@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from agreements.importer import MissingParties, agreement_import, parse_agreement, resolve_parties
+from agreements.importer import parse_agreement, resolve_parties
+from agreements.importing.service import MissingParties, agreement_import
 from samarbeid.models import Kommune, Party, User
 
 
@@ -42,8 +43,9 @@ class Command(BaseCommand):
         resolved = resolve_parties(parsed)
         try:
             agreement = agreement_import(
-                parsed, created_by=created_by, police_party=police_party, kommuner=kommuner, resolved=resolved
-            )
+                parsed, created_by=created_by, police_party=police_party, kommuner=kommuner, resolved=resolved,
+                original=(file.name, file.read_bytes()),
+            )  # fmt: skip
         except MissingParties as missing:
             needed = [name for flag, name in ((missing.police, "--police"), (missing.kommuner, "--kommune")) if flag]
             raise CommandError(f"Teksten nevner ikke alle partene. Oppgi {' og '.join(needed)}.") from None
