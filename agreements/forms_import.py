@@ -69,10 +69,11 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        parties = list(import_owner_parties_choosable(user))
         self.fields["party"].queryset = import_owner_parties_choosable(user)
-        if len(self.fields["party"].queryset) == 1:
-            self.fields["party"].widget = forms.HiddenInput()
-            self.fields["party"].initial = self.fields["party"].queryset[0].pk
+        self.only_party = parties[0] if len(parties) == 1 else None
+        if self.only_party is not None:  # nothing to choose: the one party the user acts for
+            del self.fields["party"]
         self.fields["file"].help_text = _("En %(types)s-fil på høyst 2 MB.") % {"types": _types_text()}
         self.fields["file"].widget.attrs["accept"] = ",".join(READABLE)
         _style(self)
@@ -81,6 +82,12 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         check_agreement_file(upload.name, upload)
         return upload
+
+    def clean(self):
+        data = super().clean()
+        if self.only_party is not None:
+            data["party"] = self.only_party
+        return data
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -108,6 +115,10 @@ class BulkUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = bulk_import_districts(user)
+        districts = list(self.fields["district"].queryset)
+        self.only_district = districts[0] if len(districts) == 1 else None
+        if self.only_district is not None:
+            del self.fields["district"]
         self.fields["files"].help_text = _(
             "Velg mange filer (%(types)s, høyst 2 MB hver) eller én .zip-fil med dem, høyst %(count)s filer."
         ) % {"types": _types_text(), "count": MAX_BULK_FILES}
@@ -134,6 +145,12 @@ class BulkUploadForm(forms.Form):
         if not uploads:
             raise ValidationError(_("Zip-filen har ingen avtaler i seg."))
         return uploads
+
+    def clean(self):
+        data = super().clean()
+        if self.only_district is not None:
+            data["district"] = self.only_district
+        return data
 
 
 def _unzipped(upload) -> list:

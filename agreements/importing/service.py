@@ -128,7 +128,9 @@ def import_review_create(*, upload, owner_party: Party, by, batch: uuid.UUID | N
         upload.seek(0)
         review.file.save(name, ContentFile(upload.read()), save=False)
         review.save()
-        transaction.on_commit(lambda: read_import.enqueue(review.pk))
+        # The task row is written in this transaction (django-tasks-db), so the worker sees it only with the
+        # review and its file: no review without its reading, and no reading of a review that was rolled back.
+        read_import.enqueue(review.pk)
     return review
 
 
@@ -266,7 +268,8 @@ def sections_edit(sections: list[ReviewedSection], edits: list[SectionEdit]) -> 
         dataclasses.replace(s, heading=e.heading.strip()[:200] or s.heading, owner=e.owner)
         for s, e in zip(sections, edits, strict=True)
     ]
-    order = sorted(range(len(renamed)), key=lambda i: (edits[i].order, i))
+    # A section given a new place goes there, before the one that had it; the others keep their order.
+    order = sorted(range(len(renamed)), key=lambda i: (edits[i].order, edits[i].order == i + 1, i))
     result: list[ReviewedSection] = []
     for i in order:
         section, edit = renamed[i], edits[i]
