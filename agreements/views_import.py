@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agreements.forms_import import ImportPartiesForm, ImportUploadForm
-from agreements.importer import agreement_import, decode_text, docx_to_text, parse_text, resolve_parties
+from agreements.importer import agreement_import, parse_document, read, resolve_parties
+from agreements.importing import Document
 from samarbeid.invitations import split_by_acting
 from samarbeid.permissions import parties_acted_for
 
@@ -17,11 +18,8 @@ SESSION_KEY = "agreement_import"
 
 
 def _read_upload(upload) -> dict:
-    """The uploaded file as the parser's text form (a .docx flattened, its heading styles kept as hints)."""
-    if upload.name.lower().endswith(".docx"):
-        text, headings, subheadings = docx_to_text(upload)
-        return {"name": upload.name, "text": text, "headings": headings or None, "subheadings": subheadings}
-    return {"name": upload.name, "text": decode_text(upload.read()), "headings": None, "subheadings": []}
+    """The uploaded file as blocks (see agreements.importing.read), kept in the session until the draft exists."""
+    return {"name": upload.name, "document": read(upload, filename=upload.name).to_dict()}
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,7 +42,7 @@ def agreement_import_view(request: HttpRequest) -> HttpResponse:
     if stored is None:
         return render(request, "agreements/import.html", {"upload_form": upload_form})
 
-    parsed = parse_text(stored["text"], headings=stored["headings"], subheadings=stored["subheadings"])
+    parsed = parse_document(Document.from_dict(stored["document"]))
     if not parsed.sections:
         upload_form.add_error(None, _("Fant ingen avsnitt i filen."))
         return render(request, "agreements/import.html", {"upload_form": upload_form})
