@@ -70,7 +70,9 @@ def reference_words(truth: dict) -> Counter:
 def import_words(parsed) -> Counter:
     text = []
     for section in parsed.sections:
-        text += [section.heading, re.sub(r"<[^>]+>", " ", section.html)]
+        if not section.preamble:  # the preamble's heading is the import's own
+            text += [section.numbering, section.heading]
+        text.append(re.sub(r"<[^>]+>", " ", section.html))
     text += [item.text for item in parsed.set_aside if item.reason != "page"]
     import html
 

@@ -23,6 +23,8 @@ CELL_BREAK = "\u2028"  # a line break inside a table cell (the row stays one blo
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^\s*(?:(?:side|s\.)\s*)?\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?\s*$", re.IGNORECASE)
 _TOC_TAB = re.compile(r"\t\s*\d{1,3}\s*$")
+_TOC_DOTS = re.compile(r"(?:\.{3,}|\s{3,})\s*\d{1,3}\s*$")
+_COLUMNS = re.compile(r"\S {3,}\S")
 
 
 @dataclass
@@ -133,6 +135,9 @@ def read_text(text: str) -> Document:
             blocks.append(Block(kind="blank"))
         elif "\t" in line.strip() and not _TOC_TAB.search(line):
             blocks.append(Block(kind="row", cells=[c.strip() for c in line.strip().split("\t")]))
+        elif _COLUMNS.search(line.strip()) and not _TOC_DOTS.search(line):
+            # Columns laid out with spaces (a signature block side by side, a table exported as text).
+            blocks.append(Block(kind="row", cells=re.split(r"\s{3,}", line.strip())))
         else:
             blocks.append(Block(text=line))
     return Document(blocks, "txt", set_aside)
@@ -213,14 +218,17 @@ def _docx_run_parts(paragraph) -> list[tuple[str, bool, bool]]:
 
 
 def _docx_cell_text(cell) -> str:
+    from docx.table import Table
+
     lines = []
-    for paragraph in cell.paragraphs:
-        text, _ = _marked(_docx_run_parts(paragraph))
+    for content in cell.iter_inner_content():
+        if isinstance(content, Table):  # a table inside a cell: its text, row by row
+            for row in content.rows:
+                lines.append(" ".join(_docx_cell_text(c).replace(CELL_BREAK, " ") for c in row.cells))
+            continue
+        text, _ = _marked(_docx_run_parts(content))
         text = clean_inline(text).replace("\t", " ").strip()
         lines += [line.strip() for line in text.split("\n") if line.strip()]
-    for table in cell.tables:  # a table inside a cell: its text, row by row
-        for row in table.rows:
-            lines.append(" ".join(_docx_cell_text(c).replace(CELL_BREAK, " ") for c in row.cells))
     return CELL_BREAK.join(lines)
 
 
@@ -235,13 +243,11 @@ def read_docx(file) -> Document:
         if isinstance(item, Table):
             blocks.append(Block(kind="blank"))
             for row in item.rows:
-                cells, previous = [], None
-                for cell in row.cells:
-                    text = _docx_cell_text(cell)
-                    if text and text == previous:  # a merged cell repeats for each grid column it spans
-                        continue
-                    cells.append(text)
-                    previous = text
+                cells, grid = [], row.cells
+                column = 0
+                while column < len(grid):  # a merged cell repeats for each grid column it spans
+                    cells.append(_docx_cell_text(grid[column]))
+                    column += max(1, grid[column].grid_span)
                 if any(c.strip() for c in cells):
                     blocks.append(Block(kind="row", cells=cells))
             continue

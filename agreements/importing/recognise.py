@@ -26,7 +26,6 @@ from agreements.importing.text import BULLET, DATE, DATE_WORDS, find_date, parse
 
 _SIGNED_LINE = re.compile(r"\b(?:signert|underskrive[nt]?|underteikna|inngått)\b", re.IGNORECASE)
 _STED_DATO = re.compile(r"^(?:sted|stad)?\s*(?:/|og)?\s*dato\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
-_DATE_ANY = "(?:" + DATE.pattern.replace("(?P<", "(?:").replace(">", ")") + ")"
 _PLACE_DATE = re.compile(
     r"^(?P<place>[A-ZÆØÅ][\w\- ]*?)?[,\s]*(?:den\s+)?(?P<date>" + DATE.pattern + "|" + DATE_WORDS.pattern.replace(
         "(?P<day>", "(?P<day2>").replace("(?P<month>", "(?P<month2>").replace("(?P<year>", "(?P<year2>")
@@ -45,7 +44,7 @@ _UNIT_SUFFIXES = (
     "politistasjonsdistrikt", "lensmannsdistrikt", "politistasjon", "lensmannskontor", "politistasjonsdistrikt",
     "driftsenhet", "driftseining",
 )  # fmt: skip
-_PARTY_SUFFIXES = ("kommune", "politidistrikt", *_UNIT_SUFFIXES)
+_PARTY_SUFFIXES = ("kommune", "herad", "politidistrikt", *_UNIT_SUFFIXES)
 _NAME = r"[A-ZÆØÅ][\w\-]*"
 _PARTY = re.compile(
     r"(?:[Tt]jenesteenhet|[Tt]enesteeining|[Gg]eografisk driftsenhet|GDE)\s+" + _NAME + r"(?:[ /]" + _NAME + r")*"
@@ -174,10 +173,10 @@ def party_mentions(text: str, source: str) -> list[PartyMention]:
             for name in re.split(r"\s*,\s*|\s+og\s+", match.group("names")):
                 found.append((match.start("names") + match.group("names").find(name), PartyMention(
                     f"{name} kommune", "kommune", source)))  # fmt: skip
-    covered = [(m.start(), m.end()) for p in (_KOMMUNE_LIST, _LIST_KOMMUNER) for m in p.finditer(text)]
-    for match in _PARTY.finditer(text):
-        if any(start <= match.start() < end for start, end in covered):
-            continue
+    masked = text
+    for pattern in (_KOMMUNE_LIST, _LIST_KOMMUNER):
+        masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)
+    for match in _PARTY.finditer(masked):
         name = match.group(0).strip()
         # "Politimester Sør-Vest politidistrikt": a capitalised title before the name is not part of it.
         while (
@@ -187,7 +186,7 @@ def party_mentions(text: str, source: str) -> list[PartyMention]:
         ):
             name = first[1]
         lowered = name.lower()
-        if lowered.endswith("kommune"):
+        if lowered.endswith(("kommune", " herad")):
             kind = "kommune"
         elif lowered.endswith(" politidistrikt"):
             kind = "politidistrikt"
@@ -234,8 +233,8 @@ _PERIOD_YEARS = re.compile(
 )
 _DATE_TEXT = r"\d{1,2}[./]\s?\d{1,2}[./]\s?\d{2,4}|\d{1,2}\.?\s+\w+\s+\d{4}"
 _PERIOD_DATES = re.compile(
-    r"\b(?:gjeld(?:er)?|varer|gyldig|periode[n]?|løper)\b[^\n.]{0,30}?(?:(?:fra|frå|f\.o\.m\.?|fom\.?)\s+"
-    r"(?:og med\s+)?(?P<start>" + _DATE_TEXT + r"))?\s*(?:,\s*)?(?:og\s+)?(?:til og med|til|fram til|frem til|t\.o\.m\.?|"
+    r"(?:\bgjeld(?:er)?|\bvarer|\bgyldig|periode[n]?|\bløper)\b[^\n]{0,30}?(?:(?:fra|frå|f\.o\.m\.?|fom\.?)\s+"
+    r"(?:og med\s+)?)?(?P<start>" + _DATE_TEXT + r")?\s*,?\s*(?:og\s+)?(?:til og med|til|fram til|frem til|t\.o\.m\.?|"
     r"tom\.?|inntil)\s+(?P<end>" + _DATE_TEXT + r")",
     re.IGNORECASE,
 )
@@ -274,7 +273,7 @@ def period_of(text: str) -> tuple[datetime.date | None, datetime.date | None, bo
 
 def period_in_body(text: str) -> tuple[datetime.date | None, datetime.date | None, bool]:
     """The period from a sentence about the agreement itself ("Avtalen gjelder for perioden 2025–2027")."""
-    for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])|\n\s*\n", text):
         if _ABOUT_AGREEMENT.search(sentence):
             found = period_of(sentence)
             if found != (None, None, False):
@@ -381,6 +380,10 @@ def read_signatories(lines: list[str]) -> list[Signatory]:
                 if current is not None and not current.party:
                     current.party = party
                 else:
+                    if current is not None:  # the next signatory in the same column
+                        if group_date is not None:
+                            own[len(signatories) - 1] = group_date
+                        current, names, group_date = None, [], None
                     pending_party = party
             elif current is None and (_ROLE_WORDS.search(line) or _TITLE_IN_PLACE.match(line)):
                 current = _signatory_from_title(line)

@@ -403,17 +403,15 @@ def layout(blocks: list[Block]) -> Layout:
     result.heading_rows = heading_rows
     for index, row in enumerate(heading_rows):
         end = heading_rows[index + 1] if index + 1 < len(heading_rows) else len(lines)
+        if sig_start is not None and row < sig_start < end:
+            end = sig_start
         body = [r for r in range(row + 1, end) if r not in sig_rows and r not in taken]
         result.sections.append((lines[row], body))
     if sig_start is not None and not tail_is_section:
-        trailing = [r for r in range(sig_end, len(lines)) if r not in taken]
-        if heading_rows and trailing and trailing[-1] < heading_rows[-1]:
-            trailing = []
-        trailing = [r for r in trailing if r > (heading_rows[-1] if heading_rows else -1)]
-        first = next((r for r in trailing if lines[r].strip()), None)
-        if first is not None:
-            result.sections.append((lines[first].rstrip(":") if lines[first].rstrip().endswith(":") else lines[first],
-                                    [r for r in trailing if r > first]))  # fmt: skip
+        trailing = [r for r in range(sig_end, len(lines)) if r not in taken and lines[r].strip()]
+        if trailing:
+            heading = lines[trailing[0]]
+            result.sections.append((heading, trailing[1:]))
     return result
 
 

@@ -58,11 +58,14 @@ def parse_source(text: str) -> list[Element]:
             elements.append(Element("para", list(paragraph)))
             paragraph.clear()
 
+    blank = False
     for raw in text.splitlines():
         line = raw.rstrip()
         if not line.strip():
             flush()
+            blank = True
             continue
+        follows_blank, blank = blank, False
         stripped = line.lstrip()
         indent = (len(line) - len(stripped)) // 2
         kind, rest = None, stripped
@@ -74,7 +77,7 @@ def parse_source(text: str) -> list[Element]:
         if stripped.startswith("||"):
             flush()
             cells = [c.strip() for c in stripped.strip("|").split("|")]
-            if elements and elements[-1].kind == "layout":
+            if elements and elements[-1].kind == "layout" and not follows_blank:
                 elements[-1].cells.append(cells)
             else:
                 elements.append(Element("layout", cells=[cells]))
@@ -82,7 +85,7 @@ def parse_source(text: str) -> list[Element]:
         if stripped.startswith("|"):
             flush()
             cells = [c.strip() for c in stripped.strip("|").split("|")]
-            if elements and elements[-1].kind == "row":
+            if elements and elements[-1].kind == "row" and not follows_blank:
                 elements[-1].cells.append(cells)
             else:
                 elements.append(Element("row", cells=[cells]))
