@@ -403,6 +403,7 @@ class _PdfLine:
     x0: float
     page: int
     cells: list[str] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)  # x of each column's first word
 
 
 def read_pdf(file) -> Document:
@@ -431,19 +432,33 @@ def read_pdf(file) -> Document:
 
 
 def _pdf_lines(words: list[dict], page: int) -> list[_PdfLine]:
+    """Words → lines; a line's columns are where its words leave a wide gap, or a gap at the x where the line
+    above or below also starts a column (the columns of a table or a signature block side by side)."""
     rows: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if rows and abs(rows[-1][0]["top"] - word["top"]) <= max(2.0, word["size"] * 0.3):
             rows[-1].append(word)
         else:
             rows.append([word])
-    lines = []
     for row in rows:
         row.sort(key=lambda w: w["x0"])
+    # Gaps wider than a stretched space: candidate column starts (the x of the word after the gap).
+    candidates = [
+        [after["x0"] for before, after in zip(row, row[1:], strict=False) if after["x0"] - before["x1"] > row[0]["size"] * 0.8]
+        for row in rows
+    ]  # fmt: skip
+    lines = []
+    for index, row in enumerate(rows):
         size = max(w["size"] for w in row)
+        neighbours = [
+            x for other in (index - 2, index - 1, index + 1, index + 2) if 0 <= other < len(rows)
+            for x in candidates[other] + ([rows[other][0]["x0"]] if candidates[other] else [])
+        ]  # fmt: skip
         cells, current = [], [row[0]["text"]]
         for before, after in zip(row, row[1:], strict=False):
-            if after["x0"] - before["x1"] > size * 2.2:  # a wide gap: the next column
+            gap = after["x0"] - before["x1"]
+            aligned = gap > size * 0.8 and any(abs(after["x0"] - x) < 2.5 for x in neighbours)
+            if gap > size * 2.2 or aligned:  # the next column
                 cells.append(" ".join(current))
                 current = []
             current.append(after["text"])
@@ -453,8 +468,34 @@ def _pdf_lines(words: list[dict], page: int) -> list[_PdfLine]:
             text=" ".join(cells), top=min(w["top"] for w in row), bottom=max(w["bottom"] for w in row), size=size,
             bold=bold, x0=row[0]["x0"], page=page, cells=cells if len(cells) > 1 else [],
         )  # fmt: skip
+        line.starts = [row[0]["x0"]] + [
+            after["x0"] for before, after in zip(row, row[1:], strict=False)
+            if after["x0"] - before["x1"] > size * 2.2 or (after["x0"] - before["x1"] > size * 0.8
+                                                           and any(abs(after["x0"] - x) < 2.5 for x in neighbours))
+        ]  # fmt: skip
         lines.append(line)
-    return lines
+    return _pdf_cell_continuations(lines)
+
+
+def _pdf_cell_continuations(lines: list[_PdfLine]) -> list[_PdfLine]:
+    """A line right below a table row that starts at one of its column starts continues that cell."""
+    out: list[_PdfLine] = []
+    for line in lines:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.cells
+            and not line.cells
+            and line.top - previous.bottom < line.size * 0.5
+            and any(abs(line.x0 - x) < 2.5 for x in previous.starts[1:])
+        ):
+            column = min(range(len(previous.starts)), key=lambda i: abs(previous.starts[i] - line.x0))
+            previous.cells[column] = f"{previous.cells[column]} {line.text}".strip()
+            previous.text = " ".join(previous.cells)
+            previous.bottom = line.bottom
+            continue
+        out.append(line)
+    return out
 
 
 def _pdf_furniture(pages: list[list[_PdfLine]], heights: list[float]) -> set[int]:

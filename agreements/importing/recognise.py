@@ -158,7 +158,25 @@ def _date_of(match: re.Match | None) -> datetime.date | None:
     return parse_date(match)
 
 
+_LOWER_IN_NAMES = {"og", "mellom", "om", "i", "ved", "for", "kommune", "herad", "kommunene", "kommunane", "kommuner",
+                   "kommunar", "politidistrikt", *_UNIT_SUFFIXES}  # fmt: skip
+
+
+def uncaps(text: str) -> str:
+    """A title in capitals as names are written: "MOSS KOMMUNE OG ØST POLITIDISTRIKT" → "Moss kommune og Øst …"."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return text
+    words = []
+    for word in text.split(" "):
+        lowered = word.lower()
+        words.append(lowered if lowered.strip(",.:") in _LOWER_IN_NAMES else "-".join(
+            part[:1].upper() + part[1:].lower() for part in word.split("-")))  # fmt: skip
+    return " ".join(words)
+
+
 def title_parties(title: str) -> list[PartyMention]:
+    title = uncaps(title)
     match = re.search(r"\bmellom\b(?P<rest>.*)$", title, re.IGNORECASE)
     rest = re.sub(r"\s+om\s+.*$", "", match.group("rest")) if match else title
     return party_mentions(rest, "title")
@@ -404,6 +422,8 @@ def read_signatories(lines: list[str]) -> list[Signatory]:
             else:
                 slots.append(group_date)
     free = [s for i, s in enumerate(signatories) if i not in own]
+    if len(slots) == 1 and slots[0] and slots[0][1] and len(free) > 1:
+        slots = slots * len(free)  # one place and date for all who sign
     for signatory, slot in zip(free, slots, strict=False):
         if slot:
             signatory.place, signatory.date = slot

@@ -230,11 +230,14 @@ def heading_shape(lines: list[str], hints: list[Hint], row: int) -> str | None:
             BULLET.match(lines[following]) or NUMBERED_ITEM.match(lines[following]) or "\t" in lines[following]
         )
         return "colon" if colon_ok and body else None
-    if text[-1] in ".;,!?":
+    if text[-1] in ".;,!?" or re.search(r":\s*\d", text):  # "Avtaleperiode: 2025–2026" is a field, not a heading
         return None
     if not _body_follows(lines, row):
         return None
-    if strong and (blank_before or previous_text.endswith((".", "!", "?", ":")) or previous is None):
+    after_item = previous is not None and bool(BULLET.match(lines[previous]) or NUMBERED_ITEM.match(lines[previous]))
+    if strong and (blank_before or previous is None or after_item or _is_caps(text) or previous_text.endswith(
+        (".", "!", "?", ":")
+    )):  # fmt: skip
         return "strong"
     if blank_before:
         return "plain"
