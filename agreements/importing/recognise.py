@@ -138,7 +138,7 @@ def signed_line_after(lines: list[str], start: int, end: int) -> int | None:
     for index in range(start, min(end, len(lines))):
         if not lines[index].strip():
             continue
-        if _SIGNED_LINE.search(lines[index]) and find_date(lines[index]) and len(lines[index].split()) <= 10:
+        if signing_date(lines[index]) and len(lines[index].split()) <= 10:
             return index
         return None
     return None
@@ -149,7 +149,8 @@ def looks_like_date_line(text: str) -> bool:
 
 
 def signing_date(text: str) -> datetime.date | None:
-    if _SIGNED_LINE.search(text):
+    """The date of "Avtalen er inngått og signert 11.09.2018" (not of "gjelder til ny avtale er inngått")."""
+    if _SIGNED_LINE.search(text) and period_of(text) == (None, None, False):
         return _date_of(find_date(text))
     return None
 
@@ -406,7 +407,10 @@ def read_signatories(lines: list[str]) -> list[Signatory]:
             elif current is None and (_ROLE_WORDS.search(line) or _TITLE_IN_PLACE.match(line)):
                 current = _signatory_from_title(line)
                 current.name = " ".join(names)
-                current.party = current.party or pending_party
+                if pending_party and current.party and current.party != pending_party:
+                    # "For Trøndelag politidistrikt … stasjonssjef Innherred politistasjonsdistrikt"
+                    current.implied_party = current.implied_party or current.party
+                current.party = pending_party or current.party
                 signatories.append(current)
             elif current is not None and not current.party and party_mentions(line, "signature"):
                 current.party = party_mentions(line, "signature")[-1].text if _ROLE_WORDS.search(line) else line
@@ -441,7 +445,7 @@ def _place_date(match: re.Match) -> tuple[str, datetime.date | None]:
 
 def _signatory_from_title(line: str) -> Signatory:
     in_place = _TITLE_IN_PLACE.match(line)
-    if in_place:
+    if in_place and not party_mentions(line, "signature"):
         role = in_place.group("role").lower()
         suffix = (
             "lensmannsdistrikt"
