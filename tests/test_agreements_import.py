@@ -129,9 +129,12 @@ def source_words(lines: list[str]) -> Counter:
 
 
 def output_words(parsed) -> Counter:
-    """Words of the sections as imported: headings and the visible text of their HTML."""
+    """Words of the sections as imported: headings and the visible text of their HTML (the preamble, the text
+    before the first heading, aside)."""
     text = []
     for section in parsed.sections:
+        if section.preamble:
+            continue
         body = re.sub(r"(<p>|<li>)\d{1,2}[.)]\s", r"\1", section.html)
         text += [section.heading, html.unescape(re.sub(r"<[^>]+>", " ", body))]
     return words("\n".join(text))
@@ -217,7 +220,7 @@ def test_luster_is_read_as_nynorsk_with_the_lensmann_as_police_party():
     assert parsed.malform == "nn"
     assert parsed.title == "Samarbeidsavtale mellom Luster kommune og Vest politidistrikt"
     assert parsed.signed_on == datetime.date(2019, 7, 11)
-    assert [s.number for s in parsed.sections] == list(range(1, 12))
+    assert [s.number for s in parsed.sections if not s.preamble] == list(range(1, 12))
     assert parsed.mentions("police_unit") == ["Sogn lensmannsdistrikt"]
     assert [(s.title, s.party) for s in parsed.signatories] == [
         ("Lensmannen i Sogn", "Vest politidistrikt"),
@@ -673,13 +676,20 @@ def test_a_table_of_contents_with_dot_leaders_and_bold_numbered_headings_without
         ("Avtalen gjelder fra 01.01.2024 til 31.12.2027.", (datetime.date(2024, 1, 1), datetime.date(2027, 12, 31))),
         ("Avtalen gjeld fram til 31.12.2027.", (None, datetime.date(2027, 12, 31))),
         ("Avtaleperiode: 2025–2027", (datetime.date(2025, 1, 1), datetime.date(2027, 12, 31))),
-        ("Avtalen er inngått og signert 11.09.2018", (None, None)),
     ],
 )
-def test_the_period_is_read_from_the_front_matter_only(sentence, period):
+def test_a_period_in_the_front_matter_wins_over_one_in_the_body(sentence, period):
     parsed = parse_text(f"Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n{sentence}\n\nInnledning\n\n"
                         "Avtalen gjeld fram til 01.01.2020 for politirådet.\n")  # fmt: skip
     assert (parsed.period_start, parsed.period_end) == period
+
+
+def test_a_signing_line_is_not_a_period_and_other_dates_in_the_body_are_not_either():
+    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nAvtalen er inngått og signert "
+                        "11.09.2018\n\nInnledning\n\nPolitirådet møttes første gang 01.01.2016 og har møtt til "
+                        "31.12.2017 fire ganger i året.\n")  # fmt: skip
+    assert (parsed.period_start, parsed.period_end, parsed.open_ended) == (None, None, False)
+    assert parsed.signed_on == datetime.date(2018, 9, 11)
 
 
 def test_the_page_tells_which_named_parties_were_not_found(client_for):

@@ -144,6 +144,11 @@ def signed_line_after(lines: list[str], start: int, end: int) -> int | None:
     return None
 
 
+def is_signed_line(text: str) -> bool:
+    """"Avtalen er inngått og signert" (with or without a date)."""
+    return bool(_SIGNED_LINE.search(text)) and len(text.split()) <= 8 and period_of(text) == (None, None, False)
+
+
 def looks_like_date_line(text: str) -> bool:
     return bool(_PLACE_DATE.match(text) or _STED_DATO.match(text) and "dato" in text.lower())
 
@@ -329,7 +334,16 @@ def is_signature_group(lines: list[str], following: bool = False) -> bool:
         return False
     if any(t.endswith(":") and not _STED_DATO.match(t) and not _FOR_PARTY.match(t) for t in texts):
         return False
-    return any(_is_signature_line(t) for t in texts)
+    if any(_STED_DATO.match(t) and "dato" in t.lower() or _PLACE_DATE.match(t) for t in texts):
+        return True
+    if any(_FOR_PARTY.match(t) and _PARTY.search(t) for t in texts):
+        return True
+    # A role alone ("Leiar | Ordførar" in a table) is not a signature: a name or a party goes with it.
+    roles = [t for t in texts if _ROLE_WORDS.search(t) or _TITLE_IN_PLACE.match(t)]
+    others = [t for t in texts if t not in roles]
+    return bool(roles) and (
+        any(_PARTY.search(t) or _TITLE_IN_PLACE.match(t) for t in texts) or any(_PERSON.match(t) for t in others)
+    )
 
 
 def _columns(lines: list[str]) -> list[list[str]]:

@@ -215,7 +215,7 @@ def heading_shape(lines: list[str], hints: list[Hint], row: int) -> str | None:
         return None
     if len(text) > 90 or len(text.split()) > 12 or not _HEADING_TEXT.match(text):
         return None
-    if recognise.looks_like_date_line(text):
+    if recognise.looks_like_date_line(text) or recognise.signing_date(text) or recognise.is_signed_line(text):
         return None
     previous = _prev_nonblank(lines, row)
     previous_text = plain(lines[previous]) if previous is not None else ""
@@ -270,6 +270,14 @@ def _numbered_headings(lines: list[str], start: int, end: int) -> list[int]:
         if not match:
             continue
         scheme = re.sub(r"\W", "", (match.group("prefix") or "").lower()) or "§" * ("§" in (match.group("prefix") or ""))
+        following = _numbered_candidate(lines, row + 1) if row + 1 < end else None
+        if (
+            following
+            and following.group("top") == str(int(match.group("top")) + 1)
+            and not following.group("sub")
+            and (following.group("prefix") or "").lower() == (match.group("prefix") or "").lower()
+        ):
+            continue  # "1. Januar: …" right above "2. Juni: …": the items of a list, not headings
         top, sub = int(match.group("top")), match.group("sub")
         previous = _prev_nonblank(lines, row)
         item = NUMBERED_ITEM.match(lines[previous]) if previous is not None and previous not in rows else None
@@ -290,11 +298,8 @@ def _numbered_headings(lines: list[str], start: int, end: int) -> list[int]:
 
 def _heuristic_headings(lines: list[str], hints: list[Hint], start: int, end: int, skip: set[int]) -> list[int]:
     numbered = [r for r in _numbered_headings(lines, start, end) if r not in skip]
-    if len(numbered) >= 2:
-        before = [
-            r for r in range(start, numbered[0]) if r not in skip and heading_shape(lines, hints, r) in ("strong", "plain")
-        ]  # fmt: skip
-        return before + numbered
+    if len(numbered) >= 2:  # text before the first numbered heading is the preamble
+        return numbered
     shapes = {row: heading_shape(lines, hints, row) for row in range(start, end) if row not in skip}
     rows = [row for row, shape in shapes.items() if shape in ("strong", "plain")]
     colon = [row for row, shape in shapes.items() if shape == "colon"]
