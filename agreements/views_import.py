@@ -20,7 +20,6 @@ from agreements.access import (
     police_parties_choosable,
 )
 from agreements.forms_import import BulkUploadForm, ImportUploadForm, ReviewForm, initial_from, stored_choices
-from agreements.importer import resolve_parties
 from agreements.importing.service import (
     NotAParty,
     ReviewChoices,
@@ -29,6 +28,7 @@ from agreements.importing.service import (
     import_review_confirm,
     import_review_create,
     parsed_from_json,
+    resolve_parties,
     sections_edit,
     sections_found,
     suggestions_for,
@@ -93,7 +93,8 @@ def _review_context(request, review: ImportReview, *, post=None, action: str = "
     )  # fmt: skip
     return {
         "review": review, "parsed": parsed, "resolved": resolved, "form": form, "template": template,
-        "coverage": getattr(parsed, "coverage", None), "sections": sections, "malform": malform,
+        "coverage": round(100 * parsed.coverage.in_sections_ratio) if parsed.coverage.source_words else None,
+        "sections": sections, "malform": malform,
     }  # fmt: skip
 
 

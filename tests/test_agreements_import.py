@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 
 from agreements.access import agreements_visible_to
 from agreements.demo_import import import_demo_agreements
-from agreements.importer import parse_agreement, parse_text, resolve_parties
-from agreements.importing.service import MissingParties, agreement_import
+from agreements.importing import parse_agreement, parse_text
+from agreements.importing.service import MissingParties, agreement_import, resolve_parties
 from agreements.models import Agreement, Owner, SectionRevision
 from samarbeid.models import Kommune, PoliceUnit
 
@@ -125,9 +125,12 @@ def source_words(lines: list[str]) -> Counter:
 
 
 def output_words(parsed) -> Counter:
-    """Words of the sections as imported: headings and the visible text of their HTML."""
+    """Words of the sections as imported: headings and the visible text of their HTML (the preamble, the text
+    before the first heading, aside)."""
     text = []
     for section in parsed.sections:
+        if section.preamble:
+            continue
         body = re.sub(r"(<p>|<li>)\d{1,2}[.)]\s", r"\1", section.html)
         text += [section.heading, html.unescape(re.sub(r"<[^>]+>", " ", body))]
     return words("\n".join(text))
@@ -213,7 +216,7 @@ def test_luster_is_read_as_nynorsk_with_the_lensmann_as_police_party():
     assert parsed.malform == "nn"
     assert parsed.title == "Samarbeidsavtale mellom Luster kommune og Vest politidistrikt"
     assert parsed.signed_on == datetime.date(2019, 7, 11)
-    assert [s.number for s in parsed.sections] == list(range(1, 12))
+    assert [s.number for s in parsed.sections if not s.preamble] == list(range(1, 12))
     assert parsed.mentions("police_unit") == ["Sogn lensmannsdistrikt"]
     assert [(s.title, s.party) for s in parsed.signatories] == [
         ("Lensmannen i Sogn", "Vest politidistrikt"),
@@ -416,9 +419,12 @@ def test_a_seed_imports_with_the_parties_its_text_names(path, creator, police, k
     assert agreement.created_by == personas[creator]
     assert agreement.malform == ("nn" if path == LUSTER else "nb")
     sections = list(agreement.sections.order_by("order"))
-    preamble = ["Innledende tekst"] if parse_agreement(path).preamble_html else []  # text before the first heading
-    assert [s.heading for s in sections] == preamble + EXPECTED_HEADINGS[path]  # every heading, in the document's order
-    parsed = {s.heading: s.html for s in parse_agreement(path).sections}
+    parsed_sections = parse_agreement(path).sections
+    imported = [s.heading for s in sections if s.local_text or s.heading in EXPECTED_HEADINGS[path]]
+    # every heading, in the document's order, after the text before the first heading (the preamble)
+    assert imported == [s.heading for s in parsed_sections]
+    assert [s.heading for s in parsed_sections if not s.preamble] == EXPECTED_HEADINGS[path]
+    parsed = {s.heading: s.html for s in parsed_sections}
     assert all(s.local_text == parsed[s.heading] for s in sections if s.heading in parsed)
     assert [s.order for s in sections] == list(range(1, len(sections) + 1))
 
@@ -547,13 +553,20 @@ def test_a_table_of_contents_with_dot_leaders_and_bold_numbered_headings_without
         ("Avtalen gjelder fra 01.01.2024 til 31.12.2027.", (datetime.date(2024, 1, 1), datetime.date(2027, 12, 31))),
         ("Avtalen gjeld fram til 31.12.2027.", (None, datetime.date(2027, 12, 31))),
         ("Avtaleperiode: 2025–2027", (datetime.date(2025, 1, 1), datetime.date(2027, 12, 31))),
-        ("Avtalen er inngått og signert 11.09.2018", (None, None)),
     ],
 )
-def test_the_period_is_read_from_the_front_matter_only(sentence, period):
+def test_a_period_in_the_front_matter_wins_over_one_in_the_body(sentence, period):
     parsed = parse_text(f"Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n{sentence}\n\nInnledning\n\n"
                         "Avtalen gjeld fram til 01.01.2020 for politirådet.\n")  # fmt: skip
     assert (parsed.period_start, parsed.period_end) == period
+
+
+def test_a_signing_line_is_not_a_period_and_other_dates_in_the_body_are_not_either():
+    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nAvtalen er inngått og signert "
+                        "11.09.2018\n\nInnledning\n\nPolitirådet møttes første gang 01.01.2016 og har møtt til "
+                        "31.12.2017 fire ganger i året.\n")  # fmt: skip
+    assert (parsed.period_start, parsed.period_end, parsed.open_ended) == (None, None, False)
+    assert parsed.signed_on == datetime.date(2018, 9, 11)
 
 
 def test_two_parties_run_together_by_og_resolve_to_the_last_one(personas):

@@ -26,17 +26,14 @@ import lxml.html
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from agreements.access import agreements_replaceable, districts_for_new_police_unit
-from agreements.importer import (
-    ParsedAgreement,
-    ResolvedParties,
-    parse_agreement,
-    resolve_parties,
-)
+from agreements.importing import ParsedAgreement, parse_agreement
+from agreements.importing.read import FORMATS
 from agreements.models import (
     Agreement,
     AgreementSection,
@@ -54,7 +51,7 @@ from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt
 from samarbeid.permissions import parties_acted_for
 from samarbeid.uploads import CONTENT_TYPES, safe_name
 
-READABLE = (".txt", ".docx")  # the file types parse_agreement reads
+READABLE = FORMATS  # the file types parse_agreement reads
 CONTENT_TYPES_READ = {".txt": "text/plain; charset=utf-8", **CONTENT_TYPES}
 
 
@@ -65,6 +62,66 @@ class MissingParties(Exception):
         super().__init__(f"missing police={police} kommuner={kommuner}")
         self.police = police
         self.kommuner = kommuner
+
+
+# --- Parties (database) ------------------------------------------------------------------------------
+
+
+@dataclass
+class ResolvedParties:
+    """The parties the text names, found in the database; `unresolved` are names that matched nothing."""
+
+    police: Party | None = None
+    kommuner: list[Kommune] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
+def resolve_parties(parsed: ParsedAgreement) -> ResolvedParties:
+    """Kommune by name ("Moss kommune"), Politidistrikt by name or short name, PoliceUnit by name.
+
+    The police party is the most specific one named: a police unit (e.g. "Moss politistasjonsdistrikt" from
+    the signature block) before the district in the title. A kommune name shared by two kommuner (Herøy)
+    is taken only where the police district tells them apart.
+    """
+    result = ResolvedParties()
+    districts, units, kommune_names = [], [], []
+    for mention in parsed.parties:
+        names = _spellings(mention.text)
+        if mention.kind == "kommune":
+            kommune_names.append(mention.text)
+        elif mention.kind == "politidistrikt":
+            query = _any_name(names)
+            for name in names:
+                query |= Q(short_name__iexact=re.sub(r"\s+politidistrikt$", "", name, flags=re.IGNORECASE))
+            found = Politidistrikt.objects.filter(query).first()
+            (districts.append(found) if found else result.unresolved.append(mention.text))
+        else:
+            found = PoliceUnit.objects.filter(_any_name(names)).first()
+            (units.append(found) if found else result.unresolved.append(mention.text))
+    district_ids = {d.pk for d in districts} | {u.district_id for u in units}
+    units = [u for u in units if not districts or u.district_id in {d.pk for d in districts}] or units
+    result.police = units[0] if units else (districts[0] if districts else None)
+    for name in kommune_names:
+        matches = list(Kommune.objects.filter(_any_name(_spellings(name))))
+        if len(matches) > 1 and district_ids:
+            matches = [k for k in matches if k.district_id in district_ids]
+        if len(matches) == 1:
+            result.kommuner.append(matches[0])
+        else:
+            result.unresolved.append(name)
+    return result
+
+
+def _spellings(name: str) -> list[str]:
+    """The name, and for "Luster og Sogn lensmannsdistrikt" (two parties run together) the last one."""
+    return [name, name.rsplit(" og ", 1)[1]] if " og " in name else [name]
+
+
+def _any_name(names: list[str]) -> Q:
+    query = Q()
+    for name in names:
+        query |= Q(name__iexact=name) | Q(name_nn__iexact=name)
+    return query
 
 
 # --- The parsed result as JSON, and back -------------------------------------------------------------------
@@ -214,9 +271,10 @@ def sections_found(parsed: ParsedAgreement, template: AgreementTemplate) -> list
     frame = _template_sections(template)
     matched: set[int] = set()
     result = []
-    if parsed.preamble_html.strip() and not getattr(parsed, "preamble_in_sections", False):
-        result.append(ReviewedSection(heading=_("Innledende tekst"), html=parsed.preamble_html))
-    for imported in parsed.sections:
+    for imported in parsed.sections:  # the preamble (text before the first heading) is the first of them
+        if imported.preamble:
+            result.append(ReviewedSection(imported.heading[:200], imported.html))
+            continue
         candidates = [(heading_similarity(imported.heading, t.heading_nb), t) for t in frame if t.pk not in matched]
         candidates += [(heading_similarity(imported.heading, t.heading_nn), t) for t in frame if t.pk not in matched]
         score, target = max(candidates, key=lambda pair: pair[0], default=(0.0, None))
@@ -306,36 +364,23 @@ class UnknownUnit:
 
 
 def unknown_police_units(parsed: ParsedAgreement, resolved: ResolvedParties, user) -> list[UnknownUnit]:
-    """Named police units the register lacks, with the district the text (or its kommuner) places them in;
-    only districts the user may create a unit in (agreements/access.py)."""
-    reported = getattr(parsed, "unknown_police_units", None)
-    district = None
+    """Named police units the register lacks, under the district the text (or its kommuner) places them in;
+    only in districts the user may create a unit in (agreements/access.py)."""
+    allowed = list(districts_for_new_police_unit(user))
     police = resolved.police.specific() if resolved.police is not None else None
+    fallback = None
     if police is not None:
-        district = police if police.kind == Party.Kind.POLITIDISTRIKT else police.district
+        fallback = police if police.kind == Party.Kind.POLITIDISTRIKT else police.district
     elif resolved.kommuner:
-        district = resolved.kommuner[0].district
-    allowed = {d.pk: d for d in districts_for_new_police_unit(user)}
+        fallback = resolved.kommuner[0].district
     units = []
-    if reported is not None:  # the reader's own list: names with their district's name
-        for entry in reported:
-            name = getattr(entry, "name", None) or (entry.get("name") if isinstance(entry, dict) else str(entry))
-            district_name = getattr(entry, "district", None) or (
-                entry.get("district") if isinstance(entry, dict) else ""
-            )
-            found = next((d for d in allowed.values() if district_name and district_name in (d.name, d.short_name)),
-                         district)  # fmt: skip
-            if found is not None and found.pk in allowed and name:
-                units.append(UnknownUnit(name[:200], allowed[found.pk]))
-        return units
-    for mention in parsed.parties:
-        if (
-            mention.kind == "police_unit"
-            and mention.text in resolved.unresolved
-            and district
-            and district.pk in allowed
-        ):
-            units.append(UnknownUnit(mention.text[:200], allowed[district.pk]))
+    for mention in parsed.unknown_units:
+        named = mention.district.strip().lower()
+        district = next((d for d in allowed if named and named in (d.name.lower(), d.short_name.lower())), None)
+        if district is None and fallback is not None and not named:
+            district = next((d for d in allowed if d.pk == fallback.pk), None)
+        if district is not None and mention.text not in [u.name for u in units]:
+            units.append(UnknownUnit(mention.text[:200], district))
     return units
 
 

@@ -3,15 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from agreements.importer import parse_agreement, resolve_parties
-from agreements.importing.service import MissingParties, agreement_import
+from agreements.importing import parse_agreement
+from agreements.importing.service import READABLE, MissingParties, agreement_import, resolve_parties
 from samarbeid.models import Kommune, Party, User
 
 
 class Command(BaseCommand):
     help = (
-        "Importer en eksisterende samarbeidsavtale (.txt eller .docx) som et utkast med avsnitt. Partene hentes "
-        "fra teksten; oppgi --kommune/--politi bare der teksten ikke nevner dem."
+        "Importer en eksisterende samarbeidsavtale (.txt, .docx, .odt eller .pdf) som et utkast med avsnitt. Partene "
+        "hentes fra teksten; oppgi --kommune/--politi bare der teksten ikke nevner dem."
     )
 
     def add_arguments(self, parser):
@@ -23,8 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, kommune: list[str], police: str | None, by: str | None, **options):
-        if not file.is_file() or file.suffix.lower() not in (".txt", ".docx"):
-            raise CommandError(f"Fant ingen .txt- eller .docx-fil: {file}")
+        if not file.is_file() or file.suffix.lower() not in READABLE:
+            raise CommandError(f"Fant ingen {', '.join(READABLE)}-fil: {file}")
         created_by = (User.objects.filter(email__iexact=by) if by else User.objects.filter(is_superuser=True)).first()
         if created_by is None:
             raise CommandError("Oppgi en eksisterende bruker med --by E-POST.")
@@ -51,6 +51,11 @@ class Command(BaseCommand):
             raise CommandError(f"Teksten nevner ikke alle partene. Oppgi {' og '.join(needed)}.") from None
         self.stdout.write(
             self.style.SUCCESS(f"Importerte «{agreement}» (id {agreement.pk}) med {len(parsed.sections)} avsnitt.")
+        )
+        coverage = parsed.coverage
+        self.stdout.write(
+            f"Dekning: {coverage.in_sections_ratio:.0%} av ordene i avsnitt, {coverage.ratio:.0%} gjort rede for "
+            f"({coverage.source_words} ord i filen)."
         )
         if resolved.unresolved:
             self.stdout.write(f"Fant ikke disse partene i registeret: {', '.join(resolved.unresolved)}")
