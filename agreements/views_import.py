@@ -43,7 +43,7 @@ def agreement_import_view(request: HttpRequest) -> HttpResponse:
         return render(request, "agreements/import.html", {"upload_form": upload_form})
 
     parsed = parse_document(Document.from_dict(stored["document"]))
-    if not parsed.sections:
+    if not parsed.headings:  # a text without a single heading is not taken for an agreement
         upload_form.add_error(None, _("Fant ingen avsnitt i filen."))
         return render(request, "agreements/import.html", {"upload_form": upload_form})
     resolved = resolve_parties(parsed)
