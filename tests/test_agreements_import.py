@@ -485,7 +485,12 @@ def test_a_kommune_name_shared_by_two_kommuner_is_told_apart_by_the_police_distr
 def test_the_command_imports_a_file_and_asks_for_missing_parties(personas, tmp_path):
     out = StringIO()
     call_command("import_agreement", str(LUSTER), "--by", personas["luster_slt"].email, stdout=out)
-    assert "med 11 avsnitt" in out.getvalue() and "Lensmannen i Sogn" in out.getvalue()
+    report = out.getvalue()
+    assert "med 12 avsnitt" in report and "Lensmannen i Sogn" in report  # 11 headings and the preamble
+    assert "Dekning: 100 % av 2075 ord" in report or "Dekning: 100% av 2075 ord" in report
+    assert "Avsnitt: 11 overskrifter og en innledende tekst" in report
+    assert "Part: Sogn lensmannsdistrikt (ukjent enhet i Vest politidistrikt)" in report
+    assert "Avtaleperiode: – – 01.01.2020" in report and "Signert: 11.07.2019" in report
     assert Agreement.objects.get().police_party.name == "Sogn lensmannsdistrikt"
 
     anonymous = tmp_path / "avtale.txt"

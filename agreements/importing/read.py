@@ -25,6 +25,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:(?:side|s\.)\s*)?\d{1,3}(?:\s*(?:av|/|of)\s*\
 _TOC_TAB = re.compile(r"\t\s*\d{1,3}\s*$")
 _TOC_DOTS = re.compile(r"(?:\.{3,}|\s{3,})\s*\d{1,3}\s*$")
 _COLUMNS = re.compile(r"\S {3,}\S")
+_TYPED_BULLET = re.compile(r"^\s*[-•·–*▪◦❖o]\s")
 
 
 @dataclass
@@ -239,6 +240,7 @@ def read_docx(file) -> Document:
 
     document = docx.Document(file)
     blocks: list[Block] = []
+    bullet_indent = None  # the left indent of the first typed bullet of a list: further in is one level down
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             blocks.append(Block(kind="blank"))
@@ -267,6 +269,13 @@ def read_docx(file) -> Document:
             level = _style_level(style) - 1 if re.search(r"\d\s*$", style) else 0
             _emit_paragraph(blocks, text, item=("ul", level))
         else:
+            if _TYPED_BULLET.match(text):
+                indent = item.paragraph_format.left_indent or 0
+                bullet_indent = indent if bullet_indent is None else bullet_indent
+                if indent > bullet_indent + 38100:  # 3 pt in EMU
+                    text = "  " + text.lstrip()
+            else:
+                bullet_indent = None
             _emit_paragraph(blocks, text, bold=bold)
     return Document(blocks, "docx")
 
@@ -537,6 +546,7 @@ def _pdf_join(text: str, line: str) -> str:
 def _pdf_blocks(lines: list[_PdfLine], body_size: float) -> list[Block]:
     blocks: list[Block] = []
     paragraph: list[_PdfLine] = []
+    list_x0: list[float | None] = [None]
 
     def flush():
         if not paragraph:
@@ -545,6 +555,12 @@ def _pdf_blocks(lines: list[_PdfLine], body_size: float) -> list[Block]:
         for line in paragraph:
             text = _pdf_join(text, line.text)
         bold = all(line.bold for line in paragraph) or paragraph[0].size > body_size * 1.12
+        if _BULLET_START.match(text):  # a list item: one level down when it starts further in than the first
+            list_x0[0] = paragraph[0].x0 if list_x0[0] is None else list_x0[0]
+            if paragraph[0].x0 > list_x0[0] + paragraph[0].size * 0.8:
+                text = "  " + text
+        else:
+            list_x0[0] = None
         blocks.append(Block(kind="blank"))
         blocks.append(Block(text=clean_inline(text), bold=bold))
         paragraph.clear()

@@ -124,13 +124,13 @@ def _is_party_line(text: str) -> bool:
 
 def continues_title(previous: str, line: str) -> bool:
     lowered, before = line.lower().strip(), previous.lower().strip()
-    return (
-        lowered in ("mellom", "og", "om", "i")
-        or lowered.startswith(("mellom ", "og ", "om ", "kommunane ", "kommunene "))
-        or before in ("mellom", "og", "om", "samarbeidsavtale", "samarbeidsavtala")
-        or before.endswith((",", " og", " mellom"))
-        or (_is_party_line(line) and (_is_party_line(previous) or before.startswith("mellom")))
-    )
+    if lowered in ("mellom", "og", "om", "i") or lowered.startswith(("mellom ", "og ", "om ", "kommunane ", "kommunene ")):
+        return True
+    if before in ("mellom", "og", "om") or before.endswith((",", " og", " mellom")):
+        return True
+    if is_title_start(previous) and len(before.split()) == 1:  # "Samarbeidsavtale" / "Sogndal kommune"
+        return _is_party_line(line)
+    return _is_party_line(line) and (_is_party_line(previous) or before.startswith("mellom"))
 
 
 def signed_line_after(lines: list[str], start: int, end: int) -> int | None:

@@ -202,7 +202,7 @@ def import_review_read(review_id: int) -> ImportReview:
     except Exception:  # noqa: BLE001 — any reader failure on a user's file is reported to them, never a 500
         review.status, review.error = ImportReview.Status.FAILED, _("Filen kunne ikke leses.")
     else:
-        if not parsed.sections and not parsed.preamble_html:
+        if not parsed.headings:  # a text without a single heading is not taken for an agreement
             review.status, review.error = ImportReview.Status.FAILED, _("Fant ingen avsnitt i filen.")
         else:
             review.status, review.found = ImportReview.Status.READY, found_as_json(parsed)
