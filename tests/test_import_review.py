@@ -264,7 +264,8 @@ def test_bad_input_is_refused_in_norwegian_and_the_users_edits_stay_on_the_page(
 def test_files_that_cannot_be_read_are_refused_in_norwegian(client_for):
     client = client_for("moss_slt")
     cases = [
-        ("avtale.exe", b"MZ", "må være en .txt eller .docx-fil"),
+        ("avtale.exe", b"MZ", "Filen må være en .txt, .docx, .odt eller .pdf-fil."),
+        ("avtale.pdf", b"ikke en pdf", "Filen er ikke en PDF-fil."),
         ("avtale.docx", b"ikke et dokument", "ikke et Word-dokument"),
         ("avtale.txt", b"tekst\x00med nullbyte", "ikke en tekstfil"),
         ("avtale.txt", b"x" * (2 * 1024 * 1024 + 1), "for stor"),
