@@ -247,3 +247,40 @@ def sections_to_write(user) -> QuerySet[AgreementSection]:
 def agreements_in_care_of(user) -> QuerySet[Agreement]:
     """Signed agreements the user edits for one of the parties: theirs to renew when they expire or are revised."""
     return visible_to(user, CHANGE, Agreement.objects.filter(status=Agreement.Status.SIGNED))
+
+
+# --- Import: pending imports and what their review offers (agreements/importing/service.py) ----------------------
+
+
+def import_owner_parties_choosable(user) -> QuerySet[Party]:
+    """The parties an upload may be made for: those the user acts for."""
+    return parties_acted_for(user).order_by("kind", "name")
+
+
+def bulk_import_districts(user) -> QuerySet[Party]:
+    """The politidistrikter whose district administrator the user is: they import many agreements at once."""
+    from samarbeid.models import RoleAssignment
+
+    if not user.is_authenticated or not user.person_id:
+        return Party.objects.none()
+    admin_of = RoleAssignment.objects.active().filter(person_id=user.person_id, role=Role.DISTRIKT_ADMIN)
+    return parties_acted_for(user, Party.Kind.POLITIDISTRIKT).filter(pk__in=admin_of.values("party_id"))
+
+
+def import_reviews_visible_to(user) -> QuerySet:
+    """Pending imports are their uploader's own, and only while the uploader acts for the party they were made for."""
+    from agreements.models import ImportReview
+
+    if not user.is_authenticated:
+        return ImportReview.objects.none()
+    return ImportReview.objects.filter(uploaded_by=user, owner_party__in=parties_acted_for(user))
+
+
+def import_review_for(user, pk: int):
+    """A pending import of this user (404 for anyone else, whoever they are)."""
+    return get_object_or_404(import_reviews_visible_to(user).select_related("owner_party"), pk=pk)
+
+
+def districts_for_new_police_unit(user) -> QuerySet[Politidistrikt]:
+    """Where an import may add a police unit the register lacks: the politidistrikter in the user's reach."""
+    return Politidistrikt.objects.filter(pk__in=police_parties_choosable(user).values("pk"))

@@ -110,11 +110,11 @@ NATIONAL_SECTIONS = [
     ),
     (
         SectionKind.FOCUS, Owner.KOMMUNE, "Spesielle fokusområder", "Spesielle fokusområde",
-        "<p>Hva er kommunens egne behov? Fokusområdene hentes gjerne fra kommunens handlingsplan.</p>",
-        "<p>Kva er dei eigne behova til kommunen? Fokusområda vert gjerne henta frå handlingsplanen til "
-        "kommunen.</p>",
-        "Før opp lokale mål og satsingsområder som er forankret i politirådet.",
-        "Før opp lokale mål og satsingsområde som er forankra i politirådet.",
+        "<p>Fokusområdene hentes gjerne fra kommunens handlingsplan.</p>",
+        "<p>Fokusområda vert gjerne henta frå handlingsplanen til kommunen.</p>",
+        # The question is the writer's prompt: guidance, never box text that would be signed.
+        "Hva er kommunens egne behov? Før opp lokale mål og satsingsområder som er forankret i politirådet.",
+        "Kva er dei eigne behova til kommunen? Før opp lokale mål og satsingsområde som er forankra i politirådet.",
     ),
     (
         SectionKind.TEXT, Owner.FELLES, "Administrative forhold", "Administrative forhold",

@@ -6,7 +6,8 @@ Idempotent: an agreement already imported from a seed (same creator, parties and
 from django.conf import settings
 from django.db import transaction
 
-from agreements.importer import agreement_import, parse_agreement, resolve_parties
+from agreements.importing import parse_agreement
+from agreements.importing.service import agreement_import, resolve_parties
 from agreements.models import Agreement
 from samarbeid.demo import DEMO_PEOPLE, demo_party
 from samarbeid.models import User

@@ -359,6 +359,9 @@ class AgreementSection(Versioned, LockedWhenSigned):
     kind = models.CharField(_("innhold"), max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
     owner = models.CharField(_("eier"), max_length=10, choices=Owner.choices, default=Owner.FELLES)
     is_local = models.BooleanField(_("lokalt avsnitt"), default=False)
+    # Added at import from the template because the imported text lacked it: offered, never forced (its owner
+    # removes it like any local section).
+    suggested = models.BooleanField(_("forslag fra malen"), default=False)
     heading = models.CharField(_("overskrift"), max_length=200)
     standard_text = models.TextField(_("standardtekst fra malen"), blank=True)
     guidance = models.TextField(_("veiledning"), blank=True)
@@ -422,6 +425,7 @@ class SectionRevision(AppendOnly):
         DETAILS = "detaljer", _("Periode og vedtak endret")
         PARTS = "punkter", _("Punkter endret")
         ATTACHMENTS = "vedlegg", _("Vedlegg endret")
+        IMPORTED = "importert", _("Importert fra fil")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="revisions")
     section = models.ForeignKey(
@@ -708,3 +712,48 @@ class SealedDocument(AppendOnly):
 
     def __str__(self):
         return self.file.name
+
+
+# --- Import: an uploaded agreement waiting for its uploader's review (agreements/importing/service.py) -------
+
+
+def import_upload_path(instance: "ImportReview", filename: str) -> str:
+    return f"import/{instance.owner_party_id}/{filename}"
+
+
+class ImportReview(models.Model):
+    """An uploaded agreement: read by the task worker, then reviewed by its uploader before a draft exists.
+
+    `found` is what the reader found (the ParsedAgreement as JSON); `review` the uploader's edits so far
+    (sections, parties, period …), so nothing they changed is lost between requests. Visible only to the
+    uploader while they act for `owner_party` (agreements/access.py `import_review_for`)."""
+
+    class Status(models.TextChoices):
+        WAITING = "venter", _("Venter på lesing")
+        READY = "lest", _("Klar til gjennomgang")
+        FAILED = "feilet", _("Kunne ikke leses")
+        DONE = "importert", _("Importert")
+
+    owner_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+", verbose_name=_("part"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("lastet opp av")
+    )
+    uploaded_at = models.DateTimeField(_("lastet opp"), default=timezone.now)
+    batch = models.UUIDField(_("samlet opplasting"), null=True, blank=True, db_index=True)
+    file = models.FileField(_("fil"), upload_to=import_upload_path, storage=private_storage, max_length=300)
+    original_name = models.CharField(_("filnavn"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.WAITING)
+    error = models.TextField(_("feil"), blank=True)
+    found = models.JSONField(_("funnet i filen"), default=dict, blank=True)
+    review = models.JSONField(_("gjennomgang"), default=dict, blank=True)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("utkast")
+    )
+
+    class Meta:
+        verbose_name = _("import til gjennomgang")
+        verbose_name_plural = _("importer til gjennomgang")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

@@ -48,15 +48,18 @@ def agreement_create(
     council_decision_date: datetime.date | None = None,
     invite: Iterable[Kommune] = (),
     copy_from: Agreement | None = None,
+    template_sections: Iterable[int] | None = None,
 ) -> Agreement:
     """A draft agreement with the template's sections copied in its målform, and the parties' rights.
 
     `kommuner` take part at once; the kommuner in `invite` get an invitation and join when they accept it.
     `template` defaults to the police district's template (else the national one); `malform` to the
     first kommune's `default_malform`. `replaces` must have no party the new agreement lacks. With `copy_from`
-    (a revision) the sections are copied from that agreement instead, local text included.
+    (a revision) the sections are copied from that agreement instead, local text included. `template_sections`
+    (ids) copies only those of the template's sections (an import: what its text fills or its reviewer chose).
     """
     kommuner, invite = list(kommuner), list(invite)
+    wanted = None if template_sections is None else set(template_sections)
     if not police_party.is_police:
         raise ValidationError(_("Politiparten må være et politidistrikt eller en politienhet."))
     if not kommuner and not invite:
@@ -83,6 +86,7 @@ def agreement_create(
                 **ts.in_malform(agreement.malform),
             )  # fmt: skip
             for ts in template.sections.all()
+            if wanted is None or ts.pk in wanted
         ]
     else:
         sections = [

@@ -12,6 +12,7 @@ round allows it) and the police party's leader (Role.police_leader_roles()).
 import datetime
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy, override
 from agreements.access import grant_agreement
 from agreements.models import (
     Agreement,
+    AgreementTemplate,
     Expectation,
     FocusArea,
     PresenceCommitment,
@@ -36,6 +38,7 @@ from agreements.models import (
     Signature,
     SigningRound,
     StatusChange,
+    TemplateSection,
 )
 from agreements.richtext import DiffPart, html_to_text, text_diff
 from agreements.services import replaces_all_parties
@@ -95,6 +98,46 @@ def _iso(value) -> str | None:
 def content_hash(agreement: Agreement) -> str:
     canonical = json.dumps(content_payload(agreement), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- Writer's prompts: never in a signed text ---------------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.?!])\s+|\n+", text) if s.strip()]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def writer_prompts(agreement: Agreement) -> list[tuple[str, str]]:
+    """(section heading, sentence) of every writer's prompt left in the text to be signed: a question in a
+    section's box (standard text), or a sentence of the template's guidance or one of its questions ("Hva er
+    kommunens egne behov?") in the box or the local text, however it is punctuated. Two queries."""
+    sections = list(agreement.sections.order_by("order", "pk"))
+    templates = [t for t in {agreement.template_id, AgreementTemplate.for_district(None).pk} if t]
+    known: dict[str, str] = {}
+    for ts in TemplateSection.objects.filter(template_id__in=templates):
+        guidance = [*_sentences(ts.guidance_nb), *_sentences(ts.guidance_nn)]
+        questions = [q for q in _sentences(html_to_text(ts.standard_text_nb + "\n" + ts.standard_text_nn))
+                     if q.endswith("?")]  # fmt: skip
+        for sentence in guidance + questions:
+            if len(_words(sentence).split()) >= 3:
+                known[_words(sentence)] = sentence
+    for section in sections:
+        for sentence in _sentences(section.guidance):
+            if len(_words(sentence).split()) >= 3:
+                known[_words(sentence)] = sentence
+    found = []
+    for section in sections:
+        box = html_to_text(section.standard_text)
+        text = f" {_words(box + chr(10) + html_to_text(section.local_text))} "
+        questions = [q for q in _sentences(box) if q.endswith("?")]
+        hits = questions + [sentence for words, sentence in known.items() if f" {words} " in text]
+        if hits:
+            found.append((section.heading, hits[0]))
+    return found
 
 
 # --- Signatories --------------------------------------------------------------------------------------
@@ -246,6 +289,13 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
         raise ValidationError(_("Avtalen har ingen avsnitt."))
     if not agreement.kommuner.exists():
         raise ValidationError(_("Ingen kommune er part ennå: en invitert kommune må godta invitasjonen først."))
+    prompts = writer_prompts(agreement)
+    if prompts:
+        heading, sentence = prompts[0]
+        raise ValidationError(
+            _("Avsnittet «%(heading)s» har fortsatt skrivehjelp fra malen: «%(prompt)s». Skriv teksten ferdig eller "
+              "fjern avsnittet før avtalen sendes til signering.") % {"heading": heading, "prompt": sentence}
+        )  # fmt: skip
     signing_round = SigningRound(agreement=agreement, allow_deputy=allow_deputy, sent_by=by)
     missing = [slot.party.name for slot in signatory_slots(agreement, signing_round) if not slot.holders]
     if missing:

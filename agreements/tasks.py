@@ -9,3 +9,11 @@ from agreements.signing import agreement_seal
 def seal_agreement(agreement_id: int) -> str:
     """Produce, seal and store the final PDF of a signed agreement (once; later runs do nothing)."""
     return agreement_seal(agreement_id).file.name
+
+
+@task
+def read_import(review_id: int) -> str:
+    """Read an uploaded agreement for its review (agreements/importing/service.py)."""
+    from agreements.importing.service import import_review_read
+
+    return import_review_read(review_id).status

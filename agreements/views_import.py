@@ -1,71 +1,212 @@
-"""The import page: an editor uploads an existing agreement (.txt/.docx) and gets a draft with its sections."""
+"""Import: upload an agreement (or many, for a district), review what was read, and only then get a draft."""
+
+import dataclasses
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agreements.forms_import import ImportPartiesForm, ImportUploadForm
-from agreements.importer import agreement_import, decode_text, docx_to_text, parse_text, resolve_parties
-from samarbeid.invitations import split_by_acting
+from agreements.access import (
+    bulk_import_districts,
+    import_review_for,
+    import_reviews_visible_to,
+    police_parties_choosable,
+)
+from agreements.forms_import import BulkUploadForm, ImportUploadForm, ReviewForm, initial_from, stored_choices
+from agreements.importing.service import (
+    NotAParty,
+    ReviewChoices,
+    ReviewedSection,
+    earlier_agreement,
+    import_review_confirm,
+    import_review_create,
+    parsed_from_json,
+    resolve_parties,
+    sections_edit,
+    sections_found,
+    suggestions_for,
+    template_for_import,
+    unknown_police_units,
+    with_suggestions,
+)
+from agreements.models import ImportReview
 from samarbeid.permissions import parties_acted_for
-
-SESSION_KEY = "agreement_import"
-
-
-def _read_upload(upload) -> dict:
-    """The uploaded file as the parser's text form (a .docx flattened, its heading styles kept as hints)."""
-    if upload.name.lower().endswith(".docx"):
-        text, headings, subheadings = docx_to_text(upload)
-        return {"name": upload.name, "text": text, "headings": headings or None, "subheadings": subheadings}
-    return {"name": upload.name, "text": decode_text(upload.read()), "headings": None, "subheadings": []}
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def agreement_import_view(request: HttpRequest) -> HttpResponse:
-    user_parties = set(parties_acted_for(request.user).values_list("pk", flat=True))
-    if not user_parties:
+    if not parties_acted_for(request.user).exists():
         raise PermissionDenied
-    upload_form = ImportUploadForm(request.POST or None, request.FILES or None)
-    stored = request.session.get(SESSION_KEY) if request.POST.get("step") == "parties" else None
-    if request.method == "POST" and stored is None:
-        if not upload_form.is_valid():
-            return render(request, "agreements/import.html", {"upload_form": upload_form})
-        try:
-            stored = _read_upload(upload_form.cleaned_data["file"])
-        except (ValueError, KeyError):  # python-docx on a damaged document
-            upload_form.add_error("file", _("Filen kunne ikke leses."))
-            return render(request, "agreements/import.html", {"upload_form": upload_form})
-        request.session[SESSION_KEY] = stored
-    if stored is None:
-        return render(request, "agreements/import.html", {"upload_form": upload_form})
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        review = import_review_create(
+            upload=form.cleaned_data["file"], owner_party=form.cleaned_data["party"], by=request.user
+        )
+        return redirect("agreements:import_review", pk=review.pk)
+    context = {
+        "upload_form": form,
+        "pending": import_reviews_visible_to(request.user).exclude(status=ImportReview.Status.DONE).count(),
+        "can_bulk": bulk_import_districts(request.user).exists(),
+    }
+    return render(request, "agreements/import.html", context)
 
-    parsed = parse_text(stored["text"], headings=stored["headings"], subheadings=stored["subheadings"])
-    if not parsed.sections:
-        upload_form.add_error(None, _("Fant ingen avsnitt i filen."))
-        return render(request, "agreements/import.html", {"upload_form": upload_form})
+
+def _review_context(request, review: ImportReview, *, post=None, action: str = ""):
+    """What the review page shows: the sections as edited so far, the suggestions, the parties and choices."""
+    parsed = parsed_from_json(review.found)
     resolved = resolve_parties(parsed)
-    bound = request.POST.get("step") == "parties" or (resolved.police and resolved.kommuner)
-    parties_form = ImportPartiesForm(request.POST if bound else None, user=request.user, resolved=resolved)
-    context = {"parties_form": parties_form, "parsed": parsed, "resolved": resolved, "stored": stored}
-    if not (bound and parties_form.is_valid()):
-        return render(request, "agreements/import.html", context)
-    police, kommuner = parties_form.cleaned_data["police_party"], parties_form.cleaned_data["kommuner"]
-    if not user_parties & {police.pk, *(k.pk for k in kommuner)}:
-        context["not_a_party"] = True
-        return render(request, "agreements/import.html", context, status=403)
-    joining, invited = split_by_acting(request.user, kommuner)
-    agreement = agreement_import(
-        parsed, created_by=request.user, police_party=police, kommuner=joining, invite=invited, resolved=resolved
+    choices = review.review.get("choices", {})
+    chosen_police = next(iter(choices.get("police_party") or []), None)
+    police = resolved.police
+    if chosen_police and chosen_police.isdigit():
+        police = police_parties_choosable(request.user).filter(pk=int(chosen_police)).first() or police
+    template = template_for_import(police)
+    if "sections" in review.review:
+        sections = [ReviewedSection(**s) for s in review.review["sections"]]
+    else:
+        sections = sections_found(parsed, template)
+    malform = next(iter(choices.get("malform") or []), parsed.malform)
+    suggestions = suggestions_for(sections, template, malform)
+    units = unknown_police_units(parsed, resolved, request.user)
+    if choices:
+        initial = initial_from(choices)
+    else:
+        replaced = earlier_agreement(request.user, police_party=resolved.police, kommuner=resolved.kommuner,
+                                     parsed=parsed)  # fmt: skip
+        initial = {
+            "police_party": resolved.police.pk if resolved.police else None,
+            "kommuner": [k.pk for k in resolved.kommuner], "malform": parsed.malform,
+            "period_start": parsed.period_start, "period_end": parsed.period_end, "signed_on": parsed.signed_on,
+            "replaces": replaced.pk if replaced else None, "new_units": [u.key for u in units],
+        }  # fmt: skip
+    form = ReviewForm(
+        post, initial=initial, user=request.user, sections=sections, suggestions=suggestions, unknown_units=units,
+        confirming=action == "confirm",
     )  # fmt: skip
-    del request.session[SESSION_KEY]
+    return {
+        "review": review, "parsed": parsed, "resolved": resolved, "form": form, "template": template,
+        "coverage": round(100 * parsed.coverage.in_sections_ratio) if parsed.coverage.source_words else None,
+        "sections": sections, "malform": malform,
+    }  # fmt: skip
+
+
+def _next_in_queue(user, review: ImportReview):
+    return (
+        import_reviews_visible_to(user)
+        .filter(status=ImportReview.Status.READY, batch=review.batch)
+        .exclude(pk=review.pk)
+        .first()
+        if review.batch
+        else None
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    review = import_review_for(request.user, pk)
+    if review.status == ImportReview.Status.DONE:
+        return render(request, "agreements/import_review.html", {"review": review})
+    if review.status == ImportReview.Status.WAITING:
+        if request.htmx:  # still reading: the partial polls on; once read, the whole page is shown
+            return render(request, "agreements/import_review.html#waiting", {"review": review})
+        return render(request, "agreements/import_review.html", {"review": review})
+    if request.htmx and request.method == "GET":
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "discard":
+        return _discard(request, review)
+    if review.status == ImportReview.Status.FAILED:
+        return render(request, "agreements/import_review.html", {"review": review})
+    context = _review_context(request, review, post=request.POST if request.method == "POST" else None, action=action)
+    form = context["form"]
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "agreements/import_review.html", context, status=200)
+    sections = sections_edit(context["sections"], form.edits())
+    sections = with_suggestions(sections, form.cleaned_data.get("suggestions", []), context["template"],
+                                form.cleaned_data["malform"])  # fmt: skip
+    review.review = {"sections": [dataclasses.asdict(s) for s in sections], "choices": stored_choices(request.POST)}
+    review.save(update_fields=["review"])
+    if action != "confirm":
+        messages.success(request, _("Endringene er tatt med. Se over og lag utkastet når alt stemmer."))
+        return redirect("agreements:import_review", pk=review.pk)
+    data = form.cleaned_data
+    choices = ReviewChoices(
+        police_party=data["police_party"], kommuner=list(data["kommuner"]), sections=sections,
+        malform=data["malform"], period_start=data["period_start"], period_end=data["period_end"],
+        signed_on=data["signed_on"], replaces=data["replaces"], new_units=data["new_units"],
+    )  # fmt: skip
+    try:
+        agreement = import_review_confirm(review=review, by=request.user, choices=choices)
+    except NotAParty:
+        context["not_a_party"] = True
+        return render(request, "agreements/import_review.html", context, status=403)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(request, "agreements/import_review.html", context)
     messages.success(
         request,
-        _("Avtalen er importert med %(count)s avsnitt. Se over teksten før dere går videre.")
-        % {"count": len(parsed.sections)},
+        _("Utkastet er laget med %(count)s avsnitt. Den opprinnelige filen ligger ved som vedlegg.")
+        % {"count": len(sections)},
     )
+    following = _next_in_queue(request.user, review)
+    if following is not None:
+        return redirect("agreements:import_review", pk=following.pk)
     return redirect("agreements:detail", pk=agreement.pk)
+
+
+def _discard(request, review: ImportReview) -> HttpResponse:
+    name = review.file.name
+    storage = review.file.storage
+    following = _next_in_queue(request.user, review)
+    with transaction.atomic():
+        review.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+    messages.success(request, _("Importen av %(name)s er forkastet.") % {"name": review.original_name})
+    if following is not None:
+        return redirect("agreements:import_review", pk=following.pk)
+    return redirect("agreements:import_queue")
+
+
+@require_http_methods(["GET"])
+@login_required
+def import_queue(request: HttpRequest) -> HttpResponse:
+    """The uploader's pending imports: progress while the worker reads them, then one review after the other."""
+    if not parties_acted_for(request.user).exists():
+        raise PermissionDenied
+    reviews = list(
+        import_reviews_visible_to(request.user).exclude(status=ImportReview.Status.DONE).order_by("uploaded_at", "pk")
+    )
+    waiting = sum(r.status == ImportReview.Status.WAITING for r in reviews)
+    context = {"reviews": reviews, "waiting": waiting, "read": len(reviews) - waiting, "total": len(reviews),
+               "percent": round(100 * (len(reviews) - waiting) / len(reviews)) if reviews else 100}  # fmt: skip
+    template = "agreements/import_queue.html#queue" if request.htmx else "agreements/import_queue.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_bulk(request: HttpRequest) -> HttpResponse:
+    """A district administrator uploads many agreements (or a .zip): the worker reads them into the queue."""
+    if not bulk_import_districts(request.user).exists():
+        raise PermissionDenied
+    form = BulkUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        batch = uuid.uuid4()
+        for upload in form.cleaned_data["files"]:
+            import_review_create(upload=upload, owner_party=form.cleaned_data["district"], by=request.user, batch=batch)
+        messages.success(
+            request, _("%(count)s filer er lastet opp og blir lest nå.") % {"count": len(form.cleaned_data["files"])}
+        )
+        return redirect(reverse("agreements:import_queue"))
+    return render(request, "agreements/import_bulk.html", {"form": form})

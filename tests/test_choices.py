@@ -23,7 +23,6 @@ import councils.forms
 import samarbeid.meeting_views
 import slt.forms
 from agreements.access import agreements_visible_to
-from agreements.importer import ResolvedParties
 from agreements.models import Agreement
 from agreements.services import agreement_create
 from agreements.signing import agreement_send_for_signature
@@ -223,8 +222,14 @@ FORMS = {
     agreements.forms.AgreementDetailsForm: _agreement,
     agreements.forms.PresenceForm: _presence,
     agreements.forms.TemplateCreateForm: lambda user, t: (agreements.forms.TemplateCreateForm(user=user), reach(user)),
-    agreements.forms_import.ImportPartiesForm: lambda user, t: (
-        agreements.forms_import.ImportPartiesForm(user=user, resolved=ResolvedParties()), reach(user)
+    agreements.forms_import.ImportUploadForm: lambda user, t: (
+        agreements.forms_import.ImportUploadForm(user=user), reach(user)
+    ),
+    agreements.forms_import.BulkUploadForm: lambda user, t: (
+        agreements.forms_import.BulkUploadForm(user=user), reach(user)
+    ),
+    agreements.forms_import.ReviewForm: lambda user, t: (
+        agreements.forms_import.ReviewForm(user=user, sections=[], suggestions=[], unknown_units=[]), reach(user)
     ),
     councils.forms.CouncilForm: lambda user, t: (councils.forms.CouncilForm(user=user), reach(user)),
     councils.forms.CouncilEditForm: _council,

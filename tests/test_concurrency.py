@@ -71,6 +71,7 @@ NOT_AN_EDIT = {
     "agreements:return_to_draft": "a status transition of the sign-off",
     "agreements:sign": "a signature on the frozen content hash",
     "agreements:revise": "creates a new draft",
+    "agreements:import_review": "a pending import is its uploader's alone (import_review_for): nobody else saves it",
     "councils:members": "adds a member",
     "councils:membership_end": "ends a membership on a date",
     "councils:year_plan": "adds a planned meeting",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
@@ -24,7 +25,15 @@ from django.utils import timezone
 
 from agreements.demo import create_demo_agreement_parts
 from agreements.demo_import import import_demo_agreements
-from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, TemplateSection
+from agreements.importing.service import import_review_create
+from agreements.models import (
+    Agreement,
+    AgreementSection,
+    AgreementTemplate,
+    Attachment,
+    ImportReview,
+    TemplateSection,
+)
 from agreements.signing import agreement_send_for_signature
 from agreements.views import PARTS
 from councils.demo import create_demo_councils
@@ -88,6 +97,11 @@ def build_demo_world(tmp_path) -> dict[str, User]:
         name="Politirådet i Randaberg og Kvitsøy", host_kommune=Kommune.objects.get(number="1127"),
         police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"), by=personas["randaberg_slt"],
         invite=[Kommune.objects.get(number="1144")],
+    )  # fmt: skip
+    seed = (settings.REFERENCE_DATA_DIR / "seeds" / "moss-ost-2018.txt").read_bytes()
+    import_review_create(  # a pending import to walk: Moss's SLT-koordinator's own
+        upload=ContentFile(seed, name="moss-ost-2018.txt"), owner_party=Kommune.objects.get(number="3103"),
+        by=personas["moss_slt"],
     )  # fmt: skip
     for user in personas.values():
         CalendarFeedToken.objects.get_or_create(user=user)
@@ -235,6 +249,7 @@ PARTIES_OF = {
     Tiltak: lambda obj: _slt_parties(obj.plan.slt_model),
     CoordinationGroup: lambda obj: _forum_parties(obj.forum) | _slt_parties(obj.slt_model),
     CalendarFeedToken: lambda obj: {("user", obj.user_id)},
+    ImportReview: lambda obj: {("user", obj.uploaded_by_id)},  # a pending import is its uploader's alone
 }
 
 
@@ -283,6 +298,7 @@ ROOTS: dict[str, tuple[type[Model], str]] = {
     "oversikt/distrikt/<pk>": (Politidistrikt, "pk"),
     "invitasjoner/<pk>": (PartyInvitation, "pk"),
     "avtaler/<pk>": (Agreement, "pk"),
+    "avtaler/importer/<pk>": (ImportReview, "pk"),
     "avtaler/maler/<pk>": (AgreementTemplate, "pk"),
     "politirad/<pk>": (Council, "pk"),
     "slt/<pk>": (SltModel, "pk"),
