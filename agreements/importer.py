@@ -27,7 +27,6 @@ from agreements.models import AgreementSection, Owner, SectionRevision
 from agreements.services import agreement_create
 from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt
 
-
 # --- Parties (database) ------------------------------------------------------------------------------
 
 

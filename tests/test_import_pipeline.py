@@ -154,11 +154,15 @@ BODY = "Her står det ein tekst som sluttar med punktum."
     "lines, headings",
     [
         (["1. Formål", BODY, "2. Politiråd", BODY], ["Formål", "Politiråd"]),
-        (["1 Formål", BODY, "2 Politiråd", BODY, "2.1 Møte", BODY, "2.2 Referat", BODY, "3 Slutt", BODY],
-         ["Formål", "Politiråd", "Møte", "Referat", "Slutt"]),
+        (
+            ["1 Formål", BODY, "2 Politiråd", BODY, "2.1 Møte", BODY, "2.2 Referat", BODY, "3 Slutt", BODY],
+            ["Formål", "Politiråd", "Møte", "Referat", "Slutt"],
+        ),
         (["§ 1 Formål", BODY, "§ 2. Politiråd", BODY], ["Formål", "Politiråd"]),
-        (["Kapittel 1 Innleiing", "§ 1 Formål", BODY, "Kapittel 2: Organisering", "§ 2 Politiråd", BODY],
-         ["Innleiing", "Formål", "Organisering", "Politiråd"]),
+        (
+            ["Kapittel 1 Innleiing", "§ 1 Formål", BODY, "Kapittel 2: Organisering", "§ 2 Politiråd", BODY],
+            ["Innleiing", "Formål", "Organisering", "Politiråd"],
+        ),
         (["FORMÅL", BODY, "POLITIRÅD OG SLT", BODY], ["FORMÅL", "POLITIRÅD OG SLT"]),
         (["**Formål**", BODY, "**Politiråd**", BODY], ["Formål", "Politiråd"]),
         (["Formål:", BODY, "Politiråd:", BODY, "Politikontakt:", BODY], ["Formål", "Politiråd", "Politikontakt"]),
@@ -186,7 +190,9 @@ def test_numbered_lists_are_not_headings_and_docx_heading_2_is_a_sub_heading(tmp
     assert "<ol><li>Møtast</li><li>Skrive referat</li></ol>" in parsed.sections[0].html
     path = built(tmp_path, "# Formål\n\n## Deltakarar\n\nTekst.\n", format="docx", headings="style")
     parsed = parse_agreement(path)
-    assert parsed.headings == ["Formål"] and parsed.sections[0].html == "<p><strong>Deltakarar</strong></p><p>Tekst.</p>"
+    assert (
+        parsed.headings == ["Formål"] and parsed.sections[0].html == "<p><strong>Deltakarar</strong></p><p>Tekst.</p>"
+    )
 
 
 # --- No text lost ------------------------------------------------------------------------------------
@@ -194,7 +200,8 @@ def test_numbered_lists_are_not_headings_and_docx_heading_2_is_a_sub_heading(tmp
 
 def test_text_before_the_first_heading_is_a_preamble_section():
     text = ("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nDenne avtalen erstattar den frå 2018. "
-            "Ho er lang og forklarar mykje.\n\nHo har fleire avsnitt.\n\n1. Formål\n\nTekst.\n\n2. Slutt\n\nTekst.\n")  # fmt: skip
+            "Ho er lang og forklarar mykje.\n\nHo har fleire avsnitt.\n\n1. Formål\n\nTekst.\n\n"
+            "2. Slutt\n\nTekst.\n")  # fmt: skip
     parsed = parse_text(text)
     assert parsed.headings == ["Formål", "Slutt"]
     preamble = parsed.sections[0]
@@ -229,14 +236,26 @@ def test_coverage_counts_the_words_placed_and_names_what_was_set_aside():
 @pytest.mark.parametrize(
     "title, kommuner, police",
     [
-        ("Samarbeidsavtale\nmellom\nkommunane Leikanger, Sogndal og Luster\nog\nVest politidistrikt",
-         ["Leikanger kommune", "Sogndal kommune", "Luster kommune"], ["Vest politidistrikt"]),
-        ("Samarbeidsavtale mellom Bodø og Saltdal kommuner og Nordland politidistrikt",
-         ["Bodø kommune", "Saltdal kommune"], ["Nordland politidistrikt"]),
-        ("Samarbeidsavtale mellom Stord kommune,\nFitjar kommune og Bømlo kommune\nog Stord lensmannsdistrikt",
-         ["Stord kommune", "Fitjar kommune", "Bømlo kommune"], ["Stord lensmannsdistrikt"]),
-        ("SAMARBEIDSAVTALE MELLOM SØR-VARANGER KOMMUNE OG FINNMARK POLITIDISTRIKT",
-         ["Sør-Varanger kommune"], ["Finnmark politidistrikt"]),
+        (
+            "Samarbeidsavtale\nmellom\nkommunane Leikanger, Sogndal og Luster\nog\nVest politidistrikt",
+            ["Leikanger kommune", "Sogndal kommune", "Luster kommune"],
+            ["Vest politidistrikt"],
+        ),
+        (
+            "Samarbeidsavtale mellom Bodø og Saltdal kommuner og Nordland politidistrikt",
+            ["Bodø kommune", "Saltdal kommune"],
+            ["Nordland politidistrikt"],
+        ),
+        (
+            "Samarbeidsavtale mellom Stord kommune,\nFitjar kommune og Bømlo kommune\nog Stord lensmannsdistrikt",
+            ["Stord kommune", "Fitjar kommune", "Bømlo kommune"],
+            ["Stord lensmannsdistrikt"],
+        ),
+        (
+            "SAMARBEIDSAVTALE MELLOM SØR-VARANGER KOMMUNE OG FINNMARK POLITIDISTRIKT",
+            ["Sør-Varanger kommune"],
+            ["Finnmark politidistrikt"],
+        ),
         ("Politirådsavtale mellom Voss herad og Vest politidistrikt", ["Voss herad"], ["Vest politidistrikt"]),
     ],
     ids=["kommunane-list", "kommuner-after", "over-lines", "capitals", "herad"],
@@ -255,7 +274,9 @@ def test_police_units_carry_their_district_and_unknown_ones_are_marked_for_creat
                          "Formål\n\nTekst.\n")  # fmt: skip
     assert [(p.text, p.district) for p in unknown.unknown_units] == [("Voss lensmannskontor", "Vest politidistrikt")]
     by_kommune = parse_text("Samarbeidsavtale mellom Lærdal kommune og Lærdal lensmannskontor\n\nFormål\n\nTekst.\n")
-    assert [(p.text, p.district) for p in by_kommune.unknown_units] == [("Lærdal lensmannskontor", "Vest politidistrikt")]
+    assert [(p.text, p.district) for p in by_kommune.unknown_units] == [
+        ("Lærdal lensmannskontor", "Vest politidistrikt")
+    ]
 
 
 def test_parties_named_only_in_the_preamble_are_found():
@@ -269,16 +290,20 @@ def test_parties_named_only_in_the_preamble_are_found():
     [
         ("Avtalen gjelder for perioden 2025-2027.", (datetime.date(2025, 1, 1), datetime.date(2027, 12, 31), False)),
         ("Avtalen gjeld i perioden 2024 til 2027.", (datetime.date(2024, 1, 1), datetime.date(2027, 12, 31), False)),
-        ("Avtalen gjeld frå 1. januar 2024 til 31. desember 2026.",
-         (datetime.date(2024, 1, 1), datetime.date(2026, 12, 31), False)),
+        (
+            "Avtalen gjeld frå 1. januar 2024 til 31. desember 2026.",
+            (datetime.date(2024, 1, 1), datetime.date(2026, 12, 31), False),
+        ),
         ("Avtalen gjelder fra 1. mars 2025 og til ny avtale er inngått.", (datetime.date(2025, 3, 1), None, True)),
         ("Avtalen gjeld til ny avtale er inngått.", (None, None, True)),
         ("Politirådet møttes i perioden 2015–2017.", (None, None, False)),  # not about the agreement
     ],
 )
 def test_the_period_is_read_from_a_sentence_about_the_agreement_in_the_body(sentence, period):
-    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\nTekst om "
-                        f"samarbeidet.\n\nVarighet\n\nDet er semje om dette. {sentence} Partane kan seie opp avtalen.\n")  # fmt: skip
+    parsed = parse_text(
+        "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\nTekst om samarbeidet.\n\n"
+        f"Varighet\n\nDet er semje om dette. {sentence} Partane kan seie opp avtalen.\n"
+    )
     assert (parsed.period_start, parsed.period_end, parsed.open_ended) == period
 
 
@@ -288,14 +313,18 @@ def test_the_period_is_read_from_a_sentence_about_the_agreement_in_the_body(sent
         (  # two columns laid out with spaces, dates on top, "For X" lines
             "Sogndal, 14.02.2025        Bergen, 15.02.2025\nFor Sogndal kommune        For Vest politidistrikt\n"
             "Jon Haugen                 Kari Sandvik\nordførar                   politimeister",
-            [("Jon Haugen", "Sogndal kommune", "Sogndal", datetime.date(2025, 2, 14)),
-             ("Kari Sandvik", "Vest politidistrikt", "Bergen", datetime.date(2025, 2, 15))],
+            [
+                ("Jon Haugen", "Sogndal kommune", "Sogndal", datetime.date(2025, 2, 14)),
+                ("Kari Sandvik", "Vest politidistrikt", "Bergen", datetime.date(2025, 2, 15)),
+            ],
         ),
         (  # one column, "For X" lines, one place and date for both
             "Steinkjer, 30.08.2024\n\nFor Steinkjer kommune\nAnne Lein\nordfører\n\nFor Trøndelag politidistrikt\n"
             "Bjørn Aune\npolitimester",
-            [("Anne Lein", "Steinkjer kommune", "Steinkjer", datetime.date(2024, 8, 30)),
-             ("Bjørn Aune", "Trøndelag politidistrikt", "Steinkjer", datetime.date(2024, 8, 30))],
+            [
+                ("Anne Lein", "Steinkjer kommune", "Steinkjer", datetime.date(2024, 8, 30)),
+                ("Bjørn Aune", "Trøndelag politidistrikt", "Steinkjer", datetime.date(2024, 8, 30)),
+            ],
         ),
         (  # a table, the title above the name
             "Ordfører\tPolitimester\nLillehammer kommune\tInnlandet politidistrikt\nOle Arnesen\tJohan Brekke",
@@ -303,9 +332,12 @@ def test_the_period_is_read_from_a_sentence_about_the_agreement_in_the_body(sent
         ),
         (  # "Sted/dato:" lines and "Ordfører i X"
             "Sted/dato: Kristiansand, 12.06.2025\nMathias Bernander\nOrdfører i Kristiansand\n\n"
-            "Sted/dato: Kristiansand, 16.06.2025\nKenneth Kvamme\nPolitistasjonssjef Kristiansand politistasjonsdistrikt",
-            [("Mathias Bernander", "Kristiansand kommune", "Kristiansand", datetime.date(2025, 6, 12)),
-             ("Kenneth Kvamme", "Kristiansand politistasjonsdistrikt", "Kristiansand", datetime.date(2025, 6, 16))],
+            "Sted/dato: Kristiansand, 16.06.2025\nKenneth Kvamme\n"
+            "Politistasjonssjef Kristiansand politistasjonsdistrikt",
+            [
+                ("Mathias Bernander", "Kristiansand kommune", "Kristiansand", datetime.date(2025, 6, 12)),
+                ("Kenneth Kvamme", "Kristiansand politistasjonsdistrikt", "Kristiansand", datetime.date(2025, 6, 16)),
+            ],
         ),
     ],
     ids=["two-columns", "for-lines", "table", "sted-dato"],

@@ -208,7 +208,7 @@ def _body_follows(lines: list[str], row: int) -> bool:
 
 
 def heading_shape(lines: list[str], hints: list[Hint], row: int) -> str | None:
-    """"strong" (bold or ALL CAPS), "plain" or "colon" when the line can be an unnumbered heading, else None."""
+    """ "strong" (bold or ALL CAPS), "plain" or "colon" when the line can be an unnumbered heading, else None."""
     line = lines[row]
     text = plain(line)
     if not text or "\t" in line or line[:1].isspace() or BULLET.match(line) or "@" in text:
@@ -269,7 +269,9 @@ def _numbered_headings(lines: list[str], start: int, end: int) -> list[int]:
         match = _numbered_candidate(lines, row)
         if not match:
             continue
-        scheme = re.sub(r"\W", "", (match.group("prefix") or "").lower()) or "§" * ("§" in (match.group("prefix") or ""))
+        scheme = re.sub(r"\W", "", (match.group("prefix") or "").lower()) or "§" * (
+            "§" in (match.group("prefix") or "")
+        )
         following = _numbered_candidate(lines, row + 1) if row + 1 < end else None
         if (
             following

@@ -10,8 +10,8 @@ from samarbeid.models import Kommune, Party, User
 
 class Command(BaseCommand):
     help = (
-        "Importer en eksisterende samarbeidsavtale (.txt, .docx, .odt eller tekst-.pdf) som et utkast med avsnitt. Partene hentes "
-        "fra teksten; oppgi --kommune/--politi bare der teksten ikke nevner dem."
+        "Importer en eksisterende samarbeidsavtale (.txt, .docx, .odt eller tekst-.pdf) som et utkast med avsnitt. "
+        "Partene hentes fra teksten; oppgi --kommune/--politi bare der teksten ikke nevner dem."
     )
 
     def add_arguments(self, parser):
