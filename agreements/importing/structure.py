@@ -543,12 +543,22 @@ def _blocks_to_html(lines: list[str], hints: list, subheadings: set[int]) -> str
         ):
             paragraph.append(lines[row].strip())
             row += 1
-        text = "\n".join(paragraph)
+        text = _join_wrapped(paragraph)
         if len(paragraph) == 1 and _is_subheading(lines, hints, row - 1):
             out.append(f"<p><strong>{_inline(strip_markers(text))}</strong></p>")
         else:
             out.append(f"<p>{_inline(text)}</p>")
     return "".join(out)
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """A paragraph's lines: a long line broken mid-sentence (a text wrapped by hand or by its program) joins the
+    next with a space; other line breaks stay."""
+    text = lines[0] if lines else ""
+    for before, line in zip(lines, lines[1:], strict=False):
+        wrapped = len(plain(before)) >= 50 and (line[:1].islower() or not re.search(r"[.:!?;]\**$", before))
+        text += (" " if wrapped else "\n") + line
+    return text
 
 
 def _same_list(items: list[_Item], line: str) -> bool:

@@ -22,7 +22,7 @@ Lines of a paragraph without a blank between them keep their line breaks.
 The build options (ground truth "build"): format (txt, docx, odt, pdf); headings (style = heading styles,
 bold = bold paragraphs, plain = as typed); bullet and sub_bullet (the characters typed as list markers
 where the format has no list styles: txt, and docx/odt with headings other than "style"); encoding (txt);
-blank_before_heading (txt); artefacts (docx: bookmarks around headings, non-breaking spaces); header (pdf:
+blank_before_heading and blank_after_heading (txt); artefacts (docx: bookmarks around headings, non-breaking spaces); header (pdf:
 a running page header), lang (nb/nn, for hyphenation).
 """
 
@@ -128,8 +128,9 @@ def render_txt(elements: list[Element], options: dict) -> bytes:
     for element in elements:
         kind = element.kind
         numbers = numbers + 1 if kind == "number" else 0
-        in_list = kind in ("bullet", "number") and previous in ("bullet", "number")
+        in_list = (kind in ("bullet", "number") and previous in ("bullet", "number")) or kind == previous == "toc"
         tight = not blank_before_heading and (kind == "heading" or previous == "heading")
+        tight = tight or (previous == "heading" and not options.get("blank_after_heading", True))
         if out and not in_list and not tight:
             out.append("")
         if kind in ("cover", "title", "subheading", "para"):
