@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 from django.conf import settings
 
@@ -131,6 +132,53 @@ def test_a_pdf_is_rejoined_mended_and_its_page_furniture_set_aside(tmp_path):
     body = {s.heading: s.html for s in parsed.sections}["Politirådet"]
     assert body.count("Kriminalitetsforebyggingsarbeidet og ungdomsoppfølgingstjenesten") == 30  # no "‐" left
     assert "Side" not in body and "\n" not in body
+
+
+def test_a_docx_whose_title_is_heading_1_takes_its_heading_2_as_sections(tmp_path):
+    document = docx.Document()
+    document.add_heading("Samarbeidsavtale mellom Ringsaker kommune og Innlandet politidistrikt", level=1)
+    document.add_paragraph("Innholdsfortegnelse")
+    document.add_paragraph("Formål\t2")
+    document.add_heading("Formål", level=2)
+    document.add_paragraph("Avtalen skal sikre samarbeid.")
+    document.add_heading("Politiråd", level=2)
+    document.add_paragraph("Politirådet består av:")
+    document.add_paragraph("ordfører", style="List Paragraph")  # Word's style for lists numbered by hand
+    document.add_paragraph("lensmann", style="List Paragraph")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "For Ringsaker kommune", "For Innlandet politidistrikt"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Ola Nordmann\nordfører", "Kari Nordmann\npolitimester"
+    document.save(tmp_path / "avtale.docx")
+    parsed = parse_agreement(tmp_path / "avtale.docx")
+    assert parsed.title == "Samarbeidsavtale mellom Ringsaker kommune og Innlandet politidistrikt"
+    assert parsed.headings == ["Formål", "Politiråd"] and parsed.toc == ["Formål"]
+    assert parsed.sections[1].html == "<p>Politirådet består av:</p><ul><li>ordfører</li><li>lensmann</li></ul>"
+    assert [(s.name, s.title, s.party) for s in parsed.signatories] == [
+        ("Ola Nordmann", "ordfører", "Ringsaker kommune"), ("Kari Nordmann", "politimester", "Innlandet politidistrikt")
+    ]  # fmt: skip
+    assert parsed.coverage.ratio == 1.0
+
+
+def test_a_pdf_with_bare_page_numbers_keeps_a_paragraph_that_runs_over_a_page_break(tmp_path):
+    from weasyprint import HTML
+
+    sentence = "Politiet og kommunen skal samarbeide tett om forebygging i lokalsamfunnet. "
+    page = (
+        '<html lang="nb"><style>@page { size: A5; margin: 2cm; @bottom-right { content: counter(page) } } '
+        "h2 { font-size: 10pt; margin: 8pt 0 0 0 } p { margin: 0 0 8pt 0; font-size: 10pt }</style>"
+        "<p><b>Samarbeidsavtale mellom Gran kommune og Innlandet politidistrikt</b></p>"
+        f"<h2>1. Formål</h2><p>{sentence * 40}</p><h2>2. Varighet</h2><p>Avtalen gjelder til ny avtale er inngått.</p>"
+        "<p>Gran, 1. juli 2025</p><table style='width: 100%'><tr><td>Ola Hansen</td><td>Kari Berg</td></tr>"
+        "<tr><td>ordfører</td><td>politimester</td></tr></table></html>"
+    )
+    (tmp_path / "avtale.pdf").write_bytes(HTML(string=page).write_pdf())
+    parsed = parse_agreement(tmp_path / "avtale.pdf")
+    assert [item.text for item in parsed.set_aside if item.reason == "page"] == ["1", "2"]
+    assert parsed.headings == ["Formål", "Varighet"] and parsed.open_ended
+    assert parsed.sections[0].html == f"<p>{sentence.strip()}" + f" {sentence.strip()}" * 39 + "</p>"
+    assert [(s.name, s.title, s.date) for s in parsed.signatories] == [
+        ("Ola Hansen", "ordfører", datetime.date(2025, 7, 1)), ("Kari Berg", "politimester", datetime.date(2025, 7, 1))
+    ]  # fmt: skip
 
 
 def test_an_upload_is_read_by_its_file_name(tmp_path):
