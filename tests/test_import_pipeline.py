@@ -181,6 +181,25 @@ def test_a_pdf_with_bare_page_numbers_keeps_a_paragraph_that_runs_over_a_page_br
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "end, start, joined",
+    [
+        ("samar\u2010", "beidet", "samarbeidet"),  # the hyphen a typesetter adds (WeasyPrint, InDesign)
+        ("samar\u00ad", "beidet", "samarbeidet"),  # a soft hyphen
+        ("kriminalitets-", "forebygging", "kriminalitetsforebygging"),  # Word's hyphen-minus inside a word
+        ("rus-", "og kriminalitet", "rus- og kriminalitet"),  # "rus- og kriminalitetsforebyggende"
+        ("SLT-", "koordinator", "SLT-koordinator"),
+        ("e-", "post", "e-post"),
+        ("Sør-", "Vest", "Sør-Vest"),
+        ("politiet", "og kommunen", "politiet og kommunen"),
+    ],
+)
+def test_a_pdf_line_break_inside_a_word_is_mended_only_where_the_hyphen_is_not_the_words(end, start, joined):
+    from agreements.importing.read import _pdf_join
+
+    assert _pdf_join(end, start) == joined
+
+
 def test_an_upload_is_read_by_its_file_name(tmp_path):
     path = built(tmp_path, SMALL, format="docx")
     parsed = parse_agreement(path.read_bytes(), filename="Avtale.DOCX")

@@ -22,7 +22,8 @@ Lines of a paragraph without a blank between them keep their line breaks.
 The build options (ground truth "build"): format (txt, docx, odt, pdf); headings (style = heading styles,
 bold = bold paragraphs, plain = as typed); bullet and sub_bullet (the characters typed as list markers
 where the format has no list styles: txt, and docx/odt with headings other than "style"); encoding (txt);
-blank_before_heading and blank_after_heading (txt); artefacts (docx: bookmarks around headings, non-breaking spaces); header (pdf:
+blank_before_heading and blank_after_heading (txt); artefacts (docx and txt: bookmark markers around headings,
+non-breaking spaces); keep_bold_markers (txt: "**" as a Word export writes them); toc_style (docx); header (pdf:
 a running page header), lang (nb/nn, for hyphenation).
 """
 
