@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 from django.conf import settings
 
@@ -133,6 +134,72 @@ def test_a_pdf_is_rejoined_mended_and_its_page_furniture_set_aside(tmp_path):
     assert "Side" not in body and "\n" not in body
 
 
+def test_a_docx_whose_title_is_heading_1_takes_its_heading_2_as_sections(tmp_path):
+    document = docx.Document()
+    document.add_heading("Samarbeidsavtale mellom Ringsaker kommune og Innlandet politidistrikt", level=1)
+    document.add_paragraph("Innholdsfortegnelse")
+    document.add_paragraph("Formål\t2")
+    document.add_heading("Formål", level=2)
+    document.add_paragraph("Avtalen skal sikre samarbeid.")
+    document.add_heading("Politiråd", level=2)
+    document.add_paragraph("Politirådet består av:")
+    document.add_paragraph("ordfører", style="List Paragraph")  # Word's style for lists numbered by hand
+    document.add_paragraph("lensmann", style="List Paragraph")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "For Ringsaker kommune", "For Innlandet politidistrikt"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Ola Nordmann\nordfører", "Kari Nordmann\npolitimester"
+    document.save(tmp_path / "avtale.docx")
+    parsed = parse_agreement(tmp_path / "avtale.docx")
+    assert parsed.title == "Samarbeidsavtale mellom Ringsaker kommune og Innlandet politidistrikt"
+    assert parsed.headings == ["Formål", "Politiråd"] and parsed.toc == ["Formål"]
+    assert parsed.sections[1].html == "<p>Politirådet består av:</p><ul><li>ordfører</li><li>lensmann</li></ul>"
+    assert [(s.name, s.title, s.party) for s in parsed.signatories] == [
+        ("Ola Nordmann", "ordfører", "Ringsaker kommune"), ("Kari Nordmann", "politimester", "Innlandet politidistrikt")
+    ]  # fmt: skip
+    assert parsed.coverage.ratio == 1.0
+
+
+def test_a_pdf_with_bare_page_numbers_keeps_a_paragraph_that_runs_over_a_page_break(tmp_path):
+    from weasyprint import HTML
+
+    sentence = "Politiet og kommunen skal samarbeide tett om forebygging i lokalsamfunnet. "
+    page = (
+        '<html lang="nb"><style>@page { size: A5; margin: 2cm; @bottom-right { content: counter(page) } } '
+        "h2 { font-size: 10pt; margin: 8pt 0 0 0 } p { margin: 0 0 8pt 0; font-size: 10pt }</style>"
+        "<p><b>Samarbeidsavtale mellom Gran kommune og Innlandet politidistrikt</b></p>"
+        f"<h2>1. Formål</h2><p>{sentence * 40}</p><h2>2. Varighet</h2><p>Avtalen gjelder til ny avtale er inngått.</p>"
+        "<p>Gran, 1. juli 2025</p><table style='width: 100%'><tr><td>Ola Hansen</td><td>Kari Berg</td></tr>"
+        "<tr><td>ordfører</td><td>politimester</td></tr></table></html>"
+    )
+    (tmp_path / "avtale.pdf").write_bytes(HTML(string=page).write_pdf())
+    parsed = parse_agreement(tmp_path / "avtale.pdf")
+    assert [item.text for item in parsed.set_aside if item.reason == "page"] == ["1", "2"]
+    assert parsed.headings == ["Formål", "Varighet"] and parsed.open_ended
+    assert parsed.sections[0].html == f"<p>{sentence.strip()}" + f" {sentence.strip()}" * 39 + "</p>"
+    assert [(s.name, s.title, s.date) for s in parsed.signatories] == [
+        ("Ola Hansen", "ordfører", datetime.date(2025, 7, 1)), ("Kari Berg", "politimester", datetime.date(2025, 7, 1))
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "end, start, joined",
+    [
+        ("samar\u2010", "beidet", "samarbeidet"),  # the hyphen a typesetter adds (WeasyPrint, InDesign)
+        ("samar\u00ad", "beidet", "samarbeidet"),  # a soft hyphen
+        ("kriminalitets-", "forebygging", "kriminalitetsforebygging"),  # Word's hyphen-minus inside a word
+        ("rus-", "og kriminalitet", "rus- og kriminalitet"),  # "rus- og kriminalitetsforebyggende"
+        ("SLT-", "koordinator", "SLT-koordinator"),
+        ("e-", "post", "e-post"),
+        ("Sør-", "Vest", "Sør-Vest"),
+        ("politiet", "og kommunen", "politiet og kommunen"),
+    ],
+)
+def test_a_pdf_line_break_inside_a_word_is_mended_only_where_the_hyphen_is_not_the_words(end, start, joined):
+    from agreements.importing.read import _pdf_join
+
+    assert _pdf_join(end, start) == joined
+
+
 def test_an_upload_is_read_by_its_file_name(tmp_path):
     path = built(tmp_path, SMALL, format="docx")
     parsed = parse_agreement(path.read_bytes(), filename="Avtale.DOCX")
@@ -154,11 +221,15 @@ BODY = "Her står det ein tekst som sluttar med punktum."
     "lines, headings",
     [
         (["1. Formål", BODY, "2. Politiråd", BODY], ["Formål", "Politiråd"]),
-        (["1 Formål", BODY, "2 Politiråd", BODY, "2.1 Møte", BODY, "2.2 Referat", BODY, "3 Slutt", BODY],
-         ["Formål", "Politiråd", "Møte", "Referat", "Slutt"]),
+        (
+            ["1 Formål", BODY, "2 Politiråd", BODY, "2.1 Møte", BODY, "2.2 Referat", BODY, "3 Slutt", BODY],
+            ["Formål", "Politiråd", "Møte", "Referat", "Slutt"],
+        ),
         (["§ 1 Formål", BODY, "§ 2. Politiråd", BODY], ["Formål", "Politiråd"]),
-        (["Kapittel 1 Innleiing", "§ 1 Formål", BODY, "Kapittel 2: Organisering", "§ 2 Politiråd", BODY],
-         ["Innleiing", "Formål", "Organisering", "Politiråd"]),
+        (
+            ["Kapittel 1 Innleiing", "§ 1 Formål", BODY, "Kapittel 2: Organisering", "§ 2 Politiråd", BODY],
+            ["Innleiing", "Formål", "Organisering", "Politiråd"],
+        ),
         (["FORMÅL", BODY, "POLITIRÅD OG SLT", BODY], ["FORMÅL", "POLITIRÅD OG SLT"]),
         (["**Formål**", BODY, "**Politiråd**", BODY], ["Formål", "Politiråd"]),
         (["Formål:", BODY, "Politiråd:", BODY, "Politikontakt:", BODY], ["Formål", "Politiråd", "Politikontakt"]),
@@ -186,7 +257,9 @@ def test_numbered_lists_are_not_headings_and_docx_heading_2_is_a_sub_heading(tmp
     assert "<ol><li>Møtast</li><li>Skrive referat</li></ol>" in parsed.sections[0].html
     path = built(tmp_path, "# Formål\n\n## Deltakarar\n\nTekst.\n", format="docx", headings="style")
     parsed = parse_agreement(path)
-    assert parsed.headings == ["Formål"] and parsed.sections[0].html == "<p><strong>Deltakarar</strong></p><p>Tekst.</p>"
+    assert (
+        parsed.headings == ["Formål"] and parsed.sections[0].html == "<p><strong>Deltakarar</strong></p><p>Tekst.</p>"
+    )
 
 
 # --- No text lost ------------------------------------------------------------------------------------
@@ -194,7 +267,8 @@ def test_numbered_lists_are_not_headings_and_docx_heading_2_is_a_sub_heading(tmp
 
 def test_text_before_the_first_heading_is_a_preamble_section():
     text = ("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nDenne avtalen erstattar den frå 2018. "
-            "Ho er lang og forklarar mykje.\n\nHo har fleire avsnitt.\n\n1. Formål\n\nTekst.\n\n2. Slutt\n\nTekst.\n")  # fmt: skip
+            "Ho er lang og forklarar mykje.\n\nHo har fleire avsnitt.\n\n1. Formål\n\nTekst.\n\n"
+            "2. Slutt\n\nTekst.\n")  # fmt: skip
     parsed = parse_text(text)
     assert parsed.headings == ["Formål", "Slutt"]
     preamble = parsed.sections[0]
@@ -229,14 +303,26 @@ def test_coverage_counts_the_words_placed_and_names_what_was_set_aside():
 @pytest.mark.parametrize(
     "title, kommuner, police",
     [
-        ("Samarbeidsavtale\nmellom\nkommunane Leikanger, Sogndal og Luster\nog\nVest politidistrikt",
-         ["Leikanger kommune", "Sogndal kommune", "Luster kommune"], ["Vest politidistrikt"]),
-        ("Samarbeidsavtale mellom Bodø og Saltdal kommuner og Nordland politidistrikt",
-         ["Bodø kommune", "Saltdal kommune"], ["Nordland politidistrikt"]),
-        ("Samarbeidsavtale mellom Stord kommune,\nFitjar kommune og Bømlo kommune\nog Stord lensmannsdistrikt",
-         ["Stord kommune", "Fitjar kommune", "Bømlo kommune"], ["Stord lensmannsdistrikt"]),
-        ("SAMARBEIDSAVTALE MELLOM SØR-VARANGER KOMMUNE OG FINNMARK POLITIDISTRIKT",
-         ["Sør-Varanger kommune"], ["Finnmark politidistrikt"]),
+        (
+            "Samarbeidsavtale\nmellom\nkommunane Leikanger, Sogndal og Luster\nog\nVest politidistrikt",
+            ["Leikanger kommune", "Sogndal kommune", "Luster kommune"],
+            ["Vest politidistrikt"],
+        ),
+        (
+            "Samarbeidsavtale mellom Bodø og Saltdal kommuner og Nordland politidistrikt",
+            ["Bodø kommune", "Saltdal kommune"],
+            ["Nordland politidistrikt"],
+        ),
+        (
+            "Samarbeidsavtale mellom Stord kommune,\nFitjar kommune og Bømlo kommune\nog Stord lensmannsdistrikt",
+            ["Stord kommune", "Fitjar kommune", "Bømlo kommune"],
+            ["Stord lensmannsdistrikt"],
+        ),
+        (
+            "SAMARBEIDSAVTALE MELLOM SØR-VARANGER KOMMUNE OG FINNMARK POLITIDISTRIKT",
+            ["Sør-Varanger kommune"],
+            ["Finnmark politidistrikt"],
+        ),
         ("Politirådsavtale mellom Voss herad og Vest politidistrikt", ["Voss herad"], ["Vest politidistrikt"]),
     ],
     ids=["kommunane-list", "kommuner-after", "over-lines", "capitals", "herad"],
@@ -255,7 +341,9 @@ def test_police_units_carry_their_district_and_unknown_ones_are_marked_for_creat
                          "Formål\n\nTekst.\n")  # fmt: skip
     assert [(p.text, p.district) for p in unknown.unknown_units] == [("Voss lensmannskontor", "Vest politidistrikt")]
     by_kommune = parse_text("Samarbeidsavtale mellom Lærdal kommune og Lærdal lensmannskontor\n\nFormål\n\nTekst.\n")
-    assert [(p.text, p.district) for p in by_kommune.unknown_units] == [("Lærdal lensmannskontor", "Vest politidistrikt")]
+    assert [(p.text, p.district) for p in by_kommune.unknown_units] == [
+        ("Lærdal lensmannskontor", "Vest politidistrikt")
+    ]
 
 
 def test_parties_named_only_in_the_preamble_are_found():
@@ -269,16 +357,20 @@ def test_parties_named_only_in_the_preamble_are_found():
     [
         ("Avtalen gjelder for perioden 2025-2027.", (datetime.date(2025, 1, 1), datetime.date(2027, 12, 31), False)),
         ("Avtalen gjeld i perioden 2024 til 2027.", (datetime.date(2024, 1, 1), datetime.date(2027, 12, 31), False)),
-        ("Avtalen gjeld frå 1. januar 2024 til 31. desember 2026.",
-         (datetime.date(2024, 1, 1), datetime.date(2026, 12, 31), False)),
+        (
+            "Avtalen gjeld frå 1. januar 2024 til 31. desember 2026.",
+            (datetime.date(2024, 1, 1), datetime.date(2026, 12, 31), False),
+        ),
         ("Avtalen gjelder fra 1. mars 2025 og til ny avtale er inngått.", (datetime.date(2025, 3, 1), None, True)),
         ("Avtalen gjeld til ny avtale er inngått.", (None, None, True)),
         ("Politirådet møttes i perioden 2015–2017.", (None, None, False)),  # not about the agreement
     ],
 )
 def test_the_period_is_read_from_a_sentence_about_the_agreement_in_the_body(sentence, period):
-    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\nTekst om "
-                        f"samarbeidet.\n\nVarighet\n\nDet er semje om dette. {sentence} Partane kan seie opp avtalen.\n")  # fmt: skip
+    parsed = parse_text(
+        "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\nTekst om samarbeidet.\n\n"
+        f"Varighet\n\nDet er semje om dette. {sentence} Partane kan seie opp avtalen.\n"
+    )
     assert (parsed.period_start, parsed.period_end, parsed.open_ended) == period
 
 
@@ -288,14 +380,18 @@ def test_the_period_is_read_from_a_sentence_about_the_agreement_in_the_body(sent
         (  # two columns laid out with spaces, dates on top, "For X" lines
             "Sogndal, 14.02.2025        Bergen, 15.02.2025\nFor Sogndal kommune        For Vest politidistrikt\n"
             "Jon Haugen                 Kari Sandvik\nordførar                   politimeister",
-            [("Jon Haugen", "Sogndal kommune", "Sogndal", datetime.date(2025, 2, 14)),
-             ("Kari Sandvik", "Vest politidistrikt", "Bergen", datetime.date(2025, 2, 15))],
+            [
+                ("Jon Haugen", "Sogndal kommune", "Sogndal", datetime.date(2025, 2, 14)),
+                ("Kari Sandvik", "Vest politidistrikt", "Bergen", datetime.date(2025, 2, 15)),
+            ],
         ),
         (  # one column, "For X" lines, one place and date for both
             "Steinkjer, 30.08.2024\n\nFor Steinkjer kommune\nAnne Lein\nordfører\n\nFor Trøndelag politidistrikt\n"
             "Bjørn Aune\npolitimester",
-            [("Anne Lein", "Steinkjer kommune", "Steinkjer", datetime.date(2024, 8, 30)),
-             ("Bjørn Aune", "Trøndelag politidistrikt", "Steinkjer", datetime.date(2024, 8, 30))],
+            [
+                ("Anne Lein", "Steinkjer kommune", "Steinkjer", datetime.date(2024, 8, 30)),
+                ("Bjørn Aune", "Trøndelag politidistrikt", "Steinkjer", datetime.date(2024, 8, 30)),
+            ],
         ),
         (  # a table, the title above the name
             "Ordfører\tPolitimester\nLillehammer kommune\tInnlandet politidistrikt\nOle Arnesen\tJohan Brekke",
@@ -303,9 +399,12 @@ def test_the_period_is_read_from_a_sentence_about_the_agreement_in_the_body(sent
         ),
         (  # "Sted/dato:" lines and "Ordfører i X"
             "Sted/dato: Kristiansand, 12.06.2025\nMathias Bernander\nOrdfører i Kristiansand\n\n"
-            "Sted/dato: Kristiansand, 16.06.2025\nKenneth Kvamme\nPolitistasjonssjef Kristiansand politistasjonsdistrikt",
-            [("Mathias Bernander", "Kristiansand kommune", "Kristiansand", datetime.date(2025, 6, 12)),
-             ("Kenneth Kvamme", "Kristiansand politistasjonsdistrikt", "Kristiansand", datetime.date(2025, 6, 16))],
+            "Sted/dato: Kristiansand, 16.06.2025\nKenneth Kvamme\n"
+            "Politistasjonssjef Kristiansand politistasjonsdistrikt",
+            [
+                ("Mathias Bernander", "Kristiansand kommune", "Kristiansand", datetime.date(2025, 6, 12)),
+                ("Kenneth Kvamme", "Kristiansand politistasjonsdistrikt", "Kristiansand", datetime.date(2025, 6, 16)),
+            ],
         ),
     ],
     ids=["two-columns", "for-lines", "table", "sted-dato"],

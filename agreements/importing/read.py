@@ -453,7 +453,7 @@ def _pdf_lines(words: list[dict], page: int) -> list[_PdfLine]:
         row.sort(key=lambda w: w["x0"])
     # Gaps wider than a stretched space: candidate column starts (the x of the word after the gap).
     candidates = [
-        [after["x0"] for before, after in zip(row, row[1:], strict=False) if after["x0"] - before["x1"] > row[0]["size"] * 0.8]
+        [a["x0"] for b, a in zip(row, row[1:], strict=False) if a["x0"] - b["x1"] > row[0]["size"] * 0.8]
         for row in rows
     ]  # fmt: skip
     lines = []
@@ -582,8 +582,11 @@ def _pdf_blocks(lines: list[_PdfLine], body_size: float) -> list[Block]:
             else:
                 gap = line.top - last.bottom
                 new = gap > last.size * 0.5 or heading_like
-            if new or _BULLET_START.match(line.text) or abs(line.x0 - last.x0) > last.size * 1.5 and not (
-                _BULLET_START.match(paragraph[0].text) and line.x0 > paragraph[0].x0
+            if (
+                new
+                or _BULLET_START.match(line.text)
+                or abs(line.x0 - last.x0) > last.size * 1.5
+                and not (_BULLET_START.match(paragraph[0].text) and line.x0 > paragraph[0].x0)
             ):
                 flush()
         paragraph.append(line)

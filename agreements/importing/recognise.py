@@ -27,8 +27,12 @@ from agreements.importing.text import BULLET, DATE, DATE_WORDS, find_date, parse
 _SIGNED_LINE = re.compile(r"\b(?:signert|underskrive[nt]?|underteikna|inngått)\b", re.IGNORECASE)
 _STED_DATO = re.compile(r"^(?:sted|stad)?\s*(?:/|og)?\s*dato\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _PLACE_DATE = re.compile(
-    r"^(?P<place>[A-ZÆØÅ][\w\- ]*?)?[,\s]*(?:den\s+)?(?P<date>" + DATE.pattern + "|" + DATE_WORDS.pattern.replace(
-        "(?P<day>", "(?P<day2>").replace("(?P<month>", "(?P<month2>").replace("(?P<year>", "(?P<year2>")
+    r"^(?P<place>[A-ZÆØÅ][\w\- ]*?)?[,\s]*(?:den\s+)?(?P<date>"
+    + DATE.pattern
+    + "|"
+    + DATE_WORDS.pattern.replace("(?P<day>", "(?P<day2>")
+    .replace("(?P<month>", "(?P<month2>")
+    .replace("(?P<year>", "(?P<year2>")
     + r")\s*$",
     re.IGNORECASE,
 )
@@ -124,7 +128,9 @@ def _is_party_line(text: str) -> bool:
 
 def continues_title(previous: str, line: str) -> bool:
     lowered, before = line.lower().strip(), previous.lower().strip()
-    if lowered in ("mellom", "og", "om", "i") or lowered.startswith(("mellom ", "og ", "om ", "kommunane ", "kommunene ")):
+    if lowered in ("mellom", "og", "om", "i") or lowered.startswith(
+        ("mellom ", "og ", "om ", "kommunane ", "kommunene ")
+    ):
         return True
     if before in ("mellom", "og", "om") or before.endswith((",", " og", " mellom")):
         return True
@@ -145,7 +151,7 @@ def signed_line_after(lines: list[str], start: int, end: int) -> int | None:
 
 
 def is_signed_line(text: str) -> bool:
-    """"Avtalen er inngått og signert" (with or without a date)."""
+    """ "Avtalen er inngått og signert" (with or without a date)."""
     return bool(_SIGNED_LINE.search(text)) and len(text.split()) <= 8 and period_of(text) == (None, None, False)
 
 
@@ -243,9 +249,7 @@ def place_units(parties: list[PartyMention]) -> None:
         elif named_district:
             party.district = districts.get(named_district.lower(), named_district)
         else:
-            by_kommune = [
-                kommuner.get(p.text.lower().removesuffix(" kommune")) for p in parties if p.kind == "kommune"
-            ]
+            by_kommune = [kommuner.get(p.text.lower().removesuffix(" kommune")) for p in parties if p.kind == "kommune"]
             party.district = next((d for d in by_kommune if d), "")
 
 
@@ -269,7 +273,9 @@ _OPEN_ENDED = re.compile(
     re.IGNORECASE,
 )
 _OPEN_START = re.compile(
-    r"\b(?:gjeld(?:er)?|gyldig|varer)\b[^\n.]{0,20}?(?:fra|frå|f\.o\.m\.?)\s+(?:og med\s+)?(?P<start>" + _DATE_TEXT + ")",
+    r"\b(?:gjeld(?:er)?|gyldig|varer)\b[^\n.]{0,20}?(?:fra|frå|f\.o\.m\.?)\s+(?:og med\s+)?(?P<start>"
+    + _DATE_TEXT
+    + ")",
     re.IGNORECASE,
 )
 _ABOUT_AGREEMENT = re.compile(r"\b(?:avtal[ea]n?|samarbeidsavtal[ea]n?|avtaleperioden?)\b", re.IGNORECASE)
@@ -315,9 +321,11 @@ def _cells(line: str) -> list[str]:
 def _is_signature_line(text: str) -> bool:
     return bool(
         _ROLE_WORDS.search(text)
-        or _STED_DATO.match(text) and "dato" in text.lower()
+        or _STED_DATO.match(text)
+        and "dato" in text.lower()
         or _PLACE_DATE.match(text)
-        or _FOR_PARTY.match(text) and _PARTY.search(text)
+        or _FOR_PARTY.match(text)
+        and _PARTY.search(text)
     )
 
 

@@ -208,7 +208,7 @@ def _body_follows(lines: list[str], row: int) -> bool:
 
 
 def heading_shape(lines: list[str], hints: list[Hint], row: int) -> str | None:
-    """"strong" (bold or ALL CAPS), "plain" or "colon" when the line can be an unnumbered heading, else None."""
+    """ "strong" (bold or ALL CAPS), "plain" or "colon" when the line can be an unnumbered heading, else None."""
     line = lines[row]
     text = plain(line)
     if not text or "\t" in line or line[:1].isspace() or BULLET.match(line) or "@" in text:
@@ -269,7 +269,9 @@ def _numbered_headings(lines: list[str], start: int, end: int) -> list[int]:
         match = _numbered_candidate(lines, row)
         if not match:
             continue
-        scheme = re.sub(r"\W", "", (match.group("prefix") or "").lower()) or "§" * ("§" in (match.group("prefix") or ""))
+        scheme = re.sub(r"\W", "", (match.group("prefix") or "").lower()) or "§" * (
+            "§" in (match.group("prefix") or "")
+        )
         following = _numbered_candidate(lines, row + 1) if row + 1 < end else None
         if (
             following
@@ -541,12 +543,22 @@ def _blocks_to_html(lines: list[str], hints: list, subheadings: set[int]) -> str
         ):
             paragraph.append(lines[row].strip())
             row += 1
-        text = "\n".join(paragraph)
+        text = _join_wrapped(paragraph)
         if len(paragraph) == 1 and _is_subheading(lines, hints, row - 1):
             out.append(f"<p><strong>{_inline(strip_markers(text))}</strong></p>")
         else:
             out.append(f"<p>{_inline(text)}</p>")
     return "".join(out)
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """A paragraph's lines: a long line broken mid-sentence (a text wrapped by hand or by its program) joins the
+    next with a space; other line breaks stay."""
+    text = lines[0] if lines else ""
+    for before, line in zip(lines, lines[1:], strict=False):
+        wrapped = len(plain(before)) >= 50 and (line[:1].islower() or not re.search(r"[.:!?;]\**$", before))
+        text += (" " if wrapped else "\n") + line
+    return text
 
 
 def _same_list(items: list[_Item], line: str) -> bool:

@@ -15,8 +15,20 @@ NUMBERING = re.compile(
 MONTHS = {
     name: number
     for number, names in enumerate(
-        [("januar",), ("februar",), ("mars",), ("april",), ("mai",), ("juni",), ("juli",), ("august",),
-         ("september",), ("oktober",), ("november",), ("desember",)],
+        [
+            ("januar",),
+            ("februar",),
+            ("mars",),
+            ("april",),
+            ("mai",),
+            ("juni",),
+            ("juli",),
+            ("august",),
+            ("september",),
+            ("oktober",),
+            ("november",),
+            ("desember",),
+        ],
         start=1,
     )  # fmt: skip
     for name in names

@@ -2,7 +2,8 @@
 
     uv run python benchmarks/import_corpus/build.py
 
-Reproducible: the same sources give the same bytes, each build in a process of its own (fixed dates in the documents' metadata and their zip
+Reproducible: the same sources give the same bytes, each build in a process of its own (fixed dates in the
+documents' metadata and their zip
 entries; WeasyPrint is given fixed PDF metadata).
 
 Markup, one element per line, a blank line between paragraphs:
@@ -21,7 +22,8 @@ Lines of a paragraph without a blank between them keep their line breaks.
 The build options (ground truth "build"): format (txt, docx, odt, pdf); headings (style = heading styles,
 bold = bold paragraphs, plain = as typed); bullet and sub_bullet (the characters typed as list markers
 where the format has no list styles: txt, and docx/odt with headings other than "style"); encoding (txt);
-blank_before_heading (txt); artefacts (docx: bookmarks around headings, non-breaking spaces); header (pdf:
+blank_before_heading and blank_after_heading (txt); artefacts (docx and txt: bookmark markers around headings,
+non-breaking spaces); keep_bold_markers (txt: "**" as a Word export writes them); toc_style (docx); header (pdf:
 a running page header), lang (nb/nn, for hyphenation).
 """
 
@@ -30,7 +32,6 @@ import html
 import io
 import json
 import re
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,8 +129,9 @@ def render_txt(elements: list[Element], options: dict) -> bytes:
     for element in elements:
         kind = element.kind
         numbers = numbers + 1 if kind == "number" else 0
-        in_list = kind in ("bullet", "number") and previous in ("bullet", "number")
+        in_list = (kind in ("bullet", "number") and previous in ("bullet", "number")) or kind == previous == "toc"
         tight = not blank_before_heading and (kind == "heading" or previous == "heading")
+        tight = tight or (previous == "heading" and not options.get("blank_after_heading", True))
         if out and not in_list and not tight:
             out.append("")
         if kind in ("cover", "title", "subheading", "para"):
@@ -243,7 +245,9 @@ def render_docx(elements: list[Element], options: dict) -> bytes:
             paragraph = document.add_paragraph()
             if options.get("toc_style", True):
                 names = [style.name for style in document.styles]
-                paragraph.style = document.styles["toc 1"] if "toc 1" in names else document.styles.add_style("toc 1", 1)
+                paragraph.style = (
+                    document.styles["toc 1"] if "toc 1" in names else document.styles.add_style("toc 1", 1)
+                )
             paragraph.add_run(f"{element.lines[0]}\t{element.lines[1]}")
         elif kind in ("row", "layout"):
             width = max(len(row) for row in element.cells)
@@ -380,7 +384,7 @@ def render_pdf(elements: list[Element], options: dict) -> bytes:
     css = f"""
     @page {{ size: A5; margin: 18mm 16mm 20mm 16mm;
       @bottom-center {{ content: "Side " counter(page) " av " counter(pages); font-size: 8pt; }}
-      {f'@top-center {{ content: "{header}"; font-size: 8pt; }}' if header else ''} }}
+      {f'@top-center {{ content: "{header}"; font-size: 8pt; }}' if header else ""} }}
     body {{ font-family: "DejaVu Serif", serif; font-size: 10pt; line-height: 1.35; }}
     p, li {{ hyphens: auto; text-align: justify; margin: 0 0 7pt 0; }}
     h1 {{ font-size: 15pt; margin: 0 0 10pt 0; hyphens: manual; }}
