@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0006_signature_national_roles'),
+        ('agreements', '0007_review_section_review'),
         ('samarbeid', '0007_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
