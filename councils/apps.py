@@ -10,8 +10,10 @@ class CouncilsConfig(AppConfig):
         from django.urls import reverse
 
         from councils import mytasks
+        from councils.generate import generate_councils
         from councils.models import Council
         from councils.services import council_join
+        from samarbeid.generate import register_generation_step
         from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
@@ -21,3 +23,4 @@ class CouncilsConfig(AppConfig):
         register_invitation_target(Council, join=council_join)
         for source in (mytasks.meeting_tasks, mytasks.follow_up_tasks, mytasks.year_end_tasks):
             register_task_source(source)
+        register_generation_step("politiråd", generate_councils, order=30)

@@ -12,14 +12,16 @@
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.ctypes import get_content_type
+from guardian.shortcuts import get_objects_for_user, remove_perm
+from guardian.utils import get_group_obj_perms_model
 
 from samarbeid.models import Kommune, Party, PartyRoleGroup, Role, RoleAssignment, User
 
@@ -43,16 +45,35 @@ def base_party(party: Party) -> Party:
 
 def role_group(party: Party, role: str) -> Group:
     """The group of everyone holding `role` in `party` (created on first use, with its party rights)."""
-    party = base_party(party)
-    link = PartyRoleGroup.objects.select_related("group").filter(party=party, role=role).first()
-    if link:
-        return link.group
+    return role_groups([party], [role])[(party.pk, role)]
+
+
+def role_groups(parties: Iterable[Party], roles: Iterable[str]) -> dict[tuple[int, str], Group]:
+    """The group of each (party, role), by (party id, role); the missing ones are made in a fixed number of
+    queries, each with the party rights its role has (PARTY_POLICY)."""
+    parties, roles = [base_party(p) for p in parties], list(dict.fromkeys(roles))
+    wanted = {(p.pk, role) for p in parties for role in roles}
+
+    def existing():
+        links = PartyRoleGroup.objects.select_related("group").filter(party__in=[p.pk for p in parties], role__in=roles)
+        return {(link.party_id, link.role): link.group for link in links if (link.party_id, link.role) in wanted}
+
+    found = existing()
+    missing = [(party, role) for party in parties for role in roles if (party.pk, role) not in found]
+    if not missing:
+        return found
     with transaction.atomic():
-        group, _ = Group.objects.get_or_create(name=f"{party.kind}:{party.pk}:{role}")
-        PartyRoleGroup.objects.get_or_create(party=party, role=role, defaults={"group": group})
-        for perm in PARTY_POLICY.get(role, ()):
-            assign_perm(perm, group, party)
-    return group
+        names = {f"{party.kind}:{party.pk}:{role}": (party, role) for party, role in missing}
+        Group.objects.bulk_create([Group(name=name) for name in names], ignore_conflicts=True)
+        groups = {group.name: group for group in Group.objects.filter(name__in=names)}
+        PartyRoleGroup.objects.bulk_create(
+            [PartyRoleGroup(party=party, role=role, group=groups[name]) for name, (party, role) in names.items()],
+            ignore_conflicts=True,
+        )
+        _assign_many([
+            (perm, groups[name], party) for name, (party, role) in names.items() for perm in PARTY_POLICY.get(role, ())
+        ])  # fmt: skip
+    return existing()
 
 
 def sync_user_roles(user: User) -> None:
@@ -86,23 +107,40 @@ def forum_groups(person_id: int, on) -> list[Group]:
 def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
     """Give each party's role groups the permissions the policy names for that role on `obj`.
 
-    One bulk insert per permission, whatever the number of parties and roles.
+    A fixed number of queries (the groups, the permissions, one insert), whatever the number of parties and roles.
     """
     parties = list(parties)
-    existing = {
-        (link.party_id, link.role): link.group
-        for link in PartyRoleGroup.objects.select_related("group").filter(party__in=parties, role__in=list(policy))
-    }
-    groups_by_perm: dict[str, list[Group]] = defaultdict(list)
+    wanted = []
     for party in parties:
         allowed = Role.police_roles() if party.is_police else Role.kommune_roles()
-        for role, perms in policy.items():
-            if role in allowed:
-                group = existing.get((party.pk, role)) or role_group(party, role)
-                for perm in perms:
-                    groups_by_perm[perm].append(group)
-    for perm, groups in groups_by_perm.items():
-        assign_perm(perm, groups, obj)
+        wanted += [(party, role) for role in policy if role in allowed]
+    groups = role_groups(dict.fromkeys(p for p, _ in wanted), dict.fromkeys(r for _, r in wanted)) if wanted else {}
+    _assign_many([(perm, groups[(party.pk, role)], obj) for party, role in wanted for perm in policy[role]])
+
+
+def _assign_many(grants: list[tuple[str, Group, Model]]) -> None:
+    """Guardian's assign_perm for many (permission, group, object) at once: one query for the permissions and one
+    insert per object-permission table (the object's direct table where it has one, else guardian's generic one)."""
+    if not grants:
+        return
+    ctypes = {id(obj): get_content_type(obj) for _, _, obj in grants}
+    codenames = {perm.split(".", 1)[-1] for perm, _, _ in grants}
+    permissions = {
+        (p.content_type_id, p.codename): p
+        for p in Permission.objects.filter(content_type__in={c.pk for c in ctypes.values()}, codename__in=codenames)
+    }
+    rows = defaultdict(list)
+    for perm, group, obj in grants:
+        ctype = ctypes[id(obj)]
+        model = get_group_obj_perms_model(obj)
+        fields = {"permission": permissions[(ctype.pk, perm.split(".", 1)[-1])], "group": group}
+        if model.objects.is_generic():
+            fields.update(content_type=ctype, object_pk=str(obj.pk))
+        else:
+            fields["content_object"] = obj
+        rows[model].append(model(**fields))
+    for model, objs in rows.items():
+        model.objects.bulk_create(objs, ignore_conflicts=True)
 
 
 def revoke(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
