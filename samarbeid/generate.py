@@ -42,7 +42,7 @@ from samarbeid.models import (
     RoleAssignment,
     User,
 )
-from samarbeid.permissions import sync_user_roles
+from samarbeid.permissions import sync_users_roles
 from samarbeid.reference_data import ascii_slug
 
 YEARS = 10
@@ -289,8 +289,7 @@ def generate_people(gen: Generation) -> dict[str, int]:
         )
     for holders in gen.holders.values():
         holders.sort(key=lambda h: h.starts_on)
-    for user in users:
-        sync_user_roles(user)
+    sync_users_roles(users)
     return {"politienheter laget": units_made, "samarbeid": len(gen.cooperations), "personer": len(people),
             "roller": len(assignments), "brukere": len(users)}  # fmt: skip
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
@@ -45,21 +45,24 @@ def base_party(party: Party) -> Party:
 
 def role_group(party: Party, role: str) -> Group:
     """The group of everyone holding `role` in `party` (created on first use, with its party rights)."""
-    return role_groups([party], [role])[(party.pk, role)]
+    return role_groups([(party, role)])[(party.pk, role)]
 
 
-def role_groups(parties: Iterable[Party], roles: Iterable[str]) -> dict[tuple[int, str], Group]:
+def role_groups(pairs: Iterable[tuple[Party, str]]) -> dict[tuple[int, str], Group]:
     """The group of each (party, role), by (party id, role); the missing ones are made in a fixed number of
     queries, each with the party rights its role has (PARTY_POLICY)."""
-    parties, roles = [base_party(p) for p in parties], list(dict.fromkeys(roles))
-    wanted = {(p.pk, role) for p in parties for role in roles}
+    pairs = {(party.pk, role): (base_party(party), role) for party, role in pairs}
+    if not pairs:
+        return {}
 
     def existing():
-        links = PartyRoleGroup.objects.select_related("group").filter(party__in=[p.pk for p in parties], role__in=roles)
-        return {(link.party_id, link.role): link.group for link in links if (link.party_id, link.role) in wanted}
+        links = PartyRoleGroup.objects.select_related("group").filter(
+            party__in={pk for pk, _ in pairs}, role__in={role for _, role in pairs}
+        )
+        return {(link.party_id, link.role): link.group for link in links if (link.party_id, link.role) in pairs}
 
     found = existing()
-    missing = [(party, role) for party in parties for role in roles if (party.pk, role) not in found]
+    missing = [pair for key, pair in pairs.items() if key not in found]
     if not missing:
         return found
     with transaction.atomic():
@@ -70,7 +73,7 @@ def role_groups(parties: Iterable[Party], roles: Iterable[str]) -> dict[tuple[in
             [PartyRoleGroup(party=party, role=role, group=groups[name]) for name, (party, role) in names.items()],
             ignore_conflicts=True,
         )
-        _assign_many([
+        assign_many([
             (perm, groups[name], party) for name, (party, role) in names.items() for perm in PARTY_POLICY.get(role, ())
         ])  # fmt: skip
     return existing()
@@ -78,30 +81,48 @@ def role_groups(parties: Iterable[Party], roles: Iterable[str]) -> dict[tuple[in
 
 def sync_user_roles(user: User) -> None:
     """Make the user's groups exactly those of the roles their person holds today."""
-    today = timezone.localdate()
-    groups = []
-    if user.person_id:
-        active = RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party")
-        groups = [role_group(a.party, a.role) for a in active]
-        groups += forum_groups(user.person_id, today)
-    with transaction.atomic():
-        user.groups.set(groups)
-        user.roles_synced_on = today
-        user.save(update_fields=["roles_synced_on"])
-    user.__dict__.pop("_perm_checker", None)
+    sync_users_roles([user])
 
 
-def forum_groups(person_id: int, on) -> list[Group]:
-    """The meeting forums' groups a person belongs to today (see Forum): members, and organisers."""
+def sync_users_roles(users: Iterable[User]) -> None:
+    """`sync_user_roles` for many logins in a fixed number of queries (e.g. after people are added in bulk)."""
     from samarbeid.models import ForumMembership
 
-    groups = []
-    for membership in ForumMembership.objects.active(on).filter(person_id=person_id).select_related("forum"):
+    today = timezone.localdate()
+    users = list(users)
+    person_ids = {user.person_id for user in users if user.person_id}
+    active = list(RoleAssignment.objects.active(today).filter(person_id__in=person_ids).select_related("party"))
+    by_role = role_groups((a.party, a.role) for a in active)
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for assignment in active:
+        wanted[assignment.person_id].add(by_role[(assignment.party_id, assignment.role)].pk)
+    memberships = ForumMembership.objects.active(today).filter(person_id__in=person_ids).select_related("forum")
+    for membership in memberships:
         if membership.kind in ForumMembership.MEMBER_KINDS:
-            groups.append(membership.forum.member_group_id)
+            wanted[membership.person_id].add(membership.forum.member_group_id)
         if membership.kind in ForumMembership.ORGANISER_KINDS:
-            groups.append(membership.forum.organiser_group_id)
-    return list(Group.objects.filter(pk__in=groups))
+            wanted[membership.person_id].add(membership.forum.organiser_group_id)
+    links = User.groups.through
+    with transaction.atomic():
+        held = defaultdict(set)
+        for user_id, group_id in links.objects.filter(user__in=users).values_list("user_id", "group_id"):
+            held[user_id].add(group_id)
+        stale = [(user.pk, group) for user in users for group in held[user.pk] - wanted[user.person_id]]
+        if stale:
+            links.objects.filter(_stale_filter(stale)).delete()
+        added = [(user.pk, group) for user in users for group in wanted[user.person_id] - held[user.pk]]
+        links.objects.bulk_create([links(user_id=u, group_id=g) for u, g in added], ignore_conflicts=True)
+        User.objects.filter(pk__in=[user.pk for user in users]).update(roles_synced_on=today)
+    for user in users:
+        user.roles_synced_on = today
+        user.__dict__.pop("_perm_checker", None)
+
+
+def _stale_filter(stale: list[tuple[int, int]]) -> Q:
+    condition = Q()
+    for user_id, group_id in stale:
+        condition |= Q(user_id=user_id, group_id=group_id)
+    return condition
 
 
 def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
@@ -114,11 +135,11 @@ def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
     for party in parties:
         allowed = Role.police_roles() if party.is_police else Role.kommune_roles()
         wanted += [(party, role) for role in policy if role in allowed]
-    groups = role_groups(dict.fromkeys(p for p, _ in wanted), dict.fromkeys(r for _, r in wanted)) if wanted else {}
-    _assign_many([(perm, groups[(party.pk, role)], obj) for party, role in wanted for perm in policy[role]])
+    groups = role_groups(wanted)
+    assign_many([(perm, groups[(party.pk, role)], obj) for party, role in wanted for perm in policy[role]])
 
 
-def _assign_many(grants: list[tuple[str, Group, Model]]) -> None:
+def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
     """Guardian's assign_perm for many (permission, group, object) at once: one query for the permissions and one
     insert per object-permission table (the object's direct table where it has one, else guardian's generic one)."""
     if not grants:
