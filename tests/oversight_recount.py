@@ -143,7 +143,7 @@ def district_rows(page: str) -> dict[str, dict]:
     for row in _ROW.finditer(table):
         number = re.search(r'class="oversight-number">(\d{4})<', row.group(1)).group(1)
         cells = [_text(c) for c in _CELL.findall(row.group(1))]
-        if len(cells) == 10:  # with a council
+        if len(cells) == 9:  # with a council
             status, signed, _period, meetings, on_time, _evaluation, follow_ups, tiltak, _links = cells[:9]
         else:  # "Ikke noe politiråd" spans four columns
             status, signed, _period, _none, tiltak, _links = cells[:6]
@@ -167,8 +167,11 @@ def national_page(page: str) -> tuple[dict[str, list[str]], dict[str, list[str]]
         name = _text(re.search(r"<h3[^>]*>(.*?)</h3>", section.group(1), re.S).group(1))
         tiles[name] = [
             f"{_text(t.group(1))}: {_text(t.group(2)).lstrip('✓ ')}"
-            for t in re.finditer(r'<span class="tile__name">(.*?)</span>\s*<span class="tile__status">(.*?)</span>',
-                                 section.group(1), re.S)
+            for t in re.finditer(
+                r'<span class="tile__name">(.*?)</span>\s*<span class="tile__status">(.*?)</span>\s*</li>',
+                section.group(1),
+                re.S,
+            )
         ]  # fmt: skip
     return summaries, tiles
 

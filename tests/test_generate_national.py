@@ -35,20 +35,11 @@ from slt.models import Tiltak
 from tests.oversight_recount import district_rows, mismatches, national_mismatches, recount
 
 N = 12
-FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class _Rollback(Exception):
     pass
-
-
-@pytest.fixture(scope="module")
-def generated(django_db_setup, django_db_blocker):
-    """One generated database of N kommuner for the module, rolled back after it."""
-    with django_db_blocker.unblock(), FAST_HASHER, contextlib.suppress(_Rollback), transaction.atomic():
-        call_command("generate_national", kommuner=N, seed=11, verbosity=0)
-        yield
-        raise _Rollback
 
 
 def _user(party, role) -> User:
@@ -88,20 +79,25 @@ def _generate_and_roll_back(kommuner: int, seed: int, measure=None):
 
 
 @pytest.fixture(scope="module")
-def small_runs(django_db_setup, django_db_blocker):
-    """Three small generations (3 kommuner: seeds 5, 5 and 6), each rolled back, before the module's big one."""
-    with django_db_blocker.unblock(), FAST_HASHER:
+def generated(django_db_setup, django_db_blocker):
+    """Three small generations (3 kommuner: seeds 5, 5 and 6), each measured and rolled back; then one of N
+    kommuner for the whole module, rolled back after it. Returns what the small ones measured."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         measure = lambda: {name: q for name, (_, q) in _oversight_pages().items()}  # noqa: E731
-        return {
+        small = {
             "first": _generate_and_roll_back(3, seed=5, measure=measure),
             "again": _generate_and_roll_back(3, seed=5),
             "other": _generate_and_roll_back(3, seed=6),
         }
+        with contextlib.suppress(_Rollback), transaction.atomic():
+            call_command("generate_national", kommuner=N, seed=11, verbosity=0)
+            yield small
+            raise _Rollback
 
 
-def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(small_runs):
-    assert small_runs["first"]["fingerprint"] == small_runs["again"]["fingerprint"]
-    assert small_runs["first"]["fingerprint"] != small_runs["other"]["fingerprint"]
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generated):
+    assert generated["first"]["fingerprint"] == generated["again"]["fingerprint"]
+    assert generated["first"]["fingerprint"] != generated["other"]["fingerprint"]
 
 
 def test_every_chosen_kommune_has_its_people_agreements_council_and_slt(generated, db):
@@ -142,14 +138,15 @@ def test_signed_agreements_carry_real_signing_records_and_refuse_change(generate
 
 
 def test_a_generated_politimester_sees_the_districts_agreements_and_no_other_district(generated, db):
-    for short_name in ("Øst", "Vest", "Sør-Vest"):
-        district = Politidistrikt.objects.get(short_name=short_name)
+    checked = 0
+    for district in Politidistrikt.objects.filter(kommuner__agreements__isnull=False).distinct():
         politimester = _user(district, Role.POLITIMESTER)
         visible = agreements_visible_to(politimester)
         in_district = Agreement.objects.filter(kommuner__district=district).distinct()
-        assert in_district.exists()
         assert set(visible.values_list("pk", flat=True)) == set(in_district.values_list("pk", flat=True))
         assert not visible.exclude(kommuner__district=district).exists()
+        checked += 1
+    assert checked >= 4
 
 
 def test_a_generated_slt_koordinator_cannot_read_another_kommunes_closed_meeting(generated, db):
@@ -164,14 +161,14 @@ def test_a_generated_slt_koordinator_cannot_read_another_kommunes_closed_meeting
         meeting_for(koordinator, other.pk)
     closed_council = (
         Meeting.objects.filter(forum__kind=Forum.Kind.POLITIRAD, is_closed=True)
-        .exclude(forum__kommuner=kommuners_of(koordinator))
+        .exclude(forum__kommuner=kommuner_of(koordinator))
         .first()
     )
     with pytest.raises(Http404):
         meeting_for(koordinator, closed_council.pk)
 
 
-def kommuners_of(user):
+def kommuner_of(user):
     return Kommune.objects.filter(roles__person=user.person)
 
 
@@ -214,12 +211,12 @@ def test_district_and_national_pages_show_what_the_tables_say(generated, db):
     assert national_mismatches(expected, pages["national"][0], Politidistrikt.objects.all()) == []
 
 
-def test_counts_scale_with_n_and_the_oversight_pages_make_the_same_queries_at_both_sizes(small_runs, generated, db):
-    small = small_runs["first"]["fingerprint"][0]
+def test_counts_scale_with_n_and_the_oversight_pages_make_the_same_queries_at_both_sizes(generated, db):
+    small = generated["first"]["fingerprint"][0]
     big = _counts()
     for model in ("Agreement", "Meeting", "AgendaItem", "FollowUpAction", "LogEntry", "Tiltak"):
         assert 2 * small[model] < big[model] < 8 * small[model], model
-    assert {name: q for name, (_, q) in _oversight_pages().items()} == small_runs["first"]["measured"]
+    assert {name: q for name, (_, q) in _oversight_pages().items()} == generated["first"]["measured"]
 
 
 def test_ten_years_are_counted_back_from_today(generated, db):
