@@ -32,6 +32,7 @@ from agreements.models import (
     StatusChange,
 )
 from agreements.signing import SIGNATORY_POLICY, content_hash
+from samarbeid.demo import DEMO_UNITS
 from samarbeid.generate import BATCH, LEADER_ROLE, Cooperation, Generation, Holder
 from samarbeid.models import Malform, Role
 from samarbeid.permissions import grant
@@ -71,14 +72,24 @@ class Planned:
     signed_at: list[datetime.datetime] = field(default_factory=list)
 
 
-def _fate(gen: Generation) -> str:
-    return gen.rng.choices([f for f, _ in FATES], weights=[w for _, w in FATES])[0]
+def _fate(gen: Generation, coop: Cooperation) -> str:
+    """What became of the cooperation's agreements; the demo's kommuner (Randaberg, Moss, Luster …) have one, as in
+    the seeds — which also keeps the demo districts' pages alike at every --kommuner."""
+    fates = [(fate, weight) for fate, weight in FATES if fate != "none" or not _in_demo_unit(coop)]
+    return gen.rng.choices([f for f, _ in fates], weights=[w for _, w in fates])[0]
+
+
+DEMO_KOMMUNER = {number for *_, numbers in DEMO_UNITS for number in numbers}
+
+
+def _in_demo_unit(coop: Cooperation) -> bool:
+    return any(kommune.number in DEMO_KOMMUNER for kommune in coop.kommuner)
 
 
 def _chain(gen: Generation, coop: Cooperation) -> list[Planned]:
     """The agreements of one cooperation, oldest first."""
     rng, today, first = gen.rng, gen.today, datetime.date(gen.first_year, 1, 15)
-    fate = _fate(gen)
+    fate = _fate(gen, coop)
     if fate == "none":
         return []
     terms = {"min_meetings": rng.choice([2, 4, 4, 4, 5]), "notice_days": rng.choice([7, 7, 7, 14]),

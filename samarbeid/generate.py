@@ -229,6 +229,13 @@ LEADER_ROLE = {
 }
 
 
+def _party_key(party: Party) -> str:
+    """A party's name in an e-mail address, the same in every run (no ids: units are made anew each run)."""
+    number = getattr(party, "number", None)
+    district = getattr(getattr(party, "district", None), "code", "")
+    return "-".join(filter(None, [ascii_slug(party.name), number, district]))
+
+
 def generate_people(gen: Generation) -> dict[str, int]:
     units_made = ensure_units()
     gen.cooperations = cooperations_for(gen)
@@ -272,7 +279,7 @@ def generate_people(gen: Generation) -> dict[str, int]:
     people = Person.objects.bulk_create(Person(name=gen.name()) for _ in wanted)
     for person, (party, role, since, _until, _) in zip(people, wanted, strict=True):
         suffix = f"-{since.year}" if role == Role.ORDFORER else ""
-        person.email = f"{role.replace('_', '-')}{suffix}.{ascii_slug(party.name)}-{party.pk}@{GENERATED_DOMAIN}"
+        person.email = f"{role.replace('_', '-')}{suffix}.{_party_key(party)}@{GENERATED_DOMAIN}"
     Person.objects.bulk_update(people, ["email"], batch_size=BATCH)
     assignments = RoleAssignment.objects.bulk_create(
         RoleAssignment(person=person, party_id=party.pk, role=role, starts_on=since, ends_on=until, **extra)
