@@ -143,6 +143,7 @@ def _council_figures(kommuner: QuerySet[Kommune], today: datetime.date) -> dict[
     recent = Meeting.objects.filter(starts_at__year__gte=year - 1, starts_at__year__lte=year)
     councils = list(
         Council.objects.filter(forum_id__in=list(forum_kommuner))
+        .order_by("forum_id")  # a kommune in two politiråd is shown with the first, whatever the table's order
         .select_related("forum", "agreement")
         .prefetch_related("agreement__sections", Prefetch("forum__meetings", queryset=recent))
     )

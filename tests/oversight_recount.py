@@ -118,8 +118,10 @@ def recount(kommuner, today: datetime.date) -> dict[str, Expected]:
                 timezone.localdate(m.summoned_at) <= timezone.localdate(m.starts_at) - datetime.timedelta(days=days)
                 for m in summoned
             )
-            share = f"{round(100 * on_time / len(summoned))} % ({on_time} av {len(summoned)})"
-            expected.on_time = share if summoned else "–"
+            if summoned:
+                expected.on_time = f"{round(100 * on_time / len(summoned))} % ({on_time} av {len(summoned)})"
+            else:
+                expected.on_time = "–"
             expected.overdue_follow_ups = overdue[council.forum_id]
         result[kommune.number] = expected
     return result
