@@ -116,6 +116,7 @@ def sync_users_roles(users: Iterable[User]) -> None:
     for user in users:
         user.roles_synced_on = today
         user.__dict__.pop("_perm_checker", None)
+        user.__dict__.get("_prefetched_objects_cache", {}).pop("groups", None)  # as groups.set() would
 
 
 def _stale_filter(stale: list[tuple[int, int]]) -> Q:
