@@ -41,8 +41,9 @@ def _login(party, role) -> Client:
 
 
 def pages() -> list[tuple[str, Client, str]]:
-    """(page, client of the persona who uses it, url) for the main pages, on the first generated kommune."""
-    kommune = Kommune.objects.filter(forums__kind=Forum.Kind.POLITIRAD).order_by("number").first()
+    """(page, client of the persona who uses it, url) for the main pages, on the first generated kommune of Sør-Vest."""
+    generated = Kommune.objects.filter(forums__kind=Forum.Kind.POLITIRAD, district__short_name="Sør-Vest")
+    kommune = generated.order_by("number").first()  # the same kommune (a demo one) at every size
     council = Council.objects.filter(forum__kommuner=kommune).first()
     unit = council.police_unit
     agreement = Agreement.objects.filter(kommuner=kommune).order_by("-created_at").first()
