@@ -10,9 +10,11 @@ class CouncilsConfig(AppConfig):
         from django.urls import reverse
 
         from councils import mytasks
+        from councils.generate import generate_councils
         from councils.models import Council
         from councils.rules import council_innkalling_days
         from councils.services import council_join
+        from samarbeid.generate import register_generation_step
         from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page, register_innkalling_rule
         from samarbeid.models import Forum
@@ -23,3 +25,4 @@ class CouncilsConfig(AppConfig):
         register_invitation_target(Council, join=council_join)
         for source in (mytasks.meeting_tasks, mytasks.follow_up_tasks, mytasks.year_end_tasks):
             register_task_source(source)
+        register_generation_step("politiråd", generate_councils, order=30)

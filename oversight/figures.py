@@ -19,7 +19,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementKommune, SigningRound
-from agreements.rules import AgreementStatus, agreement_status
+from agreements.rules import AgreementStatus, agreement_status, agreement_terms
 from councils.models import Council, Evaluation
 from councils.rules import evaluation_due_on, min_meetings_per_year
 from samarbeid.meetings import innkalling_was_late
@@ -134,7 +134,9 @@ def _shown_agreement(links: list[AgreementKommune]) -> AgreementKommune | None:
     )  # fmt: skip
 
 
-def _council_figures(kommuner: QuerySet[Kommune], today: datetime.date) -> dict[int, CouncilFigures]:
+def _council_figures(
+    kommuner: QuerySet[Kommune], today: datetime.date, agreements: dict[int, Agreement] | None = None
+) -> dict[int, CouncilFigures]:
     """The figures of each politiråd of these kommuner, by kommune id (the first council where a kommune has two)."""
     year = today.year
     memberships = Forum.kommuner.through.objects.filter(kommune__in=kommuner, forum__kind=Forum.Kind.POLITIRAD)
@@ -144,6 +146,7 @@ def _council_figures(kommuner: QuerySet[Kommune], today: datetime.date) -> dict[
     recent = Meeting.objects.filter(starts_at__year__gte=year - 1, starts_at__year__lte=year)
     councils = list(
         Council.objects.filter(forum_id__in=list(forum_kommuner))
+        .order_by("forum_id")  # a kommune in two politiråd is shown with the first, whatever the table's order
         .select_related("forum", "agreement")
         .prefetch_related("agreement__sections", Prefetch("forum__meetings", queryset=recent))
     )
@@ -157,6 +160,10 @@ def _council_figures(kommuner: QuerySet[Kommune], today: datetime.date) -> dict[
     )  # fmt: skip
     by_kommune: dict[int, CouncilFigures] = {}
     for council in councils:
+        # The agreement's rules are read from its text once per request: a council's agreement is usually one of
+        # the kommuner's own, already read for its status.
+        if council.agreement_id in (agreements or {}):
+            council.agreement._terms = agreement_terms(agreements[council.agreement_id])
         this_year = [m for m in council.forum.meetings.all() if timezone.localdate(m.starts_at).year == year]
         summoned = [m for m in this_year if m.summoned_at is not None]
         last = evaluated.get(council.pk)
@@ -198,7 +205,7 @@ def kommune_figures(kommuner: QuerySet[Kommune], *, today: datetime.date | None 
     links_by_kommune = defaultdict(list)
     for link in links:
         links_by_kommune[link.kommune_id].append(link)
-    councils = _council_figures(kommuner, today)
+    councils = _council_figures(kommuner, today, {link.agreement_id: link.agreement for link in links})
     tiltak = _overdue_tiltak(kommuner, today)
     rows = []
     for kommune in kommuner.select_related("district").order_by("name"):
@@ -242,6 +249,7 @@ def district_summaries(rows: list[KommuneFigures], districts) -> list[DistrictSu
 
 def _standing_as_signed(agreement: Agreement, day: datetime.date) -> AgreementStatus:
     """The rule's status of a signed (or since replaced) agreement as it stood on `day`."""
+    agreement_terms(agreement)  # read once and kept on the agreement, so the copy below does not read it again
     as_signed = copy.copy(agreement)
     as_signed.status = Agreement.Status.SIGNED
     return agreement_status(as_signed, day)

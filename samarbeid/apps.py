@@ -9,7 +9,9 @@ class SamarbeidConfig(AppConfig):
 
     def ready(self):
         from samarbeid.converters import YearConverter
+        from samarbeid.generate import generate_people, register_generation_step
         from samarbeid.lookups import register_lookups
 
         register_converter(YearConverter, "year")
         register_lookups()
+        register_generation_step("personer og roller", generate_people, order=10)

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from samarbeid.models import (
@@ -122,7 +123,7 @@ def _create_units() -> None:
 def create_demo_people() -> dict[str, User]:
     """Create the demo units, people, logins and roles; return the logins by persona key."""
     _create_units()
-    users = {}
+    users, password = {}, None
     for demo in DEMO_PEOPLE:
         person, _ = Person.objects.get_or_create(email=demo.email, defaults={"name": demo.name})
         RoleAssignment.objects.get_or_create(
@@ -133,7 +134,8 @@ def create_demo_people() -> dict[str, User]:
         )
         user = User.objects.filter(email=demo.email).first()
         if user is None:
-            user = User.objects.create_user(demo.email, DEMO_PASSWORD, person=person)
+            password = password or make_password(DEMO_PASSWORD)  # hashed once: the demo users share it anyway
+            user = User.objects.create(email=demo.email, person=person, password=password)
             sync_user_roles(user)
         users[demo.key] = user
     return users

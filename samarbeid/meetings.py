@@ -51,7 +51,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import assign_perm
 
 from samarbeid.concurrency import claim_version
 from samarbeid.models import (
@@ -74,7 +73,7 @@ from samarbeid.models import (
     User,
 )
 from samarbeid.notifications import notify, role_holders
-from samarbeid.permissions import Policy, get_for_user, grant, has_perm, prefetch_perms, visible_to
+from samarbeid.permissions import Policy, assign_many, get_for_user, grant, has_perm, prefetch_perms, visible_to
 from samarbeid.uploads import validate_attachment
 
 VIEW = "samarbeid.view_forum"
@@ -383,10 +382,10 @@ def forum_create(
 
 def forum_grant(forum: Forum, policy: Policy) -> None:
     """Give the forum's own groups and its parties' role groups their permissions on the forum."""
-    for perm in MEMBER_PERMS:
-        assign_perm(perm, forum.member_group, forum)
-    for perm in ORGANISER_PERMS:
-        assign_perm(perm, forum.organiser_group, forum)
+    assign_many([
+        *((perm, forum.member_group, forum) for perm in MEMBER_PERMS),
+        *((perm, forum.organiser_group, forum) for perm in ORGANISER_PERMS),
+    ])  # fmt: skip
     grant(forum, forum.parties(), policy)
 
 

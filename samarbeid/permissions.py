@@ -12,15 +12,17 @@
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.ctypes import get_content_type
+from guardian.shortcuts import get_objects_for_user, remove_perm
+from guardian.utils import get_group_obj_perms_model
 
 from samarbeid.models import Kommune, Party, PartyRoleGroup, Role, RoleAssignment, User
 
@@ -44,66 +46,124 @@ def base_party(party: Party) -> Party:
 
 def role_group(party: Party, role: str) -> Group:
     """The group of everyone holding `role` in `party` (created on first use, with its party rights)."""
-    party = base_party(party)
-    link = PartyRoleGroup.objects.select_related("group").filter(party=party, role=role).first()
-    if link:
-        return link.group
+    return role_groups([(party, role)])[(party.pk, role)]
+
+
+def role_groups(pairs: Iterable[tuple[Party, str]]) -> dict[tuple[int, str], Group]:
+    """The group of each (party, role), by (party id, role); the missing ones are made in a fixed number of
+    queries, each with the party rights its role has (PARTY_POLICY)."""
+    pairs = {(party.pk, role): (base_party(party), role) for party, role in pairs}
+    if not pairs:
+        return {}
+
+    def existing():
+        links = PartyRoleGroup.objects.select_related("group").filter(
+            party__in={pk for pk, _ in pairs}, role__in={role for _, role in pairs}
+        )
+        return {(link.party_id, link.role): link.group for link in links if (link.party_id, link.role) in pairs}
+
+    found = existing()
+    missing = [pair for key, pair in pairs.items() if key not in found]
+    if not missing:
+        return found
     with transaction.atomic():
-        group, _ = Group.objects.get_or_create(name=f"{party.kind}:{party.pk}:{role}")
-        PartyRoleGroup.objects.get_or_create(party=party, role=role, defaults={"group": group})
-        for perm in PARTY_POLICY.get(role, ()):
-            assign_perm(perm, group, party)
-    return group
+        names = {f"{party.kind}:{party.pk}:{role}": (party, role) for party, role in missing}
+        Group.objects.bulk_create([Group(name=name) for name in names], ignore_conflicts=True)
+        groups = {group.name: group for group in Group.objects.filter(name__in=names)}
+        PartyRoleGroup.objects.bulk_create(
+            [PartyRoleGroup(party=party, role=role, group=groups[name]) for name, (party, role) in names.items()],
+            ignore_conflicts=True,
+        )
+        assign_many([
+            (perm, groups[name], party) for name, (party, role) in names.items() for perm in PARTY_POLICY.get(role, ())
+        ])  # fmt: skip
+    return existing()
 
 
 def sync_user_roles(user: User) -> None:
     """Make the user's groups exactly those of the roles their person holds today."""
-    today = timezone.localdate()
-    groups = []
-    if user.person_id:
-        active = RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party")
-        groups = [role_group(a.party, a.role) for a in active]
-        groups += forum_groups(user.person_id, today)
-    with transaction.atomic():
-        user.groups.set(groups)
-        user.roles_synced_on = today
-        user.save(update_fields=["roles_synced_on"])
-    user.__dict__.pop("_perm_checker", None)
+    sync_users_roles([user])
 
 
-def forum_groups(person_id: int, on) -> list[Group]:
-    """The meeting forums' groups a person belongs to today (see Forum): members, and organisers."""
+def sync_users_roles(users: Iterable[User]) -> None:
+    """`sync_user_roles` for many logins in a fixed number of queries (e.g. after people are added in bulk)."""
     from samarbeid.models import ForumMembership
 
-    groups = []
-    for membership in ForumMembership.objects.active(on).filter(person_id=person_id).select_related("forum"):
+    today = timezone.localdate()
+    users = list(users)
+    person_ids = {user.person_id for user in users if user.person_id}
+    active = list(RoleAssignment.objects.active(today).filter(person_id__in=person_ids).select_related("party"))
+    by_role = role_groups((a.party, a.role) for a in active)
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for assignment in active:
+        wanted[assignment.person_id].add(by_role[(assignment.party_id, assignment.role)].pk)
+    memberships = ForumMembership.objects.active(today).filter(person_id__in=person_ids).select_related("forum")
+    for membership in memberships:
         if membership.kind in ForumMembership.MEMBER_KINDS:
-            groups.append(membership.forum.member_group_id)
+            wanted[membership.person_id].add(membership.forum.member_group_id)
         if membership.kind in ForumMembership.ORGANISER_KINDS:
-            groups.append(membership.forum.organiser_group_id)
-    return list(Group.objects.filter(pk__in=groups))
+            wanted[membership.person_id].add(membership.forum.organiser_group_id)
+    links = User.groups.through
+    with transaction.atomic():
+        held = defaultdict(set)
+        for user_id, group_id in links.objects.filter(user__in=users).values_list("user_id", "group_id"):
+            held[user_id].add(group_id)
+        stale = [(user.pk, group) for user in users for group in held[user.pk] - wanted[user.person_id]]
+        if stale:
+            links.objects.filter(_stale_filter(stale)).delete()
+        added = [(user.pk, group) for user in users for group in wanted[user.person_id] - held[user.pk]]
+        links.objects.bulk_create([links(user_id=u, group_id=g) for u, g in added], ignore_conflicts=True)
+        User.objects.filter(pk__in=[user.pk for user in users]).update(roles_synced_on=today)
+    for user in users:
+        user.roles_synced_on = today
+        user.__dict__.pop("_perm_checker", None)
+        user.__dict__.get("_prefetched_objects_cache", {}).pop("groups", None)  # as groups.set() would
+
+
+def _stale_filter(stale: list[tuple[int, int]]) -> Q:
+    condition = Q()
+    for user_id, group_id in stale:
+        condition |= Q(user_id=user_id, group_id=group_id)
+    return condition
 
 
 def grant(obj: Model, parties: Iterable[Party], policy: Policy) -> None:
     """Give each party's role groups the permissions the policy names for that role on `obj`.
 
-    One bulk insert per permission, whatever the number of parties and roles.
+    A fixed number of queries (the groups, the permissions, one insert), whatever the number of parties and roles.
     """
     parties = list(parties)
-    existing = {
-        (link.party_id, link.role): link.group
-        for link in PartyRoleGroup.objects.select_related("group").filter(party__in=parties, role__in=list(policy))
-    }
-    groups_by_perm: dict[str, list[Group]] = defaultdict(list)
+    wanted = []
     for party in parties:
         allowed = Role.police_roles() if party.is_police else Role.kommune_roles()
-        for role, perms in policy.items():
-            if role in allowed:
-                group = existing.get((party.pk, role)) or role_group(party, role)
-                for perm in perms:
-                    groups_by_perm[perm].append(group)
-    for perm, groups in groups_by_perm.items():
-        assign_perm(perm, groups, obj)
+        wanted += [(party, role) for role in policy if role in allowed]
+    groups = role_groups(wanted)
+    assign_many([(perm, groups[(party.pk, role)], obj) for party, role in wanted for perm in policy[role]])
+
+
+def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
+    """Guardian's assign_perm for many (permission, group, object) at once: one query for the permissions and one
+    insert per object-permission table (the object's direct table where it has one, else guardian's generic one)."""
+    if not grants:
+        return
+    ctypes = {id(obj): get_content_type(obj) for _, _, obj in grants}
+    codenames = {perm.split(".", 1)[-1] for perm, _, _ in grants}
+    permissions = {
+        (p.content_type_id, p.codename): p
+        for p in Permission.objects.filter(content_type__in={c.pk for c in ctypes.values()}, codename__in=codenames)
+    }
+    rows = defaultdict(list)
+    for perm, group, obj in grants:
+        ctype = ctypes[id(obj)]
+        model = get_group_obj_perms_model(obj)
+        fields = {"permission": permissions[(ctype.pk, perm.split(".", 1)[-1])], "group": group}
+        if model.objects.is_generic():
+            fields.update(content_type=ctype, object_pk=str(obj.pk))
+        else:
+            fields["content_object"] = obj
+        rows[model].append(model(**fields))
+    for model, objs in rows.items():
+        model.objects.bulk_create(objs, ignore_conflicts=True)
 
 
 def revoke(obj: Model, parties: Iterable[Party], policy: Policy) -> None:

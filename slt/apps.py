@@ -9,10 +9,12 @@ class SltConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from samarbeid.generate import register_generation_step
         from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
         from samarbeid.mytasks import register_task_source
+        from slt.generate import generate_slt
         from slt.models import SltModel
         from slt.mytasks import tiltak_tasks
         from slt.services import slt_model_join
@@ -22,3 +24,4 @@ class SltConfig(AppConfig):
         )
         register_invitation_target(SltModel, join=slt_model_join)
         register_task_source(tiltak_tasks)
+        register_generation_step("SLT", generate_slt, order=40)

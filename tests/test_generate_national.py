@@ -1,0 +1,224 @@
+"""manage.py generate_national at a small --kommuner: the data is usable through the app's own access functions,
+scales with N, is the same for the same seed, and the oversight pages show what the tables say."""
+
+import contextlib
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.http import Http404
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.access import agreements_visible_to
+from agreements.models import Agreement, Signature, SigningRound
+from agreements.signing import content_hash
+from councils.models import Council, LogEntry
+from samarbeid.generate import GENERATED_DOMAIN
+from samarbeid.meetings import meeting_for, meeting_reading
+from samarbeid.models import (
+    AgendaItem,
+    FollowUpAction,
+    Forum,
+    Kommune,
+    Meeting,
+    Person,
+    Politidistrikt,
+    Role,
+    RoleAssignment,
+    User,
+)
+from slt.models import Tiltak
+from tests.oversight_recount import district_rows, mismatches, national_mismatches, recount
+
+N = 12
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _user(party, role) -> User:
+    holder = RoleAssignment.objects.active().filter(party=party, role=role).select_related("person__user").first()
+    return holder.person.user
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (
+        Agreement, SigningRound, Signature, Council, Meeting, AgendaItem, FollowUpAction, LogEntry, Tiltak,
+    )}  # fmt: skip
+
+
+def _fingerprint() -> tuple:
+    """The generated content without ids: who, which agreements and meetings, and what the follow-ups say."""
+    return (
+        _counts(),
+        sorted(Person.objects.filter(email__endswith=GENERATED_DOMAIN).values_list("name", "email")),
+        sorted(Agreement.objects.values_list("kommuner__number", "status", "period_start", "period_end", "created_at")),
+        sorted(Meeting.objects.values_list("forum__name", "starts_at", "status", "summoned_at", "is_closed", "uid")),
+        sorted(FollowUpAction.objects.values_list("description", "due_on", "status", "decision__text")),
+        sorted(Tiltak.objects.values_list("title", "status", "ends_on", "plan__slt_model__name")),
+        sorted(LogEntry.objects.values_list("kommune__number", "date", "kind", "duration_minutes")),
+    )
+
+
+def _generate_and_roll_back(kommuner: int, seed: int, measure=None):
+    """Generate inside a savepoint, read what `measure` reads, and roll the data back."""
+    result = {}
+    with contextlib.suppress(_Rollback), transaction.atomic():
+        call_command("generate_national", kommuner=kommuner, seed=seed, verbosity=0)
+        result["fingerprint"] = _fingerprint()
+        if measure:
+            result["measured"] = measure()
+        raise _Rollback
+    return result
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """Three small generations (3 kommuner: seeds 5, 5 and 6), each measured and rolled back; then one of N
+    kommuner for the whole module, rolled back after it. Returns what the small ones measured."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        measure = lambda: {name: q for name, (_, q) in _oversight_pages().items()}  # noqa: E731
+        small = {
+            "first": _generate_and_roll_back(3, seed=5, measure=measure),
+            "again": _generate_and_roll_back(3, seed=5),
+            "other": _generate_and_roll_back(3, seed=6),
+        }
+        with contextlib.suppress(_Rollback), transaction.atomic():
+            call_command("generate_national", kommuner=N, seed=11, verbosity=0)
+            yield small
+            raise _Rollback
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generated):
+    assert generated["first"]["fingerprint"] == generated["again"]["fingerprint"]
+    assert generated["first"]["fingerprint"] != generated["other"]["fingerprint"]
+
+
+def test_every_chosen_kommune_has_its_people_agreements_council_and_slt(generated, db):
+    chosen = set(Kommune.objects.filter(forums__kind=Forum.Kind.POLITIRAD).values_list("number", flat=True))
+    with_agreements = set(Kommune.objects.filter(agreements__isnull=False).values_list("number", flat=True))
+    assert len(chosen) == N and with_agreements <= chosen and len(with_agreements) >= N // 2
+    districts = set(Kommune.objects.filter(number__in=chosen).values_list("district__short_name", flat=True))
+    assert {"Sør-Vest", "Øst", "Vest"} <= districts and len(districts) >= 6
+    for kommune in Kommune.objects.filter(number__in=chosen):
+        assert RoleAssignment.objects.active().filter(party=kommune, role=Role.SLT_KOORDINATOR).exists()
+        assert RoleAssignment.objects.active().filter(party=kommune, role=Role.ORDFORER).count() == 1
+    for district in Politidistrikt.objects.filter(short_name__in=districts):
+        assert RoleAssignment.objects.active().filter(party=district, role=Role.POLITIMESTER).count() == 1
+    counts = _counts()
+    assert counts["Meeting"] > 60 * N and counts["AgendaItem"] > 5 * counts["Meeting"]
+    assert counts["FollowUpAction"] > 3 * counts["Meeting"] and counts["LogEntry"] > 300 * N
+    assert 1.5 * N < counts["Agreement"] < 5 * N and counts["Tiltak"] > 20 * N
+
+
+def test_signed_agreements_carry_real_signing_records_and_refuse_change(generated, db):
+    signed = Agreement.objects.filter(status=Agreement.Status.SIGNED).prefetch_related("kommuner").first()
+    signing_round = signed.signing_rounds.get(completed_at__isnull=False)
+    assert signing_round.content_hash == content_hash(signed)
+    signers = {s.party_id: s for s in signing_round.signatures.all()}
+    assert set(signers) == {signed.police_party_id, *(k.pk for k in signed.kommuner.all())}
+    for kommune in signed.kommuner.all():
+        day = timezone.localdate(signers[kommune.pk].signed_at)
+        mayor = RoleAssignment.objects.active(day).get(party=kommune, role=Role.ORDFORER)
+        assert signers[kommune.pk].user.person_id == mayor.person_id  # the ordfører of that day signed
+    assert [(c.from_status, c.to_status) for c in signed.status_changes.all()] == [
+        ("utkast", "til_signering"),
+        ("til_signering", "signert"),
+    ]
+    replaced = Agreement.objects.filter(status=Agreement.Status.REPLACED).first()
+    assert replaced.replaced_by.filter(status__in=["signert", "erstattet"]).exists()
+    with pytest.raises(Exception, match="signert"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE agreements_agreement SET period_end = NULL WHERE id = %s", [signed.pk])
+
+
+def test_a_generated_politimester_sees_the_districts_agreements_and_no_other_district(generated, db):
+    checked = 0
+    for district in Politidistrikt.objects.filter(kommuner__agreements__isnull=False).distinct():
+        politimester = _user(district, Role.POLITIMESTER)
+        visible = agreements_visible_to(politimester)
+        in_district = Agreement.objects.filter(kommuner__district=district).distinct()
+        assert set(visible.values_list("pk", flat=True)) == set(in_district.values_list("pk", flat=True))
+        assert not visible.exclude(kommuner__district=district).exists()
+        checked += 1
+    assert checked >= 4
+
+
+def test_a_generated_slt_koordinator_cannot_read_another_kommunes_closed_meeting(generated, db):
+    group_meetings = Meeting.objects.filter(forum__kind=Forum.Kind.COORDINATION_GROUP, status="minutes_approved")
+    kommuner = list(Kommune.objects.filter(forums__kind=Forum.Kind.POLITIRAD).order_by("number")[:2])
+    own, other = (group_meetings.filter(forum__kommuner=k).select_related("forum").first() for k in kommuner)
+    koordinator = _user(kommuner[0], Role.SLT_KOORDINATOR)
+    assert own.is_closed and other.is_closed
+    assert meeting_reading(koordinator, own).minutes
+    assert not meeting_reading(koordinator, other).minutes and not meeting_reading(koordinator, other).titles
+    with pytest.raises(Http404):
+        meeting_for(koordinator, other.pk)
+    closed_council = (
+        Meeting.objects.filter(forum__kind=Forum.Kind.POLITIRAD, is_closed=True)
+        .exclude(forum__in=Forum.objects.filter(kommuner__in=kommuner_of(koordinator)))
+        .first()
+    )
+    with pytest.raises(Http404):
+        meeting_for(koordinator, closed_council.pk)
+
+
+def kommuner_of(user):
+    return Kommune.objects.filter(roles__person=user.person)
+
+
+def test_running_again_is_refused_unless_replace(generated, db):
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("generate_national", kommuner=2, verbosity=0)
+
+
+def _page(client: Client, url: str) -> tuple[str, int]:
+    client.get(url)  # the first request of the day re-syncs roles and counts tasks
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def _oversight_pages() -> dict[str, tuple[str, int]]:
+    pages = {}
+    for short_name in ("Sør-Vest", "Øst", "Vest"):
+        district = Politidistrikt.objects.get(short_name=short_name)
+        client = Client()
+        client.force_login(_user(district, Role.POLITIMESTER))
+        pages[short_name] = _page(client, reverse("oversight:district", args=[district.pk]))
+    client = Client()
+    client.force_login(User.objects.get(email="radgiver@politidirektoratet.demo.no"))
+    pages["national"] = _page(client, reverse("oversight:index"))
+    return pages
+
+
+def test_district_and_national_pages_show_what_the_tables_say(generated, db):
+    today = timezone.localdate()
+    pages = _oversight_pages()
+    for short_name in ("Sør-Vest", "Øst", "Vest"):
+        district = Politidistrikt.objects.get(short_name=short_name)
+        expected = recount(district.kommuner.all(), today)
+        shown = district_rows(pages[short_name][0])
+        assert len(shown) == district.kommuner.count()
+        assert mismatches(expected, shown) == []
+    expected = recount(Kommune.objects.all(), today)
+    assert national_mismatches(expected, pages["national"][0], Politidistrikt.objects.all()) == []
+
+
+def test_counts_scale_with_n_and_the_oversight_pages_make_the_same_queries_at_both_sizes(generated, db):
+    small = generated["first"]["fingerprint"][0]
+    big = _counts()
+    for model in ("Agreement", "Meeting", "AgendaItem", "FollowUpAction", "LogEntry", "Tiltak"):
+        assert 2 * small[model] < big[model] < 8 * small[model], model
+    assert {name: q for name, (_, q) in _oversight_pages().items()} == generated["first"]["measured"]
+
+
+def test_ten_years_are_counted_back_from_today(generated, db):
+    first = Meeting.objects.order_by("starts_at").first()
+    assert timezone.localdate(first.starts_at).year == timezone.localdate().year - 9
