@@ -133,8 +133,9 @@ def test_signed_agreements_carry_real_signing_records_and_refuse_change(generate
     ]
     replaced = Agreement.objects.filter(status=Agreement.Status.REPLACED).first()
     assert replaced.replaced_by.filter(status__in=["signert", "erstattet"]).exists()
-    with pytest.raises(Exception, match="signert"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE agreements_agreement SET period_end = NULL WHERE id = %s", [signed.pk])
+    if connection.vendor == "postgresql":  # the database's own triggers refuse it (the ORM rule covers SQLite)
+        with pytest.raises(Exception, match="signert"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE agreements_agreement SET period_end = NULL WHERE id = %s", [signed.pk])
 
 
 def test_a_generated_politimester_sees_the_districts_agreements_and_no_other_district(generated, db):
