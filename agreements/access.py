@@ -6,9 +6,11 @@ lists are scoped by `agreements_visible_to` / `templates_visible_to`.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
+from agreements.verification import agreement_edition, parse_verification_code
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
 from samarbeid.models import Kommune, Party, Politidistrikt, Role
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
@@ -68,6 +70,29 @@ def agreement_for(user, pk: int, *, edit: bool = False, require: str | None = No
     )  # fmt: skip
     if edit and not agreement.is_editable:
         raise PermissionDenied
+    return agreement
+
+
+def agreement_by_verification_code(code: str) -> Agreement:
+    """The signed agreement a sealed PDF's verification address names (agreements/verification.py): anyone
+    holding the PDF may read who signed which version when. 404 unless the code names a signed agreement, its
+    version and the hash of the content that was signed."""
+    parsed = parse_verification_code(code)
+    if parsed is None:
+        raise Http404
+    pk, edition, digest = parsed
+    agreement = (
+        Agreement.objects.select_related("police_party")
+        .filter(
+            pk=pk,
+            status__in=[Agreement.Status.SIGNED, Agreement.Status.REPLACED],
+            signing_rounds__completed_at__isnull=False,
+            signing_rounds__content_hash__startswith=digest,
+        )  # fmt: skip
+        .first()
+    )
+    if agreement is None or agreement_edition(agreement) != edition:
+        raise Http404
     return agreement
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/pdf/", views_signing.agreement_pdf, name="pdf"),
     path("<int:pk>/endringer/", views_signing.agreement_changes, name="changes"),
     path("verifiser/", views_signing.verify, name="verify"),
+    path("verifiser/<slug:code>/", views_signing.verify_agreement, name="verify_agreement"),
 ]

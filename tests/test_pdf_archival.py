@@ -95,7 +95,8 @@ def pdfa_problems(pdf: bytes) -> list[str]:
             if not flags & 4 or flags & (1 | 2 | 32 | 256):  # print set; invisible, hidden, noview, toggle clear
                 problems.append(f"annotation {annotation.get('/Subtype')} flags {flags}")
             rect = [float(v) for v in annotation["/Rect"]]
-            if "/AP" not in annotation and (rect[2] - rect[0] or rect[3] - rect[1]):
+            exempt = annotation.get("/Subtype") in ("/Link", "/Popup")  # PDF/A-2 § 6.3.3
+            if "/AP" not in annotation and not exempt and (rect[2] - rect[0] or rect[3] - rect[1]):
                 problems.append("visible annotation without appearance")
     if root.get("/AcroForm", {}).get("/NeedAppearances"):
         problems.append("NeedAppearances")
@@ -175,3 +176,120 @@ def test_a_flipped_byte_in_a_timestamped_seal_fails(template, pki):
     sealed[len(sealed) // 3] ^= 0x01
     result = verify_pdf(bytes(sealed))
     assert not result.ok and not result.long_term
+
+
+# --- The sealed agreement: verification address and QR code, the verification page -----------------------------
+
+AGREEMENT_AUTH = [{"method": "mfa", "type": "totp", "at": None, "reauthenticated": True}]
+
+
+@pytest.fixture
+def signed_moss(personas, settings, tmp_path, django_capture_on_commit_callbacks, dev_seal):
+    """Moss kommune and Moss politistasjonsdistrikt's agreement, signed by both and sealed (the task runs at once)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from agreements.services import agreement_create
+    from agreements.signing import agreement_send_for_signature, agreement_sign
+    from samarbeid.models import Kommune, PoliceUnit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://samarbeid.example.no"
+    agreement = agreement_create(
+        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
+    )  # fmt: skip
+    agreement_send_for_signature(agreement, by=personas["moss_slt"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for key, place in (("moss_ordforer", "Moss"), ("moss_leder", "Moss")):
+            TOTP.activate(personas[key], generate_totp_secret())
+            agreement.refresh_from_db()
+            agreement_sign(
+                agreement, by=personas[key], place=place, signed_hash=agreement.signing_rounds.last().content_hash,
+                authentication=[{**AGREEMENT_AUTH[0], "at": time.time()}],
+            )  # fmt: skip
+    agreement.refresh_from_db()
+    return agreement
+
+
+def qr_matrix_in(pdf: bytes) -> list[list[bool]]:
+    """The QR code printed in the PDF, read back from its image: dark modules as True, quiet zone removed."""
+    from agreements.verification import QR_BORDER, QR_SCALE
+
+    reader = pypdf.PdfReader(BytesIO(pdf))
+    images = {image.data: image.image for page in reader.pages for image in page.images}  # resources are shared
+    assert len(images) == 1, "one image in the agreement: the QR code"
+    image = next(iter(images.values())).convert("L")
+    modules = image.width // QR_SCALE
+
+    def dark(x, y):
+        return image.getpixel((x * QR_SCALE + QR_SCALE // 2, y * QR_SCALE + QR_SCALE // 2)) < 128
+
+    inner = range(QR_BORDER, modules - QR_BORDER)
+    return [[dark(x, y) for x in inner] for y in inner]
+
+
+def test_sealed_agreement_prints_its_verification_address_and_a_qr_code_of_it(signed_moss):
+    import segno
+
+    from agreements.verification import verification_url
+    from samarbeid.pdf import pdf_text
+
+    pdf = signed_moss.sealed_document.file.read()
+    url = verification_url(signed_moss)
+    assert url.startswith(f"https://samarbeid.example.no/avtaler/verifiser/{signed_moss.pk}-1-")
+    assert url in pdf_text(pdf).replace("\n", "")
+    expected = [[bool(module) for module in row] for row in segno.make_qr(url, error="m").matrix]
+    assert qr_matrix_in(pdf) == expected
+    assert pdfa_problems(pdf) == []  # the real agreement, with its QR image, links and seal, is still PDF/A-2b
+    assert verify_pdf(pdf).ok
+
+
+def test_verification_page_names_the_agreement_version_signatories_and_when(signed_moss, client):
+    from agreements.verification import verification_path
+
+    response = client.get(verification_path(signed_moss))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert signed_moss.title in page and "Versjon 1" in page
+    for signature in signed_moss.signatures.all():
+        assert signature.name in page and signature.title in page and signature.party.name in page
+        assert signature.signed_at.astimezone().strftime("%d.%m.%Y") in page
+    assert signed_moss.sealed_document.sha256 in page
+    assert f'href="/avtaler/{signed_moss.pk}/"' not in page  # anonymous: no link into the app
+
+
+def test_verification_address_needs_the_signed_contents_hash_not_just_the_number(signed_moss, client):
+    from agreements.verification import verification_code
+
+    number, edition, digest = verification_code(signed_moss).split("-")
+    assert client.get(f"/avtaler/verifiser/{number}-{edition}-{'0' * 16}/").status_code == 404
+    assert client.get(f"/avtaler/verifiser/{number}-2-{digest}/").status_code == 404  # wrong version
+    assert client.get(f"/avtaler/verifiser/{number}-{edition}-{digest}/").status_code == 200
+
+
+def test_agreement_page_links_to_its_verification_page_once_signed(signed_moss, client_for):
+    from agreements.verification import verification_path
+
+    client = client_for("moss_slt")
+    path = verification_path(signed_moss)
+    assert path in client.get(f"/avtaler/{signed_moss.pk}/").content.decode()
+    assert path in client.get(f"/avtaler/{signed_moss.pk}/signering/").content.decode()
+    page = client.get(path).content.decode()
+    assert f'href="/avtaler/{signed_moss.pk}/"' in page  # a reader of the agreement gets the way back to it
+
+
+def test_verification_page_query_count_is_bounded(signed_moss, client, django_assert_max_num_queries):
+    from agreements.verification import verification_path
+
+    with django_assert_max_num_queries(12):
+        assert client.get(verification_path(signed_moss)).status_code == 200
+
+
+def test_verification_page_in_nynorsk(signed_moss, client):
+    from agreements.verification import verification_path
+
+    client.cookies["django_language"] = "nn"
+    page = client.get(verification_path(signed_moss), HTTP_ACCEPT_LANGUAGE="nn").content.decode()
+    assert "Avtalen er signert av alle partar." in page

@@ -26,6 +26,7 @@ from agreements.demo import create_demo_agreement_parts
 from agreements.demo_import import import_demo_agreements
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, TemplateSection
 from agreements.signing import agreement_send_for_signature
+from agreements.verification import verification_code
 from agreements.views import PARTS
 from councils.demo import create_demo_councils
 from councils.models import Council
@@ -326,6 +327,12 @@ VALUES = {
     ("agreements:part_edit", "part"): lambda: list(PARTS),
     ("meetings:transition", "action"): lambda: ["summon", *TRANSITIONS],
     ("meetings:pdf", "document"): lambda: ["innkalling", "referat"],
+    # Possession of the sealed PDF (its printed address) is what opens a verification page: every signed
+    # agreement's code, and one that names no agreement.
+    ("agreements:verify_agreement", "code"): lambda: [
+        *filter(None, map(verification_code, Agreement.objects.filter(status__in=["signert", "erstattet"]))),
+        "1-1-0000000000000000",
+    ],
 }
 
 # Patterns whose path cannot be filled from the demo data, each with the reason.
