@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
+from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, AttachmentExemption, Owner
 from agreements.verification import agreement_edition, parse_verification_code
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
 from samarbeid.models import Kommune, Party, Politidistrikt, Role
@@ -204,3 +204,44 @@ def sections_to_write(user) -> QuerySet[AgreementSection]:
 def agreements_in_care_of(user) -> QuerySet[Agreement]:
     """Signed agreements the user edits for one of the parties: theirs to renew when they expire or are revised."""
     return visible_to(user, CHANGE, Agreement.objects.filter(status=Agreement.Status.SIGNED))
+
+
+# --- Public access (offentleglova): a signed agreement is a public document; exempt attachments are not -----------
+
+
+def agreements_public(queryset: QuerySet | None = None) -> QuerySet[Agreement]:
+    """Signed agreements (also those since replaced): what anyone may read, on the public pages, feeds and search."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    return queryset.filter(status__in=[Agreement.Status.SIGNED, Agreement.Status.REPLACED])
+
+
+def public_agreement_for(pk: int) -> Agreement:
+    """A signed agreement for anyone; 404 for every other (a draft's existence is not public)."""
+    return get_object_or_404(agreements_public().select_related("police_party", "replaces"), pk=pk)
+
+
+def public_sealed_document(agreement: Agreement):
+    """The sealed PDF of a signed agreement, the one file of it anyone may download (None until it is sealed)."""
+    if not agreement.is_signed:
+        return None
+    return getattr(agreement, "sealed_document", None)
+
+
+def attachment_exemptions(agreement_ids) -> dict[int, dict[int, AttachmentExemption]]:
+    """The exemptions in force on each agreement's attachments: {agreement id: {attachment id: record}} (one query)."""
+    from samarbeid.exemptions import latest
+
+    state: dict[int, dict] = {pk: {} for pk in agreement_ids}
+    records = AttachmentExemption.objects.filter(agreement_id__in=list(state), attachment__isnull=False)
+    for record in latest(records, key=lambda r: r.attachment_id).values():
+        state[record.agreement_id][record.attachment_id] = record
+    return state
+
+
+def public_attachments(agreement: Agreement) -> list[tuple[Attachment, str]]:
+    """Each attachment with the legal basis it is exempt on ("" when it is not): the public sees its title and,
+    when exempt, why it is withheld; a file of a signed agreement is published only as part of the sealed PDF."""
+    from samarbeid.exemptions import basis_label
+
+    exempt = attachment_exemptions([agreement.pk])[agreement.pk]
+    return [(attachment, basis_label(exempt.get(attachment.pk))) for attachment in agreement.attachments.all()]
