@@ -245,3 +245,40 @@ def public_attachments(agreement: Agreement) -> list[tuple[Attachment, str]]:
 
     exempt = attachment_exemptions([agreement.pk])[agreement.pk]
     return [(attachment, basis_label(exempt.get(attachment.pk))) for attachment in agreement.attachments.all()]
+
+
+# --- Archive packages (agreements/archive.py) ---------------------------------------------------------------------
+
+ARCHIVE_DISTRICT_ROLES = [Role.POLITIMESTER, Role.DISTRIKT_ADMIN]  # held in the politidistrikt itself
+
+
+def may_archive_district(user, pk: int) -> bool:
+    """Whether the user may take the politidistrikt's agreements out as one archive package: its politimester and
+    malansvarlig (district admin) today."""
+    from samarbeid.models import PartyRoleGroup
+
+    if not user.is_authenticated:
+        return False
+    return PartyRoleGroup.objects.filter(group__user=user, party_id=pk, role__in=ARCHIVE_DISTRICT_ROLES).exists()
+
+
+def district_archive_for(user, pk: int) -> Politidistrikt:
+    """The politidistrikt for its archive package (may_archive_district); 404 for everyone else."""
+    district = Politidistrikt.objects.filter(pk=pk).first()
+    if district is None or not may_archive_district(user, pk):
+        raise Http404
+    return district
+
+
+def district_agreements_archivable(user, district: Politidistrikt) -> QuerySet[Agreement]:
+    """The district's sealed agreements (its own and its police units'), as far as the user may read them."""
+    from samarbeid.models import PoliceUnit
+
+    units = PoliceUnit.objects.filter(district=district).values("pk")
+    return (
+        agreements_visible_to(user)
+        .filter(Q(police_party_id=district.pk) | Q(police_party_id__in=units), sealed_document__isnull=False)
+        .select_related("police_party", "sealed_document", "replaces")
+        .prefetch_related("kommuner", "attachments")
+        .order_by("pk")
+    )

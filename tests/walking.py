@@ -284,6 +284,7 @@ ROOTS: dict[str, tuple[type[Model], str]] = {
     "oversikt/distrikt/<pk>": (Politidistrikt, "pk"),
     "invitasjoner/<pk>": (PartyInvitation, "pk"),
     "avtaler/<pk>": (Agreement, "pk"),
+    "avtaler/distrikt/<pk>": (Politidistrikt, "pk"),
     "avtaler/maler/<pk>": (AgreementTemplate, "pk"),
     "politirad/<pk>": (Council, "pk"),
     "slt/<pk>": (SltModel, "pk"),
