@@ -252,6 +252,11 @@ SEAL_TRUST_ROOTS_FILE = Path(v) if (v := env.str("SEAL_TRUST_ROOTS_FILE", defaul
 # An RFC 3161 timestamp authority for the seal (PAdES B-T/B-LT); empty: the seal carries the signing time only.
 SEAL_TIMESTAMP_URL = env.str("SEAL_TIMESTAMP_URL", default="")
 
+# Who runs this installation, for the accessibility statement and the privacy page (/tilgjengelighet/, /personvern/).
+SERVICE_OWNER = env.str("SERVICE_OWNER", default="Samarbeid (utviklingsinstallasjon)")
+SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="kontakt@samarbeid.example.no")
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="personvernombud@samarbeid.example.no")
+
 # Where the reference data (kommuner, politidistrikter) and the seed agreements are read from.
 REFERENCE_DATA_DIR = Path(env.str("REFERENCE_DATA_DIR", default=str(BASE_DIR / "referencedata")))
 

@@ -320,3 +320,28 @@ def test_minutes_package_query_count_is_bounded(personas, council, client_for, d
     member, _ = member_and_reader(personas, council)
     with django_assert_max_num_queries(60):
         assert client_for(member).get(minutes_url(council, approved(council))).status_code == 200
+
+
+# --- the accessibility statement and the privacy page ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, heading", [("/tilgjengelighet/", "Tilgjengelighetserklæring for Samarbeid"),
+                                           ("/personvern/", "Personvernerklæring for Samarbeid")])  # fmt: skip
+def test_statement_pages_are_public_and_linked_from_every_pages_footer(client, path, heading, settings):
+    settings.SERVICE_OWNER = "Eksempel kommune"
+    page = client.get(path).content.decode()
+    assert heading in page and "Eksempel kommune" in page
+    assert 'href="/tilgjengelighet/"' in page and 'href="/personvern/"' in page
+
+
+@pytest.mark.parametrize("path, heading", [("/tilgjengelighet/", "Tilgjengeerklæring for Samarbeid"),
+                                           ("/personvern/", "Rettane dine")])  # fmt: skip
+def test_statement_pages_in_nynorsk(client, path, heading):
+    page = client.get(path, HTTP_ACCEPT_LANGUAGE="nn").content.decode()
+    assert heading in page and 'lang="nn"' in page
+
+
+def test_statement_pages_need_no_query_for_an_anonymous_visitor(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/tilgjengelighet/").status_code == 200
+        assert client.get("/personvern/").status_code == 200
