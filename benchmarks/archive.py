@@ -56,7 +56,7 @@ def main(n: int) -> None:
 
     from agreements.models import Attachment
     from agreements.services import agreement_create
-    from agreements.signing import agreement_pdf, agreement_send_for_signature, agreement_sign
+    from agreements.signing import agreement_pdf, agreement_seal, agreement_send_for_signature, agreement_sign
     from samarbeid.demo import create_demo_people
     from samarbeid.models import Kommune, PoliceUnit, Role, RoleAssignment
     from samarbeid.pdf import seal_pdf
@@ -87,6 +87,7 @@ def main(n: int) -> None:
             agreement.refresh_from_db()
             agreement_sign(agreement, by=user, place="Stavanger", authentication=auth,
                            signed_hash=agreement.signing_rounds.last().content_hash)  # fmt: skip
+        agreement_seal(agreement.pk)  # the task, run here (a settings change after setup does not reach the backend)
     print(f"{n} agreements signed and sealed in {time.perf_counter() - start:.1f} s")
 
     rendered = agreement_pdf(agreement, final=True)
@@ -105,7 +106,7 @@ def main(n: int) -> None:
     ]:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        assert response.status_code == 200, response.status_code
+        assert response.status_code == 200, (response.status_code, response.get("Location"))
         timed = median_time(lambda url=url: client.get(url), runs=3)
         print(f"{label}: {timed:.3f} s, {len(response.content) / 1e6:.2f} MB, {len(queries)} queries")
 
