@@ -341,7 +341,7 @@ def test_statement_pages_in_nynorsk(client, path, heading):
     assert heading in page and 'lang="nn"' in page
 
 
-def test_statement_pages_need_no_query_for_an_anonymous_visitor(client, django_assert_num_queries):
+def test_statement_pages_need_no_query_for_an_anonymous_visitor(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/tilgjengelighet/").status_code == 200
         assert client.get("/personvern/").status_code == 200
