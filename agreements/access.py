@@ -6,10 +6,12 @@ lists are scoped by `agreements_visible_to` / `templates_visible_to`.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
+from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, AttachmentExemption, Owner
+from agreements.verification import agreement_edition, parse_verification_code
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
 from samarbeid.models import Kommune, Party, Politidistrikt, Role, RoleAssignment
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
@@ -71,6 +73,29 @@ def agreement_for(user, pk: int, *, edit: bool = False, require: str | None = No
         raise PermissionDenied(
             _("Avtalen er ikke lenger et utkast og kan ikke endres. En signert avtale endres ved å lage en revisjon.")
         )
+    return agreement
+
+
+def agreement_by_verification_code(code: str) -> Agreement:
+    """The signed agreement a sealed PDF's verification address names (agreements/verification.py): anyone
+    holding the PDF may read who signed which version when. 404 unless the code names a signed agreement, its
+    version and the hash of the content that was signed."""
+    parsed = parse_verification_code(code)
+    if parsed is None:
+        raise Http404
+    pk, edition, digest = parsed
+    agreement = (
+        Agreement.objects.select_related("police_party")
+        .filter(
+            pk=pk,
+            status__in=[Agreement.Status.SIGNED, Agreement.Status.REPLACED],
+            signing_rounds__completed_at__isnull=False,
+            signing_rounds__content_hash__startswith=digest,
+        )  # fmt: skip
+        .first()
+    )
+    if agreement is None or agreement_edition(agreement) != edition:
+        raise Http404
     return agreement
 
 
@@ -284,3 +309,81 @@ def import_review_for(user, pk: int):
 def districts_for_new_police_unit(user) -> QuerySet[Politidistrikt]:
     """Where an import may add a police unit the register lacks: the politidistrikter in the user's reach."""
     return Politidistrikt.objects.filter(pk__in=police_parties_choosable(user).values("pk"))
+
+
+# --- Public access (offentleglova): a signed agreement is a public document; exempt attachments are not -----------
+
+
+def agreements_public(queryset: QuerySet | None = None) -> QuerySet[Agreement]:
+    """Signed agreements (also those since replaced): what anyone may read, on the public pages, feeds and search."""
+    queryset = Agreement.objects.all() if queryset is None else queryset
+    return queryset.filter(status__in=[Agreement.Status.SIGNED, Agreement.Status.REPLACED])
+
+
+def public_agreement_for(pk: int) -> Agreement:
+    """A signed agreement for anyone; 404 for every other (a draft's existence is not public)."""
+    return get_object_or_404(agreements_public().select_related("police_party", "replaces"), pk=pk)
+
+
+def public_sealed_document(agreement: Agreement):
+    """The sealed PDF of a signed agreement, the one file of it anyone may download (None until it is sealed)."""
+    if not agreement.is_signed:
+        return None
+    return getattr(agreement, "sealed_document", None)
+
+
+def attachment_exemptions(agreement_ids) -> dict[int, dict[int, AttachmentExemption]]:
+    """The exemptions in force on each agreement's attachments: {agreement id: {attachment id: record}} (one query)."""
+    from samarbeid.exemptions import latest
+
+    state: dict[int, dict] = {pk: {} for pk in agreement_ids}
+    records = AttachmentExemption.objects.filter(agreement_id__in=list(state), attachment__isnull=False)
+    for record in latest(records, key=lambda r: r.attachment_id).values():
+        state[record.agreement_id][record.attachment_id] = record
+    return state
+
+
+def public_attachments(agreement: Agreement) -> list[tuple[Attachment, str]]:
+    """Each attachment with the legal basis it is exempt on ("" when it is not): the public sees its title and,
+    when exempt, why it is withheld; a file of a signed agreement is published only as part of the sealed PDF."""
+    from samarbeid.exemptions import basis_label
+
+    exempt = attachment_exemptions([agreement.pk])[agreement.pk]
+    return [(attachment, basis_label(exempt.get(attachment.pk))) for attachment in agreement.attachments.all()]
+
+
+# --- Archive packages (agreements/archive.py) ---------------------------------------------------------------------
+
+ARCHIVE_DISTRICT_ROLES = [Role.POLITIMESTER, Role.DISTRIKT_ADMIN]  # held in the politidistrikt itself
+
+
+def may_archive_district(user, pk: int) -> bool:
+    """Whether the user may take the politidistrikt's agreements out as one archive package: its politimester and
+    malansvarlig (district admin) today."""
+    from samarbeid.models import PartyRoleGroup
+
+    if not user.is_authenticated:
+        return False
+    return PartyRoleGroup.objects.filter(group__user=user, party_id=pk, role__in=ARCHIVE_DISTRICT_ROLES).exists()
+
+
+def district_archive_for(user, pk: int) -> Politidistrikt:
+    """The politidistrikt for its archive package (may_archive_district); 404 for everyone else."""
+    district = Politidistrikt.objects.filter(pk=pk).first()
+    if district is None or not may_archive_district(user, pk):
+        raise Http404
+    return district
+
+
+def district_agreements_archivable(user, district: Politidistrikt) -> QuerySet[Agreement]:
+    """The district's sealed agreements (its own and its police units'), as far as the user may read them."""
+    from samarbeid.models import PoliceUnit
+
+    units = PoliceUnit.objects.filter(district=district).values("pk")
+    return (
+        agreements_visible_to(user)
+        .filter(Q(police_party_id=district.pk) | Q(police_party_id__in=units), sealed_document__isnull=False)
+        .select_related("police_party", "sealed_document", "replaces")
+        .prefetch_related("kommuner", "attachments")
+        .order_by("pk")
+    )

@@ -45,7 +45,16 @@ from agreements.immutability import LockedWhenSigned, SignedAgreementPart, signe
 from agreements.richtext import clean_html
 from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
 from samarbeid.concurrency import Versioned, claim_version
-from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt, Role, RoleAssignment
+from samarbeid.models import (
+    ExemptionRecord,
+    Kommune,
+    Malform,
+    OpeningHours,
+    Party,
+    Politidistrikt,
+    Role,
+    RoleAssignment,
+)
 from samarbeid.storage import private_storage
 
 
@@ -757,3 +766,28 @@ class ImportReview(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class AttachmentExemption(ExemptionRecord):
+    """An agreement attachment exempted from public access (or the exemption lifted), append-only: the latest
+    record is its state. The public page names the attachment and the legal basis; the file stays closed."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="attachment_exemptions")
+    attachment = models.ForeignKey(Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    attachment_title = models.CharField(_("vedlegg"), max_length=200)
+
+    append_only_detachable = "attachment"
+
+    class Meta:
+        triggers = [AppendOnlyTrigger(detachable="attachment")]
+        verbose_name = _("unntak fra offentlighet for vedlegg")
+        verbose_name_plural = _("unntak fra offentlighet for vedlegg")
+        ordering = ["agreement", "decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exempt=False) | ~Q(legal_basis=""), name="attachment_exemption_has_basis"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.attachment_title}: {self.get_legal_basis_display()}"

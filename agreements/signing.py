@@ -42,6 +42,7 @@ from agreements.models import (
 )
 from agreements.richtext import DiffPart, html_to_text, text_diff
 from agreements.services import replaces_all_parties
+from agreements.verification import qr_data_uri, verification_url
 from samarbeid.models import NotificationKind, Party, Role, RoleAssignment, User
 from samarbeid.notifications import notify, role_holders
 from samarbeid.pdf import render_pdf, seal_pdf
@@ -488,6 +489,9 @@ def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) ->
         "final": final,
         "sealed_at": timezone.now(),
     }
+    if final and signing_round is not None:  # where the sealed PDF can be checked, known before it is sealed
+        context["verification_url"] = verification_url(agreement, signing_round)
+        context["verification_qr"] = qr_data_uri(context["verification_url"])
     return render_pdf(
         "agreements/pdf/agreement.html", context, request=request, draft=not final, title=agreement.title,
         language=agreement.malform,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agreements import views_signing
+from agreements import views_archive, views_signing
 
 urlpatterns = [
     path("<int:pk>/signering/", views_signing.signing_page, name="signing"),
@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:pk>/pdf/", views_signing.agreement_pdf, name="pdf"),
     path("<int:pk>/endringer/", views_signing.agreement_changes, name="changes"),
     path("verifiser/", views_signing.verify, name="verify"),
+    path("verifiser/<slug:code>/", views_signing.verify_agreement, name="verify_agreement"),
+    # Archive packages (agreements/archive.py)
+    path("<int:pk>/arkiv.zip", views_archive.agreement_archive, name="archive"),
+    path("distrikt/<int:pk>/arkiv.zip", views_archive.district_archive, name="district_archive"),
 ]

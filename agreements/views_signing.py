@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import signing
-from agreements.access import CHANGE, agreement_for
+from agreements.access import CHANGE, VIEW, agreement_by_verification_code, agreement_for
 from agreements.forms_signing import ReturnToDraftForm, SendForSignatureForm, SignForm, VerifyForm
 from agreements.models import Agreement, SealedDocument
 from agreements.reviewing import unreviewed_sections
+from agreements.verification import agreement_edition, completed_round, verification_path
 from samarbeid.pdf import verify_pdf
 from samarbeid.permissions import has_perm
 
@@ -198,3 +199,25 @@ def verify(request: HttpRequest) -> HttpResponse:
         if result.ok:
             archived = SealedDocument.objects.filter(sha256=hashlib.sha256(data).hexdigest()).first()
     return render(request, "agreements/verify.html", {"form": form, "result": result, "archived": archived})
+
+
+@require_GET
+def verify_agreement(request: HttpRequest, code: str) -> HttpResponse:
+    """The verification address printed in the sealed PDF: which agreement, which version, who signed and when."""
+    agreement = agreement_by_verification_code(code)
+    signing_round = completed_round(agreement)
+    replaced = agreement.status == Agreement.Status.REPLACED
+    successor = agreement.replaced_by.filter(status=Agreement.Status.SIGNED).first() if replaced else None
+    context = {
+        "agreement": agreement,
+        "edition": agreement_edition(agreement),
+        "signing_round": signing_round,
+        "signatures": signing_round.signatures.select_related("party").order_by("signed_at", "pk"),
+        "kommuner": agreement.kommuner.all(),
+        "sealed": SealedDocument.objects.filter(agreement=agreement).first(),
+        "successor": successor,
+        "successor_path": verification_path(successor) if successor else None,
+        "can": {"read": has_perm(request.user, VIEW, agreement)},
+        "form": VerifyForm(),
+    }
+    return render(request, "agreements/verify_agreement.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from councils import views
+from councils import views, views_archive
 
 app_name = "councils"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/arshjul/<year:year>/vedtak/", views.year_plan_decide, name="year_plan_decide"),
     path("<int:pk>/evaluering/<year:year>/", views.evaluation, name="evaluation"),
     path("<int:pk>/logg/", views.log, name="log"),
+    path("<int:pk>/arkiv/<year:year>.zip", views_archive.minutes_archive, name="minutes_archive"),
 ]

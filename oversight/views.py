@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from agreements.access import may_archive_district
 from oversight.access import district_for, districts_overseen, openable_ids, sees_nation
 from oversight.chart import coverage_chart
 from oversight.exports import figures_csv, figures_xlsx
@@ -80,6 +81,7 @@ def district(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": district_summaries(figures.rows, [district])[0], "statuses": SHOWN_STATUSES,
         "coverage": coverage, "chart": coverage_chart(coverage), "query": request.GET.urlencode(),
         "sort": form.cleaned_data.get("sort") or "kommune", "order": form.cleaned_data.get("order") or "asc",
+        "can_archive": may_archive_district(request.user, district.pk),
     })  # fmt: skip
 
 

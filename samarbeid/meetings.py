@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samarbeid.concurrency import claim_version
+from samarbeid.exemptions import MeetingExemptions, basis_label, meeting_exemptions, publication_record, published_ids
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -198,6 +199,7 @@ class ReadItem:
     minutes_updated_at: datetime.datetime | None = None
     minutes_updated_by: User | None = None
     decisions: tuple[ReadDecision, ...] = ()
+    withheld: str = ""  # the legal basis when the item's content is exempt from public access for this reader
     history: tuple[MinutesVersion, ...] = ()  # the earlier texts of the minutes, newest first
     version: int = 0  # the minutes' version a writer starts from (samarbeid/concurrency.py)
     conflict: object = None  # after a refused save: what someone else saved meanwhile
@@ -221,6 +223,14 @@ class MeetingReading:
     attachments: bool
     attendees: bool
     read_log: bool  # who read the closed minutes (the forum's organisers)
+    # What is exempt from public access (samarbeid/exemptions.py) and so withheld from this reader; None for the
+    # forum's members in the app, who read it all.
+    exemptions: MeetingExemptions | None = None
+
+    @property
+    def minutes_withheld(self) -> str:
+        """The legal basis when the minutes as a whole are exempt for this reader, else ""."""
+        return basis_label(self.exemptions.minutes) if self.exemptions and self.minutes else ""
 
     @property
     def is_logged(self) -> bool:
@@ -237,6 +247,11 @@ class MeetingReading:
     def _read_item(self, item: AgendaItem) -> ReadItem:
         shown = {"pk": item.pk, "case_number": item.case_number, "title": item.title,
                  "proposed_by": item.proposed_by, "is_referatsaker": item.is_referatsaker}  # fmt: skip
+        withheld = basis_label(self.exemptions.items.get(item.pk)) if self.exemptions else ""
+        if withheld and (self.descriptions or self.minutes):
+            return ReadItem(**shown, withheld=withheld)
+        if self.minutes_withheld:  # the case papers stay, the minutes, decisions and follow-up go
+            return ReadItem(**shown, description=item.description if self.descriptions else "")
         if self.descriptions:
             shown["description"] = item.description
         if self.minutes:
@@ -270,7 +285,17 @@ class MeetingReading:
 
     @cached_property
     def attachment_list(self) -> tuple[MeetingAttachment, ...]:
-        return tuple(self.meeting.attachments.all()) if self.attachments else ()
+        if not self.attachments:
+            return ()
+        withheld = self.exemptions.attachments if self.exemptions else {}
+        return tuple(a for a in self.meeting.attachments.all() if a.pk not in withheld)
+
+    @cached_property
+    def withheld_attachments(self) -> tuple[tuple[str, str], ...]:
+        """(title, legal basis) of each attachment exempt from public access for this reader."""
+        if not self.attachments or not self.exemptions:
+            return ()
+        return tuple((record.attachment_title, basis_label(record)) for record in self.exemptions.attachments.values())
 
     @cached_property
     def attendance(self) -> list[tuple[ForumMembership, Attendance | None]]:
@@ -306,12 +331,22 @@ def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound:
     and keep on their own servers): a closed meeting's case papers never go there, members get the titles and
     read the rest here after logging in."""
     forum = meeting.forum
-    visible = summoned or meeting.is_public or has_perm(user, VIEW, forum)
-    content = visible and (not meeting.is_closed or (not outbound and has_perm(user, CLOSED, forum)))
+    reader = summoned or has_perm(user, VIEW, forum)
+    member = has_perm(user, CLOSED, forum)
+    # Everyone sees an open meeting's time, place, theme and agenda titles; its content once its minutes are
+    # published (or as a reader of the forum); a closed meeting only its date and that it is closed.
+    visible = reader or not meeting.is_closed
+    content = (reader or meeting.is_public) and (not meeting.is_closed or (not outbound and member))
     manage = has_perm(user, MANAGE, forum)
+    exemptions = None
+    if content and not (member and not outbound):
+        exemptions = meeting.__dict__.get("_exemptions")
+        if exemptions is None:
+            exemptions = meeting_exemptions([meeting.pk])[meeting.pk]
     return MeetingReading(
         meeting=meeting, user=user, titles=visible, descriptions=content, minutes=content, decisions=content,
-        actions=content, attachments=content, attendees=content or manage, read_log=manage and meeting.is_closed,
+        actions=content, attachments=content, attendees=(content and reader) or manage,
+        read_log=manage and meeting.is_closed, exemptions=exemptions,
     )  # fmt: skip
 
 
@@ -320,14 +355,40 @@ def meeting_readings(user, meetings: Iterable[Meeting], *, outbound: bool = Fals
     meetings = list(meetings)
     prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
     prefetch_related_objects(meetings, _agenda_prefetch())
+    prefetch_public_state(meetings)
     return [meeting_reading(user, meeting, outbound=outbound) for meeting in meetings]
+
+
+def prefetch_public_state(meetings: list[Meeting]) -> None:
+    """Whether each meeting is published, and its exemptions, for many meetings in two queries."""
+    published = published_ids(Meeting, [m.pk for m in meetings if not m.is_closed])
+    exemptions = meeting_exemptions([m.pk for m in meetings])
+    for meeting in meetings:
+        meeting.__dict__["_published"] = meeting.pk in published
+        meeting.__dict__["_exemptions"] = exemptions[meeting.pk]
 
 
 def readable_meetings(user, meetings: QuerySet, part: str = "actions") -> list[int]:
     """The ids of those `meetings` of which `user` may read `part` (a MeetingReading field), for lists."""
     meetings = list(meetings.select_related("forum"))
     prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
+    prefetch_public_state(meetings)
     return [meeting.pk for meeting in meetings if getattr(meeting_reading(user, meeting), part)]
+
+
+def withheld_from(user, meetings: QuerySet | Iterable[Meeting]) -> tuple[set[int], set[int]]:
+    """The agenda items, and the meetings whose minutes as a whole, that are exempt from public access for `user`
+    (who is not a member of their forum), for lists across meetings such as follow-ups."""
+    meetings = [m for m in meetings]
+    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
+    exemptions = meeting_exemptions([m.pk for m in meetings])
+    items, minutes = set(), set()
+    for meeting in meetings:
+        if not has_perm(user, CLOSED, meeting.forum):
+            items |= set(exemptions[meeting.pk].items)
+            if exemptions[meeting.pk].minutes:
+                minutes.add(meeting.pk)
+    return items, minutes
 
 
 def may_open_closed(user, meeting: Meeting) -> bool:
@@ -668,7 +729,11 @@ def meeting_mark_held(meeting: Meeting, *, by: User | None) -> Meeting:
 
 @transaction.atomic
 def meeting_approve_minutes(meeting: Meeting, *, by: User | None) -> Meeting:
+    """Approve the minutes; an open meeting's approved minutes are published at once, by the approver (recorded,
+    and withdrawn with `meeting_withdraw` in samarbeid/exemptions.py)."""
     meeting = _set_status(meeting, Meeting.Status.MINUTES_APPROVED, by, (Meeting.Status.HELD,), "minutes_approved")
+    if not meeting.is_closed:
+        publication_record(meeting, published=True, by=by)
     minutes_notify(meeting)
     return meeting
 
@@ -802,7 +867,11 @@ def attachment_delete(attachment: MeetingAttachment) -> None:
 def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> QuerySet:
     """Follow-up actions across the forums' meetings that the user may read, with what a list shows loaded."""
     meetings = readable_meetings(user, Meeting.objects.filter(forum__in=forums), "actions")
-    return FollowUpAction.objects.filter(decision__agenda_item__meeting__in=meetings).select_related(
+    items, minutes = withheld_from(user, Meeting.objects.filter(pk__in=meetings).select_related("forum"))
+    actions = FollowUpAction.objects.filter(decision__agenda_item__meeting__in=meetings).exclude(
+        decision__agenda_item__in=items
+    )
+    return actions.exclude(decision__agenda_item__meeting__in=minutes).select_related(
         "responsible_person", "responsible_party", "closed_by__person",
         "decision__agenda_item__meeting__forum",
     )  # fmt: skip

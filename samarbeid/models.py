@@ -555,8 +555,16 @@ class ForumMembership(HeldByPerson):
 
 class MeetingQuerySet(models.QuerySet):
     def public(self):
-        """Meetings whose minutes may be published: open meetings with approved minutes."""
-        return self.filter(is_closed=False, status=Meeting.Status.MINUTES_APPROVED)
+        """Meetings whose minutes are public: open meetings with approved minutes that are published
+        (samarbeid/exemptions.py: the latest Publication of the meeting publishes it)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        latest = Publication.objects.filter(
+            target_type=ContentType.objects.get_for_model(Meeting), target_id=models.OuterRef("pk")
+        ).order_by("-at", "-pk")
+        return self.filter(is_closed=False, status=Meeting.Status.MINUTES_APPROVED).filter(
+            models.Subquery(latest.values("published")[:1])
+        )
 
     def in_year(self, year: int):
         return self.filter(starts_at__year=year)
@@ -626,7 +634,14 @@ class Meeting(Versioned):
 
     @property
     def is_public(self) -> bool:
-        return not self.is_closed and self.status == self.Status.MINUTES_APPROVED
+        """Open, minutes approved and published (kept on the instance: readings of many meetings set it at once)."""
+        if self.is_closed or self.status != self.Status.MINUTES_APPROVED:
+            return False
+        if "_published" not in self.__dict__:
+            from samarbeid.exemptions import is_published
+
+            self.__dict__["_published"] = is_published(self)
+        return self.__dict__["_published"]
 
     @property
     def notice_days(self) -> int:
@@ -1032,3 +1047,102 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return f"{self.task_key} ({self.threshold})"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Public access (offentleglova): exemptions with their legal basis, and publishing as a recorded act.
+# See samarbeid/exemptions.py for the legal bases, the current state and the services; both logs only grow.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class LegalBasis(models.TextChoices):
+    """The legal bases an item can be exempted from public access on (Noark 5: skjermingshjemmel)."""
+
+    OFFL_13_FVL_13 = "offl_13_fvl_13", "offl. § 13 jf. fvl. § 13"
+    OFFL_13_POLITIREGISTERLOVEN = "offl_13_prl_23", "offl. § 13 jf. politiregisterloven § 23"
+    OFFL_14 = "offl_14", "offl. § 14"
+    OFFL_15 = "offl_15", "offl. § 15"
+    OFFL_21 = "offl_21", "offl. § 21"
+    OFFL_24 = "offl_24", "offl. § 24"
+    OFFL_5 = "offl_5", "offl. § 5"
+
+
+class ExemptionRecord(AppendOnly):
+    """One decision to exempt an item from public access, or to lift that exemption (append-only): the latest
+    record of an item is its state. The public sees that an exempt item exists and its legal basis, never its
+    content. The same fields in Noark 5 terms: skjermingshjemmel (legal_basis), skjermetAv/Dato (decided_by/at)."""
+
+    exempt = models.BooleanField(_("unntatt offentlighet"), default=True)
+    legal_basis = models.CharField(_("hjemmel"), max_length=30, choices=LegalBasis.choices, blank=True)
+    note = models.TextField(_("merknad (intern)"), blank=True)
+    decided_at = models.DateTimeField(_("besluttet"), default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class MeetingExemption(ExemptionRecord):
+    """An exemption of a meeting's minutes as a whole (no item, no attachment), of one agenda item (its case
+    papers, minutes, decisions and follow-up) or of one attachment."""
+
+    class Part(models.TextChoices):
+        MINUTES = "minutes", _("Hele referatet")
+        ITEM = "item", _("Sak")
+        ATTACHMENT = "attachment", _("Vedlegg")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="exemptions")
+    part = models.CharField(_("gjelder"), max_length=20, choices=Part.choices)
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    attachment = models.ForeignKey(
+        MeetingAttachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attachment_title = models.CharField(_("vedlegg"), max_length=200, blank=True)
+
+    append_only_detachable = "attachment"
+
+    class Meta:
+        triggers = [AppendOnlyTrigger(detachable="attachment")]
+        verbose_name = _("unntak fra offentlighet i møte")
+        verbose_name_plural = _("unntak fra offentlighet i møter")
+        ordering = ["meeting", "decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(exempt=False) | ~Q(legal_basis=""), name="meeting_exemption_has_basis"),
+            models.CheckConstraint(
+                condition=Q(part="minutes", agenda_item__isnull=True, attachment_title="")
+                | Q(part="item", agenda_item__isnull=False, attachment_title="")
+                | Q(part="attachment", agenda_item__isnull=True),
+                name="meeting_exemption_names_its_part",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.get_part_display()} {self.get_legal_basis_display()}"
+
+
+class Publication(AppendOnly):
+    """Publishing an item to the public pages, or withdrawing it (append-only): who, when and why. The latest
+    record of an item is its state. Meetings' minutes and SLT handlingsplaner are published this way."""
+
+    target_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    published = models.BooleanField(_("publisert"))
+    reason = models.TextField(_("begrunnelse"), blank=True)
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now, editable=False)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        triggers = [AppendOnlyTrigger()]
+        verbose_name = _("publisering")
+        verbose_name_plural = _("publiseringer")
+        ordering = ["target_type", "target_id", "at", "pk"]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published=True) | ~Q(reason=""), name="publication_withdrawal_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.target_type_id}:{self.target_id} {'+' if self.published else '-'}"

@@ -253,6 +253,17 @@ if not DEBUG:
 # The seal certificate that signs archived PDFs (a development one is made by `manage.py make_seal`).
 SEAL_KEY_FILE = Path(env.str("SEAL_KEY_FILE", default=str(BASE_DIR / "var" / "seal" / "seal-key.pem")))
 SEAL_CERT_FILE = Path(env.str("SEAL_CERT_FILE", default=str(BASE_DIR / "var" / "seal" / "seal-cert.pem")))
+# The seal certificate's issuers (PEM bundle), and the trust anchors the seal's and the timestamp authority's
+# chains are validated against when the validation data is embedded (default: the chain's own root).
+SEAL_CHAIN_FILE = Path(v) if (v := env.str("SEAL_CHAIN_FILE", default="")) else None
+SEAL_TRUST_ROOTS_FILE = Path(v) if (v := env.str("SEAL_TRUST_ROOTS_FILE", default="")) else None
+# An RFC 3161 timestamp authority for the seal (PAdES B-T/B-LT); empty: the seal carries the signing time only.
+SEAL_TIMESTAMP_URL = env.str("SEAL_TIMESTAMP_URL", default="")
+
+# Who runs this installation, for the accessibility statement and the privacy page (/tilgjengelighet/, /personvern/).
+SERVICE_OWNER = env.str("SERVICE_OWNER", default="Samarbeid (utviklingsinstallasjon)")
+SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="kontakt@samarbeid.example.no")
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="personvernombud@samarbeid.example.no")
 
 # Where the reference data (kommuner, politidistrikter) and the seed agreements are read from.
 REFERENCE_DATA_DIR = Path(env.str("REFERENCE_DATA_DIR", default=str(BASE_DIR / "referencedata")))

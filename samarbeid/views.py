@@ -1,9 +1,13 @@
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,3 +56,30 @@ def invitation_answer(request: HttpRequest, pk: int, accept: bool) -> HttpRespon
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("min_side")
+
+
+# The accessibility statement and the privacy page: public, written out in both målformer (long legal text reads
+# better whole than cut into messages), the owner and addresses from settings.
+STATEMENT_UPDATED = "2026-12-01"
+
+
+def _page(request: HttpRequest, name: str) -> HttpResponse:
+    language = "nn" if get_language() == "nn" else "nb"
+    context = {
+        "owner": settings.SERVICE_OWNER, "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "privacy_email": settings.PRIVACY_CONTACT_EMAIL, "site_url": settings.SITE_URL,
+        "updated": datetime.date.fromisoformat(STATEMENT_UPDATED),
+    }  # fmt: skip
+    return render(request, f"samarbeid/pages/{name}.{language}.html", context)
+
+
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """Tilgjengelighetserklæring in the format of uustatus.no."""
+    return _page(request, "tilgjengelighet")
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """Personvernerklæring: what personal data is processed, why, on what basis, for how long, and one's rights."""
+    return _page(request, "personvern")

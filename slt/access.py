@@ -115,3 +115,14 @@ def people_choosable(slt_model: SltModel) -> QuerySet[Person]:
     return Person.objects.filter(
         Q(roles__party__in=slt_model.parties()) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
     ).distinct()
+
+
+# --- Public access: a handlingsplan is public once the kommune publishes it (samarbeid/exemptions.py) ------------
+
+
+def plans_public(queryset: QuerySet | None = None) -> QuerySet[Handlingsplan]:
+    """Published handlingsplaner: their title, period, focus areas and tiltak (without responsible persons)."""
+    from samarbeid.exemptions import published_ids
+
+    queryset = Handlingsplan.objects.all() if queryset is None else queryset
+    return queryset.filter(pk__in=published_ids(Handlingsplan, queryset.values_list("pk", flat=True)))

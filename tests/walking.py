@@ -35,6 +35,7 @@ from agreements.models import (
     TemplateSection,
 )
 from agreements.signing import agreement_send_for_signature
+from agreements.verification import verification_code
 from agreements.views import PARTS
 from councils.demo import create_demo_councils
 from councils.models import Council
@@ -299,6 +300,7 @@ ROOTS: dict[str, tuple[type[Model], str]] = {
     "invitasjoner/<pk>": (PartyInvitation, "pk"),
     "avtaler/<pk>": (Agreement, "pk"),
     "avtaler/importer/<pk>": (ImportReview, "pk"),
+    "avtaler/distrikt/<pk>": (Politidistrikt, "pk"),
     "avtaler/maler/<pk>": (AgreementTemplate, "pk"),
     "politirad/<pk>": (Council, "pk"),
     "slt/<pk>": (SltModel, "pk"),
@@ -342,6 +344,12 @@ VALUES = {
     ("agreements:part_edit", "part"): lambda: list(PARTS),
     ("meetings:transition", "action"): lambda: ["summon", *TRANSITIONS],
     ("meetings:pdf", "document"): lambda: ["innkalling", "referat"],
+    # Possession of the sealed PDF (its printed address) is what opens a verification page: every signed
+    # agreement's code, and one that names no agreement.
+    ("agreements:verify_agreement", "code"): lambda: [
+        *filter(None, map(verification_code, Agreement.objects.filter(status__in=["signert", "erstattet"]))),
+        "1-1-0000000000000000",
+    ],
 }
 
 # Patterns whose path cannot be filled from the demo data, each with the reason.
