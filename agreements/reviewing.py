@@ -48,7 +48,7 @@ class PartyReview:
 def section_writers(sections: Iterable[AgreementSection]) -> dict[int, set[int]]:
     """For each section's last writer (``updated_by``): the party ids they hold a role in today, and ``"police"``
     if one of them is a police party (a politimester writes for a unit of the district). One query."""
-    user_ids = {s.updated_by_id for s in sections if s.updated_by_id}
+    user_ids = {s.updated_by_id for s in sections if s.updated_by_id and s.local_text}  # empty ones need no review
     writers: dict[int, set] = {pk: set() for pk in user_ids}
     if user_ids:
         rows = RoleAssignment.objects.active().filter(person__user__in=user_ids)

@@ -119,6 +119,10 @@ def _mark_sections(sections, owners) -> list:
 def _mark_reviews(user, agreement: Agreement, sections) -> list:
     """Each section's review standing (`section.review_rows`: one row per reviewing party) and the parties the user
     may mark it reviewed for (`section.can_review`). A fixed number of queries for any number of sections."""
+    if not agreement.is_editable:  # sent or signed: reviewing is over
+        for section in sections:
+            section.review_rows, section.can_review = [], []
+        return sections
     mine = {party.pk for party in review_parties(user, agreement)}
     writers, latest = section_writers(sections), latest_reviews(agreement)
     for section in sections:
