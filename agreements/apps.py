@@ -14,5 +14,5 @@ class AgreementsConfig(AppConfig):
         from samarbeid.mytasks import register_task_source
 
         register_invitation_target(Agreement, join=agreement_join)
-        for source in (mytasks.signing_tasks, mytasks.section_tasks, mytasks.renewal_tasks):
+        for source in (mytasks.signing_tasks, mytasks.section_tasks, mytasks.renewal_tasks, mytasks.proposal_tasks):
             register_task_source(source)

@@ -244,6 +244,9 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
         raise ValidationError(_("Bare et utkast kan sendes til signering."))
     if not agreement.sections.exists():
         raise ValidationError(_("Avtalen har ingen avsnitt."))
+    from agreements.negotiation import assert_ready_to_send  # a party may require its proposals settled first
+
+    assert_ready_to_send(agreement)
     if not agreement.kommuner.exists():
         raise ValidationError(_("Ingen kommune er part ennå: en invitert kommune må godta invitasjonen først."))
     signing_round = SigningRound(agreement=agreement, allow_deputy=allow_deputy, sent_by=by)
