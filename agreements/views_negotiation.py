@@ -32,7 +32,7 @@ from agreements.forms_negotiation import (
     ThreadForm,
 )
 from agreements.models import AgreementSection
-from samarbeid.concurrency import StaleEdit
+from samarbeid.concurrency import StaleEdit, edits_versioned
 
 
 def _back(agreement, anchor: str = "") -> HttpResponse:
@@ -222,6 +222,7 @@ def case_papers(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
 def council_decision(request: HttpRequest, pk: int) -> HttpResponse:

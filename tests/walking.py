@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from agreements.demo import create_demo_agreement_parts
 from agreements.demo_import import import_demo_agreements
-from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, TemplateSection
+from agreements.models import (
+    Agreement,
+    AgreementSection,
+    AgreementTemplate,
+    Attachment,
+    ChangeProposal,
+    CommentThread,
+    TemplateSection,
+)
 from agreements.signing import agreement_send_for_signature
 from agreements.views import PARTS
 from councils.demo import create_demo_councils
@@ -220,6 +228,8 @@ PARTIES_OF = {
     Agreement: _agreement_parties,
     AgreementSection: lambda obj: _agreement_parties(obj.agreement),
     Attachment: lambda obj: _agreement_parties(obj.agreement),
+    CommentThread: lambda obj: _agreement_parties(obj.agreement),
+    ChangeProposal: lambda obj: _agreement_parties(obj.agreement),
     AgreementTemplate: _template_parties,
     TemplateSection: lambda obj: _template_parties(obj.template),
     Forum: _forum_parties,
@@ -305,6 +315,8 @@ ROOT_QUERYSETS = {
 CHILDREN: dict[tuple[type[Model], str], tuple[type[Model], str | None]] = {
     (Agreement, "section_pk"): (AgreementSection, "agreement"),
     (Agreement, "attachment_pk"): (Attachment, "agreement"),
+    (Agreement, "thread_pk"): (CommentThread, "agreement"),
+    (Agreement, "proposal_pk"): (ChangeProposal, "agreement"),
     (AgreementTemplate, "section_pk"): (TemplateSection, "template"),
     (Council, "membership_pk"): (ForumMembership, "forum__council"),
     (CoordinationGroup, "membership_pk"): (ForumMembership, "forum__coordination_group"),
