@@ -9,14 +9,14 @@ words struck through in red and the inserted words underlined on yellow, and the
 import io
 
 import lxml.html
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from docx import Document
 from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from agreements.models import Agreement, ChangeProposal, Expectation, SectionKind
 from agreements.negotiation import annotate_proposal
@@ -194,8 +194,10 @@ def case_papers_docx(agreement: Agreement) -> bytes:
             paragraph.add_run(value)
         if by_section:
             document.add_paragraph(
-                _("Avtalen er et utkast. Endringsforslag som partene ikke har avgjort ennå, står under avsnittet de "
-                  "gjelder, merket med gul bakgrunn.")
+                _(
+                    "Avtalen er et utkast. Endringsforslag som partene ikke har avgjort ennå, står under avsnittet de "
+                    "gjelder, merket med gul bakgrunn."
+                )
             )
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         for number, section in enumerate(sections, start=1):

@@ -859,9 +859,7 @@ class NegotiationSetting(Versioned, LockedWhenSigned):
     class Meta:
         verbose_name = _("innstilling for forhandlingen")
         verbose_name_plural = _("innstillinger for forhandlingen")
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "party"], name="one_negotiation_setting_per_party")
-        ]
+        constraints = [models.UniqueConstraint(fields=["agreement", "party"], name="one_negotiation_setting_per_party")]
         triggers = [SignedAgreementPart()]
 
 

@@ -263,8 +263,15 @@ def proposal_create(
     )  # fmt: skip
     _log(agreement, Action.PROPOSED, heading=current.heading, by=by,
          text=f"<p>{escape(party.name)}: {summary.strip()}</p>")  # fmt: skip
-    _tell(owner_editors(agreement, current.owner), by=by, agreement=agreement, what=gettext_lazy("Nytt endringsforslag"),
-          heading=current.heading, text=html_to_text(cleaned), url=_detail_url(agreement, f"forslag-{proposal.pk}"))
+    _tell(
+        owner_editors(agreement, current.owner),
+        by=by,
+        agreement=agreement,
+        what=gettext_lazy("Nytt endringsforslag"),
+        heading=current.heading,
+        text=html_to_text(cleaned),
+        url=_detail_url(agreement, f"forslag-{proposal.pk}"),
+    )
     return proposal
 
 
@@ -350,7 +357,10 @@ def template_drift(sections: list[AgreementSection], malform: str) -> dict[int, 
         if ts is None or section.template_version is None or ts.version <= section.template_version:
             continue
         now = ts.in_malform(malform)
-        if html_to_text(now["standard_text"]) == html_to_text(section.standard_text) and now["heading"] == section.heading:
+        if (
+            html_to_text(now["standard_text"]) == html_to_text(section.standard_text)
+            and now["heading"] == section.heading
+        ):
             continue
         drift[section.pk] = Drift(ts.version, now["heading"], now["standard_text"],
                                   text_diff(section.standard_text, now["standard_text"]))  # fmt: skip

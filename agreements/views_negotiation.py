@@ -133,7 +133,9 @@ def proposal_detail(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
     proposal = proposal_for(request.user, pk, proposal_pk, decide=request.method == "POST")
     section, agreement = proposal.section, proposal.agreement
     negotiation.annotate_proposal(proposal, section)
-    can_decide = agreement.is_editable and proposal.is_open and section.owner in editable_owners(request.user, agreement)
+    can_decide = (
+        agreement.is_editable and proposal.is_open and section.owner in editable_owners(request.user, agreement)
+    )
     form = None
     if can_decide or request.method == "POST":
         form = DecisionForm(request.POST or None, initial={"text": proposal.text}, version=section.version)
@@ -230,7 +232,8 @@ def council_decision(request: HttpRequest, pk: int) -> HttpResponse:
     kommuner = council_decision_kommuner(request.user, agreement)
     if not kommuner:
         raise PermissionDenied
-    form = CouncilDecisionForm(request.POST or None, kommuner=kommuner, version=agreement.version)
+    initial = {"case_number": agreement.council_case_number, "decided_on": agreement.council_decision_date}
+    form = CouncilDecisionForm(request.POST or None, kommuner=kommuner, version=agreement.version, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         kommune = next(k for k in kommuner if k.pk == data["kommune"])
@@ -248,4 +251,3 @@ def council_decision(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("agreements:negotiation", pk=agreement.pk)
     context = {"agreement": agreement, "form": form, "decisions": negotiation.latest_council_decisions(agreement)}
     return render(request, "agreements/negotiation/council_decision.html", context)
-

@@ -215,6 +215,8 @@ def template_section(personas):
 
 def agreement_council_decision(personas):
     agreement = _moss_agreement(personas)
+    agreement.council_decision_date = timezone.localdate()
+    agreement.save(update_fields=["council_decision_date"])
     page = reverse("agreements:council_decision", args=[agreement.pk])
     users = personas["moss_slt"], personas["moss_ordforer"]
     return Edit(page, page, users, "case_number", _reload(agreement, "council_case_number"))

@@ -89,7 +89,9 @@ def decide(client, proposal, section, decision, *, text="", reason=""):
 def test_politikontakt_comments_on_a_kommune_section_and_the_page_shows_the_thread(client_for, moss):
     section = kommune_section(moss)
     client = client_for("moss_politikontakt")
-    response = client.post(url("comment_create", moss), {"section": section.pk, "body": "Hvilke dager? @slt-koordinator"})
+    response = client.post(
+        url("comment_create", moss), {"section": section.pk, "body": "Hvilke dager? @slt-koordinator"}
+    )
     thread = CommentThread.objects.get(agreement=moss)
     assert response.status_code == 302 and response["Location"].endswith(f"#{thread.anchor}")
     page = client.get(url("detail", moss))
@@ -190,7 +192,9 @@ def test_politikontakt_proposes_a_change_shown_as_a_word_diff_against_the_curren
     assert (proposal.party.name, proposal.base_version, proposal.status) == ("Moss politistasjonsdistrikt", 2, "apent")
     page = lxml.html.fromstring(client_for("moss_slt").get(url("detail", moss)).content)
     card = page.get_element_by_id(proposal.anchor)
-    assert [el.text_content() for el in card.xpath(".//div[contains(@class, 'diff')]//ins")] == ["rådhuset hver tirsdag."]
+    assert [el.text_content() for el in card.xpath(".//div[contains(@class, 'diff')]//ins")] == [
+        "rådhuset hver tirsdag."
+    ]
     assert [el.text_content() for el in card.xpath(".//div[contains(@class, 'diff')]//del")] == ["rådhuset."]
     assert "Fast dag" in card.text_content()
     assert card.xpath(".//a[starts-with(normalize-space(.), 'Svar på forslaget')]")
@@ -268,7 +272,9 @@ def test_a_proposal_made_against_an_older_version_is_flagged_and_shown_against_b
     assert "laget mot en eldre versjon" in card.text_content()
     now, base = card.xpath(".//div[contains(@class, 'diff')]")
     assert "biblioteket." in [d.text_content() for d in now.xpath(".//del")]  # against the text as it is now
-    assert [i.text_content() for i in base.xpath(".//ins")] == ["rådhuset hver tirsdag."]  # against the text it was made on
+    assert [i.text_content() for i in base.xpath(".//ins")] == [
+        "rådhuset hver tirsdag."
+    ]  # against the text it was made on
 
 
 def test_accepting_never_overwrites_an_edit_saved_meanwhile(client_for, personas, moss):
@@ -315,7 +321,10 @@ def test_the_signing_page_shows_what_was_negotiated_and_what_is_open(client_for,
     summary = " ".join(summary.split())
     heading = kommune_section(moss).heading
     assert f"«{heading}», forslag fra Moss politistasjonsdistrikt: godtatt av Vilde Haugen Berg" in summary
-    assert f"«{heading}», forslag fra Moss politistasjonsdistrikt: avslått av Vilde Haugen Berg. Begrunnelse: For dyrt." in summary
+    assert (
+        f"«{heading}», forslag fra Moss politistasjonsdistrikt: avslått av Vilde Haugen Berg. Begrunnelse: For dyrt."
+        in summary
+    )
     assert f"Endringsforslag til «{police_section(moss).heading}» fra Moss kommune – venter på svar" in summary
     assert "Kommentar til «Spesielle fokusområder» fra Moss politistasjonsdistrikt" in summary
     send_form = html.xpath("//form[contains(@action, 'signering/send')]")[0].text_content()
@@ -355,8 +364,9 @@ def sogn(personas):
     admin = personas["vest_malansvarlig"]
     template = template_create_for_district(Politidistrikt.objects.get(short_name="Vest"), by=admin)
     return agreement_create(
-        police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"), kommuner=[Kommune.objects.get(number="4644")],
-        created_by=personas["luster_slt"], template=template, malform="nb",
+        police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
+        kommuner=[Kommune.objects.get(number="4644")], created_by=personas["luster_slt"], template=template,
+        malform="nb",
     )  # fmt: skip
 
 
@@ -391,9 +401,15 @@ def test_the_owner_keeps_the_old_text_and_a_later_template_change_shows_again(cl
     section = sogn.sections.filter(owner=Owner.KOMMUNE).exclude(standard_text="").order_by("order").first()
     old = section.standard_text
     change_template(personas, section, "<p>Versjon to.</p>")
-    assert client_for("sogn_politikontakt").post(url("section_template", sogn, section.pk),
-                                                 {"choice": "behold", "version": section.version}).status_code == 403
-    client_for("luster_slt").post(url("section_template", sogn, section.pk), {"choice": "behold", "version": section.version})
+    assert (
+        client_for("sogn_politikontakt")
+        .post(url("section_template", sogn, section.pk), {"choice": "behold", "version": section.version})
+        .status_code
+        == 403
+    )
+    client_for("luster_slt").post(
+        url("section_template", sogn, section.pk), {"choice": "behold", "version": section.version}
+    )
     section.refresh_from_db()
     assert section.standard_text == old and section.template_version == 2
     assert "Malen er endret" not in text_of(client_for("luster_slt").get(url("detail", sogn)))
@@ -425,7 +441,9 @@ def case_papers(client, agreement):
 
 def test_the_case_papers_open_with_a_cover_headings_lists_and_the_open_proposals_marked(client_for, personas, moss):
     section = kommune_section(moss)
-    section.set_local_text("<p>Innledning.</p><ul><li>første punkt</li><li>andre punkt</li></ul>", by=personas["moss_slt"])
+    section.set_local_text(
+        "<p>Innledning.</p><ul><li>første punkt</li><li>andre punkt</li></ul>", by=personas["moss_slt"]
+    )
     proposal_create(section=section, party=moss.police_party, by=personas["moss_politikontakt"],
                     text="<p>Innledning.</p><ul><li>første punkt</li><li>tredje punkt</li></ul>",
                     explanation="Andre punkt er gjort.")  # fmt: skip
@@ -439,15 +457,17 @@ def test_the_case_papers_open_with_a_cover_headings_lists_and_the_open_proposals
     bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
     assert "første punkt" in bullets and "andre punkt" in bullets
     [marked] = [p for p in paragraphs if p.text.startswith("Endringsforslag fra Moss politistasjonsdistrikt")]
-    block = paragraphs[paragraphs.index(marked):paragraphs.index(marked) + 4]
+    block = paragraphs[paragraphs.index(marked) : paragraphs.index(marked) + 4]
     diff = next(p for p in block if any(r.font.strike for r in p.runs))
     assert [r.text.strip() for r in diff.runs if r.font.strike] == ["andre"]
     assert [r.text.strip() for r in diff.runs if r.font.highlight_color is not None] == ["tredje"]
     assert "w:shd" in marked._p.xml  # shaded as a block
-    assert any("Andre punkt er gjort." in p.text for p in block + paragraphs[paragraphs.index(marked) + 4:][:1])
+    assert any("Andre punkt er gjort." in p.text for p in block + paragraphs[paragraphs.index(marked) + 4 :][:1])
 
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice is missing (apt-get install libreoffice-writer-nogui)")
+@pytest.mark.skipif(
+    shutil.which("libreoffice") is None, reason="libreoffice is missing (apt-get install libreoffice-writer-nogui)"
+)
 def test_the_case_papers_convert_to_pdf_in_libreoffice_with_the_proposal_in_it(client_for, personas, moss, tmp_path):
     proposal_create(section=kommune_section(moss), party=moss.police_party, by=personas["moss_politikontakt"],
                     text="<p>Kommunen holder kontor hver tirsdag.</p>")  # fmt: skip
@@ -521,8 +541,13 @@ def test_nobody_outside_the_agreements_parties_sees_a_comment_or_proposal_anywhe
 ):
     with committed():
         accepted, declined, open_one = negotiated(personas, moss)
-        comment_thread_create(agreement=moss, party=moss.police_party, by=personas["moss_politikontakt"],
-                              section=kommune_section(moss), body="@slt-koordinator @ordfører @politikontakt HEMMELIG")
+        comment_thread_create(
+            agreement=moss,
+            party=moss.police_party,
+            by=personas["moss_politikontakt"],
+            section=kommune_section(moss),
+            body="@slt-koordinator @ordfører @politikontakt HEMMELIG",
+        )
     smtp.wait_for(3)
     party_addresses = {"slt@moss.demo.no", "ordforer@moss.demo.no", "politikontakt.moss@politiet.demo.no",
                        "tjenesteenhetsleder.moss@politiet.demo.no"}  # fmt: skip
