@@ -7,6 +7,7 @@ lists are scoped by `agreements_visible_to` / `templates_visible_to`.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Owner
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
@@ -220,7 +221,7 @@ def acting_party(user, agreement: Agreement) -> Party:
     then the district above it); 403 if the user holds no role in any of them."""
     from samarbeid.mytasks import my_party_ids
 
-    mine = my_party_ids(user, timezone_today())
+    mine = my_party_ids(user, timezone.localdate())
     police = agreement.police_party.specific()
     candidates = [*agreement.kommuner.all(), agreement.police_party]
     if police.kind == Party.Kind.POLICE_UNIT:
@@ -229,12 +230,6 @@ def acting_party(user, agreement: Agreement) -> Party:
         if party.pk in mine:
             return party
     raise PermissionDenied
-
-
-def timezone_today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def thread_for(user, agreement_pk: int, pk: int):
@@ -258,7 +253,7 @@ def proposal_for(user, agreement_pk: int, pk: int, *, decide: bool = False):
         agreement=agreement, pk=pk,
     )  # fmt: skip
     proposal.agreement = proposal.section.agreement = agreement
-    if decide and proposal.section.owner not in editable_owners(user, agreement):
+    if decide and proposal.section.owner not in editable_owners(user, agreement):  # none once not a draft
         raise PermissionDenied
     return proposal
 
@@ -279,5 +274,5 @@ def council_decision_kommuner(user, agreement: Agreement) -> list[Kommune]:
         return []
     from samarbeid.mytasks import my_party_ids
 
-    mine = my_party_ids(user, timezone_today())
+    mine = my_party_ids(user, timezone.localdate())
     return [k for k in agreement.kommuner.all() if k.pk in mine]
