@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, AttachmentExemption, Owner
@@ -387,3 +388,99 @@ def district_agreements_archivable(user, district: Politidistrikt) -> QuerySet[A
         .prefetch_related("kommuner", "attachments")
         .order_by("pk")
     )
+
+
+# --- Negotiation: comments and change proposals (agreements/negotiation.py) ---------------------------------------
+# Everyone who reads the agreement reads its negotiation: AGREEMENT_POLICY and DISTRICT_POLICY grant VIEW only to
+# the roles of its parties (and of the district above a police unit), so no one outside them sees a comment or a
+# proposal. Editors of any party comment; the other side of a section's owner proposes; the owner decides.
+
+# The structured parts' owners (as their edit pages, agreements.views.PARTS).
+PART_OWNERS = {
+    "tilstedevarelse": Owner.POLICE,
+    "forventninger-kommunen": Owner.KOMMUNE,
+    "forventninger-politiet": Owner.POLICE,
+    "fokusomrader": Owner.KOMMUNE,
+}
+OTHER_SIDE = {Owner.KOMMUNE: Owner.POLICE, Owner.POLICE: Owner.KOMMUNE}
+
+
+def negotiation_abilities(user, agreement: Agreement) -> dict:
+    """What the user may do in the negotiation of this agreement (drafts only; reading is agreement_for's)."""
+    owners = editable_owners(user, agreement)
+    return {
+        "comment": bool(owners),
+        "owners": owners,
+        # A section owned by one side takes proposals from the other side's editors who do not also write it.
+        "propose_on": {side for side, other in OTHER_SIDE.items() if other in owners and side not in owners},
+    }
+
+
+def may_resolve(user, thread, owners: set[str]) -> bool:
+    """The section's (or part's) owner resolves a thread, and so does its author; felles: either side."""
+    if thread.is_resolved or not thread.agreement.is_editable:
+        return False
+    owner = thread.section.owner if thread.section_id else PART_OWNERS.get(thread.part)
+    return thread.created_by_id == user.pk or owner in owners
+
+
+def acting_party(user, agreement: Agreement) -> Party:
+    """The party of the agreement the user speaks for in the negotiation (kommuner first, then the police party,
+    then the district above it); 403 if the user holds no role in any of them."""
+    from samarbeid.mytasks import my_party_ids
+
+    mine = my_party_ids(user, timezone.localdate())
+    police = agreement.police_party.specific()
+    candidates = [*agreement.kommuner.all(), agreement.police_party]
+    if police.kind == Party.Kind.POLICE_UNIT:
+        candidates.append(police.district)
+    for party in candidates:
+        if party.pk in mine:
+            return party
+    raise PermissionDenied
+
+
+def thread_for(user, agreement_pk: int, pk: int):
+    """A comment thread of an agreement the user reads (404 otherwise)."""
+    from agreements.models import CommentThread
+
+    agreement = agreement_for(user, agreement_pk)
+    thread = get_object_or_404(CommentThread.objects.select_related("section"), agreement=agreement, pk=pk)
+    thread.agreement = agreement
+    return thread
+
+
+def proposal_for(user, agreement_pk: int, pk: int, *, decide: bool = False):
+    """A change proposal of an agreement the user reads; with decide=True, 403 unless the user writes the section
+    (its owner) and the agreement is a draft."""
+    from agreements.models import ChangeProposal
+
+    agreement = agreement_for(user, agreement_pk)
+    proposal = get_object_or_404(
+        ChangeProposal.objects.select_related("section", "party", "proposed_by__person", "decided_by__person"),
+        agreement=agreement, pk=pk,
+    )  # fmt: skip
+    proposal.agreement = proposal.section.agreement = agreement
+    if decide and proposal.section.owner not in editable_owners(user, agreement):  # none once not a draft
+        raise PermissionDenied
+    return proposal
+
+
+def proposals_to_answer(user) -> QuerySet:
+    """Open change proposals on drafts' sections the user writes for (their party is to answer them)."""
+    from agreements.models import ChangeProposal
+
+    drafts = Agreement.objects.filter(status=Agreement.Status.DRAFT)
+    kommune_side = Q(agreement__in=visible_to(user, EDIT_KOMMUNE, drafts), section__owner=Owner.KOMMUNE)
+    police_side = Q(agreement__in=visible_to(user, EDIT_POLICE, drafts), section__owner=Owner.POLICE)
+    return ChangeProposal.objects.filter(kommune_side | police_side, status=ChangeProposal.Status.OPEN)
+
+
+def council_decision_kommuner(user, agreement: Agreement) -> list[Kommune]:
+    """The agreement's kommuner whose kommunestyre decision the user records: the kommune's own editors."""
+    if not has_perm(user, EDIT_KOMMUNE, agreement):
+        return []
+    from samarbeid.mytasks import my_party_ids
+
+    mine = my_party_ids(user, timezone.localdate())
+    return [k for k in agreement.kommuner.all() if k.pk in mine]

@@ -16,6 +16,9 @@ class AgreementsConfig(AppConfig):
         from samarbeid.mytasks import register_task_source
 
         register_invitation_target(Agreement, join=agreement_join)
-        for source in (mytasks.signing_tasks, mytasks.section_tasks, mytasks.review_tasks, mytasks.renewal_tasks):
+        for source in (
+            mytasks.signing_tasks, mytasks.section_tasks, mytasks.review_tasks, mytasks.renewal_tasks,
+            mytasks.proposal_tasks,
+        ):  # fmt: skip
             register_task_source(source)
         register_generation_step("avtaler", generate_agreements, order=20)

@@ -104,6 +104,31 @@ def create_demo_agreement_parts() -> None:
                 FocusArea(agreement=agreement, order=order, title=title, description=description)
                 for order, (title, description) in enumerate(focus_areas, start=1)
             )
+    create_demo_negotiation()
+
+
+def create_demo_negotiation() -> None:
+    """On Moss's draft: the politikontakt proposes a sentence for a kommune section (a task for Moss kommune's
+    editors to answer) and comments on the focus areas, mentioning the SLT-koordinator."""
+    from agreements.models import Owner
+    from agreements.negotiation import comment_thread_create, proposal_create
+
+    agreement = Agreement.objects.filter(kommuner__number="3103", status=Agreement.Status.DRAFT).order_by("pk").first()
+    if agreement is None or agreement.change_proposals.exists():
+        return
+    users = _demo_users()
+    police = agreement.police_party
+    section = agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order", "pk").first()
+    if section is not None:
+        proposal_create(
+            section=section, party=police, by=users["moss_politikontakt"],
+            text=section.local_text + "<p>Kommunen varsler politikontakten før større arrangementer.</p>",
+            explanation="Da kan vi planlegge tilstedeværelsen sammen.",
+        )  # fmt: skip
+    comment_thread_create(
+        agreement=agreement, party=police, by=users["moss_politikontakt"], part="fokusomrader",
+        body="@slt-koordinator: Skal cannabisforebygging stå som eget fokusområde, eller under «Utsett!»?",
+    )  # fmt: skip
 
 
 # --- Agreements in force, for the task list: one due for revision, one expiring, one waiting for signatures -------

@@ -364,6 +364,9 @@ class AgreementSection(Versioned, LockedWhenSigned):
     template_section = models.ForeignKey(
         TemplateSection, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The template section's version the standard text was copied from (or last adopted / kept at):
+    # a later version of the template with another text shows "Malen er endret" (agreements/negotiation.py).
+    template_version = models.PositiveIntegerField(_("malversjon"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("rekkefølge"))
     kind = models.CharField(_("innhold"), max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
     owner = models.CharField(_("eier"), max_length=10, choices=Owner.choices, default=Owner.FELLES)
@@ -435,6 +438,16 @@ class SectionRevision(AppendOnly):
         PARTS = "punkter", _("Punkter endret")
         ATTACHMENTS = "vedlegg", _("Vedlegg endret")
         IMPORTED = "importert", _("Importert fra fil")
+        # The negotiation between the parties (agreements/negotiation.py), in the same change log:
+        COMMENTED = "kommentar", _("Kommentar")
+        RESOLVED = "kommentar_lost", _("Kommentartråd løst")
+        PROPOSED = "forslag", _("Endringsforslag")
+        PROPOSAL_ACCEPTED = "forslag_godtatt", _("Endringsforslag godtatt")
+        PROPOSAL_DECLINED = "forslag_avslatt", _("Endringsforslag avslått")
+        TEMPLATE_ADOPTED = "mal_tatt_inn", _("Ny maltekst tatt inn")
+        TEMPLATE_KEPT = "mal_beholdt", _("Tidligere maltekst beholdt")
+        COUNCIL_DECISION = "kommunestyrevedtak", _("Kommunestyrets vedtak")
+        SETTINGS = "forhandling", _("Innstilling for forhandlingen")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="revisions")
     section = models.ForeignKey(
@@ -448,6 +461,12 @@ class SectionRevision(AppendOnly):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("endret av")
     )
+    # A version made from another party's change proposal is attributed to both: its proposer and
+    # (created_by) the owner who accepted it.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("foreslått av"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("versjon av avsnitt")
@@ -791,3 +810,195 @@ class AttachmentExemption(ExemptionRecord):
 
     def __str__(self):
         return f"{self.attachment_title}: {self.get_legal_basis_display()}"
+
+
+# --- Negotiation between the parties: comments, change proposals, settings, kommunestyre decisions ----------
+# (issue 14; the rules in agreements/negotiation.py, access in the negotiation block of agreements/access.py)
+
+
+class NegotiationPart(models.TextChoices):
+    """The structured parts a comment may be on (the slugs of their edit pages, agreements.views.PARTS)."""
+
+    PRESENCE = "tilstedevarelse", _("Politikontaktens tilstedeværelse")
+    EXPECTATIONS_KOMMUNE = "forventninger-kommunen", _("Kommunens forventninger til politiet")
+    EXPECTATIONS_POLICE = "forventninger-politiet", _("Politiets forventninger til kommunen")
+    FOCUS = "fokusomrader", _("Spesielle fokusområder")
+
+
+class CommentThread(Versioned, LockedWhenSigned):
+    """Comments on one section or structured part, opened by an editor of one of the parties; resolved by the
+    section's owner or the thread's author (and still readable, collapsed)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="comment_threads")
+    section = models.ForeignKey(
+        AgreementSection, on_delete=models.CASCADE, null=True, blank=True, related_name="comment_threads"
+    )
+    part = models.CharField(_("del"), max_length=30, choices=NegotiationPart.choices, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("part"))
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
+    )
+    resolved_at = models.DateTimeField(_("løst"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("løst av"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("kommentartråd")
+        verbose_name_plural = _("kommentartråder")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(section__isnull=False) & Q(part="")) | (Q(section__isnull=True) & ~Q(part="")),
+                name="comment_thread_on_a_section_or_a_part",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True, resolved_by__isnull=True)
+                | Q(resolved_at__isnull=False, resolved_by__isnull=False),
+                name="comment_thread_resolved_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["agreement", "resolved_at"])]
+        triggers = [SignedAgreementPart()]
+
+    def __str__(self):
+        return f"{self.agreement_id}: {self.section_id or self.part}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def anchor(self) -> str:
+        return f"kommentar-{self.pk}"
+
+
+class Comment(LockedWhenSigned):
+    """One comment in a thread; a comment is never edited (write a new one)."""
+
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("kommentar"), max_length=5000)
+    mentions = models.JSONField(_("nevnte roller"), default=list, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("part"))
+    created_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skrevet av")
+    )
+
+    class Meta:
+        verbose_name = _("kommentar")
+        verbose_name_plural = _("kommentarer")
+        ordering = ["created_at", "pk"]
+        triggers = [SignedAgreementPart()]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class ChangeProposal(Versioned, LockedWhenSigned):
+    """A party's proposed text for a section the other party owns, against the version it was made on; the
+    owner accepts it (a new version of the section, attributed to both), accepts it with edits, or declines it
+    with a reason."""
+
+    class Status(models.TextChoices):
+        OPEN = "apent", _("Venter på svar")
+        ACCEPTED = "godtatt", _("Godtatt")
+        ACCEPTED_EDITED = "godtatt_endret", _("Godtatt med endringer")
+        DECLINED = "avslatt", _("Avslått")
+
+    edited_by_field, edited_at_field = "decided_by", "decided_at"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="change_proposals")
+    section = models.ForeignKey(AgreementSection, on_delete=models.CASCADE, related_name="change_proposals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("foreslått av part"))
+    base_version = models.PositiveIntegerField(_("laget mot versjon"))
+    base_text = models.TextField(_("teksten forslaget ble laget mot"), blank=True)
+    text = models.TextField(_("foreslått tekst"))
+    explanation = models.TextField(_("begrunnelse"), max_length=5000, blank=True)
+    proposed_at = models.DateTimeField(_("foreslått"), default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("foreslått av")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("avgjort av"),
+    )  # fmt: skip
+    decision_reason = models.TextField(_("begrunnelse for avgjørelsen"), max_length=5000, blank=True)
+    accepted_text = models.TextField(_("vedtatt tekst"), blank=True)
+    result_version = models.PositiveIntegerField(_("ny versjon av avsnittet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("endringsforslag")
+        verbose_name_plural = _("endringsforslag")
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="apent", decided_at__isnull=True)
+                | (~Q(status="apent") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="change_proposal_decided_when_not_open",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="avslatt") | ~Q(decision_reason=""), name="change_proposal_declined_with_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["agreement", "status"])]
+        triggers = [SignedAgreementPart()]
+
+    def __str__(self):
+        return f"{self.section} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def anchor(self) -> str:
+        return f"forslag-{self.pk}"
+
+
+class NegotiationSetting(Versioned, LockedWhenSigned):
+    """A party's rule for one agreement: all its proposals must be settled before it is sent for signature."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="negotiation_settings")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+", verbose_name=_("part"))
+    require_settled = models.BooleanField(
+        _("alle våre endringsforslag må være avgjort før avtalen sendes til signering"), default=False
+    )
+    updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sist endret av")
+    )
+
+    class Meta:
+        verbose_name = _("innstilling for forhandlingen")
+        verbose_name_plural = _("innstillinger for forhandlingen")
+        constraints = [models.UniqueConstraint(fields=["agreement", "party"], name="one_negotiation_setting_per_party")]
+        triggers = [SignedAgreementPart()]
+
+
+class CouncilDecision(AppendOnly):
+    """The kommunestyre's decision on the agreement (sak number, date), one kommune at a time; a correction is a
+    new entry, the latest counts. Recorded at any status: it does not change what was signed."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="council_decisions")
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    case_number = models.CharField(_("saksnummer"), max_length=50)
+    decided_on = models.DateField(_("vedtaksdato"))
+    recorded_at = models.DateTimeField(_("registrert"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registrert av")
+    )
+
+    class Meta:
+        verbose_name = _("kommunestyrets vedtak")
+        verbose_name_plural = _("kommunestyrets vedtak")
+        ordering = ["recorded_at", "pk"]
+        triggers = [AppendOnlyTrigger()]
+
+    def __str__(self):
+        return f"{self.kommune}: {self.case_number} ({self.decided_on:%d.%m.%Y})"

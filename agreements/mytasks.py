@@ -177,3 +177,38 @@ def renewal_tasks(user, today: datetime.date) -> list[Task]:
                 reason=reason % {"date": _date(revision)},
             ))  # fmt: skip
     return tasks
+
+
+# --- Negotiation: change proposals waiting for my party's answer (agreements/negotiation.py) ----------------------
+
+KIND_PROPOSALS = "agreement_proposals"
+ANSWER_WITHIN = datetime.timedelta(days=14)  # a proposal is answered within two weeks, as a signing request
+
+
+def proposal_tasks(user, today: datetime.date) -> list[Task]:
+    """Drafts with open change proposals on sections my party writes: one task per agreement, due two weeks
+    after the oldest proposal."""
+    from agreements.access import proposals_to_answer
+
+    proposals = (
+        proposals_to_answer(user).select_related("agreement__police_party", "section", "party")
+        .prefetch_related("agreement__kommuner").order_by("agreement_id", "proposed_at", "pk")
+    )  # fmt: skip
+    by_agreement = defaultdict(list)
+    for proposal in proposals:
+        by_agreement[proposal.agreement_id].append(proposal)
+    tasks = []
+    for waiting in by_agreement.values():
+        agreement = waiting[0].agreement
+        oldest = timezone.localdate(waiting[0].proposed_at)
+        headings = ", ".join(dict.fromkeys(p.section.heading for p in waiting))
+        parties = ", ".join(dict.fromkeys(p.party.name for p in waiting))
+        tasks.append(Task(
+            kind=KIND_PROPOSALS, key=f"agreement:{agreement.pk}:proposals",
+            title=_("Svar på endringsforslag i «%(agreement)s»") % {"agreement": agreement.title},
+            url=reverse("agreements:negotiation", args=[agreement.pk]), due_on=oldest + ANSWER_WITHIN,
+            reason=ngettext("%(count)d forslag fra %(parties)s venter på svar: %(headings)s.",
+                            "%(count)d forslag fra %(parties)s venter på svar: %(headings)s.", len(waiting))
+            % {"count": len(waiting), "parties": parties, "headings": headings},
+        ))  # fmt: skip
+    return tasks

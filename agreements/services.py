@@ -80,6 +80,7 @@ def agreement_create(
             AgreementSection(
                 agreement=agreement,
                 template_section=ts,
+                template_version=ts.version,
                 order=ts.order,
                 kind=ts.kind,
                 owner=ts.owner,
@@ -93,6 +94,7 @@ def agreement_create(
             AgreementSection(
                 agreement=agreement,
                 template_section_id=s.template_section_id,
+                template_version=s.template_version,
                 order=s.order,
                 kind=s.kind,
                 owner=s.owner,

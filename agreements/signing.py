@@ -288,6 +288,9 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
         raise ValidationError(_("Bare et utkast kan sendes til signering."))
     if not agreement.sections.exists():
         raise ValidationError(_("Avtalen har ingen avsnitt."))
+    from agreements.negotiation import assert_ready_to_send  # a party may require its proposals settled first
+
+    assert_ready_to_send(agreement)
     if not agreement.kommuner.exists():
         raise ValidationError(_("Ingen kommune er part ennå: en invitert kommune må godta invitasjonen først."))
     prompts = writer_prompts(agreement)

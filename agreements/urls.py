@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agreements import views, views_import
+from agreements.urls_negotiation import urlpatterns as negotiation_urlpatterns
 from agreements.urls_signing import urlpatterns as signing_urlpatterns
 
 app_name = "agreements"
@@ -36,4 +37,5 @@ urlpatterns = [
         "maler/<int:pk>/avsnitt/<int:section_pk>/fjern/", views.template_section_delete, name="template_section_delete"
     ),
     *signing_urlpatterns,
+    *negotiation_urlpatterns,
 ]

@@ -49,6 +49,7 @@ from agreements.models import (
     SectionRevision,
     TemplateSection,
 )
+from agreements.negotiation import negotiation_board
 from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from agreements.richtext import text_diff
 from samarbeid.concurrency import StaleEdit, claim_version, edits_versioned
@@ -188,6 +189,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "expectations_from_kommune": [e for e in expectations if e.direction == Expectation.Direction.FROM_KOMMUNE],
         "expectations_from_police": [e for e in expectations if e.direction == Expectation.Direction.FROM_POLICE],
     }
+    context.update(negotiation_board(request.user, agreement, sections))  # comments, proposals, template drift
     return render(request, "agreements/agreement_detail.html", context)
 
 
@@ -330,7 +332,7 @@ def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
 @login_required
 def section_history(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
     section = section_for(request.user, pk, section_pk)
-    revisions = section.revisions.select_related("created_by__person")
+    revisions = section.revisions.select_related("created_by__person", "proposed_by__person")
     page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "agreements/section_history.html",
                   {"section": section, "agreement": section.agreement, "page": page})  # fmt: skip

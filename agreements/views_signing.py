@@ -18,6 +18,7 @@ from agreements import signing
 from agreements.access import CHANGE, VIEW, agreement_by_verification_code, agreement_for
 from agreements.forms_signing import ReturnToDraftForm, SendForSignatureForm, SignForm, VerifyForm
 from agreements.models import Agreement, SealedDocument
+from agreements.negotiation import negotiation_summary
 from agreements.reviewing import unreviewed_sections
 from agreements.verification import agreement_edition, completed_round, verification_path
 from samarbeid.pdf import verify_pdf
@@ -85,6 +86,7 @@ def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "sign_form": SignForm(initial={"content_hash": signing_round.content_hash}) if can["sign"] else None,
         "second_factor_url": _second_factor_url(agreement),
         "max_age_minutes": settings.SIGNING_SECOND_FACTOR_MAX_AGE // 60,
+        "negotiation_summary": negotiation_summary(agreement),  # what was negotiated, what is open
     }
     return render(request, "agreements/signing.html", context)
 

@@ -985,6 +985,7 @@ class NotificationKind(models.TextChoices):
     MINUTES_APPROVED = "minutes_approved", _("Godkjente referater")
     ACTION_ASSIGNED = "action_assigned", _("Oppfølgingspunkter til meg eller min part")
     REMINDER = "reminder", _("Påminnelser om frister")
+    NEGOTIATION = "negotiation", _("Kommentarer og endringsforslag i avtaler")
 
 
 class NotificationPreference(models.Model):

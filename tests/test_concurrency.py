@@ -72,6 +72,15 @@ NOT_AN_EDIT = {
     "agreements:sign": "a signature on the frozen content hash",
     "agreements:revise": "creates a new draft",
     "agreements:import_review": "a pending import is its uploader's alone (import_review_for): nobody else saves it",
+    "agreements:comment_create": "adds a comment thread",
+    "agreements:comment_reply": "adds a comment to a thread",
+    "agreements:thread_resolve": "resolves a thread once, under a row lock",
+    "agreements:proposal_create": "adds a change proposal, recording the section's version it was made against",
+    "agreements:proposal": "answers a proposal once, under a row lock; accepting claims the section's version the"
+    " form was loaded at, so a concurrent edit is refused and kept (tests/test_negotiation.py)",
+    "agreements:section_template": "adopts or keeps the template's text once, claiming the section's version the"
+    " page showed (tests/test_negotiation.py)",
+    "agreements:negotiation_setting": "a single switch for the user's own party",
     "councils:members": "adds a member",
     "councils:membership_end": "ends a membership on a date",
     "councils:year_plan": "adds a planned meeting",
@@ -207,6 +216,15 @@ def template_section(personas):
     return Edit(page, page, users, "guidance_nb", _reload(section, "guidance_nb"))
 
 
+def agreement_council_decision(personas):
+    agreement = _moss_agreement(personas)
+    agreement.council_decision_date = timezone.localdate()
+    agreement.save(update_fields=["council_decision_date"])
+    page = reverse("agreements:council_decision", args=[agreement.pk])
+    users = personas["moss_slt"], personas["moss_ordforer"]
+    return Edit(page, page, users, "case_number", _reload(agreement, "council_case_number"))
+
+
 def council_settings(personas):
     council = _moss_council(personas)
     page = reverse("councils:edit", args=[council.pk])
@@ -285,6 +303,7 @@ SCENARIOS = {
     "agreements:section_edit": agreement_section,
     "agreements:part_edit": agreement_part,
     "agreements:template_section_edit": template_section,
+    "agreements:council_decision": agreement_council_decision,
     "councils:edit": council_settings,
     "councils:evaluation": council_evaluation,
     "councils:year_plan_decide": council_year_plan,

@@ -365,7 +365,7 @@ def test_every_demo_persona_has_a_task_and_the_demo_has_a_task_of_each_kind(pers
         agreement_tasks.KIND_SIGN, agreement_tasks.KIND_WRITE, agreement_tasks.KIND_REVIEW, agreement_tasks.KIND_EXPIRY,
         agreement_tasks.KIND_REVISION, council_tasks.KIND_INNKALLING, council_tasks.KIND_MINUTES_WRITE,
         council_tasks.KIND_MINUTES_APPROVE, council_tasks.KIND_FOLLOW_UP, council_tasks.KIND_EVALUATION,
-        council_tasks.KIND_YEAR_PLAN, KIND_TILTAK,
+        council_tasks.KIND_YEAR_PLAN, KIND_TILTAK, agreement_tasks.KIND_PROPOSALS,
     }  # fmt: skip
 
 

@@ -31,6 +31,8 @@ from agreements.models import (
     AgreementSection,
     AgreementTemplate,
     Attachment,
+    ChangeProposal,
+    CommentThread,
     ImportReview,
     TemplateSection,
 )
@@ -235,6 +237,8 @@ PARTIES_OF = {
     Agreement: _agreement_parties,
     AgreementSection: lambda obj: _agreement_parties(obj.agreement),
     Attachment: lambda obj: _agreement_parties(obj.agreement),
+    CommentThread: lambda obj: _agreement_parties(obj.agreement),
+    ChangeProposal: lambda obj: _agreement_parties(obj.agreement),
     AgreementTemplate: _template_parties,
     TemplateSection: lambda obj: _template_parties(obj.template),
     Forum: _forum_parties,
@@ -323,6 +327,8 @@ ROOT_QUERYSETS = {
 CHILDREN: dict[tuple[type[Model], str], tuple[type[Model], str | None]] = {
     (Agreement, "section_pk"): (AgreementSection, "agreement"),
     (Agreement, "attachment_pk"): (Attachment, "agreement"),
+    (Agreement, "thread_pk"): (CommentThread, "agreement"),
+    (Agreement, "proposal_pk"): (ChangeProposal, "agreement"),
     (AgreementTemplate, "section_pk"): (TemplateSection, "template"),
     (Council, "membership_pk"): (ForumMembership, "forum__council"),
     (CoordinationGroup, "membership_pk"): (ForumMembership, "forum__coordination_group"),
