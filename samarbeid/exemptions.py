@@ -116,6 +116,14 @@ def meeting_exemption_set(
         MeetingExemption.Part.ITEM if agenda_item else
         MeetingExemption.Part.ATTACHMENT if attachment else MeetingExemption.Part.MINUTES
     )  # fmt: skip
+    in_force = meeting_exemptions([meeting.pk])[meeting.pk]
+    current = {
+        MeetingExemption.Part.MINUTES: in_force.minutes,
+        MeetingExemption.Part.ITEM: in_force.items.get(getattr(agenda_item, "pk", None)),
+        MeetingExemption.Part.ATTACHMENT: in_force.attachments.get(getattr(attachment, "pk", None)),
+    }[part]
+    if not exempt and current is None:
+        raise ValidationError(_("Det er ikke unntatt offentlighet."))
     record = MeetingExemption(
         meeting=meeting, part=part, agenda_item=agenda_item, attachment=attachment,
         attachment_title=attachment.title if attachment else "", exempt=exempt,
