@@ -138,8 +138,14 @@ def _search_postgresql(documents: list[Document], query: str) -> list[tuple[str,
 
 
 def fts5_query(query: str) -> str:
-    """The words of the query as an FTS5 expression: every word, as a prefix ("referat" finds "referatet")."""
-    return " ".join(f'"{word}"*' for word in re.findall(r"\w+", query))
+    """The query as an FTS5 expression, as PostgreSQL's websearch reads it: every word (as a prefix: "referat"
+    finds "referatet"), alternatives separated by "or"."""
+    alternatives = []
+    for part in re.split(r"\s+or\s+", query, flags=re.IGNORECASE):
+        words = re.findall(r"\w+", part)
+        if words:
+            alternatives.append("(" + " ".join(f'"{word}"*' for word in words) + ")")
+    return " OR ".join(alternatives)
 
 
 def _search_sqlite(documents: list[Document], query: str) -> list[tuple[str, str]]:

@@ -87,8 +87,10 @@ def at(days: int, hour: int = 10) -> datetime.datetime:
 
 
 def _meeting(forum, secretary, days: int, *, closed: bool = False, theme: str) -> Meeting:
-    meeting = svc.meeting_plan(forum, starts_at=at(days), ends_at=at(days, 12), is_closed=closed, theme=theme,
-                               place="Rådhuset", agenda=["Nytt fra politiet", "Skole og ungdom"], by=secretary)  # fmt: skip
+    meeting = svc.meeting_plan(
+        forum, starts_at=at(days), ends_at=at(days, 12), is_closed=closed, theme=theme, place="Rådhuset",
+        agenda=["Nytt fra politiet", "Skole og ungdom"], by=secretary,
+    )  # fmt: skip
     for item in meeting.agenda_items.all():
         AgendaItem.objects.filter(pk=item.pk).update(description=f"Sakspapir til {item.title}")
         svc.agenda_item_write_minutes(item, text=f"Referat fra {item.title}", by=secretary)
