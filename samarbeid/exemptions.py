@@ -32,17 +32,6 @@ from samarbeid.models import (
     User,
 )
 
-# What each legal basis withholds, in words for the public (shown beside the basis).
-EXPLANATIONS = {
-    LegalBasis.OFFL_13_FVL_13: "Taushetsplikt om noens personlige forhold",
-    LegalBasis.OFFL_13_POLITIREGISTERLOVEN: "Taushetsplikt for opplysninger i politiets registre",
-    LegalBasis.OFFL_14: "Organinternt dokument",
-    LegalBasis.OFFL_15: "Dokument innhentet utenfra til intern saksforberedelse",
-    LegalBasis.OFFL_21: "Nasjonale sikkerhetsinteresser",
-    LegalBasis.OFFL_24: "Kontroll- og reguleringstiltak, lovbrudd og straffesaker",
-    LegalBasis.OFFL_5: "Utsatt innsyn",
-}
-
 
 def basis_label(record: ExemptionRecord | None) -> str:
     """ "offl. § 13 jf. fvl. § 13" for an exemption record in force, else ""."""

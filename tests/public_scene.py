@@ -4,12 +4,14 @@ upcoming, closed), a published and an unpublished handlingsplan — and a unique
 of everything the public may not read (`plant`, generic over the model's text fields). `SHOWN` is what the public
 sees of an exempt item by design: its title (the issue: "exempt items show only title and legal basis")."""
 
+import contextlib
 import datetime
 import itertools
 
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import models
+from django.db import models, transaction
+from django.test import TestCase
 from django.utils import timezone
 
 from agreements.demo import create_demo_agreement_parts
@@ -22,6 +24,7 @@ from councils.models import Council
 from public.services import attachment_exemption_set
 from samarbeid import exemptions
 from samarbeid import meetings as svc
+from samarbeid.demo import create_demo_people
 from samarbeid.models import (
     AgendaItem,
     Decision,
@@ -37,6 +40,7 @@ from slt.demo import create_demo_slt
 from slt.models import FocusArea as SltFocusArea
 from slt.models import Handlingsplan, Tiltak
 from slt.services import tiltak_create
+from tests.walking import world_settings
 
 PDF = b"%PDF-1.4\n%public\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PUBLISHED = "ZQPUBLISHED"  # in published minutes: the walk must find it (it reaches the pages it says it does)
@@ -220,3 +224,15 @@ def build_public_scene(personas, capture) -> dict:
         "closed": closed, "upcoming": upcoming, "exempt_item": exempt_item, "exempt_attachment": exempt_attachment,
         "signed": signed, "public_plan": public_plan, "hidden_plan": hidden_plan, "markers": markers,
     }  # fmt: skip
+
+
+@contextlib.contextmanager
+def public_world(django_db_blocker, tmp_path):
+    """The scene for a module's fixture, inside a transaction rolled back at the end (each test's own changes are
+    rolled back after it by pytest-django), with the demo people as `personas`."""
+    with django_db_blocker.unblock(), world_settings(tmp_path), transaction.atomic():
+        personas = create_demo_people()
+        built = build_public_scene(personas, TestCase.captureOnCommitCallbacks)
+        built["personas"] = personas
+        yield built
+        transaction.set_rollback(True)

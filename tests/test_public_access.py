@@ -14,18 +14,16 @@ what it claims to.
 import subprocess
 
 import pytest
-from django.db import transaction
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 
 from agreements.models import Agreement
 from councils.models import Council
 from public.pages import kommune_slug
-from samarbeid.demo import create_demo_people
 from samarbeid.models import Kommune, Meeting, Person, Politidistrikt, Role, RoleAssignment, User
 from samarbeid.permissions import sync_user_roles
-from tests.public_scene import PUBLISHED, build_public_scene
-from tests.walking import url_patterns, world_settings
+from tests.public_scene import PUBLISHED, public_world
+from tests.walking import url_patterns
 
 SEARCH_BATCH = 15  # markers per query ("a or b or …", as the search box reads it)
 KOMMUNER = ["3103", "1127", "1144", "4644", "0301"]
@@ -34,9 +32,7 @@ PUBLIC = [pattern for pattern in url_patterns() if pattern.namespace == "public"
 
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), world_settings(tmp_path_factory.mktemp("public")), transaction.atomic():
-        personas = create_demo_people()
-        built = build_public_scene(personas, TestCase.captureOnCommitCallbacks)
+    with public_world(django_db_blocker, tmp_path_factory.mktemp("public")) as built:
         person = Person.objects.create(name="Rådmann i Bergen", email="radmann@bergen.example.no")
         RoleAssignment.objects.create(person=person, party=Kommune.objects.get(number="4601"), role=Role.RADMANN)
         other = User.objects.create_user("radmann@bergen.example.no", "x", person=person)
@@ -44,7 +40,6 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory):
         built["other_user"] = other
         built["emails"] = [e for e in Person.objects.exclude(email="").values_list("email", flat=True)]
         yield built
-        transaction.set_rollback(True)
 
 
 def clients(scene) -> dict[str, Client]:
