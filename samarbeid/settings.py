@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "councils",
     "slt",
     "oversight",
-    "public",
+    "public_pages",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

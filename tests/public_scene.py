@@ -21,7 +21,7 @@ from agreements.services import agreement_create
 from agreements.signing import agreement_send_for_signature, agreement_sign
 from councils.demo import create_demo_councils
 from councils.models import Council
-from public.services import attachment_exemption_set
+from public_pages.services import attachment_exemption_set
 from samarbeid import exemptions
 from samarbeid import meetings as svc
 from samarbeid.demo import create_demo_people

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement
 from councils.models import Council
-from public.pages import kommune_slug
+from public_pages.pages import kommune_slug
 from samarbeid.models import Kommune, Meeting, Person, Politidistrikt, Role, RoleAssignment, User
 from samarbeid.permissions import sync_user_roles
 from tests.public_scene import PUBLISHED, public_world

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from councils.models import Council
-from public.pages import kommune_slug, kommune_url
-from public.search import fts5_query, search
+from public_pages.pages import kommune_slug, kommune_url
+from public_pages.search import fts5_query, search
 from samarbeid import exemptions
 from samarbeid import meetings as svc
 from samarbeid.append_only import LogIsAppendOnly

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 from agreements.access import public_agreement_for, public_attachments, public_sealed_document
 from agreements.models import Expectation, SectionKind
 from oversight.figures import SHOWN_STATUSES, district_summaries, kommune_figures
-from public import pages
-from public.search import search
+from public_pages import pages
+from public_pages.search import search
 from samarbeid.models import Kommune, Politidistrikt
 from samarbeid.pdf import render_pdf
 

@@ -4,8 +4,8 @@ public (samarbeid.meetings.meeting_reading for an anonymous reader, agreements.a
 from django.urls import path, register_converter
 from django.views.decorators.http import require_GET
 
-from public import feeds, views
-from public.converters import KommunenummerConverter
+from public_pages import feeds, views
+from public_pages.converters import KommunenummerConverter
 
 register_converter(KommunenummerConverter, "kommunenummer")
 

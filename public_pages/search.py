@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.access import agreements_public, agreements_visible_to
 from agreements.models import Agreement
-from public.pages import kommune_url
+from public_pages.pages import kommune_url
 from samarbeid.meetings import ANONYMOUS, VIEW, forums_visible_to, meeting_readings
 from samarbeid.models import Forum, Meeting
 from samarbeid.permissions import has_perm

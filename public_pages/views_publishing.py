@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from agreements.access import CHANGE, agreement_for, public_attachments
 from agreements.models import AttachmentExemption
-from public.forms import ExemptionForm, WithdrawForm
-from public.services import attachment_exemption_set
+from public_pages.forms import ExemptionForm, WithdrawForm
+from public_pages.services import attachment_exemption_set
 from samarbeid import exemptions
 from samarbeid.meetings import meeting_for
 from samarbeid.models import Meeting, MeetingExemption

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from public import views_publishing as views
+from public_pages import views_publishing as views
 
 app_name = "publishing"
 urlpatterns = [

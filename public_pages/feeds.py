@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from agreements.access import agreements_public
 from agreements.models import Agreement
 from councils.models import Council
-from public import pages
+from public_pages import pages
 from samarbeid.meetings import ANONYMOUS, meeting_ical, meeting_readings
 from samarbeid.models import Forum, Kommune, Meeting
 
