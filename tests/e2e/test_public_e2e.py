@@ -21,9 +21,9 @@ def test_a_resident_reads_the_signed_agreement_and_the_published_minutes(page, s
     page.goto("/")
     assert_accessible(page)
     page.get_by_label("Søk etter kommune (navn eller nummer)").fill("Mos")
-    page.locator("#kommune-treff").get_by_role("link", name="Moss", exact=True).click()  # live results (htmx)
+    page.locator("#kommune-treff").get_by_role("link", name="Moss kommune", exact=True).click()  # live results (htmx)
     page.wait_for_url("**/kommune/3103-moss/")
-    page.get_by_role("heading", name="Moss", level=1).wait_for()
+    page.get_by_role("heading", name="Moss kommune", level=1).wait_for()
     assert_accessible(page)
 
     page.get_by_role("link", name="Les avtalen").click()
