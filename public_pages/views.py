@@ -90,7 +90,7 @@ def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     sealed = public_sealed_document(public_agreement_for(pk))
     if sealed is None:
         raise Http404
-    return FileResponse(sealed.file.open("rb"), content_type="application/pdf",
+    return FileResponse(sealed.file.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"samarbeidsavtale-{pk}.pdf")  # fmt: skip
 
 
