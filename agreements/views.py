@@ -108,6 +108,7 @@ def _abilities(user, agreement: Agreement) -> dict:
         "edit_kommune": Owner.KOMMUNE in owners,
         "edit_police": Owner.POLICE in owners,
         "change": agreement.is_editable and has_perm(user, "agreements.change_agreement", agreement),
+        "publicity": agreement.is_signed and has_perm(user, "agreements.change_agreement", agreement),
     }
 
 

@@ -32,17 +32,6 @@ from samarbeid.models import (
     User,
 )
 
-# What each legal basis withholds, in words for the public (shown beside the basis).
-EXPLANATIONS = {
-    LegalBasis.OFFL_13_FVL_13: "Taushetsplikt om noens personlige forhold",
-    LegalBasis.OFFL_13_POLITIREGISTERLOVEN: "Taushetsplikt for opplysninger i politiets registre",
-    LegalBasis.OFFL_14: "Organinternt dokument",
-    LegalBasis.OFFL_15: "Dokument innhentet utenfra til intern saksforberedelse",
-    LegalBasis.OFFL_21: "Nasjonale sikkerhetsinteresser",
-    LegalBasis.OFFL_24: "Kontroll- og reguleringstiltak, lovbrudd og straffesaker",
-    LegalBasis.OFFL_5: "Utsatt innsyn",
-}
-
 
 def basis_label(record: ExemptionRecord | None) -> str:
     """ "offl. § 13 jf. fvl. § 13" for an exemption record in force, else ""."""
@@ -116,6 +105,14 @@ def meeting_exemption_set(
         MeetingExemption.Part.ITEM if agenda_item else
         MeetingExemption.Part.ATTACHMENT if attachment else MeetingExemption.Part.MINUTES
     )  # fmt: skip
+    in_force = meeting_exemptions([meeting.pk])[meeting.pk]
+    current = {
+        MeetingExemption.Part.MINUTES: in_force.minutes,
+        MeetingExemption.Part.ITEM: in_force.items.get(getattr(agenda_item, "pk", None)),
+        MeetingExemption.Part.ATTACHMENT: in_force.attachments.get(getattr(attachment, "pk", None)),
+    }[part]
+    if not exempt and current is None:
+        raise ValidationError(_("Det er ikke unntatt offentlighet."))
     record = MeetingExemption(
         meeting=meeting, part=part, agenda_item=agenda_item, attachment=attachment,
         attachment_title=attachment.title if attachment else "", exempt=exempt,

@@ -345,7 +345,7 @@ def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound:
             exemptions = meeting_exemptions([meeting.pk])[meeting.pk]
     return MeetingReading(
         meeting=meeting, user=user, titles=visible, descriptions=content, minutes=content, decisions=content,
-        actions=content, attachments=content, attendees=(content and reader) or manage,
+        actions=content and reader, attachments=content, attendees=(content and reader) or manage,
         read_log=manage and meeting.is_closed, exemptions=exemptions,
     )  # fmt: skip
 

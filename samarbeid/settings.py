@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "councils",
     "slt",
     "oversight",
+    "public_pages",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("slt/", include("slt.urls")),
     path("moter/", include("samarbeid.meeting_urls")),
     path("oversikt/", include("oversight.urls")),
+    path("offentlighet/", include("public_pages.urls_publishing")),
+    path("", include("public_pages.urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

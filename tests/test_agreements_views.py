@@ -499,9 +499,9 @@ def test_the_agreement_page_makes_the_same_queries_for_few_and_many_sections(
     _grow(moss_agreement, personas, sections)
     client = client_for("moss_slt")
     client.get(url("detail", moss_agreement))  # warm the session and role sync
-    # measured: 23 for 11 empty sections, 24 for 40 written ones (2 for the SLT part; 2–3 for the reviews: the reviews, the user's writing roles and, once
-    # sections have text, their writers' roles; 3 for the negotiation: threads, proposals and the template sections'
-    # versions, the comments' prefetch a 4th once there is a thread)
+    # measured: 23 for 11 empty sections, 24 for 40 written ones (2 for the SLT part; 2–3 for the reviews: the
+    # reviews, the user's writing roles and, once sections have text, their writers' roles; 3 for the negotiation:
+    # threads, proposals and the template sections' versions, the comments' prefetch a 4th once there is a thread)
     with django_assert_max_num_queries(24):
         response = client.get(url("detail", moss_agreement))
     assert response.text.count('class="agreement-section"') == sections + 1  # + vedlegg

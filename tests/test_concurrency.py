@@ -101,6 +101,9 @@ NOT_AN_EDIT = {
     "meetings:attendance": "records one attendance choice with who and when",
     "meetings:attachment_upload": "adds an attachment",
     "meetings:attachment_delete": "removes an attachment",
+    "publishing:meeting": "appends an exemption or publication record (append-only log, the latest is the state)",
+    "publishing:agreement": "appends an exemption record for an attachment (append-only log)",
+    "publishing:plan": "appends a publication record (append-only log)",
     "invitation_accept": "answers a pending invitation once, under a row lock",
     "invitation_decline": "answers a pending invitation once, under a row lock",
 }

@@ -316,7 +316,18 @@ ROOTS: dict[str, tuple[type[Model], str]] = {
     "moter/forum/<forum_pk>": (Forum, "pk"),
     "moter/oppfolging/<action_pk>": (FollowUpAction, "pk"),
     "moter/kalender/<token>": (CalendarFeedToken, "token"),
+    "kommune/<number>": (Kommune, "number"),
+    "politidistrikt/<code>": (Politidistrikt, "code"),
+    "offentlig/avtaler/<pk>": (Agreement, "pk"),
+    "offentlig/politirad/<pk>": (Council, "pk"),
+    "offentlig/moter/<pk>": (Meeting, "pk"),
+    "offentlighet/mote/<pk>": (Meeting, "pk"),
+    "offentlighet/avtale/<pk>": (Agreement, "pk"),
+    "offentlighet/handlingsplan/<pk>": (Handlingsplan, "pk"),
 }
+# The public pages, feeds and search are for everyone (a GET as anyone succeeds); tests/test_public_access.py
+# proves that they show nothing exempt or closed, with a marker in every withheld field.
+PUBLIC_NAMESPACES = {"public"}
 # Of 357 kommuner, those that any tenant's agreement, council or SLT model names.
 ROOT_QUERYSETS = {
     Kommune: lambda: Kommune.objects.filter(
@@ -356,6 +367,7 @@ VALUES = {
         *filter(None, map(verification_code, Agreement.objects.filter(status__in=["signert", "erstattet"]))),
         "1-1-0000000000000000",
     ],
+    "slug": lambda: ["moss", "feil-navn"],  # a kommune's name in its public address (a wrong one redirects)
 }
 
 # Patterns whose path cannot be filled from the demo data, each with the reason.
