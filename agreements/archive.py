@@ -15,13 +15,18 @@ from agreements.access import attachment_exemptions
 from agreements.models import Agreement, SealedDocument
 from agreements.signing import authentication_summary
 from agreements.verification import agreement_edition, completed_round, verification_url
-from samarbeid.archive import PDF_A, Dokument, Mappe, Part, Registrering, Signatur, Skjerming, package_zip
-
-FORMATS = {  # MIME type → (format as named in the metadata, variant)
-    "application/pdf": "PDF",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-    "application/vnd.oasis.opendocument.text": "ODT",
-}
+from samarbeid.archive import (
+    PDF_A,
+    Dokument,
+    Mappe,
+    Part,
+    Registrering,
+    Signatur,
+    attachment_dokument,
+    package_zip,
+    person_name,
+    skjerming_of,
+)
 
 
 def _system_id(agreement: Agreement) -> str:
@@ -50,31 +55,12 @@ def agreement_mappe(agreement: Agreement, *, folder: str = "") -> Mappe:
             )  # fmt: skip
         ]
     exempt = attachment_exemptions([agreement.pk])[agreement.pk]
-    for number, attachment in enumerate(agreement.attachments.all(), start=1):
-        record = exempt.get(attachment.pk)
-        with attachment.file.open("rb") as file:
-            content = file.read()
-        extension = attachment.original_name.rsplit(".", 1)[-1].lower() if "." in attachment.original_name else "bin"
-        documents.append(
-            Dokument(
-                title=attachment.title,
-                filename=f"vedlegg-{number}.{extension}",
-                content=content,
-                created_at=attachment.uploaded_at,
-                document_type="Vedlegg",
-                format=FORMATS.get(attachment.content_type, attachment.content_type),
-                archival=False,
-                format_details=attachment.original_name,
-                mime_type=attachment.content_type,
-                skjerming=Skjerming(
-                    legal_basis=record.get_legal_basis_display(),
-                    decided_at=record.decided_at,
-                    decided_by=_person_name(record.decided_by),
-                )
-                if record
-                else None,
-            )  # fmt: skip
+    documents += [
+        attachment_dokument(
+            attachment, filename_stem=f"vedlegg-{number}", skjerming=skjerming_of(exempt.get(attachment.pk))
         )
+        for number, attachment in enumerate(agreement.attachments.all(), start=1)
+    ]
     signatures = [
         Signatur(
             name=s.name,
@@ -105,12 +91,6 @@ def agreement_mappe(agreement: Agreement, *, folder: str = "") -> Mappe:
     )  # fmt: skip
 
 
-def _person_name(user) -> str:
-    if user is None:
-        return ""
-    return user.person.name if getattr(user, "person", None) else user.email
-
-
 def _council_decision(agreement: Agreement) -> str:
     if not agreement.council_case_number:
         return ""
@@ -119,7 +99,7 @@ def _council_decision(agreement: Agreement) -> str:
 
 
 def _by(user) -> str:
-    return _person_name(user) or "Samarbeid"
+    return person_name(user) or "Samarbeid"
 
 
 def agreement_archive_package(agreement: Agreement, *, by) -> bytes:

@@ -12,7 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from councils.models import Council
-from samarbeid.archive import PDF_A, Dokument, Mappe, Moete, Part, Registrering, Skjerming, package_zip, safe_filename
+from samarbeid.archive import (
+    PDF_A,
+    Dokument,
+    Mappe,
+    Moete,
+    Part,
+    Registrering,
+    attachment_dokument,
+    package_zip,
+    skjerming_of,
+)
 from samarbeid.exemptions import meeting_exemptions
 from samarbeid.meetings import meeting_read_record, meeting_readings
 from samarbeid.models import Meeting, MeetingRead
@@ -25,13 +35,6 @@ def council_minutes_meetings(council: Council, year: int):
         .select_related("forum")
         .order_by("starts_at", "pk")
     )
-
-
-def _skjerming(record) -> Skjerming | None:
-    if record is None or not record.exempt:
-        return None
-    decided_by = record.decided_by.person.name if record.decided_by and record.decided_by.person_id else ""
-    return Skjerming(record.get_legal_basis_display(), decided_at=record.decided_at, decided_by=decided_by)
 
 
 def _meeting_record(reading, exemptions) -> Registrering:
@@ -52,27 +55,17 @@ def _meeting_record(reading, exemptions) -> Registrering:
             format=PDF_A[0],
             format_details=f"PRONOM {PDF_A[1]}",
             mime_type=PDF_A[2],
-            skjerming=_skjerming(exemptions.minutes),
+            skjerming=skjerming_of(exemptions.minutes),
         )  # fmt: skip
     ]
-    for number, attachment in enumerate(reading.attachment_list, start=1):
-        with attachment.file.open("rb") as file:
-            content = file.read()
-        extension = attachment.original_name.rsplit(".", 1)[-1].lower() if "." in attachment.original_name else "bin"
-        documents.append(
-            Dokument(
-                title=attachment.title,
-                filename=f"moete-{meeting.pk}-vedlegg-{number}.{safe_filename(extension)}",
-                content=content,
-                created_at=attachment.uploaded_at,
-                document_type="Vedlegg",
-                archival=False,
-                format=attachment.content_type,
-                format_details=attachment.original_name,
-                mime_type=attachment.content_type,
-                skjerming=_skjerming(exemptions.attachments.get(attachment.pk)),
-            )  # fmt: skip
-        )
+    documents += [
+        attachment_dokument(
+            attachment,
+            filename_stem=f"moete-{meeting.pk}-vedlegg-{number}",
+            skjerming=skjerming_of(exemptions.attachments.get(attachment.pk)),
+        )  # fmt: skip
+        for number, attachment in enumerate(reading.attachment_list, start=1)
+    ]
     attendees = [
         (membership.person.name, membership.get_kind_display())
         for membership, attendance in reading.attendance

@@ -268,3 +268,46 @@ def safe_filename(text: str, *, default: str = "dokument") -> str:
     cleaned = "".join(c if c.isalnum() and c.isascii() else "-" for c in text.translate(table).lower())
     cleaned = "-".join(filter(None, cleaned.split("-")))[:80]
     return cleaned or default
+
+
+FORMATS = {  # MIME type → the format as named in the metadata (else the MIME type itself)
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.oasis.opendocument.text": "ODT",
+}
+
+
+def person_name(user) -> str:
+    """Who did it, as the metadata names them: the person's name, else the login's e-mail."""
+    if user is None:
+        return ""
+    return user.person.name if getattr(user, "person", None) else user.email
+
+
+def skjerming_of(record) -> Skjerming | None:
+    """The skjerming of an exemption record (meeting or attachment exemption); None where nothing is exempt."""
+    if record is None or not record.exempt:
+        return None
+    return Skjerming(
+        record.get_legal_basis_display(), decided_at=record.decided_at, decided_by=person_name(record.decided_by)
+    )
+
+
+def attachment_dokument(attachment, *, filename_stem: str, skjerming: Skjerming | None = None) -> Dokument:
+    """An uploaded vedlegg (title, original_name, content_type, uploaded_at, file) as a document of the package."""
+    with attachment.file.open("rb") as file:
+        content = file.read()
+    name = attachment.original_name
+    extension = safe_filename(name.rsplit(".", 1)[-1].lower(), default="bin") if "." in name else "bin"
+    return Dokument(
+        title=attachment.title,
+        filename=f"{filename_stem}.{extension}",
+        content=content,
+        created_at=attachment.uploaded_at,
+        document_type="Vedlegg",
+        archival=False,
+        format=FORMATS.get(attachment.content_type, attachment.content_type),
+        format_details=name,
+        mime_type=attachment.content_type,
+        skjerming=skjerming,
+    )
