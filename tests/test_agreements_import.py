@@ -579,3 +579,9 @@ def test_two_parties_run_together_by_og_resolve_to_the_last_one(personas):
     assert [p.text for p in parsed.parties] == ["Luster kommune", "Luster og Sogn lensmannsdistrikt"]
     resolved = resolve_parties(parsed)
     assert (resolved.police.name, [k.name for k in resolved.kommuner]) == ("Sogn lensmannsdistrikt", ["Luster kommune"])
+
+
+def test_a_kommune_that_calls_itself_herad_is_found_as_the_registered_kommune(personas):
+    parsed = parse_text("Samarbeidsavtale mellom Voss herad og Vest politidistrikt\n")
+    resolved = resolve_parties(parsed)
+    assert [k.name for k in resolved.kommuner] == ["Voss kommune"] and resolved.unresolved == []

@@ -113,8 +113,11 @@ def resolve_parties(parsed: ParsedAgreement) -> ResolvedParties:
 
 
 def _spellings(name: str) -> list[str]:
-    """The name, and for "Luster og Sogn lensmannsdistrikt" (two parties run together) the last one."""
-    return [name, name.rsplit(" og ", 1)[1]] if " og " in name else [name]
+    """The name, and for "Luster og Sogn lensmannsdistrikt" (two parties run together) the last one; a kommune
+    that calls itself herad ("Voss herad") is registered as "Voss kommune"."""
+    names = [name, name.rsplit(" og ", 1)[1]] if " og " in name else [name]
+    herad = [re.sub(r"\s+herad$", " kommune", n, flags=re.IGNORECASE) for n in names]
+    return names + [n for n in herad if n not in names]
 
 
 def _any_name(names: list[str]) -> Q:
