@@ -35,7 +35,17 @@ def test_a_resident_reads_the_signed_agreement_and_the_published_minutes(page, s
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
 
-    page.go_back()
+    # the agreement's own verification page names who signed, and checks the file just downloaded
+    page.get_by_role("link", name="Kontroller signaturene").click()
+    page.get_by_role("heading", name="Kontroller signert avtale").wait_for()
+    signers = page.get_by_role("table", name="Signaturer")
+    assert signers.get_by_text("Moss kommune").first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("PDF-fil").set_input_files(download.value.path())
+    page.get_by_role("button", name="Kontroller").click()
+    page.get_by_text("Ekte og uendret.").wait_for()
+    assert_accessible(page)
+
     page.goto(reverse("public:meeting", args=[scene["published"].pk]))
     assert page.get_by_text(PUBLISHED).is_visible()
     assert page.get_by_text("Unntatt offentlighet, offl. § 13 jf. fvl. § 13").first.is_visible()
