@@ -175,14 +175,14 @@ def test_min_side_requires_login(db, client):
 def test_min_side_query_count_does_not_grow_with_roles(personas, client_for, django_assert_max_num_queries):
     client = client_for("moss_slt")
     client.get("/min-side/")  # the daily role sync happens on the first request
-    # 6 for the page, 8 for the task list (one per task source, samarbeid/mytasks.py) and 3 for keeping the
-    # navigation's task count in the session, whatever the data.
-    with django_assert_max_num_queries(17):
+    # measured 19, whatever the data: 6 for the page, 3 for keeping the navigation's task count in the session and
+    # the rest for the nine task sources (samarbeid/mytasks.py; reviews and proposals came with issues 11 and 14).
+    with django_assert_max_num_queries(19):
         client.get("/min-side/")
     person = personas["moss_slt"].person
     added = list(Kommune.objects.exclude(number="3103")[:20])
     for kommune in added:
         RoleAssignment.objects.create(person=person, party=kommune, role=Role.ANNEN)
     client.get("/min-side/")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         assert added[-1].name in client.get("/min-side/").content.decode()
