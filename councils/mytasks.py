@@ -21,6 +21,7 @@ from samarbeid.meetings import (
     forums_visible_to,
     innkalling_deadline,
     meeting_reading,
+    prefetch_public_state,
 )
 from samarbeid.models import Meeting
 from samarbeid.mytasks import Task, my_party_ids
@@ -98,7 +99,8 @@ def follow_up_tasks(user, today: datetime.date) -> list[Task]:
     mine = Q(responsible_party_id__in=my_party_ids(user, today))
     if user.person_id:
         mine |= Q(responsible_person_id=user.person_id)
-    actions = actions_for_forums(user, forums_visible_to(user)).open().filter(mine)
+    actions = list(actions_for_forums(user, forums_visible_to(user)).open().filter(mine))
+    prefetch_public_state([action.decision.agenda_item.meeting for action in actions])  # for meeting_reading below
     tasks = []
     for action in actions:
         meeting = action.decision.agenda_item.meeting
