@@ -45,6 +45,8 @@ def test_the_signing_request_email_links_the_signatory_to_the_signing_page(
     page.get_by_label("Passord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
     page.wait_for_url("**/2fa/authenticate/")
+    if time.time() % 30 > 25:  # a code made in a window's last seconds may expire before the server reads it
+        time.sleep(30 - time.time() % 30)
     page.locator("input[name=code]").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     page.locator("input[name=code]").press("Enter")
     page.wait_for_url("**/min-side/")
