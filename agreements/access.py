@@ -11,7 +11,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import Agreement, AgreementSection, AgreementTemplate, Attachment, AttachmentExemption, Owner
+from agreements.models import (
+    Agreement,
+    AgreementSection,
+    AgreementTemplate,
+    Attachment,
+    AttachmentExemption,
+    ImportReview,
+    Owner,
+)
 from agreements.verification import agreement_edition, parse_verification_code
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
 from samarbeid.models import Kommune, Party, Politidistrikt, Role, RoleAssignment
@@ -285,8 +293,6 @@ def import_owner_parties_choosable(user) -> QuerySet[Party]:
 
 def bulk_import_districts(user) -> QuerySet[Party]:
     """The politidistrikter whose district administrator the user is: they import many agreements at once."""
-    from samarbeid.models import RoleAssignment
-
     if not user.is_authenticated or not user.person_id:
         return Party.objects.none()
     admin_of = RoleAssignment.objects.active().filter(person_id=user.person_id, role=Role.DISTRIKT_ADMIN)
@@ -295,8 +301,6 @@ def bulk_import_districts(user) -> QuerySet[Party]:
 
 def import_reviews_visible_to(user) -> QuerySet:
     """Pending imports are their uploader's own, and only while the uploader acts for the party they were made for."""
-    from agreements.models import ImportReview
-
     if not user.is_authenticated:
         return ImportReview.objects.none()
     return ImportReview.objects.filter(uploaded_by=user, owner_party__in=parties_acted_for(user))
