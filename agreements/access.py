@@ -22,7 +22,7 @@ from agreements.models import (
 )
 from agreements.verification import agreement_edition, parse_verification_code
 from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
-from samarbeid.models import Kommune, Party, Politidistrikt, Role, RoleAssignment
+from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt, Role, RoleAssignment
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
 
 VIEW = "agreements.view_agreement"
@@ -58,7 +58,7 @@ def grant_agreement(agreement: Agreement) -> None:
     kommune_ids = agreement.kommuner.values_list("pk", flat=True)
     grant(agreement, Party.objects.filter(pk__in=[agreement.police_party_id, *kommune_ids]), AGREEMENT_POLICY)
     police = agreement.police_party.specific()
-    if police.kind == Party.Kind.POLICE_UNIT:
+    if isinstance(police, PoliceUnit):
         grant(agreement, Party.objects.filter(pk=police.district_id), DISTRICT_POLICY)
 
 
@@ -112,7 +112,7 @@ def editable_owners(user, agreement: Agreement) -> set[str]:
     """The section owners whose sections this user may write in this agreement (none once not a draft)."""
     if not agreement.is_editable:
         return set()
-    owners = set()
+    owners: set[str] = set()
     if has_perm(user, EDIT_KOMMUNE, agreement):
         owners |= {Owner.KOMMUNE, Owner.FELLES}
     if has_perm(user, EDIT_POLICE, agreement):
@@ -149,7 +149,7 @@ def section_refusal(section: AgreementSection) -> str:
         Owner.POLICE: _("Dette avsnittet skrives av politiet. Du kan lese det."),
         Owner.FELLES: _("Dette avsnittet skrives av partene sammen, og rollene dine gir ikke lov til å skrive i det."),
     }
-    return writers[section.owner]
+    return writers[Owner(section.owner)]
 
 
 # --- Reviewing the other party's sections (agreements/reviewing.py has the rule of what to review) ---------------
@@ -436,7 +436,7 @@ def acting_party(user, agreement: Agreement) -> Party:
     mine = my_party_ids(user, timezone.localdate())
     police = agreement.police_party.specific()
     candidates = [*agreement.kommuner.all(), agreement.police_party]
-    if police.kind == Party.Kind.POLICE_UNIT:
+    if isinstance(police, PoliceUnit):
         candidates.append(police.district)
     for party in candidates:
         if party.pk in mine:

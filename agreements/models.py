@@ -32,12 +32,15 @@ change, in the database (PostgreSQL triggers in ``Meta.triggers``) and in the mo
 ``StatusChange``, ``Signature`` and ``SealedDocument`` are append-only. Each version has its own attachment files.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -177,6 +180,8 @@ class AgreementTemplateGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class Agreement(Versioned, LockedWhenSigned):
+    _terms: Any  # agreements.rules caches the agreement's terms read from its text here
+
     class Status(models.TextChoices):
         DRAFT = "utkast", _("Utkast")
         # Sign-off (agreements/signing.py); "gjeldende"/"utløpt" are derived from the period: see `lifecycle`.
@@ -358,6 +363,12 @@ class AgreementKommune(LockedWhenSigned):
 
 
 class AgreementSection(Versioned, LockedWhenSigned):
+    # Set for the agreement page by agreements.negotiation.negotiation_board (not stored).
+    negotiation: Any
+    negotiation_parts: list[tuple[str, Any, Any]]  # (part, label, its Target)
+    can_propose: bool
+    can_decide_template: bool
+
     edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
@@ -878,6 +889,8 @@ class CommentThread(Versioned, LockedWhenSigned):
 class Comment(LockedWhenSigned):
     """One comment in a thread; a comment is never edited (write a new one)."""
 
+    html: SafeString  # the body rendered for the page (agreements.negotiation), not stored
+
     thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="+")
     body = models.TextField(_("kommentar"), max_length=5000)
@@ -902,6 +915,11 @@ class ChangeProposal(Versioned, LockedWhenSigned):
     """A party's proposed text for a section the other party owns, against the version it was made on; the
     owner accepts it (a new version of the section, attributed to both), accepts it with edits, or declines it
     with a reason."""
+
+    # The word diffs a reader needs, set by agreements.negotiation.annotate_proposal (not stored).
+    outdated: bool
+    diff: list[Any]  # agreements.richtext.DiffPart
+    diff_from_base: list[Any] | None
 
     class Status(models.TextChoices):
         OPEN = "apent", _("Venter på svar")

@@ -90,7 +90,7 @@ def parse_mentions(text: str) -> list[str]:
 
 
 def _side_parties(agreement: Agreement, owner: str) -> list[Party]:
-    parties = []
+    parties: list[Party] = []
     if owner in (Owner.KOMMUNE, Owner.FELLES):
         parties += list(agreement.kommuner.all())
     if owner in (Owner.POLICE, Owner.FELLES):
@@ -353,7 +353,7 @@ def template_drift(sections: list[AgreementSection], malform: str) -> dict[int, 
     templates = {ts.pk: ts for ts in TemplateSection.objects.filter(pk__in=ids)}
     drift = {}
     for section in sections:
-        ts = templates.get(section.template_section_id)
+        ts = templates.get(section.template_section_id) if section.template_section_id else None
         if ts is None or section.template_version is None or ts.version <= section.template_version:
             continue
         now = ts.in_malform(malform)
@@ -520,7 +520,7 @@ def annotate_proposal(proposal: ChangeProposal, section: AgreementSection) -> Ch
 
 
 # The structured parts shown under a section of each kind (and commented on there).
-KIND_PARTS = {
+KIND_PARTS: dict[str, list[NegotiationPart]] = {
     SectionKind.PRESENCE: [NegotiationPart.PRESENCE],
     SectionKind.EXPECTATIONS: [NegotiationPart.EXPECTATIONS_KOMMUNE, NegotiationPart.EXPECTATIONS_POLICE],
     SectionKind.FOCUS: [NegotiationPart.FOCUS],
@@ -531,8 +531,8 @@ def negotiation_board(user: User, agreement: Agreement, sections: list[Agreement
     """Everything the agreement page shows of the negotiation, in a fixed number of queries: threads and proposals
     per section (``by_section``) and part (``by_part``), template drift, and the user's abilities."""
     can = negotiation_abilities(user, agreement)
-    by_section = defaultdict(Target)
-    by_part = defaultdict(Target)
+    by_section: defaultdict[int | None, Target] = defaultdict(Target)
+    by_part: defaultdict[str, Target] = defaultdict(Target)
     sections_by_pk = {s.pk: s for s in sections}
     for thread in _threads(agreement):
         thread.agreement = agreement

@@ -72,7 +72,7 @@ def _side(section: AgreementSection, agreement: Agreement) -> set[int]:
 def written_by(section: AgreementSection, agreement: Agreement, writers: dict[int, set]) -> set[int]:
     """The party ids that wrote the section's current text (see the module's rule)."""
     side = _side(section, agreement)
-    roles = writers.get(section.updated_by_id, set())
+    roles = writers.get(section.updated_by_id, set()) if section.updated_by_id else set()
     known = {pk for pk in side if pk in roles}
     if "police" in roles and agreement.police_party_id in side:
         known.add(agreement.police_party_id)
@@ -89,9 +89,9 @@ def reviewers(section: AgreementSection, agreement: Agreement, writers: dict[int
     return [party for party in agreement.parties() if party.pk not in wrote]
 
 
-def latest_reviews(agreement: Agreement) -> dict[tuple[int, int], SectionReview]:
+def latest_reviews(agreement: Agreement) -> dict[tuple[int | None, int], SectionReview]:
     """Each party's last review of each section: (section id, party id) → review."""
-    latest: dict[tuple[int, int], SectionReview] = {}
+    latest: dict[tuple[int | None, int], SectionReview] = {}
     for review in agreement.section_reviews.all():
         key = (review.section_id, review.party_id)
         if key not in latest or (review.version, review.reviewed_at) >= (latest[key].version, latest[key].reviewed_at):

@@ -150,7 +150,7 @@ def agreement_status(agreement: Agreement | None, today: datetime.date) -> Agree
             Agreement.Status.DRAFT: AgreementStatus.DRAFT,
             Agreement.Status.SENT: AgreementStatus.AWAITING_SIGNATURE,
             Agreement.Status.REPLACED: AgreementStatus.REPLACED,
-        }[agreement.status]
+        }[Agreement.Status(agreement.status)]
     end, revision = expires_on(agreement), revision_due_on(agreement)
     if end is not None and end < today:
         return AgreementStatus.EXPIRED

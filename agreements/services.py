@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from pathlib import PurePath
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -24,13 +25,15 @@ from agreements.models import (
 from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from samarbeid.concurrency import claim_version
 from samarbeid.invitations import invitations_create
-from samarbeid.models import Kommune, Party, Politidistrikt
+from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt
 from samarbeid.permissions import grant
 
 
 def police_district(police_party: Party) -> Politidistrikt:
     police = police_party.specific()
-    return police if police.kind == Party.Kind.POLITIDISTRIKT else police.district
+    if isinstance(police, Politidistrikt):
+        return police
+    return cast(PoliceUnit, police).district
 
 
 @transaction.atomic
@@ -156,7 +159,7 @@ def attachments_copy(*, source: Agreement, to: Agreement) -> None:
             uploaded_by=attachment.uploaded_by,
         )  # fmt: skip
         with attachment.file.open("rb") as content:
-            copy.file.save(PurePath(attachment.file.name).name, File(content), save=False)
+            copy.file.save(PurePath(attachment.file.name or "").name, File(content), save=False)
         copy.save()
 
 
@@ -193,8 +196,9 @@ def section_review(*, section: AgreementSection, party: Party, user, version: in
                                                            latest_reviews(agreement))}  # fmt: skip
     if party.pk not in standing:
         raise ValidationError(_("%(party)s skal ikke gjennomgå dette avsnittet.") % {"party": party.name})
-    if not standing[party.pk].pending:
-        return standing[party.pk].review
+    done = standing[party.pk].review
+    if not standing[party.pk].pending and done is not None:  # not pending: reviewed at this version
+        return done
     review = SectionReview(
         agreement=agreement, section=current, party_id=party.pk, version=version, heading=current.heading,
         reviewed_by=user,

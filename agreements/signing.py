@@ -148,6 +148,14 @@ def live_round(agreement: Agreement) -> SigningRound | None:
     return agreement.signing_rounds.filter(cancelled_at__isnull=True).first()
 
 
+def _sent_round(agreement: Agreement) -> SigningRound:
+    """The live round of an agreement sent for signature (sending starts one; returning to draft cancels it)."""
+    signing_round = live_round(agreement)
+    if signing_round is None:
+        raise ValidationError(_("Avtalen er ikke sendt til signering."))
+    return signing_round
+
+
 def eligible_roles(party: Party, *, allow_deputy: bool) -> list[str]:
     if party.is_police:
         return list(Role.police_leader_roles())
@@ -243,11 +251,11 @@ def _methods(records: list[dict]) -> str:
     labels = []
     for record in records:
         if record.get("method") == "mfa":
-            label = names.get(record.get("type"), _("totrinnskode"))
+            label = names.get(str(record.get("type")), _("totrinnskode"))
         elif record.get("method") == "socialaccount":
             label = _("innlogging hos %(provider)s") % {"provider": record.get("provider", "?")}
         else:
-            label = names.get(record.get("method"), str(record.get("method")))
+            label = names.get(str(record.get("method")), str(record.get("method")))
         if label not in labels:
             labels.append(label)
     return " + ".join(labels)
@@ -334,7 +342,7 @@ def agreement_return_to_draft(agreement: Agreement, *, by: User, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Skriv hvorfor avtalen sendes tilbake til utkast."))
-    signing_round = live_round(agreement)
+    signing_round = _sent_round(agreement)
     signing_round.cancelled_at = timezone.now()
     signing_round.cancelled_by = by
     signing_round.cancel_reason = reason
@@ -354,7 +362,7 @@ def agreement_sign(
     agreement = _lock(agreement)
     if agreement.status != Agreement.Status.SENT:
         raise ValidationError(_("Avtalen er ikke sendt til signering."))
-    signing_round = live_round(agreement)
+    signing_round = _sent_round(agreement)
     holder = signing_role(by, agreement, signing_round)
     if holder is None:
         raise PermissionDenied(_("Du kan ikke signere denne avtalen."))
@@ -380,7 +388,7 @@ def agreement_sign(
         signing_round.completed_at = signature.signed_at
         signing_round.save(update_fields=["completed_at"])
         _transition(agreement, Agreement.Status.SIGNED, by=by)
-        if agreement.replaces_id:
+        if agreement.replaces is not None:
             replaced = _lock(agreement.replaces)
             # Only an agreement that all of the old one's parties have now signed replaces it.
             if replaced.status == Agreement.Status.SIGNED and replaces_all_parties(
@@ -514,7 +522,7 @@ class SectionChange:
 def departures_from_template(agreement: Agreement) -> dict:
     """Sections added or removed compared with the district's template, and sections with local text."""
     sections = list(agreement.sections.order_by("order", "pk"))
-    template_sections = list(agreement.template.sections.all()) if agreement.template_id else []
+    template_sections = list(agreement.template.sections.all()) if agreement.template else []
     used = {s.template_section_id for s in sections}
     return {
         "added": [s.heading for s in sections if s.is_local or s.template_section_id is None],

@@ -275,7 +275,7 @@ def _previous_start(start: datetime.date, per: str) -> datetime.date:
 
 def council_presence(council: Council, *, periods: int = 6, today: datetime.date | None = None) -> list[PresenceRow]:
     """For each presence commitment in the council's agreement: presence logged per period against it."""
-    if council.agreement_id is None:
+    if council.agreement is None:
         return []
     today = today or timezone.localdate()
     commitments = list(council.agreement.presence_commitments.select_related("kommune"))

@@ -60,12 +60,12 @@ class AppendOnlyQuerySet(models.QuerySet):
             raise LogIsAppendOnly
         return super().update(**kwargs)
 
-    update.queryset_only = True
+    update.queryset_only = True  # type: ignore[attr-defined]  # read by Manager.from_queryset: not on managers
 
     def delete(self):
         raise LogIsAppendOnly
 
-    delete.queryset_only = True
+    delete.queryset_only = True  # type: ignore[attr-defined]  # read by Manager.from_queryset: not on managers
 
 
 class AppendOnly(models.Model):

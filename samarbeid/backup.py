@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import pgtrigger
 from django.apps import apps
@@ -124,12 +125,20 @@ def _safe_member_name(name: str) -> bool:
     return not path.is_absolute() and ".." not in path.parts and path.parts[:1] in (("files",), ("seal",), (DATABASE,))
 
 
+def _member_file(archive: tarfile.TarFile, member: str | tarfile.TarInfo) -> IO[bytes]:
+    """A regular file of the archive, opened; KeyError for a name the archive lacks or that is no file."""
+    handle = archive.extractfile(member)
+    if handle is None:
+        raise KeyError(member)
+    return handle
+
+
 def verify(archive_path: Path) -> dict:
     """The archive's manifest, once every member is there, intact and named in it; else BackupError."""
     try:
         with tarfile.open(archive_path, "r:*") as archive:
             try:
-                manifest = json.load(archive.extractfile(MANIFEST))
+                manifest = json.load(_member_file(archive, MANIFEST))
             except (KeyError, ValueError, AttributeError) as error:
                 raise BackupError(_("Arkivet mangler en lesbar innholdsliste (manifest.json).")) from error
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -142,7 +151,7 @@ def verify(archive_path: Path) -> dict:
                 if member.name not in expected or not member.isfile() or not _safe_member_name(member.name):
                     raise BackupError(_("Arkivet inneholder %(name)s, som ikke står i innholdslisten.")
                                       % {"name": member.name})  # fmt: skip
-                digest = hashlib.file_digest(archive.extractfile(member), "sha256").hexdigest()
+                digest = hashlib.file_digest(_member_file(archive, member), "sha256")  # type: ignore[arg-type]  # a BufferedReader.hexdigest()
                 if member.size != expected[member.name]["size"] or digest != expected[member.name]["sha256"]:
                     raise BackupError(_("%(name)s i arkivet er skadet (sjekksummen stemmer ikke).")
                                       % {"name": member.name})  # fmt: skip
@@ -159,8 +168,8 @@ def restore(archive_path: Path) -> dict:
     """Replace the database, MEDIA_ROOT and the seal with the archive's, after checking it; return its manifest."""
     manifest = verify(archive_path)
     media = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory() as work, tarfile.open(archive_path, "r:*") as archive:
-        work = Path(work)
+    with tempfile.TemporaryDirectory() as work_dir, tarfile.open(archive_path, "r:*") as archive:
+        work = Path(work_dir)
         archive.extractall(work, members=[m for m in archive if m.name != MANIFEST], filter="data")
         with transaction.atomic():
             flush_database()

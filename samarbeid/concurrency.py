@@ -26,6 +26,7 @@ The one mechanism, used by agreements, councils, slt and the meeting pages alike
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import IntegrityError, models, transaction
@@ -70,7 +71,7 @@ def claim_version(obj: Versioned, expected_version: int | None) -> None:
     obj.version = expected_version + 1
 
 
-def claim_row(model: type[Versioned], expected_version: int | None, **lookup) -> Versioned:
+def claim_row[V: Versioned](model: type[V], expected_version: int | None, **lookup) -> V:
     """The one row `lookup` finds (e.g. a council's evaluation of a year), claimed from `expected_version`;
     created (version 1) when the user started from none (0). None: whatever is stored (code, not forms).
 
@@ -130,7 +131,13 @@ class Conflict:
         return getattr(self.current, name) if name else None
 
 
-class VersionedForm:
+if TYPE_CHECKING:  # the mixin is always combined with forms.Form or forms.ModelForm
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class VersionedForm(_FormBase):
     """Mixin for a form that edits an existing object: carries the version the user started from.
 
     The version is `version=` if given (0: "there was none yet"), else the ModelForm instance's; a form
@@ -138,14 +145,15 @@ class VersionedForm:
 
     def __init__(self, *args, version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if version is None and getattr(self, "instance", None) is not None and self.instance.pk:
-            version = self.instance.version
+        instance: Any = getattr(self, "instance", None)  # a ModelForm's object; plain forms have none
+        if version is None and instance is not None and instance.pk:
+            version = instance.version
         if version is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=version)
         self.conflict: Conflict | None = None
 
     @property
-    def expected_version(self) -> int:
+    def expected_version(self) -> int | None:
         return self.cleaned_data.get("version")
 
     @property
@@ -160,7 +168,7 @@ class VersionedForm:
     def stored_values(self, obj) -> dict:
         """What is stored for each of the form's fields (ModelForms: the model's fields; override otherwise)."""
         values = {}
-        for name in self._meta.fields:
+        for name in self._meta.fields:  # type: ignore[attr-defined]  # ModelForms; plain forms override this
             value = getattr(obj, name)
             values[name] = list(value.all()) if isinstance(value, models.Manager) else value
         return values
@@ -171,8 +179,8 @@ class VersionedForm:
 
     def show_conflict(self, error: StaleEdit) -> None:
         """Keep the user's input, move the hidden version to the stored one and describe what is stored."""
-        current = error.current
-        data = self.data.copy()
+        current: Any = error.current  # a Versioned model, or None when it was removed
+        data = self.data.copy()  # type: ignore[attr-defined]  # a bound form's data is a QueryDict
         data[self.add_prefix("version")] = current.version if current is not None else 0
         self.data = data
         stored = self.stored_values(current) if current is not None else {}

@@ -108,8 +108,8 @@ def meeting_exemption_set(
     in_force = meeting_exemptions([meeting.pk])[meeting.pk]
     current = {
         MeetingExemption.Part.MINUTES: in_force.minutes,
-        MeetingExemption.Part.ITEM: in_force.items.get(getattr(agenda_item, "pk", None)),
-        MeetingExemption.Part.ATTACHMENT: in_force.attachments.get(getattr(attachment, "pk", None)),
+        MeetingExemption.Part.ITEM: in_force.items.get(agenda_item.pk) if agenda_item else None,
+        MeetingExemption.Part.ATTACHMENT: in_force.attachments.get(attachment.pk) if attachment else None,
     }[part]
     if not exempt and current is None:
         raise ValidationError(_("Det er ikke unntatt offentlighet."))

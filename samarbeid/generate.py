@@ -268,7 +268,7 @@ def generate_people(gen: Generation) -> dict[str, int]:
         want(district, Role.POLITIMESTER, ROLES_SINCE)
     units = {c.unit.pk: c.unit for c in gen.cooperations}
     for unit in sorted(units.values(), key=lambda u: u.pk):
-        want(unit, LEADER_ROLE[unit.unit_kind], ROLES_SINCE)
+        want(unit, LEADER_ROLE[PoliceUnit.UnitKind(unit.unit_kind)], ROLES_SINCE)
         want(unit, Role.POLITIKONTAKT, ROLES_SINCE)
     for kommune in gen.kommuner:
         want(kommune, Role.SLT_KOORDINATOR, ROLES_SINCE, stillingsprosent=gen.rng.choice([20, 50, 50, 80, 100, 100]))
@@ -381,12 +381,13 @@ class MeetingBatch:
                 item_plans.append((p, position))
         AgendaItem.objects.bulk_create(items, batch_size=BATCH)
         MinutesVersion.objects.bulk_create(
-            (MinutesVersion(agenda_item=item, text=item.minutes, written_at=item.minutes_updated_at,
+            (MinutesVersion(agenda_item=item, text=item.minutes, written_at=item.minutes_updated_at,  # type: ignore[misc]
                             written_by=item.minutes_updated_by) for item in items if item.minutes),
             batch_size=BATCH,
         )  # fmt: skip
         item_at = {(id(p), position): item for (p, position), item in zip(item_plans, items, strict=True)}
-        decisions, decision_actions = [], []
+        decisions: list[Decision] = []
+        decision_actions: list[list[dict]] = []
         for p in planned:
             for position, text, actions in p.decisions:
                 item = item_at[(id(p), position)]
@@ -394,14 +395,14 @@ class MeetingBatch:
                                           or p.starts_at, created_by=p.by))  # fmt: skip
                 decision_actions.append(actions)
         Decision.objects.bulk_create(decisions, batch_size=BATCH)
-        actions = [
+        follow_ups = [
             FollowUpAction(decision=decision, created_at=decision.created_at, created_by=decision.created_by, **fields)
             for decision, planned_actions in zip(decisions, decision_actions, strict=True)
             for fields in planned_actions
         ]
-        FollowUpAction.objects.bulk_create(actions, batch_size=BATCH)
+        FollowUpAction.objects.bulk_create(follow_ups, batch_size=BATCH)
         for name, n in [("møter", len(meetings)), ("saker", len(items)), ("vedtak", len(decisions)),
-                        ("oppfølgingspunkter", len(actions))]:  # fmt: skip
+                        ("oppfølgingspunkter", len(follow_ups))]:  # fmt: skip
             self.counts[name] += n
         return meetings
 

@@ -1,7 +1,22 @@
-"""Where a request may send the browser next."""
+"""Where a request may send the browser next, and the request types views are annotated with."""
 
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
+
+from samarbeid.models import User
+
+
+class HtmxRequest(HttpRequest):
+    """A request through django-htmx's middleware (every request here): `request.htmx` is set."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedRequest(HtmxRequest):
+    """The request a `@login_required` view receives: `request.user` is a signed-in `User`."""
+
+    user: User  # narrows HttpRequest's `User | AnonymousUser`: login_required let only signed-in users in
 
 
 def safe_next(request: HttpRequest, default: str) -> str:

@@ -96,7 +96,7 @@ def invitations_pending_on(target: Model) -> QuerySet[PartyInvitation]:
 
 
 @transaction.atomic
-def invitation_create(*, target: Model, kommune: Kommune, by: User, district: Politidistrikt) -> PartyInvitation:
+def invitation_create(*, target: Model, kommune: Kommune, by: User | None, district: Politidistrikt) -> PartyInvitation:
     """Invite a kommune of the target's politidistrikt (an invitation already waiting is kept as it is)."""
     if type(target) not in _joins:
         raise ValueError(f"{type(target).__name__} is not registered as an invitation target")
@@ -109,7 +109,9 @@ def invitation_create(*, target: Model, kommune: Kommune, by: User, district: Po
     return invitation
 
 
-def invitations_create(*, target: Model, kommuner: Iterable[Kommune], by: User, district: Politidistrikt) -> None:
+def invitations_create(
+    *, target: Model, kommuner: Iterable[Kommune], by: User | None, district: Politidistrikt
+) -> None:
     for kommune in kommuner:
         invitation_create(target=target, kommune=kommune, by=by, district=district)
 

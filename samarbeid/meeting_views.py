@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samarbeid import meetings as svc
 from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
-from samarbeid.http import safe_next
+from samarbeid.http import AuthenticatedRequest, safe_next
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -138,9 +138,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, forum, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible_person"].queryset = Person.objects.filter(
-            forum_memberships__in=forum.memberships.active()
-        ).distinct()
+        self.fields["responsible_person"].queryset = svc.forum_action_people(forum)
         self.fields["responsible_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
 
 
@@ -190,7 +188,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "items": reading.items,
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum),
-        "action_people": list(ActionForm(forum=forum).fields["responsible_person"].queryset)
+        "action_people": list(svc.forum_action_people(forum))
         if can["write_decisions"] else [],
         "action_parties": forum.parties() if can["write_decisions"] else [],
         "attachment_form": AttachmentForm() if can["edit"] else None,
@@ -201,7 +199,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
     forum = svc.forum_for(request.user, forum_pk, manage=True)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -233,7 +231,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
     can_open = svc.meeting_abilities(request.user, meeting)["open_closed"]
     form = MeetingForm.for_meeting(meeting, request.POST or None, can_open=can_open)
@@ -262,7 +260,7 @@ TRANSITIONS = {
 
 @require_POST
 @login_required
-def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def meeting_transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
     try:
         if action == "summon":
@@ -284,7 +282,7 @@ def meeting_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
 
 @require_POST
 @login_required
-def agenda_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
     form = AgendaItemForm(request.POST, forum=meeting.forum)
     if form.is_valid():
@@ -297,13 +295,13 @@ def agenda_item_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:detail", pk=meeting.pk)
 
 
-def _item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaItem]:
+def _item(request: AuthenticatedRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaItem]:
     """An item to write minutes or decisions on: only for organisers who may also read them."""
     meeting = svc.meeting_for(request.user, pk, manage=True, minutes=True)
     return meeting, get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
 
 
-def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int, stale: MinutesForm | None = None):
+def _item_response(request: AuthenticatedRequest, meeting: Meeting, item_pk: int, stale: MinutesForm | None = None):
     """The agenda item again (htmx) or the meeting page; after a conflict with the user's minutes in the form."""
     if request.htmx or stale:
         context = _detail_context(request, meeting)
@@ -322,7 +320,7 @@ def _item_response(request: HttpRequest, meeting: Meeting, item_pk: int, stale: 
 @edits_versioned
 @require_POST
 @login_required
-def agenda_item_minutes(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
     form = MinutesForm(request.POST, version=item.version)
     if form.is_valid():
@@ -339,7 +337,7 @@ def agenda_item_minutes(request: HttpRequest, pk: int, item_pk: int) -> HttpResp
 
 @require_POST
 @login_required
-def decision_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def decision_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -354,7 +352,7 @@ def decision_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 
 @require_POST
 @login_required
-def action_create(request: HttpRequest, pk: int, decision_pk: int) -> HttpResponse:
+def action_create(request: AuthenticatedRequest, pk: int, decision_pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True, minutes=True)
     decision = get_object_or_404(Decision.objects.select_related("agenda_item"), pk=decision_pk,
                                  agenda_item__meeting=meeting)  # fmt: skip
@@ -371,7 +369,7 @@ def action_create(request: HttpRequest, pk: int, decision_pk: int) -> HttpRespon
 
 @require_POST
 @login_required
-def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
     form = AttendanceForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -388,7 +386,7 @@ def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -420,7 +418,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 @require_POST
 @login_required
-def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_remove(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
     attachment = get_object_or_404(MeetingAttachment.objects.select_related("meeting"), meeting=meeting,
                                    pk=attachment_pk)  # fmt: skip
@@ -437,7 +435,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @require_GET
 @login_required
-def forum_actions(request: HttpRequest, forum_pk: int) -> HttpResponse:
+def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
     forum = svc.forum_for(request.user, forum_pk)
     show = request.GET.get("vis", "open")
     actions = svc.actions_for_forums(request.user, [forum]).order_by("status", "due_on", "pk")
@@ -452,7 +450,7 @@ def forum_actions(request: HttpRequest, forum_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def action_close(request: HttpRequest, action_pk: int) -> HttpResponse:
+def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     action = get_object_or_404(FollowUpAction.objects.select_related("decision__agenda_item"), pk=action_pk)
     meeting = svc.meeting_for(request.user, action.decision.agenda_item.meeting_id, manage=True)
     form = CloseActionForm(request.POST)
@@ -486,7 +484,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthenticatedRequest) -> HttpResponse:
     """The user's secret calendar-feed address; POST makes a new secret (the old address stops working)."""
     if request.method == "POST":
         CalendarFeedToken.objects.filter(user=request.user).delete()
@@ -535,7 +533,7 @@ def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
+def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpResponse:
     """Innkalling (agenda) or referat (minutes, only for those who may read them) as PDF."""
     if document not in ("innkalling", "referat"):
         raise Http404

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from functools import cached_property
+from typing import Any
 
 import icalendar
 from django.conf import settings
@@ -59,6 +60,7 @@ from samarbeid.models import (
     Attendance,
     Decision,
     FollowUpAction,
+    FollowUpActionQuerySet,
     Forum,
     ForumMembership,
     Kommune,
@@ -158,6 +160,11 @@ def meetings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(forum__in=forums_visible_to(user))
 
 
+def forum_action_people(forum: Forum) -> QuerySet[Person]:
+    """Who may be made responsible for a follow-up action of `forum`: its active members (the form's choices)."""
+    return Person.objects.filter(forum_memberships__in=forum.memberships.active()).distinct()
+
+
 def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
     """The meeting, if the user may see its forum (or its minutes are public); 403 when managing is denied.
     With minutes=True, 404 also for who may not read its minutes (a closed meeting's non-members)."""
@@ -214,7 +221,7 @@ class MeetingReading:
     """
 
     meeting: Meeting
-    user: object
+    user: User | AnonymousUser
     titles: bool  # time, place, theme, status and the agenda titles
     descriptions: bool  # the case descriptions
     minutes: bool  # the minutes text and its history
@@ -245,7 +252,7 @@ class MeetingReading:
         return tuple(self._read_item(item) for item in self.meeting.agenda_items.all())
 
     def _read_item(self, item: AgendaItem) -> ReadItem:
-        shown = {"pk": item.pk, "case_number": item.case_number, "title": item.title,
+        shown: dict[str, Any] = {"pk": item.pk, "case_number": item.case_number, "title": item.title,
                  "proposed_by": item.proposed_by, "is_referatsaker": item.is_referatsaker}  # fmt: skip
         withheld = basis_label(self.exemptions.items.get(item.pk)) if self.exemptions else ""
         if withheld and (self.descriptions or self.minutes):
@@ -312,11 +319,12 @@ class MeetingReading:
         """The read log in short: each reader with how many reads and the last one (one query)."""
         if not self.read_log:
             return []
-        return list(
-            self.meeting.reads.values("user_id", "user__email", "user__person__name")
+        return [
+            dict(row)
+            for row in self.meeting.reads.values("user_id", "user__email", "user__person__name")
             .annotate(count=Count("pk"), last=Max("read_at"))
             .order_by("-last")
-        )
+        ]
 
 
 ANONYMOUS = AnonymousUser()
@@ -370,10 +378,10 @@ def prefetch_public_state(meetings: list[Meeting]) -> None:
 
 def readable_meetings(user, meetings: QuerySet, part: str = "actions") -> list[int]:
     """The ids of those `meetings` of which `user` may read `part` (a MeetingReading field), for lists."""
-    meetings = list(meetings.select_related("forum"))
-    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
-    prefetch_public_state(meetings)
-    return [meeting.pk for meeting in meetings if getattr(meeting_reading(user, meeting), part)]
+    rows = list(meetings.select_related("forum"))
+    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in rows}.values()))
+    prefetch_public_state(rows)
+    return [meeting.pk for meeting in rows if getattr(meeting_reading(user, meeting), part)]
 
 
 def withheld_from(user, meetings: QuerySet | Iterable[Meeting]) -> tuple[set[int], set[int]]:
@@ -443,9 +451,12 @@ def forum_create(
 
 def forum_grant(forum: Forum, policy: Policy) -> None:
     """Give the forum's own groups and its parties' role groups their permissions on the forum."""
+    members, organisers = forum.member_group, forum.organiser_group
+    if members is None or organisers is None:
+        raise ValueError(f"forum {forum.pk} has no groups yet")
     assign_many([
-        *((perm, forum.member_group, forum) for perm in MEMBER_PERMS),
-        *((perm, forum.organiser_group, forum) for perm in ORGANISER_PERMS),
+        *((perm, members, forum) for perm in MEMBER_PERMS),
+        *((perm, organisers, forum) for perm in ORGANISER_PERMS),
     ])  # fmt: skip
     grant(forum, forum.parties(), policy)
 
@@ -848,7 +859,7 @@ def meeting_attach(meeting: Meeting, *, upload, title: str, by: User | None) -> 
 
 def meeting_read_record(reading: MeetingReading, *, what: str, attachment: MeetingAttachment | None = None) -> None:
     """Log that the reading's person read a closed meeting's minutes or downloaded one of its attachments."""
-    if reading.is_logged:
+    if reading.is_logged and isinstance(reading.user, User):  # is_logged: a signed-in user
         MeetingRead.objects.create(
             meeting=reading.meeting, user=reading.user, what=what, attachment=attachment,
             attachment_title=attachment.title if attachment else "",
@@ -864,7 +875,7 @@ def attachment_delete(attachment: MeetingAttachment) -> None:
 # --- reading -----------------------------------------------------------------------------------------------------
 
 
-def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> QuerySet:
+def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> FollowUpActionQuerySet:
     """Follow-up actions across the forums' meetings that the user may read, with what a list shows loaded."""
     meetings = readable_meetings(user, Meeting.objects.filter(forum__in=forums), "actions")
     items, minutes = withheld_from(user, Meeting.objects.filter(pk__in=meetings).select_related("forum"))

@@ -9,6 +9,7 @@ import datetime
 import secrets
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -17,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
@@ -100,7 +102,9 @@ class PoliceUnit(Party):
         Politidistrikt, on_delete=models.PROTECT, related_name="units", verbose_name=_("politidistrikt")
     )
     unit_kind = models.CharField(_("enhetstype"), max_length=30, choices=UnitKind.choices)
-    kommuner = models.ManyToManyField("Kommune", blank=True, related_name="police_units", verbose_name=_("kommuner"))
+    kommuner: "models.ManyToManyField[Kommune, Any]" = models.ManyToManyField(
+        "Kommune", blank=True, related_name="police_units", verbose_name=_("kommuner")
+    )
 
     class Meta:
         verbose_name = _("politienhet")
@@ -200,7 +204,7 @@ class ResponseTimeRequirement:
 
     PERCENT = 80
 
-    def __init__(self, minutes: int, band: str):
+    def __init__(self, minutes: int, band: str | Promise):
         self.minutes = minutes
         self.band = band
 

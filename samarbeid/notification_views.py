@@ -3,12 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from samarbeid.http import AuthenticatedRequest
 from samarbeid.models import NotificationKind, NotificationPreference
 from samarbeid.notifications import ALWAYS_AT_ONCE, preferences_for, preferences_set
 
@@ -29,7 +30,7 @@ class NotificationPreferencesForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedRequest) -> HttpResponse:
     person = request.user.person
     if person is None:
         raise Http404

@@ -13,6 +13,7 @@ commit (`send_email`, a django.tasks task). What a message may say of a meeting 
 import datetime
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -196,8 +197,8 @@ def reminder_threshold(due_on: datetime.date | None, today: datetime.date) -> st
     return "1d" if days <= 1 else "7d" if days <= 7 else None
 
 
-def _reminder_label(task: Task, today: datetime.date) -> str:
-    days = (task.due_on - today).days
+def _reminder_label(due_on: datetime.date, today: datetime.date) -> str:
+    days = (due_on - today).days
     if days < 0:
         return _("Fristen er passert")
     if days == 0:
@@ -225,19 +226,24 @@ def send_reminders(*, today: datetime.date | None = None) -> int:
     sent = 0
     users = User.objects.filter(is_active=True, person__isnull=False).exclude(person__email="").select_related("person")
     for user in users:
-        with translation.override(malform_for(user.person)):  # the tasks' titles in the recipient's målform
+        person = user.person
+        if person is None:  # excluded by the query; narrows the type
+            continue
+        with translation.override(malform_for(person)):  # the tasks' titles in the recipient's målform
             tasks = tasks_for(user, today)
-            due = [(task, threshold) for task in tasks if (threshold := reminder_threshold(task.due_on, today))]
-            reminders = [{"task": task, "threshold": threshold, "label": _reminder_label(task, today),
-                          "url": absolute_url(task.url)} for task, threshold in due]  # fmt: skip
+            due = [(task, task.due_on, threshold) for task in tasks
+                   if task.due_on and (threshold := reminder_threshold(task.due_on, today))]  # fmt: skip
+            reminders: list[dict[str, Any]] = [
+                {"task": task, "threshold": threshold, "label": _reminder_label(due_on, today),
+                 "url": absolute_url(task.url)} for task, due_on, threshold in due]  # fmt: skip
         if not reminders:
             continue
         with transaction.atomic():
-            new = [r for r in reminders if _claim_reminder(r["task"], r["threshold"], user.person)]
+            new = [r for r in reminders if _claim_reminder(r["task"], r["threshold"], person)]
             if not new:
                 continue
             notify(
-                person=user.person, kind=NotificationKind.REMINDER, subject=REMINDER_SUBJECT, template="reminders",
+                person=person, kind=NotificationKind.REMINDER, subject=REMINDER_SUBJECT, template="reminders",
                 context={"reminders": new, "count": len(new)}, url=reverse("min_side"),
             )  # fmt: skip
             sent += len(new)

@@ -236,7 +236,6 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
         return VerificationResult(ok=False, reason=_("Denne installasjonen har ikke noe seglsertifikat."))
     context = ValidationContext(trust_roots=[our_cert], allow_fetching=False)
     whole_file_revision = None
-    last = None
     for sig in embedded:
         try:
             status = _outside_event_loop(validate_pdf_signature, sig, context)
@@ -257,8 +256,7 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
             )
         if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
             whole_file_revision = sig.signed_revision
-        last = (sig, status)
-    sig, status = last
+    # `embedded` is not empty and every failing signature returned above: sig, status are the last one's
     our_seal = status.signing_cert.sha256 == our_cert.sha256 and status.trusted
     long_term_status = _long_term_status(reader, sig) if our_seal else None
     timestamp = long_term_status and long_term_status.timestamp_validity

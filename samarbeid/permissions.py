@@ -11,6 +11,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -52,18 +53,18 @@ def role_group(party: Party, role: str) -> Group:
 def role_groups(pairs: Iterable[tuple[Party, str]]) -> dict[tuple[int, str], Group]:
     """The group of each (party, role), by (party id, role); the missing ones are made in a fixed number of
     queries, each with the party rights its role has (PARTY_POLICY)."""
-    pairs = {(party.pk, role): (base_party(party), role) for party, role in pairs}
-    if not pairs:
+    by_key = {(party.pk, role): (base_party(party), role) for party, role in pairs}
+    if not by_key:
         return {}
 
     def existing():
         links = PartyRoleGroup.objects.select_related("group").filter(
-            party__in={pk for pk, _ in pairs}, role__in={role for _, role in pairs}
+            party__in={pk for pk, _ in by_key}, role__in={role for _, role in by_key}
         )
-        return {(link.party_id, link.role): link.group for link in links if (link.party_id, link.role) in pairs}
+        return {(link.party_id, link.role): link.group for link in links if (link.party_id, link.role) in by_key}
 
     found = existing()
-    missing = [pair for key, pair in pairs.items() if key not in found]
+    missing = [pair for key, pair in by_key.items() if key not in found]
     if not missing:
         return found
     with transaction.atomic():
@@ -94,7 +95,7 @@ def sync_users_roles(users: Iterable[User]) -> None:
     person_ids = {user.person_id for user in users if user.person_id}
     active = list(RoleAssignment.objects.active(today).filter(person_id__in=person_ids).select_related("party"))
     by_role = role_groups((a.party, a.role) for a in active)
-    wanted: dict[int, set[int]] = defaultdict(set)
+    wanted: dict[int | None, set[int | None]] = defaultdict(set)
     for assignment in active:
         wanted[assignment.person_id].add(by_role[(assignment.party_id, assignment.role)].pk)
     memberships = ForumMembership.objects.active(today).filter(person_id__in=person_ids).select_related("forum")
@@ -155,8 +156,8 @@ def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
     rows = defaultdict(list)
     for perm, group, obj in grants:
         ctype = ctypes[id(obj)]
-        model = get_group_obj_perms_model(obj)
-        fields = {"permission": permissions[(ctype.pk, perm.split(".", 1)[-1])], "group": group}
+        model: Any = get_group_obj_perms_model(obj)  # guardian's group permission model for obj's model
+        fields: dict[str, Any] = {"permission": permissions[(ctype.pk, perm.split(".", 1)[-1])], "group": group}
         if model.objects.is_generic():
             fields.update(content_type=ctype, object_pk=str(obj.pk))
         else:
@@ -192,7 +193,7 @@ def has_perm(user, perm: str, obj: Model) -> bool:
 def prefetch_perms(user, objects: QuerySet | list) -> None:
     """Load the user's permissions on many objects in one query (for lists showing abilities)."""
     if user.is_authenticated and objects:
-        _checker(user).prefetch_perms(objects)
+        _checker(user).prefetch_perms(objects)  # type: ignore[arg-type]  # guardian takes a list of one model too
 
 
 def can_act_for(user, party: Party) -> bool:

@@ -63,14 +63,15 @@ def validate_attachment(upload: UploadedFile) -> str:
     """Raise a Norwegian ValidationError unless the file is a real PDF/DOCX/ODT within the limit; return its type.
 
     The upload's name is made safe and short (`safe_name`), so it can be stored and shown as it is."""
-    upload.name = safe_name(upload.name)
+    upload.name = safe_name(upload.name or "")
     extension = PurePath(upload.name).suffix.lower()
     if extension not in CONTENT_TYPES:
         raise ValidationError(_("Vedlegg må være PDF, DOCX eller ODT."))
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    size = upload.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             _("Filen er for stor (%(size)s MB). Største tillatte størrelse er %(max)s MB.")
-            % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
+            % {"size": round(size / 1024 / 1024, 1), "max": MAX_ATTACHMENT_BYTES // 1024 // 1024}
         )
     if sniff_document_type(upload) != extension:
         raise ValidationError(_("Innholdet i filen stemmer ikke med filtypen %(ext)s.") % {"ext": extension})

@@ -6,7 +6,7 @@ from samarbeid import notification_views, views
 
 # The admin has no login of its own: /admin/login/ sends to allauth's login (its rate limits and second
 # factor), and a signed-in user who is not active staff is refused (403) rather than offered another login.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's way
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from samarbeid.http import AuthenticatedRequest
 from samarbeid.invitations import invitation_accept, invitation_decline, invitation_for, invitations_for_user
 from samarbeid.models import RoleAssignment
 from samarbeid.mytasks import remember_task_count, tasks_grouped
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def min_side(request: HttpRequest) -> HttpResponse:
+def min_side(request: AuthenticatedRequest) -> HttpResponse:
     roles = (
         RoleAssignment.objects.filter(person_id=request.user.person_id).select_related("party").order_by("-starts_on")
         if request.user.person_id
@@ -42,7 +43,7 @@ def min_side(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def invitation_answer(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
+def invitation_answer(request: AuthenticatedRequest, pk: int, accept: bool) -> HttpResponse:
     """Accept or decline an invitation to a kommune the user acts for."""
     invitation = invitation_for(request.user, pk)
     try:

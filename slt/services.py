@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from samarbeid import meetings
 from samarbeid.concurrency import claim_version
@@ -130,7 +131,7 @@ def tiltak_add_progress(tiltak: Tiltak, *, user, text: str = "", status: str | N
     if not text and not changes_status:
         return None
     note = TiltakNote(tiltak=tiltak, text=text, created_by=user)
-    if changes_status:
+    if changes_status and status is not None:
         note.from_status, note.to_status = tiltak.status, status
         tiltak.status, tiltak.status_changed_by, tiltak.status_changed_at = status, user, timezone.now()
         tiltak.save(update_fields=["status", "status_changed_by", "status_changed_at"])
@@ -151,7 +152,7 @@ class FocusAreaProgress:
     def percent_done(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
-    def by_status(self) -> list[tuple[str, str, int]]:
+    def by_status(self) -> list[tuple[str, str | Promise, int]]:
         return [(status.value, status.label, self.counts[status]) for status in TiltakStatus]
 
 
