@@ -30,7 +30,7 @@ from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
 from samarbeid.models import Kommune, Party, Person
 from samarbeid.permissions import can_act_for_any
-from slt.summary import slt_status_for
+from samarbeid.status_reports import status_report
 
 
 @require_GET
@@ -86,7 +86,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
         "open_actions": open_actions,
         "overdue_actions": overdue_actions,
-        "slt_status": slt_status_for(forum.kommuner.all()),
+        "slt_status": status_report("slt", forum.kommuner.all()),  # registered by slt
         "pending_invitations": invitations_pending_on(council),
         "can": council_abilities(request.user, council),
     })  # fmt: skip

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "slt",
     "oversight",
     "public_pages",
+    "demo",  # the `demo` command, which needs every app
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -14,10 +14,12 @@ class SltConfig(AppConfig):
         from samarbeid.meetings import register_forum_page
         from samarbeid.models import Forum
         from samarbeid.mytasks import register_task_source
+        from samarbeid.status_reports import register_status_report
         from slt.generate import generate_slt
         from slt.models import SltModel
         from slt.mytasks import tiltak_tasks
         from slt.services import slt_model_join
+        from slt.summary import slt_status_for
 
         register_forum_page(
             Forum.Kind.COORDINATION_GROUP, lambda forum: reverse("slt:group", args=[forum.coordination_group.pk])
@@ -25,3 +27,4 @@ class SltConfig(AppConfig):
         register_invitation_target(SltModel, join=slt_model_join)
         register_task_source(tiltak_tasks)
         register_generation_step("SLT", generate_slt, order=40)
+        register_status_report("slt", slt_status_for)  # "status fra SLT" on the politiråd's page
