@@ -205,13 +205,18 @@ def section_for_reviewer(user, agreement_pk: int, pk: int, *, party_pk: int | No
     return section, parties[party_pk]
 
 
+SIGN = "agreements.sign_agreement"
+# Who may sign, granted on the agreement when it is sent for signature (agreements/signing.py; the deputy only
+# if allowed).
+SIGNATORY_POLICY: Policy = {Role.ORDFORER: [SIGN], **{role: [SIGN] for role in Role.police_leader_roles()}}
+
 # On the national default template, for every district's template administrators (read, and copy it).
 NATIONAL_TEMPLATE_POLICY: Policy = {Role.DISTRIKT_ADMIN: [VIEW_TEMPLATE]}
 
 
-def may_copy_national_template(user) -> bool:
+def may_copy_national_template(user, national: AgreementTemplate) -> bool:
     """District template administrators read the national template and start their district's from it."""
-    return has_perm(user, VIEW_TEMPLATE, AgreementTemplate.for_district(None))
+    return has_perm(user, VIEW_TEMPLATE, national)
 
 
 def templates_visible_to(user) -> QuerySet:
@@ -265,8 +270,6 @@ def agreements_replaceable(user, *, police_party: Party | None = None, kommuner=
 
 def agreements_to_sign(user) -> QuerySet[Agreement]:
     """Agreements sent for signature on which the user holds the right to sign (granted when sent)."""
-    from agreements.signing import SIGN
-
     return visible_to(user, SIGN, Agreement.objects.filter(status=Agreement.Status.SENT))
 
 

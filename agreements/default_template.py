@@ -2,13 +2,14 @@
 
 The standard texts ("tekst i ramme") are drawn from the seeds (Øst politidistrikt's bokmål frame text,
 Vest politidistrikt's nynorsk agreement). `ensure_national_template()` is idempotent; the demo calls it and
-`AgreementTemplate.for_district` creates it on first use.
+`template_for_district` creates it on first use.
 """
 
 from django.db import transaction
 
+from agreements.access import NATIONAL_TEMPLATE_POLICY
 from agreements.models import AgreementTemplate, Owner, SectionKind, TemplateSection
-from samarbeid.models import Party
+from samarbeid.models import Party, Politidistrikt
 from samarbeid.permissions import grant
 
 # (kind, owner, heading nb, heading nn, standard text nb, standard text nn, guidance nb, guidance nn)
@@ -151,8 +152,6 @@ NATIONAL_SECTIONS = [
 @transaction.atomic
 def ensure_national_template() -> AgreementTemplate:
     """The national default template, created with its sections if missing."""
-    from agreements.access import NATIONAL_TEMPLATE_POLICY
-
     template, created = AgreementTemplate.objects.get_or_create(
         district=None, defaults={"name": "Nasjonal standardmal for samarbeidsavtaler"}
     )
@@ -164,3 +163,12 @@ def ensure_national_template() -> AgreementTemplate:
             )  # fmt: skip
         grant(template, Party.objects.filter(kind=Party.Kind.POLITIDISTRIKT), NATIONAL_TEMPLATE_POLICY)
     return template
+
+
+def template_for_district(district: Politidistrikt | None) -> AgreementTemplate:
+    """The district's own template, else the national default (created on first use)."""
+    if district is not None:
+        own = AgreementTemplate.objects.filter(district=district).first()
+        if own:
+            return own
+    return ensure_national_template()

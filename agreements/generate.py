@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from agreements.access import grant_agreement
+from agreements.default_template import template_for_district
 from agreements.models import (
     Agreement,
     AgreementKommune,
@@ -182,7 +183,7 @@ def generate_agreements(gen: Generation) -> dict[str, int]:
         for plan in batch:
             district = plan.coop.unit.district_id
             if district not in templates:
-                templates[district] = AgreementTemplate.for_district(plan.coop.unit.district)
+                templates[district] = template_for_district(plan.coop.unit.district)
             previous = chains[gen.cooperations.index(plan.coop)][level - 1].agreement if level else None
             creator = _holder(gen, plan.coop.host, Role.SLT_KOORDINATOR, plan.created)
             rows.append(Agreement(

@@ -3,7 +3,7 @@
 The model, for whoever builds on it (import, sign-off):
 
 - ``AgreementTemplate`` — one per Politidistrikt (``district``), or the national default (``district`` is
-  NULL). ``AgreementTemplate.for_district(d)`` gives the district's own template, else the national one.
+  NULL). ``template_for_district(d)`` (agreements/default_template.py) gives the district's own, else the national one.
   ``TemplateSection``: ordered; ``heading_nb/_nn``, the district's standard text ("tekst i ramme")
   ``standard_text_nb/_nn`` and guidance for the local writer ``guidance_nb/_nn``, an ``owner``
   (``Owner.KOMMUNE`` / ``POLICE`` / ``FELLES``) and a ``kind`` naming the structured part the section shows
@@ -120,17 +120,6 @@ class AgreementTemplate(models.Model):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def for_district(cls, district: Politidistrikt | None) -> "AgreementTemplate":
-        """The district's own template, else the national default (created on first use)."""
-        if district is not None:
-            own = cls.objects.filter(district=district).first()
-            if own:
-                return own
-        from agreements.default_template import ensure_national_template
-
-        return ensure_national_template()
 
 
 class TemplateSection(Versioned):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from agreements.access import TEMPLATE_POLICY, grant_agreement, grant_joined_kommune
+from agreements.default_template import template_for_district
 from agreements.models import (
     Agreement,
     AgreementSection,
@@ -70,7 +71,7 @@ def agreement_create(
     if replaces is not None and not replaces_all_parties(police_party, [*kommuner, *invite], replaces):
         raise ValidationError({"replaces": REPLACES_ERROR})
     district = police_district(police_party)
-    template = template or AgreementTemplate.for_district(district)
+    template = template or template_for_district(district)
     agreement = Agreement.objects.create(
         template=template, police_party=police_party, period_start=period_start, period_end=period_end,
         malform=malform or [*kommuner, *invite][0].default_malform, replaces=replaces,
@@ -232,7 +233,7 @@ def template_create_for_district(district: Politidistrikt, *, by) -> AgreementTe
     existing = AgreementTemplate.objects.filter(district=district).first()
     if existing:
         return existing
-    national = AgreementTemplate.for_district(None)
+    national = template_for_district(None)
     template = AgreementTemplate.objects.create(
         district=district, name=_("Avtalemal for %(district)s") % {"district": district.name}, updated_by=by
     )

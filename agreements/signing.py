@@ -26,10 +26,10 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from agreements.access import grant_agreement
+from agreements.access import SIGN, SIGNATORY_POLICY, grant_agreement
+from agreements.default_template import template_for_district
 from agreements.models import (
     Agreement,
-    AgreementTemplate,
     Expectation,
     FocusArea,
     PresenceCommitment,
@@ -48,9 +48,6 @@ from samarbeid.notifications import notify, role_holders
 from samarbeid.pdf import render_pdf, seal_pdf
 from samarbeid.permissions import Policy, grant
 
-SIGN = "agreements.sign_agreement"
-# Who may sign, granted on the agreement when it is sent for signature (the deputy only if allowed).
-SIGNATORY_POLICY: Policy = {Role.ORDFORER: [SIGN], **{role: [SIGN] for role in Role.police_leader_roles()}}
 DEPUTY_POLICY: Policy = {Role.VARAORDFORER: [SIGN]}
 
 
@@ -117,7 +114,7 @@ def writer_prompts(agreement: Agreement) -> list[tuple[str, str]]:
     section's box (standard text), or a sentence of the template's guidance or one of its questions ("Hva er
     kommunens egne behov?") in the box or the local text, however it is punctuated. Two queries."""
     sections = list(agreement.sections.order_by("order", "pk"))
-    templates = [t for t in {agreement.template_id, AgreementTemplate.for_district(None).pk} if t]
+    templates = [t for t in {agreement.template_id, template_for_district(None).pk} if t]
     known: dict[str, str] = {}
     for ts in TemplateSection.objects.filter(template_id__in=templates):
         guidance = [*_sentences(ts.guidance_nb), *_sentences(ts.guidance_nn)]

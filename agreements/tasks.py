@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from agreements.importing.found import import_review_read
 from agreements.signing import agreement_seal
 
 
@@ -13,7 +14,5 @@ def seal_agreement(agreement_id: int) -> str:
 
 @task
 def read_import(review_id: int) -> str:
-    """Read an uploaded agreement for its review (agreements/importing/service.py)."""
-    from agreements.importing.service import import_review_read
-
+    """Read an uploaded agreement for its review (agreements/importing/found.py)."""
     return import_review_read(review_id).status

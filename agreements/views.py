@@ -25,6 +25,7 @@ from agreements.access import (
     template_for,
     templates_visible_to,
 )
+from agreements.default_template import ensure_national_template
 from agreements.forms import (
     AgreementCreateForm,
     AgreementDetailsForm,
@@ -474,7 +475,8 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @login_required
 def template_list(request: HttpRequest) -> HttpResponse:
     templates = templates_visible_to(request.user)
-    create_form = TemplateCreateForm(user=request.user) if may_copy_national_template(request.user) else None
+    may_copy = may_copy_national_template(request.user, ensure_national_template())  # made on first use
+    create_form = TemplateCreateForm(user=request.user) if may_copy else None
     if not templates.exists() and create_form is None:
         raise PermissionDenied
     page = Paginator(templates, PAGE_SIZE).get_page(request.GET.get("side"))
@@ -484,7 +486,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def template_create(request: HttpRequest) -> HttpResponse:
-    if not may_copy_national_template(request.user):
+    if not may_copy_national_template(request.user, ensure_national_template()):
         raise PermissionDenied
     form = TemplateCreateForm(request.POST, user=request.user)
     if not form.is_valid():

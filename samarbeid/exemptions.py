@@ -31,6 +31,8 @@ from samarbeid.models import (
     Publication,
     User,
 )
+from samarbeid.models import is_published as is_published  # kept beside the Publication model
+from samarbeid.models import published_ids as published_ids
 
 
 def basis_label(record: ExemptionRecord | None) -> str:
@@ -124,22 +126,6 @@ def meeting_exemption_set(
 
 
 # --- publishing ----------------------------------------------------------------------------------------------------
-
-
-def published_ids(model: type[Model], ids: Iterable[int]) -> set[int]:
-    """Those of `ids` (of `model`) whose latest publication record publishes them (one query)."""
-    ids = list(ids)
-    if not ids:
-        return set()
-    state = {}
-    records = Publication.objects.filter(target_type=ContentType.objects.get_for_model(model), target_id__in=ids)
-    for target_id, published in records.order_by("at", "pk").values_list("target_id", "published"):
-        state[target_id] = published
-    return {pk for pk, published in state.items() if published}
-
-
-def is_published(obj: Model) -> bool:
-    return obj.pk in published_ids(type(obj), [obj.pk])
 
 
 def publication_history(obj: Model) -> list[Publication]:

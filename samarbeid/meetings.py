@@ -54,7 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samarbeid.concurrency import claim_version
-from samarbeid.exemptions import MeetingExemptions, basis_label, meeting_exemptions, publication_record, published_ids
+from samarbeid.exemptions import MeetingExemptions, basis_label, meeting_exemptions, publication_record
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -74,7 +74,13 @@ from samarbeid.models import (
     Party,
     Person,
     User,
+    published_ids,
 )
+from samarbeid.models import forum_innkalling_days as forum_innkalling_days  # the rule lives beside Meeting
+from samarbeid.models import innkalling_days as innkalling_days
+from samarbeid.models import innkalling_deadline as innkalling_deadline
+from samarbeid.models import innkalling_was_late as innkalling_was_late
+from samarbeid.models import register_innkalling_rule as register_innkalling_rule
 from samarbeid.notifications import notify, role_holders
 from samarbeid.permissions import Policy, assign_many, get_for_user, grant, has_perm, prefetch_perms, visible_to
 from samarbeid.uploads import validate_attachment
@@ -95,40 +101,6 @@ _forum_pages: dict[str, Callable[[Forum], str]] = {}
 
 def register_forum_page(kind: str, url_for: Callable[[Forum], str]) -> None:
     _forum_pages[kind] = url_for
-
-
-# --- the innkalling deadline: one rule for the task list, the meeting pages, compliance and the oversight ------------
-
-_innkalling_rules: dict[str, Callable[[Forum], int]] = {}
-
-
-def register_innkalling_rule(kind: str, days_for: Callable[[Forum], int]) -> None:
-    """How many days before a meeting of this kind of forum the innkalling must go out, e.g. a politiråd's
-    agreement ("senest 14 dager før"); forums without a rule use the veileder's seven (Meeting.NOTICE_DAYS)."""
-    _innkalling_rules[kind] = days_for
-
-
-def forum_innkalling_days(forum: Forum) -> int:
-    """The notice the forum requires, in days (worked out once per forum object)."""
-    if "_innkalling_days" not in forum.__dict__:
-        rule = _innkalling_rules.get(forum.kind)
-        forum.__dict__["_innkalling_days"] = rule(forum) if rule else Meeting.NOTICE_DAYS
-    return forum.__dict__["_innkalling_days"]
-
-
-def innkalling_days(meeting: Meeting) -> int:
-    """The notice the meeting's forum requires, in days."""
-    return forum_innkalling_days(meeting.forum)
-
-
-def innkalling_deadline(meeting: Meeting) -> datetime.date:
-    """The last day the innkalling may go out: the meeting's day less the forum's notice."""
-    return timezone.localdate(meeting.starts_at) - datetime.timedelta(days=innkalling_days(meeting))
-
-
-def innkalling_was_late(meeting: Meeting) -> bool:
-    """Whether the innkalling went out after its deadline (False while none has gone out)."""
-    return meeting.summoned_at is not None and timezone.localdate(meeting.summoned_at) > innkalling_deadline(meeting)
 
 
 def forum_page_url(forum: Forum) -> str | None:

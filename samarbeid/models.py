@@ -8,11 +8,13 @@ decide what a person may do, through samarbeid.permissions.
 import datetime
 import secrets
 import uuid
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -642,23 +644,17 @@ class Meeting(Versioned):
         if self.is_closed or self.status != self.Status.MINUTES_APPROVED:
             return False
         if "_published" not in self.__dict__:
-            from samarbeid.exemptions import is_published
-
             self.__dict__["_published"] = is_published(self)
         return self.__dict__["_published"]
 
     @property
     def notice_days(self) -> int:
         """Days of notice the forum requires (its rule, e.g. a politiråd's agreement; see samarbeid.meetings)."""
-        from samarbeid.meetings import innkalling_days
-
         return innkalling_days(self)
 
     @property
     def notice_was_late(self) -> bool:
-        """Whether the innkalling went out after the forum's deadline (samarbeid.meetings.innkalling_was_late)."""
-        from samarbeid.meetings import innkalling_was_late
-
+        """Whether the innkalling went out after the forum's deadline (innkalling_was_late below)."""
         return innkalling_was_late(self)
 
     @property
@@ -1151,3 +1147,55 @@ class Publication(AppendOnly):
 
     def __str__(self):
         return f"{self.target_type_id}:{self.target_id} {'+' if self.published else '-'}"
+
+
+# --- Publication state and the innkalling deadline: read by the models' properties and by the services ---------
+
+
+def published_ids(model: type[models.Model], ids: Iterable[int]) -> set[int]:
+    """Those of `ids` (of `model`) whose latest publication record publishes them (one query)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    state = {}
+    records = Publication.objects.filter(target_type=ContentType.objects.get_for_model(model), target_id__in=ids)
+    for target_id, published in records.order_by("at", "pk").values_list("target_id", "published"):
+        state[target_id] = published
+    return {pk for pk, published in state.items() if published}
+
+
+def is_published(obj: models.Model) -> bool:
+    return obj.pk in published_ids(type(obj), [obj.pk])
+
+
+# The innkalling deadline: one rule for the task list, the meeting pages, compliance and the oversight.
+_innkalling_rules: dict[str, Callable[[Forum], int]] = {}
+
+
+def register_innkalling_rule(kind: str, days_for: Callable[[Forum], int]) -> None:
+    """How many days before a meeting of this kind of forum the innkalling must go out, e.g. a politiråd's
+    agreement ("senest 14 dager før"); forums without a rule use the veileder's seven (Meeting.NOTICE_DAYS)."""
+    _innkalling_rules[kind] = days_for
+
+
+def forum_innkalling_days(forum: Forum) -> int:
+    """The notice the forum requires, in days (worked out once per forum object)."""
+    if "_innkalling_days" not in forum.__dict__:
+        rule = _innkalling_rules.get(forum.kind)
+        forum.__dict__["_innkalling_days"] = rule(forum) if rule else Meeting.NOTICE_DAYS
+    return forum.__dict__["_innkalling_days"]
+
+
+def innkalling_days(meeting: Meeting) -> int:
+    """The notice the meeting's forum requires, in days."""
+    return forum_innkalling_days(meeting.forum)
+
+
+def innkalling_deadline(meeting: Meeting) -> datetime.date:
+    """The last day the innkalling may go out: the meeting's day less the forum's notice."""
+    return timezone.localdate(meeting.starts_at) - datetime.timedelta(days=innkalling_days(meeting))
+
+
+def innkalling_was_late(meeting: Meeting) -> bool:
+    """Whether the innkalling went out after its deadline (False while none has gone out)."""
+    return meeting.summoned_at is not None and timezone.localdate(meeting.summoned_at) > innkalling_deadline(meeting)

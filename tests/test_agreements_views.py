@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.default_template import template_for_district
 from agreements.models import (
     AgreementSection,
     AgreementTemplate,
@@ -510,7 +511,7 @@ def test_the_agreement_page_makes_the_same_queries_for_few_and_many_sections(
 @pytest.mark.parametrize("count", [3, 30])
 def test_mine_avtaler_is_bounded_for_3_and_30_agreements(client_for, personas, count, django_assert_max_num_queries):
     unit, moss = PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), Kommune.objects.get(number="3103")
-    template = AgreementTemplate.for_district(None)
+    template = template_for_district(None)
     for _ in range(count):
         agreement_create(police_party=unit, kommuner=[moss], created_by=personas["moss_slt"], template=template)
     client = client_for("moss_leder")
@@ -687,7 +688,7 @@ def test_only_the_district_admin_changes_the_templates_sections(client_for, pers
 
 def test_a_district_admin_cannot_make_a_template_for_another_district(client_for, personas):
     oslo = Politidistrikt.objects.get(short_name="Oslo")
-    AgreementTemplate.for_district(None)
+    template_for_district(None)
     response = client_for("vest_malansvarlig").post(reverse("agreements:template_create"), {"district": oslo.pk})
     assert response.status_code == 302 and response.url == reverse("agreements:template_list")
     assert not AgreementTemplate.objects.filter(district=oslo).exists()

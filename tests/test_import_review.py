@@ -302,7 +302,7 @@ def test_a_file_still_being_read_shows_progress_and_refreshes_when_read(client_f
     assert "Filen leses nå" in page and 'hx-trigger="every 2s"' in page
     partial = client.get(review_url(review), headers={"HX-Request": "true"})
     assert "Filen leses nå" in partial.content.decode() and "<html" not in partial.content.decode()
-    from agreements.importing.service import import_review_read
+    from agreements.importing.found import import_review_read
 
     import_review_read(review.pk)
     refreshed = client.get(review_url(review), headers={"HX-Request": "true"})

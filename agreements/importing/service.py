@@ -1,7 +1,7 @@
 """After parsing: the pending import a person reviews, and the draft it becomes.
 
 - ``import_review_create`` stores an upload (the file through Django's storage API) as an ``ImportReview`` and
-  has the task worker read it (``agreements.tasks.read_import`` → ``import_review_read``): what the reader found
+  has the task worker read it (``agreements.tasks.read_import``, agreements/importing/found.py): what the reader found
   is kept as JSON (``found``), so the review page never parses again.
 - ``review_state`` is what the review page shows and edits: the sections in order (heading, text, owner, the
   template section each one fills), the template's sections the text lacks (offered as suggestions, never
@@ -16,8 +16,6 @@ import dataclasses
 import datetime
 import difflib
 import re
-import types
-import typing
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -32,7 +30,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from agreements.access import agreements_replaceable, districts_for_new_police_unit
-from agreements.importing import ParsedAgreement, parse_agreement
+from agreements.default_template import template_for_district
+from agreements.importing import ParsedAgreement
+from agreements.importing.found import parsed_from_json
 from agreements.importing.read import FORMATS
 from agreements.models import (
     Agreement,
@@ -127,53 +127,6 @@ def _any_name(names: list[str]) -> Q:
     return query
 
 
-# --- The parsed result as JSON, and back -------------------------------------------------------------------
-
-
-def found_as_json(parsed: ParsedAgreement) -> dict:
-    """The ParsedAgreement as JSON (dates as ISO strings); whatever fields the reader adds come along."""
-
-    def plain(value):
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        return value
-
-    return plain(dataclasses.asdict(parsed))
-
-
-def parsed_from_json(data: dict, cls=ParsedAgreement):
-    """The dataclass back from `found_as_json` (unknown keys left out, missing ones at their defaults)."""
-    hints = typing.get_type_hints(cls)
-    values = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data and f.init:
-            values[f.name] = _typed(hints[f.name], data[f.name])
-    return cls(**values)
-
-
-def _typed(hint, value):
-    if value is None:
-        return None
-    options = (
-        typing.get_args(hint)
-        if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union
-        else (hint,)
-    )
-    for option in options:
-        if option is datetime.date and isinstance(value, str):
-            return datetime.date.fromisoformat(value)
-        if typing.get_origin(option) is list and isinstance(value, list):
-            (inner,) = typing.get_args(option) or (object,)
-            return [_typed(inner, v) for v in value]
-        if dataclasses.is_dataclass(option) and isinstance(value, dict):
-            return parsed_from_json(value, option)
-    return value
-
-
 # --- Reading (the task worker) ---------------------------------------------------------------------------
 
 
@@ -191,25 +144,6 @@ def import_review_create(*, upload, owner_party: Party, by, batch: uuid.UUID | N
         # The task row is written in this transaction (django-tasks-db), so the worker sees it only with the
         # review and its file: no review without its reading, and no reading of a review that was rolled back.
         read_import.enqueue(review.pk)
-    return review
-
-
-def import_review_read(review_id: int) -> ImportReview:
-    """Read the stored file into `found` (the task's body); a file that cannot be read is marked, not lost."""
-    review = ImportReview.objects.get(pk=review_id)
-    if review.status != ImportReview.Status.WAITING:
-        return review
-    try:
-        with review.file.open("rb") as content:
-            parsed = parse_agreement(content.read(), filename=review.original_name)
-    except Exception:  # noqa: BLE001 — any reader failure on a user's file is reported to them, never a 500
-        review.status, review.error = ImportReview.Status.FAILED, _("Filen kunne ikke leses.")
-    else:
-        if not parsed.headings:  # a text without a single heading is not taken for an agreement
-            review.status, review.error = ImportReview.Status.FAILED, _("Fant ingen avsnitt i filen.")
-        else:
-            review.status, review.found = ImportReview.Status.READY, found_as_json(parsed)
-    review.save(update_fields=["status", "error", "found"])
     return review
 
 
@@ -242,7 +176,7 @@ def html_blocks(value: str) -> list[str]:
 
 def template_for_import(police_party: Party | None) -> AgreementTemplate:
     district = police_district(police_party) if police_party is not None else None
-    return AgreementTemplate.for_district(district)
+    return template_for_district(district)
 
 
 def _heading_key(heading: str) -> str:
