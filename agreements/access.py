@@ -412,6 +412,27 @@ PART_OWNERS = {
 OTHER_SIDE = {Owner.KOMMUNE: Owner.POLICE, Owner.POLICE: Owner.KOMMUNE}
 
 
+def agreement_abilities(user, agreement: Agreement) -> dict:
+    """What the user may do with the agreement on its pages: read it, write which sections, change its details
+    (drafts) and its publicity (signed)."""
+    owners = editable_owners(user, agreement)
+    may_change = has_perm(user, CHANGE, agreement)
+    return {
+        "read": has_perm(user, VIEW, agreement),
+        "edit": bool(owners),
+        "owners": owners,
+        "edit_kommune": Owner.KOMMUNE in owners,
+        "edit_police": Owner.POLICE in owners,
+        "change": agreement.is_editable and may_change,
+        "publicity": agreement.is_signed and may_change,
+    }
+
+
+def template_abilities(user, template: AgreementTemplate) -> dict:
+    """What the user may do with a template: edit it (its district's template administrators)."""
+    return {"edit": has_perm(user, EDIT_TEMPLATE, template)}
+
+
 def negotiation_abilities(user, agreement: Agreement) -> dict:
     """What the user may do in the negotiation of this agreement (drafts only; reading is agreement_for's)."""
     owners = editable_owners(user, agreement)

@@ -26,7 +26,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
-from agreements.access import SIGN, SIGNATORY_POLICY, grant_agreement
+from agreements.access import CHANGE, SIGN, SIGNATORY_POLICY, grant_agreement
 from agreements.default_template import template_for_district
 from agreements.models import (
     Agreement,
@@ -46,7 +46,7 @@ from agreements.verification import qr_data_uri, verification_url
 from samarbeid.models import NotificationKind, Party, Role, RoleAssignment, User
 from samarbeid.notifications import notify, role_holders
 from samarbeid.pdf import render_pdf, seal_pdf
-from samarbeid.permissions import Policy, grant
+from samarbeid.permissions import Policy, grant, has_perm
 
 DEPUTY_POLICY: Policy = {Role.VARAORDFORER: [SIGN]}
 
@@ -198,6 +198,31 @@ def signing_role(user: User, agreement: Agreement, signing_round: SigningRound) 
             if holder.person_id == user.person_id:
                 return holder
     return None
+
+
+def signing_abilities(user, agreement: Agreement, signing_round: SigningRound | None, slots, *, authentication) -> dict:
+    """What the user may do on the signing page: send, return to draft, sign (with a second factor from this
+    session's `authentication` records), revise. Here beside `signing_role` rather than in access.py, which this
+    module imports."""
+    may_change = has_perm(user, CHANGE, agreement)
+    holder = signing_role(user, agreement, signing_round) if signing_round else None
+    already = holder is not None and any(
+        s.signature and (s.signature.user_id == user.pk or s.party.pk == holder.party_id) for s in slots
+    )
+    is_signatory = (
+        agreement.status == Agreement.Status.SENT and holder is not None and not already
+        and has_perm(user, SIGN, agreement)
+    )  # fmt: skip
+    enrolled = is_signatory and has_authenticator(user)
+    fresh = enrolled and second_factor_step(authentication) is not None
+    return {
+        "send": agreement.status == Agreement.Status.DRAFT and may_change,
+        "return_to_draft": agreement.status == Agreement.Status.SENT and may_change,
+        "sign": fresh,
+        "confirm_second_factor": enrolled and not fresh,
+        "enrol_mfa": is_signatory and not enrolled,
+        "revise": agreement.status == Agreement.Status.SIGNED and may_change,
+    }
 
 
 def has_authenticator(user: User) -> bool:

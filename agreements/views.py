@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agreements import services
 from agreements.access import (
+    agreement_abilities,
     agreement_for,
     agreement_for_writer,
     agreements_visible_to,
@@ -22,6 +23,7 @@ from agreements.access import (
     review_parties,
     section_for,
     section_for_reviewer,
+    template_abilities,
     template_for,
     templates_visible_to,
 )
@@ -55,7 +57,7 @@ from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from agreements.richtext import text_diff
 from samarbeid.concurrency import StaleEdit, claim_version, edits_versioned
 from samarbeid.invitations import invitations_pending_on, split_by_acting
-from samarbeid.permissions import can_act_for_any, has_perm
+from samarbeid.permissions import can_act_for_any
 
 PAGE_SIZE = 20
 
@@ -99,18 +101,6 @@ def _detail_queryset():
         "focus_areas",
         "attachments",
     )
-
-
-def _abilities(user, agreement: Agreement) -> dict:
-    owners = editable_owners(user, agreement)
-    return {
-        "edit": bool(owners),
-        "owners": owners,
-        "edit_kommune": Owner.KOMMUNE in owners,
-        "edit_police": Owner.POLICE in owners,
-        "change": agreement.is_editable and has_perm(user, "agreements.change_agreement", agreement),
-        "publicity": agreement.is_signed and has_perm(user, "agreements.change_agreement", agreement),
-    }
 
 
 def _mark_sections(sections, owners) -> list:
@@ -177,7 +167,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk)
     agreement = _detail_queryset().get(pk=agreement.pk)
-    can = _abilities(request.user, agreement)
+    can = agreement_abilities(request.user, agreement)
     sections = _mark_sections(list(agreement.sections.all()), can["owners"])
     _mark_reviews(request.user, agreement, sections)
     expectations = list(agreement.expectations.all())
@@ -501,7 +491,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = template_for(request.user, pk)
-    can = {"edit": has_perm(request.user, "agreements.edit_template", template)}
+    can = template_abilities(request.user, template)
     return render(request, "agreements/template_detail.html",
                   {"template": template, "sections": template.sections.all(), "can": can})  # fmt: skip
 

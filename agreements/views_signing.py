@@ -15,39 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import signing
-from agreements.access import CHANGE, VIEW, agreement_by_verification_code, agreement_for
+from agreements.access import CHANGE, agreement_abilities, agreement_by_verification_code, agreement_for
 from agreements.forms_signing import ReturnToDraftForm, SendForSignatureForm, SignForm, VerifyForm
 from agreements.models import Agreement, SealedDocument
 from agreements.negotiation import negotiation_summary
 from agreements.reviewing import unreviewed_sections
 from agreements.verification import agreement_edition, completed_round, verification_path
 from samarbeid.pdf import verify_pdf
-from samarbeid.permissions import has_perm
-
-
-def _abilities(request: HttpRequest, agreement: Agreement, signing_round, slots) -> dict:
-    user = request.user
-    may_change = has_perm(user, CHANGE, agreement)
-    holder = signing.signing_role(user, agreement, signing_round) if signing_round else None
-    already = holder is not None and any(
-        s.signature and (s.signature.user_id == user.pk or s.party.pk == holder.party_id) for s in slots
-    )
-    is_signatory = (
-        agreement.status == Agreement.Status.SENT
-        and holder is not None
-        and not already
-        and has_perm(user, signing.SIGN, agreement)
-    )
-    enrolled = is_signatory and signing.has_authenticator(user)
-    fresh = enrolled and signing.second_factor_step(get_authentication_records(request, user)) is not None
-    return {
-        "send": agreement.status == Agreement.Status.DRAFT and may_change,
-        "return_to_draft": agreement.status == Agreement.Status.SENT and may_change,
-        "sign": fresh,
-        "confirm_second_factor": enrolled and not fresh,
-        "enrol_mfa": is_signatory and not enrolled,
-        "revise": agreement.status == Agreement.Status.SIGNED and may_change,
-    }
 
 
 def _second_factor_url(agreement: Agreement) -> str:
@@ -66,7 +40,9 @@ def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk)
     signing_round = signing.live_round(agreement)
     slots = signing.signatory_slots(agreement, signing_round)
-    can = _abilities(request, agreement, signing_round, slots)
+    can = signing.signing_abilities(
+        request.user, agreement, signing_round, slots, authentication=get_authentication_records(request, request.user)
+    )
     context = {
         "agreement": agreement,
         "lifecycle": agreement.lifecycle,
@@ -219,7 +195,7 @@ def verify_agreement(request: HttpRequest, code: str) -> HttpResponse:
         "sealed": SealedDocument.objects.filter(agreement=agreement).first(),
         "successor": successor,
         "successor_path": verification_path(successor) if successor else None,
-        "can": {"read": has_perm(request.user, VIEW, agreement)},
+        "can": agreement_abilities(request.user, agreement),
         "form": VerifyForm(),
     }
     return render(request, "agreements/verify_agreement.html", context)

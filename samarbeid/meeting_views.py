@@ -36,7 +36,6 @@ from samarbeid.models import (
     User,
 )
 from samarbeid.pdf import render_pdf
-from samarbeid.permissions import has_perm
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
@@ -444,7 +443,7 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
     page = Paginator(actions, 25).get_page(request.GET.get("side"))
     return render(request, "meetings/actions.html", {
         "forum": forum, "page": page, "show": show, "forum_url": svc.forum_page_url(forum),
-        "can": {"close": has_perm(request.user, svc.MANAGE, forum)}, "close_form": CloseActionForm(),
+        "can": svc.forum_abilities(request.user, forum), "close_form": CloseActionForm(),
     })  # fmt: skip
 
 

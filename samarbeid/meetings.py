@@ -399,6 +399,11 @@ def meeting_abilities(user, meeting: Meeting) -> dict[str, bool]:
     }
 
 
+def forum_abilities(user, forum: Forum) -> dict[str, bool]:
+    """What the user may do on the forum's pages beyond reading: close follow-up actions (its organisers)."""
+    return {"close": has_perm(user, MANAGE, forum)}
+
+
 # --- forums and members ------------------------------------------------------------------------------------------
 
 

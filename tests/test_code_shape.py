@@ -1,0 +1,243 @@
+"""The shape of the code: formatting, types, which module may import which, and where access is decided.
+
+These run the same tools a reviewer would (ruff, mypy) and read the source with `ast`, so that the suite's one
+command (README) checks them too. They do not touch the database.
+"""
+
+import ast
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = "samarbeid"
+APPS = ["agreements", "councils", "slt", "oversight", "public_pages"]
+# The demo (`manage.py demo`) needs every app: it is an app of its own, above all of them.
+PACKAGES = [CORE, *APPS, "demo"]
+
+# The one documented cycle: a signed agreement's sealing runs as a task (agreements.tasks.seal_agreement calls
+# agreements.signing.agreement_seal), and signing enqueues that task when the last signature is in. Both ends
+# import the other inside a function, so neither is half-loaded when the other runs.
+ALLOWED_CYCLES = [{"agreements.signing", "agreements.tasks"}]
+
+# Project wiring in the core package, allowed to name apps: the settings list them in INSTALLED_APPS and the
+# root URLconf mounts their URLs (by dotted string in include(), so no import edge either way). Nothing else
+# in samarbeid/ may import an app: apps register what the core needs in their AppConfig.ready().
+PROJECT_MODULES = {"samarbeid.settings", "samarbeid.urls"}
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+# --- Formatting and types ------------------------------------------------------------------------------------
+
+
+def test_ruff_finds_nothing_to_fix():
+    result = _run("ruff", "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_formatted_as_ruff_formats_it():
+    result = _run("ruff", "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_passes_on_the_core_and_the_access_and_service_modules():
+    """The files are listed in pyproject.toml ([tool.mypy]), with the django-stubs plugin."""
+    result = _run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Success" in result.stdout
+
+
+# --- The import graph ----------------------------------------------------------------------------------------
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+@cache
+def import_graph() -> dict[str, frozenset[str]]:
+    """module → the modules of ours it imports, anywhere in it (module level, functions, TYPE_CHECKING)."""
+    modules = _modules()
+
+    def ours(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets |= {ours(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    source = ".".join([*base, *([node.module] if node.module else [])])
+                else:
+                    source = node.module or ""
+                for alias in node.names:  # `from pkg import module` imports the module
+                    full = f"{source}.{alias.name}"
+                    targets.add(full if full in modules else ours(source))
+        graph[module] = frozenset(targets - {None, module})
+    return graph
+
+
+def cycles(graph: dict[str, frozenset[str]]) -> list[set[str]]:
+    """The strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_sees_imports_inside_functions_and_relative_ones():
+    """The checks below are only as good as the graph: it holds the edges we know are there."""
+    graph = import_graph()
+    assert "agreements.tasks" in graph["agreements.signing"]  # imported inside agreement_sign
+    assert "samarbeid.models" in graph["samarbeid.permissions"]
+    assert "samarbeid.status_reports" in graph["slt.apps"]  # inside ready()
+    assert cycles({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset()}) == [
+        {"a", "b", "c"}
+    ]
+
+
+def test_no_two_modules_import_each_other_except_the_documented_pair():
+    found = [component for component in cycles(import_graph()) if component not in ALLOWED_CYCLES]
+    assert found == [], "import cycles: " + "; ".join(" ↔ ".join(sorted(c)) for c in found)
+
+
+def test_the_core_imports_no_app():
+    graph = import_graph()
+    wrong = sorted(
+        f"{module} → {target}"
+        for module, targets in graph.items()
+        if module.split(".")[0] == CORE and module not in PROJECT_MODULES
+        for target in targets
+        if target.split(".")[0] != CORE
+    )
+    assert wrong == []
+
+
+def test_no_app_other_than_the_demo_imports_the_demo():
+    graph = import_graph()
+    assert [
+        m for m, targets in graph.items() if not m.startswith("demo") and any(t.startswith("demo") for t in targets)
+    ] == []
+
+
+def test_councils_and_slt_do_not_import_each_other_both_ways():
+    """slt builds on councils (its steering groups are politiråd); councils reads SLT's status by name only."""
+    graph = import_graph()
+    councils_to_slt = [
+        m for m, ts in graph.items() if m.startswith("councils") and any(t.startswith("slt") for t in ts)
+    ]
+    assert councils_to_slt == []
+
+
+# --- Where access is decided ---------------------------------------------------------------------------------
+
+# Guardian's API and Django's own permission checks: only access modules (and samarbeid.permissions, the one
+# mechanism they share) call these.
+PERMISSION_CALLS = {
+    "has_perm", "has_perms", "get_perms", "get_user_perms", "get_group_perms", "get_objects_for_user",
+    "get_objects_for_group", "get_users_with_perms", "get_groups_with_perms", "ObjectPermissionChecker",
+    "assign_perm", "remove_perm", "visible_to", "get_for_user", "prefetch_perms",
+}  # fmt: skip
+
+
+def _decides_nothing(path: Path) -> bool:
+    """Views, forms and template tags: they ask the access module, they do not decide."""
+    name = path.stem
+    return name.startswith(("views", "forms")) or "templatetags" in path.parts or name == "meeting_views"
+
+
+@cache
+def _permission_codenames() -> set[str]:
+    from django.apps import apps
+    from django.contrib.auth.management import _get_all_permissions
+
+    codenames = set()
+    for model in apps.get_models():
+        if model._meta.app_label in PACKAGES:
+            for codename, _ in _get_all_permissions(model._meta):
+                codenames |= {codename, f"{model._meta.app_label}.{codename}"}
+    return codenames
+
+
+def permission_leaks(path: Path, shown_as: str | None = None) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    where = shown_as or str(path.relative_to(ROOT))
+    codenames = _permission_codenames()
+    leaks = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in PERMISSION_CALLS:
+                leaks.append(f"{where}:{node.lineno} calls {name}")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "guardian":
+            leaks.append(f"{where}:{node.lineno} imports guardian")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in codenames:
+            leaks.append(f"{where}:{node.lineno} names the permission {node.value!r}")
+    return leaks
+
+
+def test_views_forms_and_template_tags_leave_access_to_the_access_modules():
+    paths = [path for path in _modules().values() if _decides_nothing(path)]
+    assert len(paths) > 10  # the views, forms and template tags of every app
+    leaks = [leak for path in paths for leak in permission_leaks(path)]
+    assert leaks == []
+
+
+def test_the_permission_check_sees_a_leak(tmp_path):
+    leaky = tmp_path / "views.py"
+    leaky.write_text(
+        "from guardian.shortcuts import get_perms\n"
+        "def page(request, agreement):\n"
+        "    return request.user.has_perm('agreements.change_agreement', agreement)\n"
+    )
+    assert set(permission_leaks(leaky, shown_as="views.py")) == {
+        "views.py:1 imports guardian",
+        "views.py:3 calls has_perm",
+        "views.py:3 names the permission 'agreements.change_agreement'",
+    }
