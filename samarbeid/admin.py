@@ -13,6 +13,7 @@ from samarbeid.models import (
     Tjenestested,
     User,
 )
+from samarbeid.roles import person_resync, role_remove, role_save
 
 
 @admin.register(Politidistrikt)
@@ -61,6 +62,10 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
     inlines = [RoleAssignmentInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        person_resync(form.instance.pk)  # the inline may have added, changed or deleted roles
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
@@ -69,6 +74,16 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["person__name", "party__name", "title"]
     autocomplete_fields = ["person", "party"]
     list_select_related = ["person", "party"]
+
+    def save_model(self, request, obj, form, change):
+        role_save(obj)
+
+    def delete_model(self, request, obj):
+        role_remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset:
+            role_remove(assignment)
 
 
 @admin.register(User)

@@ -136,6 +136,6 @@ def create_demo_people() -> dict[str, User]:
         if user is None:
             password = password or make_password(DEMO_PASSWORD)  # hashed once: the demo users share it anyway
             user = User.objects.create(email=demo.email, person=person, password=password)
-            sync_user_roles(user)
+        sync_user_roles(user)  # the roles above (created or kept), explicitly: saving a role syncs nothing
         users[demo.key] = user
     return users

@@ -43,7 +43,7 @@ from typing import Any
 
 import icalendar
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
@@ -82,7 +82,16 @@ from samarbeid.models import innkalling_deadline as innkalling_deadline
 from samarbeid.models import innkalling_was_late as innkalling_was_late
 from samarbeid.models import register_innkalling_rule as register_innkalling_rule
 from samarbeid.notifications import notify, role_holders
-from samarbeid.permissions import Policy, assign_many, get_for_user, grant, has_perm, prefetch_perms, visible_to
+from samarbeid.permissions import (
+    Policy,
+    assign_many,
+    get_for_user,
+    grant,
+    has_perm,
+    prefetch_perms,
+    visible_to,
+)
+from samarbeid.roles import person_resync
 from samarbeid.uploads import validate_attachment
 
 VIEW = "samarbeid.view_forum"
@@ -421,6 +430,9 @@ def forum_create(
     forum = Forum(kind=kind, name=name, police_party=police_party, standard_agenda=standard_agenda, created_by=by)
     forum.full_clean(exclude=["member_group", "organiser_group", "created_by"])
     forum.save()
+    forum.member_group = Group.objects.create(name=f"forum:{forum.pk}:members")
+    forum.organiser_group = Group.objects.create(name=f"forum:{forum.pk}:organisers")
+    forum.save(update_fields=["member_group", "organiser_group"])
     forum.kommuner.set(kommuner)
     forum_grant(forum, policy)
     return forum
@@ -460,6 +472,7 @@ def membership_add(
     )  # fmt: skip
     membership.full_clean(exclude=["forum", "person", "created_by"])
     membership.save()
+    person_resync(person.pk)  # the forum's groups, at once
     return membership
 
 
@@ -471,6 +484,7 @@ def membership_end(membership: ForumMembership, *, on: datetime.date | None = No
     membership.ends_on = on
     membership.ended_by = by
     membership.save(update_fields=["ends_on", "ended_by"])
+    person_resync(membership.person_id)  # its rights end with it
 
 
 # --- meetings ----------------------------------------------------------------------------------------------------

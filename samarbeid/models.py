@@ -346,8 +346,9 @@ class HeldQuerySet(models.QuerySet):
 class HeldByPerson(models.Model):
     """What a person holds from a date until a date (inclusive) or further notice: a role, a membership.
 
-    What it grants follows the period: saving or deleting one re-syncs the person's login at once, and
-    the daily sync (samarbeid.middleware) catches periods that start or end with the calendar.
+    What it grants follows the period: the services that change one (samarbeid.roles, samarbeid.meetings'
+    membership_add/membership_end) re-sync the person's login at once, and the daily sync (samarbeid.middleware)
+    catches periods that start or end with the calendar. Saving one directly re-syncs nothing.
     """
 
     starts_on = models.DateField(_("fra"), default=timezone.localdate)
@@ -358,25 +359,9 @@ class HeldByPerson(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self._resync_login()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self._resync_login()
-        return result
-
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
-
-    def _resync_login(self):
-        from samarbeid.permissions import sync_user_roles
-
-        user = User.objects.filter(person_id=self.person_id).first()
-        if user:
-            sync_user_roles(user)
 
 
 class RoleAssignment(HeldByPerson):
@@ -492,13 +477,6 @@ class Forum(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        if self.member_group_id is None:
-            self.member_group = Group.objects.create(name=f"forum:{self.pk}:members")
-            self.organiser_group = Group.objects.create(name=f"forum:{self.pk}:organisers")
-            super().save(update_fields=["member_group", "organiser_group"])
 
     def standard_agenda_points(self) -> list[str]:
         return [line.strip() for line in self.standard_agenda.splitlines() if line.strip()]

@@ -95,14 +95,14 @@ def sync_users_roles(users: Iterable[User]) -> None:
     person_ids = {user.person_id for user in users if user.person_id}
     active = list(RoleAssignment.objects.active(today).filter(person_id__in=person_ids).select_related("party"))
     by_role = role_groups((a.party, a.role) for a in active)
-    wanted: dict[int | None, set[int | None]] = defaultdict(set)
+    wanted: dict[int | None, set[int]] = defaultdict(set)
     for assignment in active:
         wanted[assignment.person_id].add(by_role[(assignment.party_id, assignment.role)].pk)
     memberships = ForumMembership.objects.active(today).filter(person_id__in=person_ids).select_related("forum")
     for membership in memberships:
-        if membership.kind in ForumMembership.MEMBER_KINDS:
+        if membership.kind in ForumMembership.MEMBER_KINDS and membership.forum.member_group_id:
             wanted[membership.person_id].add(membership.forum.member_group_id)
-        if membership.kind in ForumMembership.ORGANISER_KINDS:
+        if membership.kind in ForumMembership.ORGANISER_KINDS and membership.forum.organiser_group_id:
             wanted[membership.person_id].add(membership.forum.organiser_group_id)
     links = User.groups.through
     with transaction.atomic():

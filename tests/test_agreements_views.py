@@ -24,7 +24,8 @@ from agreements.models import (
     SectionRevision,
 )
 from agreements.services import agreement_create, template_create_for_district
-from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, RoleAssignment, User
+from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, User
+from samarbeid.roles import role_assign
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_politikontakt_cannot_edit_kommune_section_and_its_text_stays(client_for
 def moss_reader(personas):
     """Someone in Moss kommune with the role "andre etter behov": reads, never writes."""
     person = Person.objects.create(name="Lese Leser", email="leser@moss.demo.no")
-    RoleAssignment.objects.create(
+    role_assign(
         person=person, party=Kommune.objects.get(number="3103"), role=Role.ANNEN, starts_on=datetime.date(2024, 1, 1)
     )
     return User.objects.create_user("leser@moss.demo.no", "x", person=person)

@@ -29,11 +29,11 @@ from samarbeid.models import (
     Person,
     PoliceUnit,
     Role,
-    RoleAssignment,
     User,
 )
 from samarbeid.pdf import pdf_text, verify_pdf
 from samarbeid.permissions import has_perm, sync_user_roles
+from samarbeid.roles import role_assign
 
 N = {"n": NS}
 PDF = b"%PDF-1.4\n%vedlegg\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -258,7 +258,7 @@ def member_and_reader(personas, council):
     of its kommune's people but is no member."""
     if "randaberg_kommunalsjef" not in personas:
         person = Person.objects.create(name="Rune Kommunalsjef", email="kommunalsjef@randaberg.demo.no")
-        RoleAssignment.objects.create(person=person, party=Kommune.objects.get(number="1127"), role=Role.KOMMUNALSJEF)
+        role_assign(person=person, party=Kommune.objects.get(number="1127"), role=Role.KOMMUNALSJEF)
         personas["randaberg_kommunalsjef"] = User.objects.create_user(person.email, "x", person=person)
         sync_user_roles(personas["randaberg_kommunalsjef"])
     forum = council.forum

@@ -42,6 +42,7 @@ from samarbeid.models import (
     Politidistrikt,
     RoleAssignment,
 )
+from samarbeid.roles import role_assign
 from slt.models import FocusArea, SltModel
 from slt.services import group_create, plan_create, slt_model_create
 from tests.test_signing_workflow import enrol_mfa, sign, signing_settings  # noqa: F401 (fixture)
@@ -348,7 +349,7 @@ def test_a_council_name_with_a_newline_is_refused_with_a_clear_error(world, clie
 
 def test_an_slt_samarbeid_cannot_span_two_politidistrikter(world, client_for, personas):
     """A person with roles in two districts sees both districts' kommuner, but one SLT-samarbeid keeps to one."""
-    RoleAssignment.objects.create(
+    role_assign(
         person=personas["randaberg_slt"].person, party=world["moss"].kommune, role="radmann",
         starts_on=datetime.date(2024, 1, 1),
     )  # fmt: skip

@@ -25,6 +25,7 @@ from councils.services import council_create
 from samarbeid.concurrency import VERSIONED_VIEWS, StaleEdit, claim_version
 from samarbeid.meetings import meeting_plan
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, RoleAssignment, User
+from samarbeid.roles import role_assign
 from slt.services import group_create, plan_create, slt_model_create, tiltak_create
 
 CONFLICT = "Noen andre lagret mens du skrev"
@@ -174,7 +175,7 @@ def colleague(personas, key: str, role: str) -> User:
     """A second holder of the persona's role in the same party (e.g. two SLT-koordinatorer in Moss)."""
     party = RoleAssignment.objects.filter(person=personas[key].person).first().party
     person = Person.objects.create(name=f"Kollega av {personas[key]}", email=f"kollega.{key}@demo.no")
-    RoleAssignment.objects.create(person=person, party=party, role=role, starts_on=timezone.localdate())
+    role_assign(person=person, party=party, role=role, starts_on=timezone.localdate())
     return User.objects.create_user(person.email, "x", person=person)
 
 

@@ -20,6 +20,7 @@ from councils.services import (
 )
 from samarbeid.meetings import meeting_mark_held, meeting_plan, meeting_send_innkalling
 from samarbeid.models import ForumMembership, Kommune, Meeting, PoliceUnit, Role
+from samarbeid.roles import role_assign, role_end
 
 TODAY = timezone.localdate()
 
@@ -159,10 +160,9 @@ def test_after_an_election_the_new_ordforer_leads_and_the_old_membership_is_kept
 
     randaberg = Kommune.objects.get(number="1127")
     old_role = RoleAssignment.objects.get(person=personas["randaberg_ordforer"].person, role=Role.ORDFORER)
-    old_role.ends_on = TODAY - datetime.timedelta(days=1)
-    old_role.save()
+    role_end(old_role, on=TODAY - datetime.timedelta(days=1))
     new = Person.objects.create(name="Ny Ordfører", email="ny@randaberg.demo.no")
-    RoleAssignment.objects.create(person=new, party=randaberg, role=Role.ORDFORER, starts_on=TODAY)
+    role_assign(person=new, party=randaberg, role=Role.ORDFORER, starts_on=TODAY)
     randaberg_council.forum.memberships.update(starts_on=TODAY - datetime.timedelta(days=30))
     old = randaberg_council.forum.memberships.get(kind=ForumMembership.Kind.LEADER)
     membership_end(old, on=TODAY - datetime.timedelta(days=1))

@@ -29,9 +29,9 @@ from samarbeid.models import (
     Meeting,
     Person,
     Role,
-    RoleAssignment,
     User,
 )
+from samarbeid.roles import role_assign
 from tests.test_councils_rules import at, moss_council, randaberg_council  # noqa: F401 (fixtures)
 
 TODAY = timezone.localdate()
@@ -53,7 +53,7 @@ def moss_radmann(moss_council):
     """A Moss role holder who reads the council but is not a member of it."""
     person = Person.objects.create(name="Rådmann Moss", email="radmann@moss.demo.no")
     user = User.objects.create_user("radmann@moss.demo.no", "x", person=person)
-    RoleAssignment.objects.create(person=person, party=moss_council.host_kommune, role=Role.RADMANN,
+    role_assign(person=person, party=moss_council.host_kommune, role=Role.RADMANN,
                                   starts_on=TODAY - datetime.timedelta(days=10))  # fmt: skip
     return User.objects.get(pk=user.pk)
 

@@ -28,9 +28,9 @@ from samarbeid.models import (
     Person,
     PoliceUnit,
     Role,
-    RoleAssignment,
     User,
 )
+from samarbeid.roles import role_assign
 from slt.services import group_create, group_member_add, slt_model_create
 
 DESCRIPTION, MINUTES, DECISION, ACTION, ATTACHMENT = "QZDESC", "QZMINUTES", "QZDECISION", "QZACTION", "QZATTACH"
@@ -54,7 +54,7 @@ def radmann_of_moss() -> User:
     """A Moss role holder who sees the council and the SLT groups but is a member of neither."""
     person = Person.objects.create(name="Rådmann Moss", email="radmann@moss.demo.no")
     User.objects.create_user("radmann@moss.demo.no", "x", person=person)
-    RoleAssignment.objects.create(person=person, party=Kommune.objects.get(number="3103"), role=Role.RADMANN,
+    role_assign(person=person, party=Kommune.objects.get(number="3103"), role=Role.RADMANN,
                                   starts_on=TODAY - datetime.timedelta(days=10))  # fmt: skip
     return User.objects.get(email="radmann@moss.demo.no")
 

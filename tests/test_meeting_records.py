@@ -30,9 +30,9 @@ from samarbeid.models import (
     Person,
     PoliceUnit,
     Role,
-    RoleAssignment,
     User,
 )
+from samarbeid.roles import role_assign
 from slt.services import group_create, slt_model_create
 
 TODAY = timezone.localdate()
@@ -61,7 +61,7 @@ def outside_organiser(council):
     """A second politikontakt of Moss: plans and minutes the council's meetings (role), but is no member."""
     person = Person.objects.create(name="Petter Politikontakt", email="pk2@politiet.demo.no")
     User.objects.create_user("pk2@politiet.demo.no", "x", person=person)
-    RoleAssignment.objects.create(person=person, party=council.police_unit, role=Role.POLITIKONTAKT,
+    role_assign(person=person, party=council.police_unit, role=Role.POLITIKONTAKT,
                                   starts_on=TODAY - datetime.timedelta(days=5))  # fmt: skip
     return User.objects.get(email="pk2@politiet.demo.no")
 
@@ -170,7 +170,7 @@ def test_every_change_of_minutes_is_kept_and_members_read_the_history(closed, cl
     page = client_for("moss_ordforer").get(reverse("meetings:detail", kwargs={"pk": closed.pk})).content.decode()
     assert "Historikk" in page and "HISTA" in page and "HISTB" in page
     radmann = Person.objects.create(name="Rådmann", email="r@moss.demo.no")
-    RoleAssignment.objects.create(person=radmann, party=closed.forum.kommuner.get(), role=Role.RADMANN,
+    role_assign(person=radmann, party=closed.forum.kommuner.get(), role=Role.RADMANN,
                                   starts_on=TODAY)  # fmt: skip
     client.force_login(User.objects.create_user("r@moss.demo.no", "x", person=radmann))
     outside = client.get(reverse("meetings:detail", kwargs={"pk": closed.pk})).content.decode()

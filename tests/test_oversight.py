@@ -30,6 +30,7 @@ from samarbeid.models import (
     User,
 )
 from samarbeid.permissions import can_act_for_any, sync_user_roles
+from samarbeid.roles import role_assign
 from slt.models import FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
 TODAY = timezone.localdate()
@@ -120,7 +121,7 @@ def tiltak(kommune, *, by, ends_on, status=TiltakStatus.I_GANG):
 
 def person_with_role(party, role, email) -> User:
     person = Person.objects.create(name=email.split("@")[0], email=email)
-    RoleAssignment.objects.create(person=person, party=party, role=role, starts_on=TODAY - datetime.timedelta(days=30))
+    role_assign(person=person, party=party, role=role, starts_on=TODAY - datetime.timedelta(days=30))
     user = User.objects.create_user(email, "x", person=person)
     sync_user_roles(user)
     return user

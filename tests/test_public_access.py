@@ -20,8 +20,9 @@ from django.urls import reverse
 from agreements.models import Agreement
 from councils.models import Council
 from public_pages.pages import kommune_slug
-from samarbeid.models import Kommune, Meeting, Person, Politidistrikt, Role, RoleAssignment, User
+from samarbeid.models import Kommune, Meeting, Person, Politidistrikt, Role, User
 from samarbeid.permissions import sync_user_roles
+from samarbeid.roles import role_assign
 from tests.public_scene import PUBLISHED, public_world
 from tests.walking import url_patterns
 
@@ -34,7 +35,7 @@ PUBLIC = [pattern for pattern in url_patterns() if pattern.namespace == "public"
 def scene(django_db_setup, django_db_blocker, tmp_path_factory):
     with public_world(django_db_blocker, tmp_path_factory.mktemp("public")) as built:
         person = Person.objects.create(name="Rådmann i Bergen", email="radmann@bergen.example.no")
-        RoleAssignment.objects.create(person=person, party=Kommune.objects.get(number="4601"), role=Role.RADMANN)
+        role_assign(person=person, party=Kommune.objects.get(number="4601"), role=Role.RADMANN)
         other = User.objects.create_user("radmann@bergen.example.no", "x", person=person)
         sync_user_roles(other)
         built["other_user"] = other

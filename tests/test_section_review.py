@@ -17,8 +17,9 @@ from agreements.models import Agreement, Owner, SectionReview
 from agreements.reviewing import ReviewState, unreviewed_sections
 from agreements.services import agreement_create, section_review
 from agreements.signing import agreement_send_for_signature
-from samarbeid.models import Kommune, Person, PoliceUnit, Role, RoleAssignment, User
+from samarbeid.models import Kommune, Person, PoliceUnit, Role, User
 from samarbeid.mytasks import tasks_for
+from samarbeid.roles import role_assign
 
 KOMMUNE_TEXT = "<p>Kommunen stiller med kontor på rådhuset.</p>"
 POLICE_TEXT = "<p>Politikontakten er til stede én gang i uken.</p>"
@@ -209,7 +210,7 @@ def test_only_the_police_of_the_agreement_may_review_the_kommune_section(persona
 def test_a_reader_who_does_not_edit_the_agreement_for_a_party_is_refused(personas, draft, moss, client):
     s = written(draft, Owner.POLICE, POLICE_TEXT, personas["moss_politikontakt"])
     person = Person.objects.create(name="Helsesykepleier", email="helse@moss.demo.no")
-    RoleAssignment.objects.create(person=person, party=moss, role=Role.ANNEN, starts_on=timezone.localdate())
+    role_assign(person=person, party=moss, role=Role.ANNEN, starts_on=timezone.localdate())
     reader = User.objects.create_user(person.email, "x", person=person)
     client.force_login(reader)
     assert client.get(reverse("agreements:detail", args=[draft.pk])).status_code == 200

@@ -16,8 +16,9 @@ from django.urls import reverse
 from agreements.models import Agreement, SealedDocument
 from agreements.services import agreement_create
 from agreements.signing import agreement_send_for_signature, agreement_sign
-from samarbeid.models import Kommune, Person, PoliceUnit, Role, RoleAssignment, User
+from samarbeid.models import Kommune, Person, PoliceUnit, Role, User
 from samarbeid.pdf import pdf_page_count, pdf_text
+from samarbeid.roles import role_assign
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +102,7 @@ def moss_reader(personas):
     """Someone in Moss kommune who reads agreements but may not change them ("andre etter behov")."""
     person = Person.objects.create(name="Lese Tilgang")
     user = User.objects.create_user("leser@moss.demo.no", "Samarbeid-demo-2026", person=person)
-    RoleAssignment.objects.create(person=person, party=Kommune.objects.get(number="3103"), role=Role.ANNEN)
+    role_assign(person=person, party=Kommune.objects.get(number="3103"), role=Role.ANNEN)
     return user
 
 

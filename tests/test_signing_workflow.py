@@ -32,6 +32,7 @@ from agreements.signing import (
 )
 from samarbeid.models import Kommune, Person, PoliceUnit, Role, RoleAssignment, User
 from samarbeid.pdf import verify_pdf
+from samarbeid.roles import role_assign
 
 
 @pytest.fixture(autouse=True)
@@ -241,7 +242,7 @@ def test_the_signature_keeps_the_steps_the_session_went_through(personas, moss):
 def moss_varaordforer(personas):
     person = Person.objects.create(name="Vara Ordfører")
     user = User.objects.create_user("vara@moss.demo.no", "Samarbeid-demo-2026", person=person)
-    RoleAssignment.objects.create(person=person, party=Kommune.objects.get(number="3103"), role=Role.VARAORDFORER)
+    role_assign(person=person, party=Kommune.objects.get(number="3103"), role=Role.VARAORDFORER)
     enrol_mfa(user)
     return user
 

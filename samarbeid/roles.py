@@ -1,0 +1,56 @@
+"""The services that change what a person holds in a party (RoleAssignment): each re-syncs the person's login
+at once (their role groups, so their rights follow). Memberships of a forum have theirs in samarbeid.meetings
+(membership_add, membership_end); the admin calls these too. Periods that start or end with the calendar are
+caught by the daily sync (samarbeid.middleware); bulk paths (the generators) call sync_users_roles themselves.
+"""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from samarbeid.models import Party, Person, RoleAssignment, User
+from samarbeid.permissions import sync_users_roles
+
+
+def person_resync(*person_ids: int | None) -> None:
+    """Sync the logins (if any) of these people with what they hold today."""
+    ids = {pk for pk in person_ids if pk}
+    if ids:
+        sync_users_roles(User.objects.filter(person_id__in=ids))
+
+
+@transaction.atomic
+def role_assign(*, person: Person, party: Party, role: str, **fields: Any) -> RoleAssignment:
+    """Give `person` a role in `party` (from `starts_on`, today by default, until `ends_on` or further notice)."""
+    assignment = RoleAssignment.objects.create(person=person, party=party, role=role, **fields)
+    person_resync(assignment.person_id)
+    return assignment
+
+
+@transaction.atomic
+def role_end(assignment: RoleAssignment, *, on: datetime.date | None = None) -> RoleAssignment:
+    """End the role on `on` (inclusive; today by default): it grants nothing from the day after."""
+    assignment.ends_on = on or timezone.localdate()
+    assignment.save(update_fields=["ends_on"])
+    person_resync(assignment.person_id)
+    return assignment
+
+
+@transaction.atomic
+def role_save(assignment: RoleAssignment) -> RoleAssignment:
+    """Store an edited or new assignment as it is (the admin's forms), then re-sync its person (and the person
+    it belonged to before, if it was moved to someone else)."""
+    before = RoleAssignment.objects.filter(pk=assignment.pk).values_list("person_id", flat=True).first()
+    assignment.save()
+    person_resync(assignment.person_id, before)
+    return assignment
+
+
+@transaction.atomic
+def role_remove(assignment: RoleAssignment) -> None:
+    """Delete the assignment (a mistake; a role that ended is ended, not removed) and re-sync its person."""
+    person_id = assignment.person_id
+    assignment.delete()
+    person_resync(person_id)
