@@ -241,3 +241,48 @@ def test_the_permission_check_sees_a_leak(tmp_path):
         "views.py:3 calls has_perm",
         "views.py:3 names the permission 'agreements.change_agreement'",
     }
+
+
+# --- Who writes roles and memberships ------------------------------------------------------------------------
+
+HELD_MODELS = {"RoleAssignment", "ForumMembership"}
+HELD_MANAGERS = {"roles", "memberships", "forum_memberships"}  # the related managers onto them
+WRITES = {"create", "get_or_create", "update_or_create", "bulk_create", "update", "bulk_update", "delete"}
+# The services that re-sync the login, and the paths that sync explicitly (sync_users_roles / sync_user_roles).
+HELD_WRITERS = {
+    "samarbeid.roles": "the role services",
+    "samarbeid.meetings": "membership_add, membership_end",
+    "samarbeid.demo": "create_demo_people syncs each demo login after its roles",
+    "samarbeid.generate": "bulk roles, then sync_users_roles for all",
+    "councils.generate": "moves memberships' start earlier (held today either way)",
+    "slt.generate": "moves memberships' start earlier (held today either way)",
+}
+
+
+def held_writes(path: Path) -> list[int]:
+    """Lines that write RoleAssignment or ForumMembership rows through a manager or queryset."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in WRITES:
+            names = {n.id for n in ast.walk(node.func.value) if isinstance(n, ast.Name)}
+            attrs = {n.attr for n in ast.walk(node.func.value) if isinstance(n, ast.Attribute)}
+            if names & HELD_MODELS or attrs & HELD_MANAGERS:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_services_write_roles_and_memberships():
+    """So no .update() or bulk path skips the re-sync (tests/test_roles_and_permissions.py proves the services)."""
+    found = {
+        module: held_writes(path)
+        for module, path in _modules().items()
+        if module not in HELD_WRITERS and held_writes(path)
+    }  # fmt: skip
+    assert found == {}
+
+
+def test_the_writer_check_sees_a_write(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f(p):\n    p.roles.update(ends_on=None)\n    RoleAssignment.objects.filter(x=1).delete()\n")
+    assert sorted(held_writes(module)) == [2, 3]
+    assert held_writes(ROOT / "samarbeid" / "roles.py")  # the services are seen, and allowed

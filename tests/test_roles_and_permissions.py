@@ -179,7 +179,9 @@ def test_a_role_given_grants_its_rights_at_once(db, moss, give):
 @pytest.mark.parametrize("take", TAKE_ROLE.values(), ids=TAKE_ROLE.keys())
 def test_a_role_taken_away_takes_its_rights_at_once(db, moss, take):
     user = _login(moss)
-    assignment = role_assign(person=user.person, party=moss, role=Role.KOMMUNALSJEF, starts_on=datetime.date(2020, 1, 1))
+    assignment = role_assign(
+        person=user.person, party=moss, role=Role.KOMMUNALSJEF, starts_on=datetime.date(2020, 1, 1)
+    )
     assert _acts_for_moss(user, moss)
     take(assignment)
     assert not _acts_for_moss(user, moss)
