@@ -56,6 +56,7 @@ from agreements.negotiation import negotiation_board
 from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from agreements.richtext import text_diff
 from samarbeid.concurrency import StaleEdit, claim_version, edits_versioned
+from samarbeid.http import error_text, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.permissions import can_act_for_any
 
@@ -275,8 +276,8 @@ def section_review(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
     except ValidationError as error:
         if request.htmx:
             section.refresh_from_db()
-            return _render_section(request, section, error=" ".join(error.messages))
-        messages.error(request, " ".join(error.messages))
+            return _render_section(request, section, error=error_text(error))
+        show_errors(request, error)
     else:
         if request.htmx:
             section.refresh_from_db()

@@ -1,6 +1,5 @@
 """Archive packages for a kommune's sak/arkiv system: one signed agreement, or a district's signed agreements."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from agreements.access import agreement_for, district_agreements_archivable, district_archive_for
 from agreements.archive import agreement_archive_package, district_archive_package
+from samarbeid.http import show_errors
 
 
 def _zip(content: bytes, filename: str) -> HttpResponse:
@@ -26,7 +26,7 @@ def agreement_archive(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         package = agreement_archive_package(agreement, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
         return redirect("agreements:signing", pk=agreement.pk)
     return _zip(package, f"samarbeidsavtale-{agreement.pk}-arkiv.zip")
 
@@ -40,6 +40,6 @@ def district_archive(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         package = district_archive_package(district, agreements, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
         return redirect("oversight:district", pk=district.pk)
     return _zip(package, f"samarbeidsavtaler-distrikt-{district.pk}-{timezone.localdate():%Y-%m-%d}.zip")

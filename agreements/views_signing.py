@@ -21,6 +21,7 @@ from agreements.models import Agreement, SealedDocument
 from agreements.negotiation import negotiation_summary
 from agreements.reviewing import unreviewed_sections
 from agreements.verification import agreement_edition, completed_round, verification_path
+from samarbeid.http import show_errors
 from samarbeid.pdf import verify_pdf
 
 
@@ -79,7 +80,7 @@ def send_for_signature(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Avtalen er sendt til signering. Innholdet er nå låst."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     return redirect("agreements:signing", pk=agreement.pk)
 
 
@@ -95,7 +96,7 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
         signing.agreement_return_to_draft(agreement, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Avtalen er sendt tilbake til utkast. Signaturene er fjernet."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     return redirect("agreements:signing", pk=agreement.pk)
 
 
@@ -120,7 +121,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
         messages.success(request, _("Du har signert avtalen."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     return redirect("agreements:signing", pk=agreement.pk)
 
 
@@ -131,7 +132,7 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draft = signing.agreement_revise(agreement, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
         return redirect("agreements:signing", pk=agreement.pk)
     messages.success(request, _("Et nytt utkast er laget. Det erstatter avtalen når det er signert."))
     return redirect("agreements:detail", pk=draft.pk)

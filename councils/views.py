@@ -25,8 +25,8 @@ from councils.forms import (
 )
 from councils.models import Evaluation, LogEntry, YearPlan
 from samarbeid.concurrency import StaleEdit, edits_versioned
+from samarbeid.http import apply_errors, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
-from samarbeid.meeting_views import apply_errors
 from samarbeid.meetings import membership_add, membership_end
 from samarbeid.models import Kommune, Party, Person
 from samarbeid.permissions import can_act_for_any
@@ -158,7 +158,7 @@ def membership_end_view(request: HttpRequest, pk: int, membership_pk: int) -> Ht
             membership_end(membership, on=form.cleaned_data["ends_on"], by=request.user)
             messages.success(request, _("Medlemskapet er avsluttet. Historikken er tatt vare på."))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Oppgi siste dag."))
     return redirect("councils:members", pk=council.pk)
@@ -204,7 +204,7 @@ def year_plan_decide(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                                       **form.edited_data)  # fmt: skip
             messages.success(request, _("Årshjulet er registrert som vedtatt."))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
         except StaleEdit as stale:
             form.show_conflict(stale)
             return _year_plan_page(request, council, year, decide_form=form)

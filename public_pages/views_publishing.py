@@ -14,13 +14,14 @@ from agreements.models import AttachmentExemption
 from public_pages.forms import ExemptionForm, WithdrawForm
 from public_pages.services import attachment_exemption_set
 from samarbeid import exemptions
+from samarbeid.http import show_errors
 from samarbeid.meetings import meeting_for
 from samarbeid.models import Meeting, MeetingExemption
 from slt.access import plan_for
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+    show_errors(request, error)
 
 
 def _publish_action(request: HttpRequest, obj, publish) -> bool:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samarbeid import meetings as svc
 from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
-from samarbeid.http import AuthenticatedRequest, safe_next
+from samarbeid.http import AuthenticatedRequest, apply_errors, safe_next, show_errors
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -162,15 +162,6 @@ class AttendanceForm(forms.Form):
         self.fields["represented_by"].queryset = Person.objects.filter(forum_memberships__forum=meeting.forum)
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form (field errors on their fields, the rest on top)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
@@ -275,7 +266,7 @@ def meeting_transition(request: AuthenticatedRequest, pk: int, action: str) -> H
         else:
             raise Http404
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -288,7 +279,7 @@ def agenda_item_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             svc.agenda_item_add(meeting, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Saken mangler tittel."))
     return redirect("meetings:detail", pk=meeting.pk)
@@ -327,7 +318,7 @@ def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) ->
             svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user,
                                           expected_version=form.expected_version)  # fmt: skip
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
         except StaleEdit as stale:
             form.show_conflict(stale)
             return _item_response(request, meeting, item.pk, stale=form)
@@ -343,7 +334,7 @@ def decision_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> Htt
         try:
             svc.decision_add(item, text=form.cleaned_data["text"], by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Skriv vedtaket."))
     return _item_response(request, meeting, item.pk)
@@ -360,7 +351,7 @@ def action_create(request: AuthenticatedRequest, pk: int, decision_pk: int) -> H
         try:
             svc.action_add(decision, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Oppfølgingspunktet mangler beskrivelse."))
     return _item_response(request, meeting, decision.agenda_item_id)
@@ -375,7 +366,7 @@ def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             svc.attendance_record(meeting, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Velg oppmøte."))
     if request.htmx:
@@ -394,7 +385,7 @@ def attachment_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                                by=request.user)  # fmt: skip
             messages.success(request, _("Vedlegget er lastet opp."))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Velg en fil."))
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#vedlegg")
@@ -425,7 +416,7 @@ def attachment_remove(request: AuthenticatedRequest, pk: int, attachment_pk: int
         svc.attachment_delete(attachment)
         messages.success(request, _("Vedlegget er slettet."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#vedlegg")
 
 
@@ -458,7 +449,7 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
             svc.action_close(action, comment=form.cleaned_data["closing_comment"], by=request.user)
             messages.success(request, _("Oppfølgingspunktet er lukket."))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
     return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id})))

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from samarbeid.http import AuthenticatedRequest
+from samarbeid.http import AuthenticatedRequest, show_errors
 from samarbeid.invitations import invitation_accept, invitation_decline, invitation_for, invitations_for_user
 from samarbeid.models import RoleAssignment
 from samarbeid.mytasks import remember_task_count, tasks_grouped
@@ -55,7 +55,7 @@ def invitation_answer(request: AuthenticatedRequest, pk: int, accept: bool) -> H
             invitation_decline(invitation, by=request.user)
             messages.success(request, _("Invitasjonen er avslått."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     return redirect("min_side")
 
 

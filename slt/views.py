@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samarbeid.concurrency import StaleEdit, edits_versioned
+from samarbeid.http import show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
@@ -368,7 +369,7 @@ def member_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespons
     try:
         membership_end(membership)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_errors(request, error)
     else:
         messages.success(request, _("%(name)s er ikke lenger medlem.") % {"name": membership.person.name})
     return redirect("slt:group", pk=group.pk)
