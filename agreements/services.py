@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from pathlib import PurePath
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -148,6 +148,46 @@ def agreement_join(agreement: Agreement, kommune: Kommune, by) -> None:
     grant_joined_kommune(agreement, kommune)
     text = _("%(kommune)s godtok invitasjonen og er part i avtalen.") % {"kommune": escape(kommune.name)}
     agreement.log(SectionRevision.Action.DETAILS, heading=_("Parter"), by=by, text=text)
+
+
+@transaction.atomic
+def agreement_update(
+    agreement: Agreement, *, expected_version: int | None, by, changed: dict[str, Any], labels: Iterable[str]
+) -> Agreement:
+    """Store the changed details (period, decisions) as edited from `expected_version` (StaleEdit if saved
+    since), and record which ones changed (`labels`, as the form names them) in the agreement's history."""
+    claim_version(agreement, expected_version)
+    for name, value in changed.items():
+        setattr(agreement, name, value)
+    agreement.updated_by = by
+    agreement.save(update_fields=[*changed, "updated_by", "updated_at"])
+    changes = "".join(f"<li>{label}</li>" for label in labels)
+    agreement.log(SectionRevision.Action.DETAILS, heading=_("Periode og vedtak"), by=by,
+                  text=f"<ul>{changes}</ul>" if changes else "")  # fmt: skip
+    return agreement
+
+
+@transaction.atomic
+def attachment_add(*, agreement: Agreement, title: str, upload, content_type: str, by) -> Attachment:
+    """Attach a checked upload (samarbeid.uploads.validate_attachment gave its `content_type`) to the agreement."""
+    attachment = Attachment(
+        agreement=agreement, title=title, file=upload, original_name=upload.name[:255], content_type=content_type,
+        size=upload.size, uploaded_by=by,
+    )  # fmt: skip
+    attachment.save()
+    agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=by,
+                  text=_("Lastet opp %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
+    return attachment
+
+
+def attachment_delete(attachment: Attachment, *, by) -> None:
+    """Remove an attachment (recorded in the agreement's history); its file goes once the row is gone."""
+    agreement = attachment.agreement
+    with transaction.atomic():
+        attachment.delete()
+        agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=by,
+                      text=_("Slettet %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
+    attachment.file.delete(save=False)
 
 
 def attachments_copy(*, source: Agreement, to: Agreement) -> None:

@@ -194,14 +194,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementDetailsForm(request.POST or None, instance=agreement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                claim_version(agreement, form.expected_version)
-                agreement = form.save(commit=False)
-                agreement.updated_by = request.user
-                agreement.save(update_fields=[*form.changed_data, "updated_by", "updated_at"])
-                changes = "".join(f"<li>{form.fields[name].label}</li>" for name in form.changed_data)
-                agreement.log(SectionRevision.Action.DETAILS, heading=_("Periode og vedtak"), by=request.user,
-                              text=f"<ul>{changes}</ul>" if changes else "")  # fmt: skip
+            services.agreement_update(
+                agreement, expected_version=form.expected_version, by=request.user,
+                changed={name: form.cleaned_data[name] for name in form.changed_data},
+                labels=[form.fields[name].label for name in form.changed_data],
+            )  # fmt: skip
         except StaleEdit as stale:
             form.show_conflict(stale)
         else:
@@ -416,17 +413,10 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, edit=True)
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        attachment = form.save(commit=False)
-        upload = form.cleaned_data["file"]
-        attachment.agreement = agreement
-        attachment.original_name = upload.name[:255]
-        attachment.content_type = form.content_type
-        attachment.size = upload.size
-        attachment.uploaded_by = request.user
-        with transaction.atomic():
-            attachment.save()
-            agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=request.user,
-                          text=_("Lastet opp %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
+        services.attachment_add(
+            agreement=agreement, title=form.cleaned_data["title"], upload=form.cleaned_data["file"],
+            content_type=form.content_type, by=request.user,
+        )  # fmt: skip
         messages.success(request, _("Vedlegget er lastet opp."))
         return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
     return render(request, "agreements/attachment_add.html", {"agreement": agreement, "form": form})
@@ -449,12 +439,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @login_required
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, edit=True)
-    attachment = get_object_or_404(Attachment, agreement=agreement, pk=attachment_pk)
-    with transaction.atomic():
-        attachment.delete()
-        agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=request.user,
-                      text=_("Slettet %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
-    attachment.file.delete(save=False)
+    attachments = Attachment.objects.select_related("agreement")  # the service logs on it
+    attachment = get_object_or_404(attachments, agreement=agreement, pk=attachment_pk)
+    services.attachment_delete(attachment, by=request.user)
     messages.success(request, _("Vedlegget er slettet."))
     return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
 
