@@ -100,7 +100,7 @@ def agreement_by_verification_code(code: str) -> Agreement:
             status__in=[Agreement.Status.SIGNED, Agreement.Status.REPLACED],
             signing_rounds__completed_at__isnull=False,
             signing_rounds__content_hash__startswith=digest,
-        )  # fmt: skip
+        )
         .first()
     )
     if agreement is None or agreement_edition(agreement) != edition:

@@ -52,7 +52,7 @@ def agreement_mappe(agreement: Agreement, *, folder: str = "") -> Mappe:
                 format=PDF_A[0],
                 format_details=f"PRONOM {PDF_A[1]}; PAdES-segl",
                 mime_type=PDF_A[2],
-            )  # fmt: skip
+            )
         ]
     exempt = attachment_exemptions([agreement.pk])[agreement.pk]
     documents += [
@@ -70,7 +70,7 @@ def agreement_mappe(agreement: Agreement, *, folder: str = "") -> Mappe:
             signed_at=s.signed_at,
             assurance=authentication_summary(s.authentication),
             content_sha256=s.content_hash,
-        )  # fmt: skip
+        )
         for s in signing_round.signatures.select_related("party").order_by("signed_at", "pk")
     ]
     parties = [Part(f"samarbeid:part:{k.pk}", k.name, "Kommune", kommunenummer=k.number) for k in kommuner]

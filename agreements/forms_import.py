@@ -301,7 +301,7 @@ class ReviewForm(forms.Form):
                 split_at=data.get(f"s{i}-split"),
                 split_heading=data.get(f"s{i}-split_heading") or "",
                 remove=bool(data.get(f"s{i}-remove")),
-            )  # fmt: skip
+            )
             for i, s in enumerate(self.sections)
         ]
 

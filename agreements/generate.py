@@ -282,7 +282,7 @@ def _sign(gen: Generation, plans: list[Planned]) -> tuple[int, int]:
             to_status=Agreement.Status.SENT,
             created_at=gen.at(p.sent, 11),
             created_by=p.agreement.created_by,
-        )  # fmt: skip
+        )
         for p in sent
     ]
     Agreement.objects.filter(pk__in=[p.agreement.pk for p in sent]).update(status=Agreement.Status.SENT)

@@ -89,7 +89,7 @@ def agreement_create(
                 kind=ts.kind,
                 owner=ts.owner,
                 **ts.in_malform(agreement.malform),
-            )  # fmt: skip
+            )
             for ts in template.sections.all()
             if wanted is None or ts.pk in wanted
         ]
@@ -108,7 +108,7 @@ def agreement_create(
                 guidance=s.guidance,
                 local_text=s.local_text,
                 updated_by=created_by,
-            )  # fmt: skip
+            )
             for s in copy_from.sections.order_by("order", "pk")
         ]
     AgreementSection.objects.bulk_create(sections)
@@ -121,7 +121,7 @@ def agreement_create(
             heading=s.heading,
             text=s.local_text,
             created_by=created_by,
-        )  # fmt: skip
+        )
         for s in AgreementSection.objects.filter(agreement=agreement)
     )
     grant_agreement(agreement)
@@ -289,7 +289,7 @@ def template_create_for_district(district: Politidistrikt, *, by) -> AgreementTe
             standard_text_nn=s.standard_text_nn,
             guidance_nb=s.guidance_nb,
             guidance_nn=s.guidance_nn,
-        )  # fmt: skip
+        )
         for s in national.sections.all()
     )
     grant(template, Party.objects.filter(pk=district.pk), TEMPLATE_POLICY)

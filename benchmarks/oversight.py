@@ -133,7 +133,7 @@ def build(n: int, by: User) -> Politidistrikt:
                 status=TiltakStatus.I_GANG,
                 status_changed_by=by,
                 ends_on=today - datetime.timedelta(days=30 * i),
-            )  # fmt: skip
+            )
             for i in range(4)
         )
     Meeting.objects.bulk_create(meetings)

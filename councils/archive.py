@@ -56,14 +56,14 @@ def _meeting_record(reading, exemptions) -> Registrering:
             format_details=f"PRONOM {PDF_A[1]}",
             mime_type=PDF_A[2],
             skjerming=skjerming_of(exemptions.minutes),
-        )  # fmt: skip
+        )
     ]
     documents += [
         attachment_dokument(
             attachment,
             filename_stem=f"moete-{meeting.pk}-vedlegg-{number}",
             skjerming=skjerming_of(exemptions.attachments.get(attachment.pk)),
-        )  # fmt: skip
+        )
         for number, attachment in enumerate(reading.attachment_list, start=1)
     ]
     attendees = [

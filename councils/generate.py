@@ -69,7 +69,7 @@ def generate_councils(gen: Generation) -> dict[str, int]:
                 lessons="Flere møter med skolene.",
                 submitted_at=gen.at(datetime.date(year, 12, 10), 12),
                 submitted_by=gen.holder(council.host_kommune, Role.SLT_KOORDINATOR).user,
-            )  # fmt: skip
+            )
             for council in (councils[c.key] for c in coops)
             for year in range(gen.first_year, gen.today.year)
             if gen.rng.random() < 0.85
@@ -109,7 +109,7 @@ def _plan_meetings(gen: Generation, batch: MeetingBatch, coop, council: Council,
                             if gen.rng.random() < 0.6
                             else (coop.unit, politikontakt.person)
                         ),
-                    )  # fmt: skip
+                    )
                     for _ in range(gen.rng.choice([1, 2, 2, 2]))
                 ]
                 planned.decisions.append((position, DECIDED_ON[position], actions))
@@ -133,7 +133,7 @@ def _year_plans(gen: Generation, meetings: list[Meeting], councils: dict) -> lis
             note="Vedtatt på siste møte.",
             updated_at=meeting.starts_at,
             updated_by=meeting.created_by,
-        )  # fmt: skip
+        )
         for (forum_id, year), meeting in sorted(last.items())
         if year < gen.today.year
     ]

@@ -64,7 +64,7 @@ def _agreement_entries(agreements) -> list[Entry]:
             link=reverse("public:agreement", args=[agreement.pk]),
             description=_("Samarbeidsavtale for %(period)s.") % {"period": agreement.period_label},
             date=agreement.signed_at or agreement.updated_at,
-        )  # fmt: skip
+        )
         for agreement in agreements
     ]
 

@@ -113,7 +113,7 @@ def members_by_role(forum: Forum, on: datetime.date | None = None) -> list[Publi
             name=m.person.name if m.party_id else "",
             party=m.party.name if m.party_id else "",
             organisation=m.organisation,
-        )  # fmt: skip
+        )
         for m in sorted(memberships, key=lambda m: (order[m.kind], m.person.name))
     ]
     return members

@@ -251,7 +251,7 @@ def generate_people(gen: Generation) -> dict[str, int]:
                 assignment.starts_on,
                 assignment.ends_on,
                 assignment.title,
-            )  # fmt: skip
+            )
         )
     wanted: list[tuple[Party, str, datetime.date, datetime.date | None, dict]] = []
 

@@ -530,7 +530,7 @@ def meeting_plan(
             title=title,
             is_referatsaker=title.strip().lower() == REFERATSAKER.lower(),
             created_by=by,
-        )  # fmt: skip
+        )
         for position, (number, title) in enumerate(zip(numbers, titles, strict=True), start=1)
     )
     return meeting

@@ -97,7 +97,7 @@ def _plan_meetings(gen: Generation, batch: MeetingBatch, coop, group, slt, polit
                         day,
                         "Følge opp i gruppen",
                         *((coop.host, slt.person) if gen.rng.random() < 0.7 else (coop.unit, politikontakt.person)),
-                    )  # fmt: skip
+                    )
                     for _ in range(gen.rng.choice([1, 2, 2, 2]))
                 ]
                 planned.decisions.append((position, text, actions))

@@ -130,7 +130,7 @@ def two_servers(request, database):
             processes.append(
                 subprocess.Popen(
                     command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=output, start_new_session=True
-                )  # fmt: skip
+                )
             )
     started = Servers([f"http://127.0.0.1:{port}" for port in ports], redis_prefix, database)
     try:

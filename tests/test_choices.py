@@ -305,16 +305,24 @@ def _posts(world):
         ("councils:create", [], {**council_base, "police_unit": moss.unit.pk}, Council),
         ("councils:create", [], {**council_base, "agreement": moss.agreement.pk}, Council),
         ("councils:edit", [randaberg.council.pk], {**council_base, "agreement": moss.agreement.pk}, None),
-        ("councils:members", [randaberg.council.pk], {"person": stranger.pk, "kind": "member",
-                                                      "starts_on": "2026-01-01"}, ForumMembership),  # fmt: skip
+        (
+            "councils:members",
+            [randaberg.council.pk],
+            {"person": stranger.pk, "kind": "member", "starts_on": "2026-01-01"},
+            ForumMembership,
+        ),
         ("slt:create", [], {"name": "SLT", "kommuner": [randaberg.kommune.pk, moss.kommune.pk]}, SltModel),
         ("slt:create", [], {"name": "SLT", "kommuner": [randaberg.kommune.pk], "police_party": moss.unit.pk}, SltModel),
         ("slt:create", [], {"name": "SLT", "kommuner": [randaberg.kommune.pk], "council": moss.council.pk}, SltModel),
-        ("slt:tiltak_create", [randaberg.plan.pk], {"focus_area": randaberg.plan.focus_areas.get().pk, "title": "T",
-                                                    "responsible_person": stranger.pk}, None),  # fmt: skip
+        (
+            "slt:tiltak_create",
+            [randaberg.plan.pk],
+            {"focus_area": randaberg.plan.focus_areas.get().pk, "title": "T", "responsible_person": stranger.pk},
+            None,
+        ),
         ("slt:tiltak_create", [randaberg.plan.pk], {"focus_area": moss.plan.focus_areas.get().pk, "title": "T"}, None),
         ("slt:member_add", [randaberg.group.pk], {"person": stranger.pk, "kind": "member"}, ForumMembership),
-    ]  # fmt: skip
+    ]
 
 
 def test_a_post_naming_another_tenants_object_is_refused_with_a_form_error_and_stores_nothing(world, client_for):

@@ -468,7 +468,7 @@ def agreement_import(
                 heading=s.heading,
                 text=s.local_text,
                 created_by=created_by,
-            )  # fmt: skip
+            )
             for s, action in recorded
         )
         history = replaced_signing_text(parsed, signed_on)

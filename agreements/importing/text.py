@@ -30,7 +30,7 @@ MONTHS = {
             ("desember",),
         ],
         start=1,
-    )  # fmt: skip
+    )
     for name in names
 }
 DATE = re.compile(r"\b(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./]|\s+)(?P<year>\d{4}|\d{2})\b")
