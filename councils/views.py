@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,8 +26,8 @@ from councils.models import Evaluation, LogEntry, YearPlan
 from samarbeid.concurrency import StaleEdit, edits_versioned
 from samarbeid.http import apply_errors, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
-from samarbeid.meetings import membership_add, membership_end
-from samarbeid.models import Kommune, Party, Person
+from samarbeid.meetings import forum_member_add, membership_end
+from samarbeid.models import Kommune, Party
 from samarbeid.permissions import can_act_for_any
 from samarbeid.status_reports import status_report
 
@@ -121,19 +120,16 @@ def council_members(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                person = data["person"] or Person.objects.create(
-                    name=data["new_name"], email=data["new_email"], organisation=data["organisation"]
-                )
-                membership_add(
-                    council.forum, person, data["kind"], party=data["party"], role_title=data["role_title"],
-                    organisation=data["organisation"], deputy_for=data["deputy_for"], starts_on=data["starts_on"],
-                    ends_on=data["ends_on"], by=request.user,
-                )  # fmt: skip
+            membership = forum_member_add(
+                council.forum, kind=data["kind"], by=request.user, person=data["person"], name=data["new_name"],
+                email=data["new_email"], organisation=data["organisation"], party=data["party"],
+                role_title=data["role_title"], deputy_for=data["deputy_for"], starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )  # fmt: skip
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("%(name)s er lagt til.") % {"name": person.name})
+            messages.success(request, _("%(name)s er lagt til.") % {"name": membership.person.name})
             return redirect("councils:members", pk=council.pk)
     memberships = council.forum.memberships.select_related("person", "party", "deputy_for__person").order_by(
         "-ends_on", "kind", "person__name"

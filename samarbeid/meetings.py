@@ -476,6 +476,17 @@ def membership_add(
     return membership
 
 
+@transaction.atomic
+def forum_member_add(
+    forum: Forum, *, kind: str, by: User | None, person: Person | None = None, name: str = "", email: str = "",
+    organisation: str = "", **membership: Any,
+) -> ForumMembership:  # fmt: skip
+    """Add a member: an existing person, or a new one (people without a login are welcome)."""
+    if person is None:
+        person = Person.objects.create(name=name, email=email, organisation=organisation)
+    return membership_add(forum, person, kind, organisation=organisation, by=by, **membership)
+
+
 def membership_end(membership: ForumMembership, *, on: datetime.date | None = None, by: User | None = None) -> None:
     """End a membership (history is kept); the person loses the forum's rights from the day after."""
     on = on or timezone.localdate()

@@ -195,12 +195,11 @@ def group_update(group: CoordinationGroup, *, name: str, meetings_per_year: int,
 def group_member_add(group: CoordinationGroup, *, kind: str, by, person: Person | None = None, name: str = "",
                      email: str = "", organisation: str = "", role_title: str = "",
                      party: Party | None = None) -> ForumMembership:  # fmt: skip
-    """Add a member: an existing person, or a new one (people without a login are welcome)."""
-    if person is None:
-        person = Person.objects.create(name=name, email=email, organisation=organisation)
-    return meetings.membership_add(
-        group.forum, person, kind, party=party, role_title=role_title, organisation=organisation, by=by
-    )
+    """Add a member to the group (samarbeid.meetings.forum_member_add: an existing person, or a new one)."""
+    return meetings.forum_member_add(
+        group.forum, kind=kind, by=by, person=person, name=name, email=email, organisation=organisation,
+        role_title=role_title, party=party,
+    )  # fmt: skip
 
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
