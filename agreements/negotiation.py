@@ -577,10 +577,6 @@ class Summary:
     def open_count(self) -> int:
         return len(self.open_proposals) + len(self.open_threads)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.accepted or self.declined or self.open_proposals or self.open_threads)
-
 
 def negotiation_summary(agreement: Agreement) -> Summary:
     sections = {s.pk: s for s in agreement.sections.all()}

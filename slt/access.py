@@ -70,10 +70,6 @@ def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
     return tiltak
 
 
-def groups_visible_to(user) -> QuerySet[CoordinationGroup]:
-    return CoordinationGroup.objects.filter(forum__in=meetings.forums_visible_to(user))
-
-
 def group_for(user, pk: int, *, manage: bool = False) -> CoordinationGroup:
     """A coordination group; managing (members, settings, meetings) is for the koordinator and the convener."""
     queryset = CoordinationGroup.objects.select_related("forum", "slt_model")

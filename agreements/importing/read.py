@@ -10,7 +10,6 @@ unseen), and hyphens a PDF put in to break a word across lines.
 
 import io
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -593,7 +592,3 @@ def _pdf_blocks(lines: list[_PdfLine], body_size: float) -> list[Block]:
         previous = line
     flush()
     return blocks
-
-
-def is_zip(data: bytes) -> bool:
-    return zipfile.is_zipfile(io.BytesIO(data))
