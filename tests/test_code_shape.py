@@ -187,8 +187,7 @@ PERMISSION_CALLS = {
 
 def _decides_nothing(path: Path) -> bool:
     """Views, forms and template tags: they ask the access module, they do not decide."""
-    name = path.stem
-    return name.startswith(("views", "forms")) or "templatetags" in path.parts or name == "meeting_views"
+    return "views" in path.stem or "forms" in path.stem or "templatetags" in path.parts
 
 
 @cache
@@ -200,7 +199,7 @@ def _permission_codenames() -> set[str]:
     for model in apps.get_models():
         if model._meta.app_label in PACKAGES:
             for codename, _ in _get_all_permissions(model._meta):
-                codenames |= {codename, f"{model._meta.app_label}.{codename}"}
+                codenames.add(f"{model._meta.app_label}.{codename}")  # bare ones are ability keys too
     return codenames
 
 
