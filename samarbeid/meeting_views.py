@@ -35,7 +35,8 @@ from samarbeid.models import (
     Person,
     User,
 )
-from samarbeid.pdf import render_pdf
+from samarbeid.pdf import render_pdf_html
+from samarbeid.pdf_store import pdf_response
 from samarbeid.permissions import has_perm
 
 # --- forms -------------------------------------------------------------------------------------------------------
@@ -545,8 +546,6 @@ def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
         svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
     title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
     context = {"meeting": meeting, "reading": reading, "document": document}
-    pdf = render_pdf("meetings/pdf/meeting.html", context, request=request, title=title,
-                     draft=document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED)  # fmt: skip
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document}-{meeting.starts_at:%Y-%m-%d}.pdf"'
-    return response
+    draft = document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED
+    html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title, draft=draft)
+    return pdf_response(request, html, filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf", title=title)
