@@ -254,7 +254,8 @@ def test_a_follow_up_with_a_responsible_person_but_no_party_shows_on_the_page_an
     assert "Møte med skolen – Moss" in page.content.decode()
     pdf = member.get(reverse("meetings:pdf", kwargs={"pk": closed.pk, "document": "referat"}))
     assert pdf.status_code == 200
-    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.getvalue(), capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.getvalue(), capture_output=True, check=True).stdout
+    text = text.decode()
     assert "Vilde Haugen Berg" in text
 
 

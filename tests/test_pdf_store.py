@@ -150,9 +150,7 @@ def test_the_progress_page_is_in_nynorsk_for_a_nynorsk_reader(client_for, agreem
     assert "PDF-en vert laga no" in client.get(agreement_url(agreement)).text
 
 
-def test_serving_a_stored_pdf_takes_a_bounded_number_of_queries(
-    client_for, agreement, django_assert_max_num_queries
-):
+def test_serving_a_stored_pdf_takes_a_bounded_number_of_queries(client_for, agreement, django_assert_max_num_queries):
     client = client_for("moss_politikontakt")
     client.get(agreement_url(agreement))
     with django_assert_max_num_queries(22):
