@@ -566,10 +566,13 @@ def meeting_pdf(request: HttpRequest, pk: int, document: str) -> HttpResponse:
         raise Http404
     meeting = svc.meeting_for(request.user, pk, minutes=document == "referat")
     reading = svc.meeting_reading(request.user, meeting)
-    if document == "referat":
-        svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
     title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
     context = {"meeting": meeting, "reading": reading, "document": document}
     draft = document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED
     html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title, draft=draft)
-    return pdf_response(request, html, filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf", title=title)
+
+    def record_read():
+        svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
+
+    return pdf_response(request, html, filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf", title=title,
+                        on_serve=record_read if document == "referat" else None)  # fmt: skip

@@ -19,7 +19,7 @@ agreement is not made here (agreements.signing.agreement_seal seals and stores i
 import datetime
 import functools
 import hashlib
-import logging
+from collections.abc import Callable
 
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
@@ -33,8 +33,6 @@ from django.utils.http import http_date
 
 from samarbeid.models import RenderedPdf
 from samarbeid.pdf import html_to_pdf
-
-logger = logging.getLogger(__name__)
 
 # Part of every content hash: raise it when the renderer's output changes for the same HTML (a WeasyPrint
 # upgrade, other fonts), so that no file rendered the old way is served again.
@@ -94,10 +92,17 @@ def render_stored_pdf(content_hash: str) -> str:
 
 
 def pdf_response(
-    request: HttpRequest, html: str, *, filename: str, title: str, base_template: str = "base.html"
+    request: HttpRequest,
+    html: str,
+    *,
+    filename: str,
+    title: str,
+    base_template: str = "base.html",
+    on_serve: Callable[[], None] | None = None,
 ) -> HttpResponse:
     """The response to a PDF download whose content the view has computed as `html` for this reader: the stored
-    file (or 304), else the progress page (its htmx partial when polled)."""
+    file (or 304), else the progress page (its htmx partial when polled). `on_serve` is called when the reader
+    gets the PDF (the file or 304), not while it is being made (a read log counts reads, not polls)."""
     stored = stored_pdf(html)
     if not stored.file:
         context = {"title": title, "poll_url": request.get_full_path(), "poll_seconds": POLL_SECONDS,
@@ -121,4 +126,6 @@ def pdf_response(
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache"
+    if on_serve is not None:
+        on_serve()
     return response

@@ -144,6 +144,24 @@ def test_a_pdf_not_yet_rendered_shows_progress_until_the_worker_has_made_it(
     assert len(renders) == 1
 
 
+def test_a_referat_is_logged_as_read_when_it_is_downloaded_not_while_its_progress_is_polled(personas, worker_later):
+    from django.test import Client
+
+    from samarbeid.models import MeetingRead
+
+    forum, member, _page = moss_politirad(personas)
+    closed = meetings.meeting_plan(forum, starts_at=at(3), ends_at=at(3, 12), is_closed=True, by=personas["moss_slt"])
+    client = Client()
+    client.force_login(member)
+    url = reverse("meetings:pdf", kwargs={"pk": closed.pk, "document": "referat"})
+    client.get(url)
+    client.get(url, **HX)
+    assert not MeetingRead.objects.filter(what=MeetingRead.What.REFERAT_PDF).exists()
+    render_stored_pdf.call(RenderedPdf.objects.get().content_hash)
+    assert client.get(url)["Content-Type"] == "application/pdf"
+    assert MeetingRead.objects.filter(what=MeetingRead.What.REFERAT_PDF, user=member).count() == 1
+
+
 def test_the_progress_page_is_in_nynorsk_for_a_nynorsk_reader(client_for, agreement, worker_later):
     client = client_for("moss_politikontakt")
     client.cookies["django_language"] = "nn"
