@@ -12,6 +12,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -26,7 +28,6 @@ from tests.test_auth_shared_limits import (
     configured_key_limit,
     free_port,
     redis_is_up,
-    wait_until_serving,
 )
 
 PASSWORD = "Samarbeid-to-maskiner-2026"
@@ -110,6 +111,19 @@ def servers(installation):
             for key in connection.scan_iter(f"{installation['redis_prefix']}:*"):
                 connection.delete(key)
             connection.close()
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log) -> None:
+    deadline = time.monotonic() + 180  # a loaded 2-core machine takes a while to start Django
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server at {url} stopped: {log.read_text()[-2000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/konto/login/", timeout=5).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the server at {url} did not answer in 180 s: {log.read_text()[-2000:]}")
 
 
 def query(installation, sql: str) -> list[tuple]:
