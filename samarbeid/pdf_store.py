@@ -129,3 +129,14 @@ def pdf_response(
     if on_serve is not None:
         on_serve()
     return response
+
+
+def rendered_pdfs_prune(*, older_than: datetime.timedelta) -> int:
+    """Delete the stored PDFs (rows and files) made longer ago than `older_than`: drafts that have since changed
+    pile up otherwise. One still wanted is simply rendered again on its next download. Returns how many."""
+    stale = list(RenderedPdf.objects.filter(created_at__lt=timezone.now() - older_than))
+    for stored in stale:
+        if stored.file:
+            stored.file.delete(save=False)
+    RenderedPdf.objects.filter(pk__in=[stored.pk for stored in stale]).delete()
+    return len(stale)

@@ -173,3 +173,23 @@ def test_serving_a_stored_pdf_takes_a_bounded_number_of_queries(client_for, agre
     client.get(agreement_url(agreement))
     with django_assert_max_num_queries(22):
         assert client.get(agreement_url(agreement)).status_code == 200
+
+
+def test_pruning_deletes_old_stored_pdfs_and_their_files_and_keeps_new_ones(db):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    def stored(content_hash: str, age_days: int) -> RenderedPdf:
+        made = RenderedPdf(content_hash=content_hash, created_at=timezone.now() - datetime.timedelta(days=age_days))
+        made.file.save(f"{content_hash}.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"), save=False)
+        made.save()
+        return made
+
+    old, new = stored("a" * 64, 40), stored("b" * 64, 1)
+    storage, old_name = old.file.storage, old.file.name
+    call_command("prune_rendered_pdfs", "--days", "30", verbosity=0)
+    assert list(RenderedPdf.objects.values_list("content_hash", flat=True)) == [new.content_hash]
+    assert not storage.exists(old_name) and storage.exists(new.file.name)
