@@ -181,16 +181,17 @@ def test_returning_to_draft_through_the_view_records_the_reason(client_for, pers
 def test_draft_pdf_preview_has_title_contents_with_pages_boxed_text_and_page_numbers(client_for, moss):
     response = client_for("moss_politikontakt").get(reverse("agreements:pdf", args=[moss.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.getvalue())
+    pdf = response.getvalue()  # streamed from the store: read once
+    text = pdf_text(pdf)
     assert "Samarbeidsavtale mellom Moss kommune og Moss politistasjonsdistrikt" in text.replace("\n", " ")
     assert "Innhold" in text and "1. Innledning / formål" in text
     assert "politikontakten er på rådhuset hver tirsdag, også i Våler" in text  # æøå survive
-    pages = pdf_page_count(response.getvalue())
+    pages = pdf_page_count(pdf)
     assert f"Side 2 av {pages}" in text and f"Side {pages} av {pages}" in text
     assert re.search(
-        r"1\. Innledning / formål +3\n", pdf_text(response.getvalue(), layout=True)
+        r"1\. Innledning / formål +3\n", pdf_text(pdf, layout=True)
     )  # contents: the section starts on page 3
-    raw = "".join(pdf_text(response.getvalue(), raw=True).split())
+    raw = "".join(pdf_text(pdf, raw=True).split())
     assert raw.count("UTKAST") == pages
     assert "Signaturer" in text and "Sted og dato" in text
 
