@@ -45,7 +45,7 @@ from agreements.services import replaces_all_parties
 from agreements.verification import qr_data_uri, verification_url
 from samarbeid.models import NotificationKind, Party, Role, RoleAssignment, User
 from samarbeid.notifications import notify, role_holders
-from samarbeid.pdf import render_pdf, seal_pdf
+from samarbeid.pdf import html_to_pdf, render_pdf_html, seal_pdf
 from samarbeid.permissions import Policy, grant, has_perm
 
 DEPUTY_POLICY: Policy = {Role.VARAORDFORER: [SIGN]}
@@ -489,6 +489,11 @@ def agreement_seal(agreement_id: int) -> SealedDocument:
 
 def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) -> bytes:
     """The agreement as PDF in its målform; a draft preview (watermarked) unless `final`."""
+    return html_to_pdf(agreement_pdf_html(agreement, final=final, request=request))
+
+
+def agreement_pdf_html(agreement: Agreement, *, final: bool = False, request=None) -> str:
+    """The HTML of `agreement_pdf`, for the worker to render (samarbeid.pdf_store)."""
     signing_round = (
         agreement.signing_rounds.filter(completed_at__isnull=False).last() if final else live_round(agreement)
     )
@@ -525,7 +530,7 @@ def agreement_pdf(agreement: Agreement, *, final: bool = False, request=None) ->
     if final and signing_round is not None:  # where the sealed PDF can be checked, known before it is sealed
         context["verification_url"] = verification_url(agreement, signing_round)
         context["verification_qr"] = qr_data_uri(context["verification_url"])
-    return render_pdf(
+    return render_pdf_html(
         "agreements/pdf/agreement.html", context, request=request, draft=not final, title=agreement.title,
         language=agreement.malform,
     )  # fmt: skip

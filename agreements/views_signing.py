@@ -23,6 +23,7 @@ from agreements.reviewing import unreviewed_sections
 from agreements.verification import agreement_edition, completed_round, verification_path
 from samarbeid.http import show_errors
 from samarbeid.pdf import verify_pdf
+from samarbeid.pdf_store import pdf_response
 
 
 def _second_factor_url(agreement: Agreement) -> str:
@@ -148,10 +149,8 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return FileResponse(
             sealed.file.open("rb"), content_type="application/pdf", filename=f"samarbeidsavtale-{pk}.pdf"
         )
-    pdf = signing.agreement_pdf(agreement, final=agreement.is_signed, request=request)  # sealing may lag behind
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="samarbeidsavtale-{pk}-utkast.pdf"'
-    return response
+    html = signing.agreement_pdf_html(agreement, final=agreement.is_signed, request=request)  # sealing may lag
+    return pdf_response(request, html, filename=f"samarbeidsavtale-{pk}-utkast.pdf", title=agreement.title)
 
 
 @require_GET

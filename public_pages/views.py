@@ -13,7 +13,8 @@ from oversight.figures import SHOWN_STATUSES, district_summaries, kommune_figure
 from public_pages import pages
 from public_pages.search import search
 from samarbeid.models import Kommune, Politidistrikt
-from samarbeid.pdf import render_pdf
+from samarbeid.pdf import render_pdf_html
+from samarbeid.pdf_store import pdf_response
 
 SEARCH_PAGE_SIZE = 10
 
@@ -121,10 +122,9 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     meeting = reading.meeting
     context = {"meeting": meeting, "reading": reading, "document": "referat"}
-    pdf = render_pdf("meetings/pdf/meeting.html", context, request=request, title=_("Referat") + f" – {meeting}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="referat-{meeting.starts_at:%Y-%m-%d}.pdf"'
-    return response
+    title = _("Referat") + f" – {meeting}"
+    html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title)
+    return pdf_response(request, html, filename=f"referat-{meeting.starts_at:%Y-%m-%d}.pdf", title=title)
 
 
 @require_GET

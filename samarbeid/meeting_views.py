@@ -8,12 +8,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,7 +38,8 @@ from samarbeid.models import (
     Person,
     User,
 )
-from samarbeid.pdf import render_pdf
+from samarbeid.pdf import render_pdf_html
+from samarbeid.pdf_store import pdf_response
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
@@ -498,24 +502,45 @@ def _feed_user(token: str) -> User:
     return link.user
 
 
-def _feed_readings(user: User, **filters) -> list[svc.MeetingReading]:
-    since = timezone.now() - datetime.timedelta(days=365)
-    meetings = svc.meetings_visible_to(user).filter(starts_at__gte=since, **filters).select_related("forum")
-    return svc.meeting_readings(user, meetings, outbound=True)
+FEED_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _feed_response(request: HttpRequest, user: User, forums, name: str, **filters) -> HttpResponse:
+    """A calendar feed of the past year's and all planned meetings of `forums` the user may see. Calendar apps
+    ask often: a matching If-None-Match / If-Modified-Since gets 304 from the feed's version alone (a few
+    aggregate queries), and a feed already built for this version is served from the cache."""
+    meetings = svc.meetings_visible_to(user).filter(starts_at__gte=svc.feed_window_start(), **filters)
+    version = svc.meeting_feed_version(forums, meetings, calendar_name=name)
+    last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
+    response = get_conditional_response(request, etag=version.etag, last_modified=last_modified)
+    if response is None:
+        key = f"meetings:feed:{user.pk}:{version.etag.strip(chr(34))}"
+        payload = cache.get(key)
+        if payload is None:
+            readings = svc.meeting_readings(user, meetings.select_related("forum").order_by("starts_at", "pk"),
+                                            outbound=True)  # fmt: skip
+            payload = svc.meeting_ical(readings, name)
+            cache.set(key, payload, FEED_CACHE_SECONDS)
+        response = _ics_response(payload, "moter.ics")
+    response["ETag"] = version.etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET
 def user_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Every meeting of the forums the token's user may see (a calendar app cannot log in)."""
     user = _feed_user(token)
-    return _ics_response(svc.meeting_ical(_feed_readings(user), _("Mine møter")), "moter.ics")
+    return _feed_response(request, user, svc.forums_visible_to(user), _("Mine møter"))
 
 
 @require_GET
 def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
     user = _feed_user(token)
     forum = svc.forum_for(user, forum_pk)
-    return _ics_response(svc.meeting_ical(_feed_readings(user, forum=forum), forum.name), "moter.ics")
+    return _feed_response(request, user, [forum], forum.name, forum=forum)
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------------
@@ -529,12 +554,13 @@ def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpRe
         raise Http404
     meeting = svc.meeting_for(request.user, pk, minutes=document == "referat")
     reading = svc.meeting_reading(request.user, meeting)
-    if document == "referat":
-        svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
     title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
     context = {"meeting": meeting, "reading": reading, "document": document}
-    pdf = render_pdf("meetings/pdf/meeting.html", context, request=request, title=title,
-                     draft=document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED)  # fmt: skip
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document}-{meeting.starts_at:%Y-%m-%d}.pdf"'
-    return response
+    draft = document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED
+    html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title, draft=draft)
+
+    def record_read():
+        svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
+
+    return pdf_response(request, html, filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf", title=title,
+                        on_serve=record_read if document == "referat" else None)  # fmt: skip

@@ -35,6 +35,7 @@ their history (MinutesVersion); reading closed minutes or attachments is logged 
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -46,10 +47,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,11 +69,13 @@ from samarbeid.models import (
     Meeting,
     MeetingAttachment,
     MeetingClosedChange,
+    MeetingExemption,
     MeetingRead,
     MinutesVersion,
     NotificationKind,
     Party,
     Person,
+    Publication,
     User,
     published_ids,
 )
@@ -937,6 +940,44 @@ def _ical_description(reading: MeetingReading) -> str:
     if reading.meeting.is_closed:
         lines.append(_("Møtet er lukket (unntatt offentlighet)."))
     return "\n".join(lines)
+
+
+# The calendar feeds cover the past year and everything planned (a calendar app keeps what it fetched before).
+FEED_WINDOW = datetime.timedelta(days=365)
+
+
+def feed_window_start() -> datetime.datetime:
+    return timezone.now() - FEED_WINDOW
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """What a calendar feed's content depends on, in a handful of aggregate queries and without building it."""
+
+    etag: str
+    last_modified: datetime.datetime | None
+
+
+def meeting_feed_version(forums, meetings: QuerySet, *, calendar_name: str) -> FeedVersion:
+    """The version of the feed of `meetings` (already filtered to the reader's forums and the window) in
+    `forums`: the forums' ids and names (what the reader may see), the meetings' count, ids, latest change and
+    sequences, their agenda items' count, latest id and minutes' versions, the exemptions and publications
+    (append-only: their count and latest id), the calendar's name and the language. Any change to what the
+    feed shows changes one of these (`meeting_update`, `_touch` and the minutes bump the meeting or item)."""
+    forum_ids = [forum.pk for forum in forums] if isinstance(forums, list | tuple) else None
+    forum_rows = list(Forum.objects.filter(pk__in=forum_ids if forum_ids is not None else forums.values("pk"))
+                      .order_by("pk").values_list("pk", "name"))  # fmt: skip
+    meeting_ids = meetings.values("pk")
+    meeting_agg = meetings.aggregate(n=Count("pk"), latest=Max("updated_at"), ids=Sum("pk"), seq=Sum("sequence"),
+                                     version=Sum("version"))  # fmt: skip
+    item_agg = AgendaItem.objects.filter(meeting__in=meeting_ids).aggregate(
+        n=Count("pk"), last=Max("pk"), version=Sum("version"), minutes=Max("minutes_updated_at")
+    )
+    exemption_agg = MeetingExemption.objects.filter(meeting__in=meeting_ids).aggregate(n=Count("pk"), last=Max("pk"))
+    published = Publication.objects.filter(target_type__model="meeting").aggregate(last=Max("pk"))["last"]
+    parts = [forum_rows, meeting_agg, item_agg, exemption_agg, published, calendar_name, translation.get_language()]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return FeedVersion(etag=f'"{digest}"', last_modified=meeting_agg["latest"])
 
 
 def meeting_ical(

@@ -1177,3 +1177,28 @@ def innkalling_deadline(meeting: Meeting) -> datetime.date:
 def innkalling_was_late(meeting: Meeting) -> bool:
     """Whether the innkalling went out after its deadline (False while none has gone out)."""
     return meeting.summoned_at is not None and timezone.localdate(meeting.summoned_at) > innkalling_deadline(meeting)
+
+def _rendered_pdf_path(instance, filename):
+    return f"pdf/{instance.content_hash[:2]}/{instance.content_hash}.pdf"
+
+
+class RenderedPdf(models.Model):
+    """A PDF rendered by the worker from the HTML a reader may see (samarbeid.pdf_store), named by the hash of
+    that HTML and the renderer's options: readers share a file only if they would read the same bytes. `html`
+    is kept until the worker has rendered it; `file` is in private storage and served only by the views that
+    checked the reader's access."""
+
+    content_hash = models.CharField(_("innholdets SHA-256"), max_length=64, unique=True)
+    html = models.TextField(blank=True)
+    file = models.FileField(_("fil"), upload_to=_rendered_pdf_path, storage=private_storage, max_length=300, blank=True)
+    created_at = models.DateTimeField(_("bestilt"), default=timezone.now, editable=False)
+    enqueued_at = models.DateTimeField(_("sendt til arbeideren"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("laget"), null=True, blank=True)
+    renders = models.PositiveIntegerField(default=0)  # how many times the worker has rendered it (1, normally)
+
+    class Meta:
+        verbose_name = _("laget PDF")
+        verbose_name_plural = _("lagede PDF-er")
+
+    def __str__(self):
+        return self.content_hash

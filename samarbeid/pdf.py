@@ -1,9 +1,9 @@
 """PDF machinery shared by every app: render a template to an archival PDF, seal it, verify a seal.
 
-- `render_pdf` renders a Django template (which extends "samarbeid/pdf/base.html") with WeasyPrint
-  to PDF/A-2b, tagged for screen readers, on A4 with "Side x av y" footers and, for drafts, an
-  "UTKAST" watermark on every page. The print stylesheet is static/css/print.css; fonts come from
-  fontconfig (DejaVu, Debian package fonts-dejavu-core).
+- `render_pdf` (`html_to_pdf` of `render_pdf_html`) renders a Django template (which extends
+  "samarbeid/pdf/base.html") with WeasyPrint to PDF/A-2b, tagged for screen readers, on A4 with "Side x av y"
+  footers and, for drafts, an "UTKAST" watermark on every page. The print stylesheet is static/css/print.css;
+  fonts come from fontconfig (DejaVu, Debian package fonts-dejavu-core).
 - `seal_pdf` adds an incremental PAdES signature with the installation's seal (settings.SEAL_KEY_FILE,
   settings.SEAL_CERT_FILE and its issuers in SEAL_CHAIN_FILE; `manage.py make_seal` creates a self-signed one
   for development), at level B-LT: an RFC 3161 timestamp from settings.SEAL_TIMESTAMP_URL when one is
@@ -68,8 +68,22 @@ def render_pdf(
     language: str | None = None,
 ) -> bytes:
     """Render `template_name` to PDF/A-2b bytes; `language` ("nb"/"nn") sets the målform of labels."""
+    html = render_pdf_html(template_name, context, request=request, draft=draft, title=title, language=language)
+    return html_to_pdf(html)
+
+
+def render_pdf_html(
+    template_name: str,
+    context: dict,
+    *,
+    request=None,
+    draft: bool = False,
+    title: str = "",
+    language: str | None = None,
+) -> str:
+    """The HTML `render_pdf` turns into a PDF: everything the document says, so its hash names the PDF."""
     with translation.override(language or translation.get_language()):
-        html = render_to_string(
+        return render_to_string(
             template_name,
             {
                 **context,
@@ -80,6 +94,10 @@ def render_pdf(
             },
             request=request,
         )
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint's PDF/A-2b of `html` (from `render_pdf_html`) with the print stylesheet: the slow part."""
     from weasyprint import HTML
 
     stylesheet, font_config = _print_stylesheet()

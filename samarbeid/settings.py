@@ -100,6 +100,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+if DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] and "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Behind PgBouncer in transaction mode a connection's next transaction may run on another server
+    # connection, where psycopg's prepared statements do not exist: send every query unprepared.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits and the TOTP replay guard live in this cache, so every worker process must share it:
@@ -181,14 +185,34 @@ FORMAT_MODULE_PATH = ["samarbeid.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files (vedlegg, sealed and rendered PDFs, imports, meeting attachments) go through Django's storage API:
+# "private" (no URL; served only by views that check access, see samarbeid/storage.py) and "default". On one
+# machine they live under MEDIA_ROOT; with AWS_STORAGE_BUCKET_NAME set, in an S3-compatible object store
+# (django-storages; MinIO in docker-compose), so that every web and worker machine sees the same files.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "samarbeid.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+if AWS_STORAGE_BUCKET_NAME:
+    _s3 = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,  # MinIO: http://minio:9000
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),  # MinIO wants path-style
+        "default_acl": None,  # the bucket's own policy (private)
+        "file_overwrite": False,  # a taken name gets a suffix, as on the file system
+        "querystring_auth": True,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "media"}}
+    STORAGES["private"] = {"BACKEND": "samarbeid.storage.PrivateS3Storage", "OPTIONS": {**_s3, "location": "private"}}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 # Request size: samarbeid.middleware.request_size_cap_middleware refuses (413), before reading it, a file upload

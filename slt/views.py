@@ -14,7 +14,8 @@ from samarbeid.http import show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
-from samarbeid.pdf import render_pdf
+from samarbeid.pdf import render_pdf_html
+from samarbeid.pdf_store import pdf_response
 from samarbeid.permissions import can_act_for_any
 from slt import services
 from slt.access import (
@@ -180,11 +181,10 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "toc": [("fremdrift", _("Fremdrift per fokusområde"))] + [(f"fokus-{area.pk}", area.name) for area in areas],
     }
     language = kommuner[0].default_malform if kommuner else None
-    pdf = render_pdf("slt/pdf/handlingsplan.html", context, request=request, title=str(plan),
-                     draft=plan.adopted_on is None, language=language)  # fmt: skip
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="handlingsplan-{plan.start_year}-{plan.end_year}.pdf"'
-    return response
+    html = render_pdf_html("slt/pdf/handlingsplan.html", context, request=request, title=str(plan),
+                           draft=plan.adopted_on is None, language=language)  # fmt: skip
+    filename = f"handlingsplan-{plan.start_year}-{plan.end_year}.pdf"
+    return pdf_response(request, html, filename=filename, title=str(plan))
 
 
 def _tiltak_page(plan, request):

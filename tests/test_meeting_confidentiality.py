@@ -115,7 +115,7 @@ def scene(request, personas, settings, tmp_path, mailoutbox, django_capture_on_c
 
 def text_of(response) -> str:
     """What a person gets to read in a response: PDF text, unfolded iCalendar lines, or the page."""
-    content = response.content
+    content = response.getvalue()  # a PDF is streamed from the store
     if content.startswith(b"%PDF"):
         return subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
     return content.replace(b"\r\n ", b"").decode()

@@ -98,7 +98,7 @@ def test_published_minutes_show_exempt_items_by_title_and_legal_basis_only(scene
     assert item.title in text and "Unntatt offentlighet, offl. § 13 jf. fvl. § 13" in text
     assert "Bekymring – " in text and "offl. § 24" in text  # the exempt attachment: title and basis
     pdf = Client().get(reverse("public:meeting_pdf", args=[published.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf.getvalue().startswith(b"%PDF")
     exempt_minutes = page(reverse("public:meeting", args=[scene["minutes_exempt"].pk]))
     assert "Referatet er unntatt offentlighet (offl. § 14)." in exempt_minutes
 

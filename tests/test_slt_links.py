@@ -90,7 +90,7 @@ def test_handlingsplan_pdf_has_focus_areas_tiltak_and_page_numbers_in_the_kommun
     plan = luster_slt.plans.get()
     response = client_for("sogn_politikontakt").get(reverse("slt:plan_pdf", args=[plan.pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = _pdf_text(response.content)
+    text = _pdf_text(response.getvalue())
     assert "Foreldrekurs COS" in text and "Vald i nære relasjonar" in text and "Nattugler" in text
     assert "Side 2 av" in text
     assert "UTKAST" in text  # not adopted by the politiråd yet
