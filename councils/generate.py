@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
 from councils.services import council_create
-from samarbeid.generate import BATCH, Generation, MeetingBatch, PlannedMeeting, follow_up, meeting_dates, meeting_status
+from samarbeid.generate import (
+    BATCH,
+    Generation,
+    MeetingBatch,
+    PlannedMeeting,
+    follow_up,
+    insert,
+    meeting_dates,
+    meeting_status,
+)
 from samarbeid.models import Forum, ForumMembership, Malform, Meeting, Role
 
 THEMES = ["Rus og ungdom", "Vold i nære relasjoner", "Trygghet i sentrum", "Radikalisering", "Nettvett",
@@ -154,5 +163,5 @@ def _log(gen: Generation, coop, council: Council) -> int:
                 created_at=gen.at(date, 16), created_by=writer.user,
             ))  # fmt: skip
         day = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    LogEntry.objects.bulk_create(entries, batch_size=BATCH)
+    insert(LogEntry, entries)
     return len(entries)

@@ -366,11 +366,9 @@ class HeldByPerson(models.Model):
         return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
     def _resync_login(self):
-        from samarbeid.permissions import sync_user_roles
+        from samarbeid.permissions import resync_person_login
 
-        user = User.objects.filter(person_id=self.person_id).first()
-        if user:
-            sync_user_roles(user)
+        resync_person_login(self.person_id)
 
 
 class RoleAssignment(HeldByPerson):
