@@ -395,61 +395,67 @@ class MeetingBatch:
         if not planned:
             return []
         meetings = []
+        # Foreign keys by id (forum_id=…, not forum=…): the related-object descriptors cost more than the rows.
         for p in planned:
+            by = p.by.pk if p.by else None
             hours = datetime.timedelta(hours=2)
             created = p.starts_at - datetime.timedelta(days=self.gen.rng.randint(30, 90))
             meeting = Meeting(
-                forum=p.forum, uid=self.gen.uuid(), starts_at=p.starts_at, ends_at=p.starts_at + hours, place=p.place,
-                theme=p.theme, is_closed=p.is_closed, status=p.status, created_at=created, created_by=p.by,
-                updated_at=created, updated_by=p.by,
+                forum_id=p.forum.pk, uid=self.gen.uuid(), starts_at=p.starts_at, ends_at=p.starts_at + hours,
+                place=p.place, theme=p.theme, is_closed=p.is_closed, status=p.status, created_at=created,
+                created_by_id=by, updated_at=created, updated_by_id=by,
             )  # fmt: skip
             if p.summoned_at:
-                meeting.summoned_at, meeting.summoned_by, meeting.sequence = p.summoned_at, p.by, 1
+                meeting.summoned_at, meeting.summoned_by_id, meeting.sequence = p.summoned_at, by, 1
                 meeting.updated_at = p.summoned_at
             if p.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
-                meeting.held_marked_at, meeting.held_marked_by = p.starts_at + hours, p.by
+                meeting.held_marked_at, meeting.held_marked_by_id = p.starts_at + hours, by
                 meeting.sequence += 1
                 meeting.updated_at = meeting.held_marked_at
             if p.status == Meeting.Status.MINUTES_APPROVED:
                 meeting.minutes_approved_at = p.starts_at + datetime.timedelta(days=self.gen.rng.randint(3, 20))
-                meeting.minutes_approved_by, meeting.sequence = p.by, meeting.sequence + 1
+                meeting.minutes_approved_by_id, meeting.sequence = by, meeting.sequence + 1
                 meeting.updated_at = meeting.minutes_approved_at
             if p.status == Meeting.Status.CANCELLED:
                 meeting.cancelled_at = p.starts_at - datetime.timedelta(days=self.gen.rng.randint(1, 10))
-                meeting.cancelled_by, meeting.sequence = p.by, meeting.sequence + 1
+                meeting.cancelled_by_id, meeting.sequence = by, meeting.sequence + 1
                 meeting.updated_at = meeting.cancelled_at
             meetings.append(meeting)
         insert(Meeting, meetings)
         items, item_plans = [], []
         for p, meeting in zip(planned, meetings, strict=True):
+            by = meeting.created_by_id
             year = timezone.localtime(p.starts_at).year
             for position, title in enumerate(p.agenda, start=1):
                 self.numbers[(p.forum.pk, year)] += 1
                 text = p.minutes.get(position, "")
                 written = meeting.held_marked_at if text else None
                 items.append(AgendaItem(
-                    forum=p.forum, meeting=meeting, year=year, number=self.numbers[(p.forum.pk, year)],
-                    position=position, title=title, is_referatsaker=title.lower() == "referatsaker", minutes=text,
-                    minutes_updated_at=written, minutes_updated_by=p.by if text else None, version=2 if text else 1,
-                    created_at=meeting.created_at, created_by=p.by,
+                    forum_id=meeting.forum_id, meeting_id=meeting.pk, year=year,
+                    number=self.numbers[(p.forum.pk, year)], position=position, title=title,
+                    is_referatsaker=title.lower() == "referatsaker", minutes=text, minutes_updated_at=written,
+                    minutes_updated_by_id=by if text else None, version=2 if text else 1,
+                    created_at=meeting.created_at, created_by_id=by,
                 ))  # fmt: skip
                 item_plans.append((p, position))
         insert(AgendaItem, items)
         insert(MinutesVersion, (
-            MinutesVersion(agenda_item=item, text=item.minutes, written_at=item.minutes_updated_at,
-                           written_by=item.minutes_updated_by) for item in items if item.minutes
+            MinutesVersion(agenda_item_id=item.pk, text=item.minutes, written_at=item.minutes_updated_at,
+                           written_by_id=item.minutes_updated_by_id) for item in items if item.minutes
         ))  # fmt: skip
         item_at = {(id(p), position): item for (p, position), item in zip(item_plans, items, strict=True)}
         decisions, decision_actions = [], []
         for p in planned:
             for position, text, actions in p.decisions:
                 item = item_at[(id(p), position)]
-                decisions.append(Decision(agenda_item=item, text=text, created_at=item.minutes_updated_at
-                                          or p.starts_at, created_by=p.by))  # fmt: skip
+                decisions.append(Decision(agenda_item_id=item.pk, text=text, created_at=item.minutes_updated_at
+                                          or p.starts_at, created_by_id=item.created_by_id))  # fmt: skip
                 decision_actions.append(actions)
         insert(Decision, decisions)
         actions = [
-            FollowUpAction(decision=decision, created_at=decision.created_at, created_by=decision.created_by, **fields)
+            FollowUpAction(
+                decision_id=decision.pk, created_at=decision.created_at, created_by_id=decision.created_by_id, **fields
+            )
             for decision, planned_actions in zip(decisions, decision_actions, strict=True)
             for fields in planned_actions
         ]
@@ -487,7 +493,8 @@ def meeting_status(gen: Generation, day: datetime.date) -> tuple[str, int | None
 def follow_up(gen: Generation, day: datetime.date, description: str, party: Party, person: Person | None) -> dict:
     """One follow-up of a decision made on `day`: done long ago for old meetings, open (some overdue) for recent."""
     due = day + datetime.timedelta(days=gen.rng.randint(20, 120))
-    fields = {"description": description, "responsible_party": party, "responsible_person": person, "due_on": due}
+    fields = {"description": description, "responsible_party_id": party.pk,
+              "responsible_person_id": person.pk if person else None, "due_on": due}  # fmt: skip
     done = due < gen.today - datetime.timedelta(days=90) and gen.rng.random() < 0.97 or gen.rng.random() < 0.3
     if done and due - datetime.timedelta(days=10) < gen.today:
         closed = gen.at(min(gen.today, due - datetime.timedelta(days=gen.rng.randint(0, 10))), 15)
