@@ -10,8 +10,13 @@ only some), the people with their roles over ten years — every kommune's SLT-k
 term since 2015, every police unit's politikontakt and leader, every district's politimester — and a login for
 each (password: the demo's), with their role groups synced. Roles the demo people already hold are not doubled.
 
-Rows are written with ``bulk_create`` where no service has a side effect to add, and through the services where
-one has (grants, groups, memberships). Everything comes from ``gen.rng`` (``random.Random(seed)``) and dates are
+Rows are written in bulk where no service has a side effect to add (``insert``: COPY on PostgreSQL for the big
+tables, ``bulk_create`` for the rest), and through the services where one has (grants, groups, memberships). The
+command runs the steps inside ``grants_batched()`` and ``role_sync_deferred()`` (samarbeid/permissions.py): the
+services' guardian rows are written together and every login touched is synced once at the end — the same rows
+as one call at a time (tests/test_generate_national.py compares the two).
+
+Everything comes from ``gen.rng`` (``random.Random(seed)``) and dates are
 counted back from ``gen.today``: the same seed on the same day gives the same data (ids aside).
 """
 
