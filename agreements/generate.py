@@ -34,7 +34,7 @@ from agreements.models import (
 )
 from agreements.signing import SIGNATORY_POLICY, content_hash
 from samarbeid.demo import DEMO_UNITS
-from samarbeid.generate import BATCH, LEADER_ROLE, Cooperation, Generation, Holder
+from samarbeid.generate import BATCH, LEADER_ROLE, Cooperation, Generation, Holder, insert
 from samarbeid.models import Malform, Role
 from samarbeid.permissions import grant
 
@@ -250,7 +250,7 @@ def _parts(gen: Generation, plans: list[Planned], templates) -> None:
                 for order, title in enumerate(gen.rng.sample(FOCUS, 3), start=1)
             ]
     AgreementKommune.objects.bulk_create(links, batch_size=BATCH)
-    AgreementSection.objects.bulk_create(sections, batch_size=BATCH)
+    insert(AgreementSection, sections)
     PresenceCommitment.objects.bulk_create(presence, batch_size=BATCH)
     Expectation.objects.bulk_create(expectations, batch_size=BATCH)
     FocusArea.objects.bulk_create(focus, batch_size=BATCH)
@@ -269,7 +269,7 @@ def _parts(gen: Generation, plans: list[Planned], templates) -> None:
                 heading=section.heading, text=section.local_text, created_at=created + datetime.timedelta(days=7),
                 created_by=plan.agreement.created_by,
             ))  # fmt: skip
-    SectionRevision.objects.bulk_create(revisions, batch_size=BATCH)
+    insert(SectionRevision, revisions)
 
 
 def _sign(gen: Generation, plans: list[Planned]) -> tuple[int, int]:

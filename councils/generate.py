@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
 from councils.services import council_create
-from samarbeid.generate import BATCH, Generation, MeetingBatch, PlannedMeeting, follow_up, meeting_dates, meeting_status
+from samarbeid.generate import (
+    BATCH,
+    Generation,
+    MeetingBatch,
+    PlannedMeeting,
+    follow_up,
+    insert,
+    meeting_dates,
+    meeting_status,
+)
 from samarbeid.models import Forum, ForumMembership, Malform, Meeting, Role
 
 THEMES = ["Rus og ungdom", "Vold i nære relasjoner", "Trygghet i sentrum", "Radikalisering", "Nettvett",
@@ -132,7 +141,7 @@ def _year_plans(gen: Generation, meetings: list[Meeting], councils: dict) -> lis
             decided_at=meeting,
             note="Vedtatt på siste møte.",
             updated_at=meeting.starts_at,
-            updated_by=meeting.created_by,
+            updated_by_id=meeting.created_by_id,
         )
         for (forum_id, year), meeting in sorted(last.items())
         if year < gen.today.year
@@ -149,10 +158,10 @@ def _log(gen: Generation, coop, council: Council) -> int:
             date = min(gen.today, day + datetime.timedelta(days=gen.rng.randint(0, 27)))
             kind = gen.rng.choices(kinds, weights=[2, 4, 3, 1, 2])[0]
             entries.append(LogEntry(
-                council=council, kommune=gen.rng.choice(coop.kommuner), kind=kind, date=date,
+                council_id=council.pk, kommune_id=gen.rng.choice(coop.kommuner).pk, kind=kind, date=date,
                 duration_minutes=gen.rng.choice([60, 90, 120, 180, 240]), note=LOG_NOTES[kind],
-                created_at=gen.at(date, 16), created_by=writer.user,
+                created_at=gen.at(date, 16), created_by_id=writer.user.pk,
             ))  # fmt: skip
         day = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    LogEntry.objects.bulk_create(entries, batch_size=BATCH)
+    insert(LogEntry, entries)
     return len(entries)

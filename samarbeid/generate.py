@@ -10,12 +10,18 @@ only some), the people with their roles over ten years — every kommune's SLT-k
 term since 2015, every police unit's politikontakt and leader, every district's politimester — and a login for
 each (password: the demo's), with their role groups synced. Roles the demo people already hold are not doubled.
 
-Rows are written with ``bulk_create`` where no service has a side effect to add, and through the services where
-one has (grants, groups, memberships). Everything comes from ``gen.rng`` (``random.Random(seed)``) and dates are
+Rows are written in bulk where no service has a side effect to add (``insert``: COPY on PostgreSQL for the big
+tables, ``bulk_create`` for the rest), and through the services where one has (grants, groups, memberships). The
+command runs the steps inside ``grants_batched()`` and ``role_sync_deferred()`` (samarbeid/permissions.py): the
+services' guardian rows are written together and every login touched is synced once at the end — the same rows
+as one call at a time (tests/test_generate_national.py compares the two).
+
+Everything comes from ``gen.rng`` (``random.Random(seed)``) and dates are
 counted back from ``gen.today``: the same seed on the same day gives the same data (ids aside).
 """
 
 import datetime
+import operator
 import random
 import uuid
 from collections import defaultdict
@@ -23,6 +29,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection, models
+from django.db.models import Model
 from django.utils import timezone
 
 from samarbeid.demo import DEMO_PASSWORD
@@ -69,6 +77,58 @@ LAST_NAMES = [
     "Vik", "Myhre", "Nes", "Holm", "Brekke", "Fjeld", "Sæther", "Rønning", "Tveit", "Bråten", "Løken", "Hauge",
     "Sund", "Ødegård", "Nygård", "Aasen", "Rustad", "Lien", "Haugland", "Grønli", "Skjelbred", "Fossum",
 ]  # fmt: skip
+
+
+def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
+    """`bulk_create` for the big tables: on PostgreSQL the ids come from the table's own sequence in one query and
+    the rows go in by COPY (no INSERT text to build and parse: the generation's main cost at national scale).
+
+    The rows are those `bulk_create` writes: plain values as they are, the others (auto_now, JSON ...) through the
+    field's `pre_save` and `get_db_prep_save`. Every object a foreign key points to must be saved before the object
+    is made (as the generation does). The objects get their ids and count as saved. SQLite (tests): bulk_create.
+    """
+    objs = list(objs)
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=BATCH)
+    meta = model._meta
+    pk = meta.pk
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objs)],
+        )
+        for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
+            setattr(obj, pk.attname, pk_value)
+        plain = operator.attrgetter(*[f.attname for f in fields if _is_plain(f)])
+        prepared = [f for f in fields if not _is_plain(f)]
+        order = [f for f in fields if _is_plain(f)] + prepared
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *order])
+        table = connection.ops.quote_name(meta.db_table)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                values = plain(obj)
+                row = [obj.pk, *(values if isinstance(values, tuple) else [values])]
+                row += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in prepared]
+                copy.write_row(row)
+                obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+# Django's own fields whose Python value psycopg adapts as it is (an aware datetime, a date, a UUID, an id).
+_PLAIN = {
+    models.CharField, models.TextField, models.EmailField, models.SlugField, models.URLField, models.BooleanField,
+    models.IntegerField, models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
+    models.PositiveSmallIntegerField, models.DecimalField, models.DateField, models.DateTimeField,
+    models.UUIDField, models.ForeignKey, models.OneToOneField,
+}  # fmt: skip
+
+
+def _is_plain(f) -> bool:
+    return type(f) in _PLAIN and not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)
+
 
 Step = Callable[["Generation"], dict[str, int]]
 _steps: list[tuple[int, str, Step]] = []
@@ -340,67 +400,72 @@ class MeetingBatch:
         if not planned:
             return []
         meetings = []
+        # Foreign keys by id (forum_id=…, not forum=…): the related-object descriptors cost more than the rows.
         for p in planned:
+            by = p.by.pk if p.by else None
             hours = datetime.timedelta(hours=2)
             created = p.starts_at - datetime.timedelta(days=self.gen.rng.randint(30, 90))
             meeting = Meeting(
-                forum=p.forum, uid=self.gen.uuid(), starts_at=p.starts_at, ends_at=p.starts_at + hours, place=p.place,
-                theme=p.theme, is_closed=p.is_closed, status=p.status, created_at=created, created_by=p.by,
-                updated_at=created, updated_by=p.by,
+                forum_id=p.forum.pk, uid=self.gen.uuid(), starts_at=p.starts_at, ends_at=p.starts_at + hours,
+                place=p.place, theme=p.theme, is_closed=p.is_closed, status=p.status, created_at=created,
+                created_by_id=by, updated_at=created, updated_by_id=by,
             )  # fmt: skip
             if p.summoned_at:
-                meeting.summoned_at, meeting.summoned_by, meeting.sequence = p.summoned_at, p.by, 1
+                meeting.summoned_at, meeting.summoned_by_id, meeting.sequence = p.summoned_at, by, 1
                 meeting.updated_at = p.summoned_at
             if p.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
-                meeting.held_marked_at, meeting.held_marked_by = p.starts_at + hours, p.by
+                meeting.held_marked_at, meeting.held_marked_by_id = p.starts_at + hours, by
                 meeting.sequence += 1
                 meeting.updated_at = meeting.held_marked_at
             if p.status == Meeting.Status.MINUTES_APPROVED:
                 meeting.minutes_approved_at = p.starts_at + datetime.timedelta(days=self.gen.rng.randint(3, 20))
-                meeting.minutes_approved_by, meeting.sequence = p.by, meeting.sequence + 1
+                meeting.minutes_approved_by_id, meeting.sequence = by, meeting.sequence + 1
                 meeting.updated_at = meeting.minutes_approved_at
             if p.status == Meeting.Status.CANCELLED:
                 meeting.cancelled_at = p.starts_at - datetime.timedelta(days=self.gen.rng.randint(1, 10))
-                meeting.cancelled_by, meeting.sequence = p.by, meeting.sequence + 1
+                meeting.cancelled_by_id, meeting.sequence = by, meeting.sequence + 1
                 meeting.updated_at = meeting.cancelled_at
             meetings.append(meeting)
-        Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+        insert(Meeting, meetings)
         items, item_plans = [], []
         for p, meeting in zip(planned, meetings, strict=True):
+            by = meeting.created_by_id
             year = timezone.localtime(p.starts_at).year
             for position, title in enumerate(p.agenda, start=1):
                 self.numbers[(p.forum.pk, year)] += 1
                 text = p.minutes.get(position, "")
                 written = meeting.held_marked_at if text else None
                 items.append(AgendaItem(
-                    forum=p.forum, meeting=meeting, year=year, number=self.numbers[(p.forum.pk, year)],
-                    position=position, title=title, is_referatsaker=title.lower() == "referatsaker", minutes=text,
-                    minutes_updated_at=written, minutes_updated_by=p.by if text else None, version=2 if text else 1,
-                    created_at=meeting.created_at, created_by=p.by,
+                    forum_id=meeting.forum_id, meeting_id=meeting.pk, year=year,
+                    number=self.numbers[(p.forum.pk, year)], position=position, title=title,
+                    is_referatsaker=title.lower() == "referatsaker", minutes=text, minutes_updated_at=written,
+                    minutes_updated_by_id=by if text else None, version=2 if text else 1,
+                    created_at=meeting.created_at, created_by_id=by,
                 ))  # fmt: skip
                 item_plans.append((p, position))
-        AgendaItem.objects.bulk_create(items, batch_size=BATCH)
-        MinutesVersion.objects.bulk_create(
-            (MinutesVersion(agenda_item=item, text=item.minutes, written_at=item.minutes_updated_at,  # type: ignore[misc]
-                            written_by=item.minutes_updated_by) for item in items if item.minutes),
-            batch_size=BATCH,
-        )  # fmt: skip
+        insert(AgendaItem, items)
+        insert(MinutesVersion, (
+            MinutesVersion(agenda_item_id=item.pk, text=item.minutes, written_at=item.minutes_updated_at,
+                           written_by_id=item.minutes_updated_by_id) for item in items if item.minutes
+        ))  # fmt: skip
         item_at = {(id(p), position): item for (p, position), item in zip(item_plans, items, strict=True)}
         decisions: list[Decision] = []
         decision_actions: list[list[dict]] = []
         for p in planned:
             for position, text, actions in p.decisions:
                 item = item_at[(id(p), position)]
-                decisions.append(Decision(agenda_item=item, text=text, created_at=item.minutes_updated_at
-                                          or p.starts_at, created_by=p.by))  # fmt: skip
+                decisions.append(Decision(agenda_item_id=item.pk, text=text, created_at=item.minutes_updated_at
+                                          or p.starts_at, created_by_id=item.created_by_id))  # fmt: skip
                 decision_actions.append(actions)
-        Decision.objects.bulk_create(decisions, batch_size=BATCH)
+        insert(Decision, decisions)
         follow_ups = [
-            FollowUpAction(decision=decision, created_at=decision.created_at, created_by=decision.created_by, **fields)
+            FollowUpAction(
+                decision_id=decision.pk, created_at=decision.created_at, created_by_id=decision.created_by_id, **fields
+            )
             for decision, planned_actions in zip(decisions, decision_actions, strict=True)
             for fields in planned_actions
         ]
-        FollowUpAction.objects.bulk_create(follow_ups, batch_size=BATCH)
+        insert(FollowUpAction, follow_ups)
         for name, n in [("møter", len(meetings)), ("saker", len(items)), ("vedtak", len(decisions)),
                         ("oppfølgingspunkter", len(follow_ups))]:  # fmt: skip
             self.counts[name] += n
@@ -434,7 +499,8 @@ def meeting_status(gen: Generation, day: datetime.date) -> tuple[str, int | None
 def follow_up(gen: Generation, day: datetime.date, description: str, party: Party, person: Person | None) -> dict:
     """One follow-up of a decision made on `day`: done long ago for old meetings, open (some overdue) for recent."""
     due = day + datetime.timedelta(days=gen.rng.randint(20, 120))
-    fields = {"description": description, "responsible_party": party, "responsible_person": person, "due_on": due}
+    fields = {"description": description, "responsible_party_id": party.pk,
+              "responsible_person_id": person.pk if person else None, "due_on": due}  # fmt: skip
     done = due < gen.today - datetime.timedelta(days=90) and gen.rng.random() < 0.97 or gen.rng.random() < 0.3
     if done and due - datetime.timedelta(days=10) < gen.today:
         closed = gen.at(min(gen.today, due - datetime.timedelta(days=gen.rng.randint(0, 10))), 15)

@@ -1178,6 +1178,7 @@ def innkalling_was_late(meeting: Meeting) -> bool:
     """Whether the innkalling went out after its deadline (False while none has gone out)."""
     return meeting.summoned_at is not None and timezone.localdate(meeting.summoned_at) > innkalling_deadline(meeting)
 
+
 def _rendered_pdf_path(instance, filename):
     return f"pdf/{instance.content_hash[:2]}/{instance.content_hash}.pdf"
 

@@ -11,6 +11,8 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -56,7 +58,17 @@ def role_groups(pairs: Iterable[tuple[Party, str]]) -> dict[tuple[int, str], Gro
     by_key = {(party.pk, role): (base_party(party), role) for party, role in pairs}
     if not by_key:
         return {}
+    batch = _grant_batch.get()
+    if batch is not None:  # in grants_batched(): each group is looked up once
+        known = batch.groups
+        unknown = [pair for key, pair in by_key.items() if key not in known]
+        if unknown:
+            known.update(_role_groups({(party.pk, role): (party, role) for party, role in unknown}))
+        return {key: known[key] for key in by_key}
+    return _role_groups(by_key)
 
+
+def _role_groups(by_key: dict[tuple[int, str], tuple[Party, str]]) -> dict[tuple[int, str], Group]:
     def existing():
         links = PartyRoleGroup.objects.select_related("group").filter(
             party__in={pk for pk, _ in by_key}, role__in={role for _, role in by_key}
@@ -84,6 +96,42 @@ def role_groups(pairs: Iterable[tuple[Party, str]]) -> dict[tuple[int, str], Gro
 def sync_user_roles(user: User) -> None:
     """Make the user's groups exactly those of the roles their person holds today."""
     sync_users_roles([user])
+
+
+_deferred_sync: ContextVar[set[int] | None] = ContextVar("deferred_role_sync", default=None)
+
+
+def person_resync(*person_ids: int | None) -> None:
+    """Sync the logins (if any) of these people with what they hold today, after a role or membership of theirs
+    changed (samarbeid.roles, samarbeid.meetings): at once, or, inside `role_sync_deferred()`, together with
+    everyone else's on the way out."""
+    ids = {pk for pk in person_ids if pk}
+    pending = _deferred_sync.get()
+    if pending is not None:
+        pending.update(ids)
+    elif ids:
+        sync_users_roles(User.objects.filter(person_id__in=ids))
+
+
+@contextmanager
+def role_sync_deferred():
+    """Save many roles and memberships through the services, then sync every login they touched in one
+    `sync_users_roles` (a fixed number of queries) instead of one sync per saved row.
+
+    The result is the same: a sync makes a user's groups exactly those of what their person holds today, whatever
+    happened before. Used by bulk work (`generate_national`); nested uses sync once, at the outermost exit.
+    """
+    if _deferred_sync.get() is not None:
+        yield
+        return
+    token = _deferred_sync.set(set())
+    try:
+        yield
+        person_ids = _deferred_sync.get()
+    finally:
+        _deferred_sync.reset(token)
+    if person_ids:
+        sync_users_roles(User.objects.filter(person_id__in=person_ids))
 
 
 def sync_users_roles(users: Iterable[User]) -> None:
@@ -149,11 +197,15 @@ def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
         return
     ctypes = {id(obj): get_content_type(obj) for _, _, obj in grants}
     codenames = {perm.split(".", 1)[-1] for perm, _, _ in grants}
-    permissions = {
-        (p.content_type_id, p.codename): p
-        for p in Permission.objects.filter(content_type__in={c.pk for c in ctypes.values()}, codename__in=codenames)
-    }
-    rows = defaultdict(list)
+    batch = _grant_batch.get()
+    permissions = batch.permissions if batch is not None else {}
+    wanted = {(ctype.pk, perm.split(".", 1)[-1]) for perm, _, obj in grants for ctype in [ctypes[id(obj)]]}
+    if not wanted <= permissions.keys():
+        permissions.update({
+            (p.content_type_id, p.codename): p
+            for p in Permission.objects.filter(content_type__in={c.pk for c in ctypes.values()}, codename__in=codenames)
+        })  # fmt: skip
+    rows = batch.rows if batch is not None else defaultdict(list)
     for perm, group, obj in grants:
         ctype = ctypes[id(obj)]
         model: Any = get_group_obj_perms_model(obj)  # guardian's group permission model for obj's model
@@ -163,8 +215,44 @@ def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
         else:
             fields["content_object"] = obj
         rows[model].append(model(**fields))
+    if batch is None:
+        _insert_grants(rows)
+
+
+def _insert_grants(rows: dict[type[Model], list[Model]]) -> None:
     for model, objs in rows.items():
-        model.objects.bulk_create(objs, ignore_conflicts=True)
+        model.objects.bulk_create(objs, ignore_conflicts=True, batch_size=5000)
+
+
+class _GrantBatch:
+    def __init__(self):
+        self.groups: dict[tuple[int, str], Group] = {}
+        self.permissions: dict[tuple[int, str], Permission] = {}
+        self.rows: dict[type[Model], list[Model]] = defaultdict(list)
+
+
+_grant_batch: ContextVar[_GrantBatch | None] = ContextVar("grant_batch", default=None)
+
+
+@contextmanager
+def grants_batched():
+    """Grant for many objects through the services, but write guardian's rows together on the way out, and look
+    each party-role group and permission up once (bulk work: `generate_national`).
+
+    The rows are the ones `grant` and `assign_many` write one call at a time; only when they are written differs.
+    Nothing inside may rely on a grant made inside (no permission checks, no `revoke`). Nested uses write at the
+    outermost exit.
+    """
+    if _grant_batch.get() is not None:
+        yield
+        return
+    batch = _GrantBatch()
+    token = _grant_batch.set(batch)
+    try:
+        yield
+    finally:
+        _grant_batch.reset(token)
+    _insert_grants(batch.rows)
 
 
 def revoke(obj: Model, parties: Iterable[Party], policy: Policy) -> None:

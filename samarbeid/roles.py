@@ -1,7 +1,8 @@
 """The services that change what a person holds in a party (RoleAssignment): each re-syncs the person's login
 at once (their role groups, so their rights follow). Memberships of a forum have theirs in samarbeid.meetings
 (membership_add, membership_end); the admin calls these too. Periods that start or end with the calendar are
-caught by the daily sync (samarbeid.middleware); bulk paths (the generators) call sync_users_roles themselves.
+caught by the daily sync (samarbeid.middleware); bulk paths (the generators) defer the re-syncs to one at the end
+(samarbeid.permissions.role_sync_deferred).
 """
 
 import datetime
@@ -10,15 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from samarbeid.models import Party, Person, RoleAssignment, User
-from samarbeid.permissions import sync_users_roles
-
-
-def person_resync(*person_ids: int | None) -> None:
-    """Sync the logins (if any) of these people with what they hold today."""
-    ids = {pk for pk in person_ids if pk}
-    if ids:
-        sync_users_roles(User.objects.filter(person_id__in=ids))
+from samarbeid.models import Party, Person, RoleAssignment
+from samarbeid.permissions import person_resync
 
 
 @transaction.atomic

@@ -9,7 +9,15 @@ and the meetings in bulk.
 
 import datetime
 
-from samarbeid.generate import BATCH, Generation, MeetingBatch, PlannedMeeting, follow_up, meeting_dates, meeting_status
+from samarbeid.generate import (
+    Generation,
+    MeetingBatch,
+    PlannedMeeting,
+    follow_up,
+    insert,
+    meeting_dates,
+    meeting_status,
+)
 from samarbeid.models import ForumMembership, Meeting, Role
 from slt.models import CoordinationGroup, Tiltak, TiltakNote, TiltakStatus
 from slt.services import group_create, group_member_add, plan_create, slt_model_create
@@ -72,8 +80,8 @@ def generate_slt(gen: Generation) -> dict[str, int]:
                 plans += 1
                 _tiltak(gen, plan, coop, slt, tiltak, notes)
         batch.flush()
-    Tiltak.objects.bulk_create(tiltak, batch_size=BATCH)
-    TiltakNote.objects.bulk_create((TiltakNote(tiltak=t, **fields) for t, fields in notes), batch_size=BATCH)
+    insert(Tiltak, tiltak)
+    insert(TiltakNote, (TiltakNote(tiltak=t, **fields) for t, fields in notes))
     return {"SLT-samarbeid": models, "koordineringsgrupper": groups, "gruppemedlemmer": members,
             **{f"gruppe{k}": n for k, n in batch.counts.items()}, "handlingsplaner": plans, "tiltak": len(tiltak),
             "fremdriftsnotater": len(notes)}  # fmt: skip

@@ -2,6 +2,8 @@
 scales with N, is the same for the same seed, and the oversight pages show what the tables say."""
 
 import contextlib
+from collections import Counter
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -12,9 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from guardian.models import GroupObjectPermission
 
 from agreements.access import agreements_visible_to
-from agreements.models import Agreement, Signature, SigningRound
+from agreements.models import Agreement, AgreementGroupObjectPermission, Signature, SigningRound
 from agreements.signing import content_hash
 from councils.models import Council, LogEntry
 from samarbeid.generate import GENERATED_DOMAIN
@@ -25,13 +28,15 @@ from samarbeid.models import (
     Forum,
     Kommune,
     Meeting,
+    PartyRoleGroup,
     Person,
     Politidistrikt,
     Role,
     RoleAssignment,
     User,
 )
-from slt.models import Tiltak
+from samarbeid.permissions import sync_users_roles
+from slt.models import SltModel, Tiltak
 from tests.oversight_recount import district_rows, mismatches, national_mismatches, recount
 
 N = 12
@@ -66,10 +71,50 @@ def _fingerprint() -> tuple:
     )
 
 
-def _generate_and_roll_back(kommuner: int, seed: int, measure=None):
-    """Generate inside a savepoint, read what `measure` reads, and roll the data back."""
+def _group_labels() -> dict[int, str]:
+    """Each auth group by what it stands for (its name carries ids, which differ from run to run)."""
+    labels = {
+        link.group_id: f"{link.party.name} | {link.role}" for link in PartyRoleGroup.objects.select_related("party")
+    }
+    for forum in Forum.objects.all():
+        labels[forum.member_group_id] = f"{forum.name} | medlemmer"
+        labels[forum.organiser_group_id] = f"{forum.name} | organisatorer"
+    return labels
+
+
+def _object_label(obj) -> str:
+    if isinstance(obj, Agreement):
+        return f"avtale {obj.created_at.isoformat()} {sorted(obj.kommuner.values_list('number', flat=True))}"
+    return f"{type(obj).__name__} {obj}"
+
+
+def _permissions() -> dict[str, Counter]:
+    """Every login's groups and every object permission of every group, without ids."""
+    groups = _group_labels()
+    logins = Counter(
+        (email, groups.get(group_id))
+        for email, group_id in User.groups.through.objects.values_list("user__email", "group_id")
+    )
+    grants = Counter()
+    for row in GroupObjectPermission.objects.select_related("permission", "content_type"):
+        obj = row.content_type.get_object_for_this_type(pk=row.object_pk)
+        grants[(groups.get(row.group_id), row.permission.codename, _object_label(obj))] += 1
+    for row in AgreementGroupObjectPermission.objects.select_related("permission", "content_object"):
+        grants[(groups.get(row.group_id), row.permission.codename, _object_label(row.content_object))] += 1
+    return {"logins": logins, "grants": grants}
+
+
+def _generate_and_roll_back(kommuner: int, seed: int, measure=None, one_by_one: bool = False):
+    """Generate inside a savepoint, read what `measure` reads, and roll the data back. `one_by_one`: without the
+    bulk path for permissions (every grant written and every login synced when the service makes it)."""
     result = {}
-    with contextlib.suppress(_Rollback), transaction.atomic():
+    bulk_off = [
+        mock.patch(f"samarbeid.management.commands.generate_national.{name}", contextlib.nullcontext)
+        for name in ("grants_batched", "role_sync_deferred")
+    ]
+    with contextlib.suppress(_Rollback), transaction.atomic(), contextlib.ExitStack() as patches:
+        for patch in bulk_off if one_by_one else []:
+            patches.enter_context(patch)
         call_command("generate_national", kommuner=kommuner, seed=seed, verbosity=0)
         result["fingerprint"] = _fingerprint()
         if measure:
@@ -86,7 +131,8 @@ def generated(django_db_setup, django_db_blocker):
         measure = lambda: {name: q for name, (_, q) in _oversight_pages().items()}  # noqa: E731
         small = {
             "first": _generate_and_roll_back(3, seed=5, measure=measure),
-            "again": _generate_and_roll_back(3, seed=5),
+            "again": _generate_and_roll_back(3, seed=5, measure=_permissions),
+            "one_by_one": _generate_and_roll_back(3, seed=5, measure=_permissions, one_by_one=True),
             "other": _generate_and_roll_back(3, seed=6),
         }
         with contextlib.suppress(_Rollback), transaction.atomic():
@@ -98,6 +144,46 @@ def generated(django_db_setup, django_db_blocker):
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generated):
     assert generated["first"]["fingerprint"] == generated["again"]["fingerprint"]
     assert generated["first"]["fingerprint"] != generated["other"]["fingerprint"]
+
+
+def test_the_bulk_path_writes_the_permissions_the_services_write_one_by_one(generated):
+    """generate_national writes the grants together and syncs the logins once at the end; the same data made with
+    every grant and every login sync done at once by the services gives the same rows."""
+    bulk, one_by_one = generated["again"], generated["one_by_one"]
+    assert bulk["fingerprint"] == one_by_one["fingerprint"]
+    assert bulk["measured"]["grants"] == one_by_one["measured"]["grants"]
+    assert bulk["measured"]["logins"] == one_by_one["measured"]["logins"]
+    logins = bulk["measured"]["logins"]
+    assert any(label.endswith("| medlemmer") for _, label in logins)  # forum memberships are in the groups too
+    assert any(label.endswith("| slt_koordinator") for _, label in logins)
+    assert sum(bulk["measured"]["grants"].values()) > 100
+
+
+def test_every_login_has_the_groups_a_full_sync_gives_it(generated, db):
+    users = User.objects.all()
+    links = User.groups.through.objects
+    before = set(links.values_list("user_id", "group_id"))
+    links.all().delete()
+    sync_users_roles(users)
+    assert set(links.values_list("user_id", "group_id")) == before
+    holding = users.filter(email__endswith=GENERATED_DOMAIN, person__roles__in=RoleAssignment.objects.active())
+    assert holding.distinct().count() > 4 * N and not holding.filter(groups__isnull=True).exists()
+
+
+def test_the_people_of_a_generated_kommune_open_its_pages_and_not_another_kommunes(generated, db):
+    councils = list(Council.objects.select_related("host_kommune").order_by("host_kommune__number")[:2])
+    models = [SltModel.objects.get(council=council) for council in councils]
+    koordinator = Client()
+    koordinator.force_login(_user(councils[0].host_kommune, Role.SLT_KOORDINATOR))
+    politikontakt = Client()
+    politikontakt.force_login(_user(councils[0].police_unit, Role.POLITIKONTAKT))
+    for client in (koordinator, politikontakt):
+        assert client.get(reverse("councils:detail", args=[councils[0].pk])).status_code == 200
+        assert client.get(reverse("slt:detail", args=[models[0].pk])).status_code == 200
+    assert koordinator.get(reverse("councils:detail", args=[councils[1].pk])).status_code == 404
+    assert koordinator.get(reverse("slt:detail", args=[models[1].pk])).status_code == 404
+    page = koordinator.get(reverse("councils:list")).content.decode()
+    assert councils[0].forum.name in page and councils[1].forum.name not in page
 
 
 def test_every_chosen_kommune_has_its_people_agreements_council_and_slt(generated, db):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from samarbeid.demo import create_demo_people
 from samarbeid.generate import GENERATED_DOMAIN, Generation, choose_kommuner, generation_steps
 from samarbeid.models import Forum, Person
+from samarbeid.permissions import grants_batched, role_sync_deferred
 from samarbeid.reference_data import load_reference_data
 
 
@@ -71,11 +72,20 @@ class Command(BaseCommand):
             say(f"referansedata og demopersoner: {time.perf_counter() - step_started:.1f} s")
             chosen = choose_kommuner(kommuner)
             gen = Generation(rng=random.Random(seed), today=timezone.localdate(), kommuner=chosen, log=say)
-            for name, step in generation_steps():
-                step_started = time.perf_counter()
-                with _QueryCount() as queries:
-                    made = step(gen)
-                counts = ", ".join(f"{n} {what}" for what, n in made.items())
-                took = time.perf_counter() - step_started
-                say(f"{name}: {took:.1f} s, {queries.count} spørringer ({queries.seconds:.1f} s i databasen): {counts}")
+            # The services' grants are written together, and the logins of everyone given a role or a membership
+            # are synced once, at the end (the same rows as one by one, in a fraction of the queries).
+            with _QueryCount() as total, role_sync_deferred(), grants_batched():
+                for name, step in generation_steps():
+                    step_started = time.perf_counter()
+                    with _QueryCount() as queries:
+                        made = step(gen)
+                    counts = ", ".join(f"{n} {what}" for what, n in made.items())
+                    took = time.perf_counter() - step_started
+                    say(
+                        f"{name}: {took:.1f} s, {queries.count} spørringer ({queries.seconds:.1f} s i databasen): "
+                        f"{counts}"
+                    )
+                step_started, before = time.perf_counter(), total.count
+            took = time.perf_counter() - step_started
+            say(f"tilganger og innlogginger skrevet: {took:.1f} s, {total.count - before} spørringer")
         say(self.style.SUCCESS(f"ferdig: {len(gen.kommuner)} kommuner på {time.perf_counter() - started:.1f} s"))
