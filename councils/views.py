@@ -188,7 +188,7 @@ def _year_plan_page(request: HttpRequest, council, year: int, *, form=None, deci
         "council": council, "year": year, "meetings": council.forum.meetings.in_year(year),
         "plan": plan, "form": form or YearPlanMeetingForm(year=year),
         "decide_form": decide_form or YearPlanDecideForm.for_plan(plan, council=council, year=year),
-        "compliance": services.council_compliance(council, year, meetings=meetings), "can": council_abilities(request.user, council),
+        "compliance": services.council_compliance(council, year), "can": council_abilities(request.user, council),
     })  # fmt: skip
 
 
@@ -232,7 +232,7 @@ def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             return redirect("councils:detail", pk=council.pk)
     return render(request, "councils/evaluation.html", {
         "council": council, "year": year, "evaluation": existing, "form": form if can["edit"] else None,
-        "compliance": services.council_compliance(council, year, meetings=meetings),
+        "compliance": services.council_compliance(council, year),
     })  # fmt: skip
 
 
