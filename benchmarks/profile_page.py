@@ -16,10 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.load import pages  # noqa: E402  (sets up Django with the load settings)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from benchmarks.load import pages  # noqa: E402  (sets up Django with the load settings)
 
 
 def main(name: str, repeat: int, top: int, sort: str) -> None:

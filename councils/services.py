@@ -307,7 +307,9 @@ def council_presence(council: Council, *, periods: int = 6, today: datetime.date
 def open_action_counts(council: Council, user) -> tuple[int, int]:
     """(open, overdue) follow-up actions across the council's meetings that the user may read."""
     today = timezone.localdate()
-    counts = actions_for_forums(user, [council.forum]).open().aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    counts = (
+        actions_for_forums(user, [council.forum])
+        .open()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     )  # one count query for both (the same rule as FollowUpAction.objects.overdue)
     return counts["open"], counts["overdue"]
