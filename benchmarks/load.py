@@ -225,9 +225,8 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
         print(f"gunicorn: {workers} workers on {base}, concurrency {concurrency}, {seconds} s per run, {rounds} rounds")
-        print(
-            f"database: {settings.DATABASES['default']['NAME']}, CONN_MAX_AGE {settings.DATABASES['default']['CONN_MAX_AGE']}"
-        )
+        database = settings.DATABASES["default"]
+        print(f"database: {database['NAME']}, CONN_MAX_AGE {database['CONN_MAX_AGE']}")
         for label, persona, url in listed:  # warm-up, and each page must answer 200
             started = time.perf_counter()
             for _ in range(workers * 2):  # reach every worker (a first request of the day re-syncs roles)
