@@ -20,7 +20,7 @@ from agreements.access import (
 )
 from agreements.models import SigningRound
 from agreements.reviewing import latest_reviews, party_reviews, review_due_on, section_writers
-from agreements.rules import agreement_terms, expires_on, revision_due_on
+from agreements.rules import agreement_terms, expires_on, prefetch_for_terms, revision_due_on
 from agreements.signing import eligible_roles
 from samarbeid.models import RoleAssignment
 from samarbeid.mytasks import Task
@@ -149,10 +149,11 @@ def review_tasks(user, today: datetime.date) -> list[Task]:
 def renewal_tasks(user, today: datetime.date) -> list[Task]:
     """Signed agreements of my parties that expire, or are due for revision, within six months (or already are);
     none once a revision has been started."""
-    agreements = (
+    agreements = list(
         agreements_in_care_of(user).filter(replaced_by__isnull=True)
-        .select_related("police_party").prefetch_related("kommuner", "sections")
+        .select_related("police_party").prefetch_related("kommuner")
     )  # fmt: skip
+    prefetch_for_terms(agreements)  # the revision rule reads the text: signed agreements' terms are kept
     tasks = []
     for agreement in agreements:
         url = reverse("agreements:detail", args=[agreement.pk])

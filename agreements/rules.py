@@ -7,20 +7,24 @@ møtet året før") are read from the sentences of the agreement's sections (``a
 nynorsk. Where the agreement is silent, the veileder's default applies (``DEFAULT_*``).
 
 Every function reads the agreement's sections through ``agreement.sections.all()``: callers that evaluate many
-agreements ``prefetch_related("sections")`` and the rules then cost no query.
+agreements call ``prefetch_for_terms(agreements)`` (or ``prefetch_related("sections")``) and the rules then cost no
+query; a signed agreement's terms are kept in the process (it never changes), so its sections are not read again.
 """
 
 import datetime
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from agreements.immutability import LOCKED_STATUSES
 from agreements.models import Agreement
 
 DEFAULT_INNKALLING_DAYS = 7  # the veileder: innkalling senest én uke før møtet
@@ -97,13 +101,53 @@ def terms_from_text(sentences: list[str]) -> AgreementTerms:
     return AgreementTerms(**found)
 
 
+# The terms of signed (and replaced) agreements, by (id, created): a signed agreement's sections never change
+# (agreements/immutability.py), so its terms are read from its text once per process, not on every page that shows
+# it (the national oversight read ~1,100 agreements' sections on every request). created_at keeps a reused id (a
+# database emptied and filled again) from finding another agreement's terms.
+_LOCKED_TERMS: dict[tuple[int, datetime.datetime], AgreementTerms] = {}
+_LOCKED_TERMS_MAX = 100_000  # ~100 bytes each; emptied when full rather than grown without bound
+
+
+def _locked_key(agreement: Agreement) -> tuple[int, datetime.datetime] | None:
+    """The memo key of an agreement read from the database as signed or replaced; None for any other."""
+    if agreement.pk is None or agreement._state.adding or agreement.status not in LOCKED_STATUSES:
+        return None
+    return (agreement.pk, agreement.created_at)
+
+
 def agreement_terms(agreement: Agreement | None) -> AgreementTerms:
-    """The rules the agreement writes for itself (an empty AgreementTerms for no agreement); cached on it."""
+    """The rules the agreement writes for itself (an empty AgreementTerms for no agreement); cached on it, and
+    for a signed agreement in the process (it never changes)."""
     if agreement is None:
         return AgreementTerms()
     if not hasattr(agreement, "_terms"):
-        agreement._terms = terms_from_text(_sentences(agreement))
+        key = _locked_key(agreement)
+        terms = _LOCKED_TERMS.get(key) if key else None
+        if terms is None:
+            terms = terms_from_text(_sentences(agreement))
+            if key:
+                if len(_LOCKED_TERMS) >= _LOCKED_TERMS_MAX:
+                    _LOCKED_TERMS.clear()
+                _LOCKED_TERMS[key] = terms
+        agreement._terms = terms
     return agreement._terms
+
+
+def prefetch_for_terms(agreements: Iterable[Agreement | None]) -> None:
+    """Make `agreement_terms` cost no query for these agreements: a signed one whose terms are known takes them
+    from the memo, the others get their sections in one query (none when there are no others)."""
+    missing = {}
+    for agreement in agreements:
+        if agreement is None or hasattr(agreement, "_terms"):
+            continue
+        key = _locked_key(agreement)
+        if key and (terms := _LOCKED_TERMS.get(key)) is not None:
+            agreement._terms = terms
+        else:
+            missing[id(agreement)] = agreement
+    if missing:
+        prefetch_related_objects(list(missing.values()), "sections")
 
 
 def kommunevalg_on(year: int) -> datetime.date:

@@ -12,6 +12,7 @@ import functools
 
 import segno
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
 from agreements.models import Agreement, SigningRound
@@ -20,13 +21,31 @@ CODE_DIGITS = 16
 MAX_EDITIONS = 100  # a chain of revisions is one per kommunevalg; this bounds a corrupt (cyclic) one
 
 
+def _chain(first_id: int) -> dict[int, int | None]:
+    """{id: replaces_id} for the agreement and those it replaces back to the first, in one query (a recursive CTE,
+    bounded by MAX_EDITIONS; it was a query per edition)."""
+    table = connection.ops.quote_name(Agreement._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE chain(id, replaces_id, depth) AS (
+            SELECT id, replaces_id, 1 FROM {table} WHERE id = %s
+            UNION ALL
+            SELECT a.id, a.replaces_id, chain.depth + 1 FROM {table} a JOIN chain ON a.id = chain.replaces_id
+            WHERE chain.depth < %s
+        )
+        SELECT id, replaces_id FROM chain"""  # noqa: S608 - the table name is the model's, the values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first_id, MAX_EDITIONS])
+        return dict(cursor.fetchall())
+
+
 def agreement_edition(agreement: Agreement) -> int:
     """1 for an agreement that replaces none, else one more than the agreement it replaces."""
     edition, replaces_id, seen = 1, agreement.replaces_id, {agreement.pk}
+    chain = _chain(replaces_id) if replaces_id is not None else {}
     while replaces_id is not None and replaces_id not in seen and edition < MAX_EDITIONS:
         seen.add(replaces_id)
         edition += 1
-        replaces_id = Agreement.objects.filter(pk=replaces_id).values_list("replaces_id", flat=True).first()
+        replaces_id = chain.get(replaces_id)
     return edition
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,12 +231,15 @@ class Compliance:
         return self.held >= self.minimum
 
 
-def council_compliance(council: Council, year: int, *, today: datetime.date | None = None) -> Compliance:
+def council_compliance(
+    council: Council, year: int, *, today: datetime.date | None = None, meetings: list[Meeting] | None = None
+) -> Compliance:
     """Meetings held and planned in `year` against the minimum, innkallinger sent after the deadline, and the
     year-end evaluation; the minimum and the deadline are the agreement's rules (councils.rules, the veileder's
     defaults where it is silent), the same the task list and the district oversight use."""
     today = today or timezone.localdate()
-    meetings = list(council.forum.meetings.in_year(year))  # each knows its forum: the deadline rule is read once
+    if meetings is None:  # the caller may pass the forum's meetings of the year it has read already
+        meetings = list(council.forum.meetings.in_year(year))  # each knows its forum: the deadline rule is read once
     counts = Counter(m.status for m in meetings)
     held = counts[Meeting.Status.HELD] + counts[Meeting.Status.MINUTES_APPROVED]
     planned = counts[Meeting.Status.PLANNED] + counts[Meeting.Status.SUMMONED]
@@ -302,5 +306,10 @@ def council_presence(council: Council, *, periods: int = 6, today: datetime.date
 
 def open_action_counts(council: Council, user) -> tuple[int, int]:
     """(open, overdue) follow-up actions across the council's meetings that the user may read."""
-    actions = actions_for_forums(user, [council.forum]).open()
-    return actions.count(), actions.overdue().count()
+    today = timezone.localdate()
+    counts = (
+        actions_for_forums(user, [council.forum])
+        .open()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )  # one count query for both (the same rule as FollowUpAction.objects.overdue)
+    return counts["open"], counts["overdue"]

@@ -80,7 +80,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "secretary": council.secretary(year),
         "meetings": meetings,
         "members": forum.memberships.active().select_related("person", "party", "deputy_for__person"),
-        "compliance": services.council_compliance(council, year),
+        "compliance": services.council_compliance(council, year, meetings=meetings),
         "previous_compliance": services.council_compliance(council, year - 1),
         "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
         "open_actions": open_actions,

@@ -19,7 +19,7 @@ from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from agreements.models import Agreement, AgreementKommune, SigningRound
-from agreements.rules import AgreementStatus, agreement_status, agreement_terms
+from agreements.rules import AgreementStatus, agreement_status, agreement_terms, prefetch_for_terms
 from councils.models import Council, Evaluation
 from councils.rules import evaluation_due_on, min_meetings_per_year
 from samarbeid.meetings import innkalling_was_late
@@ -115,15 +115,16 @@ def _agreement_links(kommuner: QuerySet[Kommune]) -> list[AgreementKommune]:
     """Every agreement of these kommuner with its signed date and, once replaced, the date its revision was signed."""
     signed_at = SigningRound.objects.filter(agreement=OuterRef("agreement_id"), completed_at__isnull=False)
     replaced_at = SigningRound.objects.filter(agreement__replaces=OuterRef("agreement_id"), completed_at__isnull=False)
-    return list(
+    links = list(
         AgreementKommune.objects.filter(kommune__in=kommuner)
         .select_related("agreement")
-        .prefetch_related("agreement__sections")
         .annotate(
             signed_at=Subquery(signed_at.order_by("-completed_at").values("completed_at")[:1]),
             replaced_at=Subquery(replaced_at.order_by("completed_at").values("completed_at")[:1]),
         )
     )
+    prefetch_for_terms(link.agreement for link in links)  # sections only of the drafts: signed terms are kept
+    return links
 
 
 def _shown_agreement(links: list[AgreementKommune]) -> AgreementKommune | None:
@@ -148,8 +149,9 @@ def _council_figures(
         Council.objects.filter(forum_id__in=list(forum_kommuner))
         .order_by("forum_id")  # a kommune in two politiråd is shown with the first, whatever the table's order
         .select_related("forum", "agreement")
-        .prefetch_related("agreement__sections", Prefetch("forum__meetings", queryset=recent))
+        .prefetch_related(Prefetch("forum__meetings", queryset=recent))
     )
+    prefetch_for_terms(council.agreement for council in councils if council.agreement_id not in (agreements or {}))
     evaluated = dict(
         Evaluation.objects.filter(council__in=councils).values("council").annotate(last=Max("year"))
         .values_list("council", "last")

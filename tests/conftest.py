@@ -35,6 +35,15 @@ def tasks_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_signed_terms():
+    """Each test starts with no signed agreement's terms kept (agreements/rules.py): the test database reuses ids,
+    and a frozen clock can give two tests' agreements the same creation time."""
+    from agreements import rules
+
+    rules._LOCKED_TERMS.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
