@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from samarbeid.demo import DEMO_PASSWORD
-from tests.test_signing_mfa import sent, signing_settings  # noqa: F401 (fixtures)
+from tests.test_signing_mfa import sent, signing_settings  # noqa: F401, F811 (fixtures)
 
 RETIRED_TERMS = ("tofaktor", "two-factor", "mfa)")
 
@@ -164,7 +164,7 @@ def test_the_second_factor_has_one_name_on_every_page(personas, language):
 # --- enrolling from the signing page returns to it -------------------------------------------------------------
 
 
-def test_enrolling_the_second_factor_from_the_signing_page_returns_to_it(personas, sent):
+def test_enrolling_the_second_factor_from_the_signing_page_returns_to_it(personas, sent):  # noqa: F811
     signer = personas["moss_ordforer"]
     client = Client()
     log_in(client, signer)
