@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from samarbeid import notification_views, views
+from samarbeid import mfa_views, notification_views, views
 
 # The admin has no login of its own: /admin/login/ sends to allauth's login (its rate limits and second
 # factor), and a signed-in user who is not active staff is refused (403) rather than offered another login.
@@ -23,6 +23,7 @@ urlpatterns = [
     path("oversikt/", include("oversight.urls")),
     path("offentlighet/", include("public_pages.urls_publishing")),
     path("", include("public_pages.urls")),
+    path("konto/2fa/totp/activate/", mfa_views.activate_totp, name="mfa_activate_totp"),  # before allauth's
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
