@@ -223,6 +223,13 @@ class Person(models.Model):
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     organisation = models.CharField(_("organisasjon"), max_length=200, blank=True)
+    language = models.CharField(
+        _("målform"),
+        max_length=2,
+        choices=Malform.choices,
+        blank=True,
+        help_text=_("Tom: målformen til kommunen personen har en rolle i."),
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -231,6 +238,27 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def own_malform(self) -> str | None:
+        """The målform this person is spoken to in on every page: their own choice, else that of a kommune with a
+        språkvedtak (bokmål or nynorsk) they hold a role in; None when neither says (police people, neutral
+        kommuner), and then the browser's or the language switch's choice holds."""
+        return self._malform_and_roles()[0]
+
+    def malform(self, default: str = Malform.BOKMAL) -> str:
+        """The målform of e-mail to this person: their own (above); anyone else with a role gets bokmål, and a
+        person without one `default` (e.g. nynorsk for a guest of a nynorsk kommune's forum)."""
+        own, has_roles = self._malform_and_roles()
+        return own or (Malform.BOKMAL if has_roles else default)
+
+    def _malform_and_roles(self) -> tuple[str | None, bool]:
+        if self.language:
+            return self.language, True
+        roles = list(RoleAssignment.objects.active().filter(person=self).select_related("party__kommune"))
+        for role in roles:
+            if role.party.kind == Party.Kind.KOMMUNE and role.party.kommune.sprakvedtak != Sprakvedtak.NOYTRAL:
+                return role.party.kommune.default_malform, True
+        return None, bool(roles)
 
 
 class UserManager(BaseUserManager):
@@ -464,9 +492,13 @@ class Forum(models.Model):
     name = models.CharField(_("navn"), max_length=200, validators=[validate_one_line])
     kommuner = models.ManyToManyField(Kommune, related_name="forums", verbose_name=_("kommuner"))
     police_party = models.ForeignKey(
-        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="police_forums",
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="police_forums",
         verbose_name=_("politiet"),
-    )  # fmt: skip
+    )
     standard_agenda = models.TextField(
         _("faste punkter på sakslisten"), blank=True, help_text=_("Ett punkt per linje.")
     )
@@ -521,9 +553,13 @@ class ForumMembership(HeldByPerson):
     )
     kind = models.CharField(_("medlemskap"), max_length=20, choices=Kind.choices, default=Kind.MEMBER)
     deputy_for = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="deputies",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deputies",
         verbose_name=_("stedfortreder for"),
-    )  # fmt: skip
+    )
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("representerer")
     )

@@ -24,6 +24,6 @@ urlpatterns = [
     path("offentlighet/", include("public_pages.urls_publishing")),
     path("", include("public_pages.urls")),
     path("konto/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_choose, name="set_language"),
     path("admin/", admin.site.urls),
 ]
