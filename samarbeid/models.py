@@ -176,11 +176,17 @@ class Kommune(Party):
     fylke_number = models.CharField(_("fylkesnummer"), max_length=2)
     fylke_name = models.CharField(_("fylke"), max_length=100)
     admin_centre = models.CharField(_("administrasjonssenter"), max_length=100, blank=True)
+    # Another kommune has the same name (Herøy, Våler): wherever kommuner are listed, the fylke tells them apart.
+    shares_name = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("kommune")
         verbose_name_plural = _("kommuner")
         ordering = ["name"]
+
+    def __str__(self):
+        """The name a list or a picker shows: "Herøy kommune (Nordland)" where the name alone is not enough."""
+        return f"{self.name} ({self.fylke_name})" if self.shares_name else self.name
 
     def save(self, *args, **kwargs):
         self.kind = Party.Kind.KOMMUNE
