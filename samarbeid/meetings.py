@@ -48,7 +48,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -412,7 +412,7 @@ def meeting_abilities(user, meeting: Meeting) -> dict[str, bool]:
         "write_decisions": editable and reads,
         "open_closed": may_open,
         "summon": manage and meeting.status in (status.PLANNED, status.SUMMONED),
-        "mark_held": manage and meeting.status in (status.PLANNED, status.SUMMONED),
+        "mark_held": manage and meeting.status in (status.PLANNED, status.SUMMONED) and meeting.has_started(),
         "approve": manage and meeting.status == status.HELD,
         "cancel": manage and meeting.status in (status.PLANNED, status.SUMMONED),
         "write_minutes": reads and manage and meeting.status in (status.SUMMONED, status.HELD, status.PLANNED),
@@ -722,6 +722,13 @@ def _set_status(meeting: Meeting, status: str, by: User | None, allowed_from: It
 
 @transaction.atomic
 def meeting_mark_held(meeting: Meeting, *, by: User | None) -> Meeting:
+    """Mark the meeting held; not before it has started (a meeting marked held ahead counts for a year it may
+    never reach)."""
+    if not meeting.has_started():
+        raise ValidationError(
+            _("Møtet kan ikke markeres som avholdt før det har begynt (%(starts)s).")
+            % {"starts": formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")}
+        )
     return _set_status(
         meeting, Meeting.Status.HELD, by, (Meeting.Status.PLANNED, Meeting.Status.SUMMONED), "held_marked"
     )

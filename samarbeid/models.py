@@ -703,6 +703,9 @@ class Meeting(Versioned):
     def is_editable(self) -> bool:
         return self.status not in (self.Status.MINUTES_APPROVED, self.Status.CANCELLED)
 
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
 
 class AgendaItem(Versioned):
     """A case on a meeting's agenda, numbered per forum and year: "Sak 3/2025"; `version` is its minutes'."""

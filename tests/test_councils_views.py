@@ -451,3 +451,20 @@ def test_referatsaker_from_a_closed_meeting_are_shown_only_to_members(moss_meeti
     assert "Lukket vedtak om en sak" in client_for("moss_leder").get(url).content.decode()
     client.force_login(moss_radmann)
     assert "Lukket vedtak om en sak" not in client.get(url).content.decode()
+
+
+def test_a_meeting_cannot_be_marked_held_before_it_starts(moss_meeting, moss_council, client_for):
+    secretary = client_for("moss_slt")
+    detail = reverse("meetings:detail", kwargs={"pk": moss_meeting.pk})
+    held = reverse("meetings:transition", kwargs={"pk": moss_meeting.pk, "action": "held"})
+    assert "Marker som avholdt" not in secretary.get(detail).text  # in ten days: no button yet
+    page = secretary.post(held, follow=True).text
+    assert "Møtet kan ikke markeres som avholdt før det har begynt" in page
+    moss_meeting.refresh_from_db()
+    assert moss_meeting.status == Meeting.Status.PLANNED
+
+    started = meeting_plan(moss_council.forum, starts_at=at(0, 0), ends_at=at(0, 0) + datetime.timedelta(hours=1))
+    assert "Marker som avholdt" in secretary.get(reverse("meetings:detail", kwargs={"pk": started.pk})).text
+    secretary.post(reverse("meetings:transition", kwargs={"pk": started.pk, "action": "held"}))
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.HELD and started.held_marked_by is not None
