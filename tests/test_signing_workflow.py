@@ -3,11 +3,13 @@
 import datetime
 import time
 
+import lxml.html
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.immutability import AgreementLocked
@@ -352,3 +354,19 @@ def test_status_changes_are_kept_with_who_and_when(personas, moss):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     change = StatusChange.objects.get(agreement=moss)
     assert change.created_at <= timezone.now() and change.created_by == personas["moss_slt"]
+
+
+def test_a_revision_draft_is_told_apart_from_the_signed_agreement_it_revises(personas, signed_moss, client):
+    draft = agreement_revise(signed_moss, by=personas["moss_slt"])
+    client.force_login(personas["moss_slt"])
+    listed = lxml.html.fromstring(client.get(reverse("agreements:list")).content)
+    titles = [link.text_content() for link in listed.xpath("//tbody//td[1]/a")]
+    assert f"{signed_moss.title} – revisjon" in titles and signed_moss.title in titles
+    page = lxml.html.fromstring(client.get(reverse("agreements:detail", args=[draft.pk])).content)
+    assert page.xpath("string(//h1)") == f"{signed_moss.title} – revisjon"
+    assert (
+        lxml.html.fromstring(client.get(reverse("agreements:detail", args=[signed_moss.pk])).content).xpath(
+            "string(//h1)"
+        )
+        == signed_moss.title
+    )
