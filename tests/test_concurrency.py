@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from agreements.models import AgreementTemplate, Expectation, Owner, TemplateSection
 from agreements.services import agreement_create, template_create_for_district
-from councils.models import Evaluation, YearPlan
-from councils.services import council_create
+from councils.models import Evaluation, LogEntry, YearPlan
+from councils.services import council_create, log_add
 from samarbeid.concurrency import VERSIONED_VIEWS, StaleEdit, claim_version
 from samarbeid.meetings import meeting_plan
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, RoleAssignment, User
@@ -85,6 +85,7 @@ NOT_AN_EDIT = {
     "councils:membership_end": "ends a membership on a date",
     "councils:year_plan": "adds a planned meeting",
     "councils:log": "adds a log entry",
+    "councils:log_entry_delete": "deletes its author's entry once, claiming the version the confirmation showed",
     "slt:plan_create": "adds a plan",
     "slt:focus_area_add": "adds a focus area",
     "slt:tiltak_create": "adds a tiltak",
@@ -244,6 +245,16 @@ def council_evaluation(personas):
     return Edit(page, page, users, "effect", lambda: Evaluation.objects.get(council=council, year=year).effect)
 
 
+def council_log_entry(personas):
+    council = _moss_council(personas)
+    author = personas["moss_politikontakt"]
+    entry = log_add(council, kommune=council.host_kommune, kind=LogEntry.Kind.OFFICE_HOURS,
+                    date=timezone.localdate(), duration_minutes=60, note="Kontortid", by=author)  # fmt: skip
+    page = reverse("councils:log_entry_edit", args=[council.pk, entry.pk])
+    # Only its author corrects an entry: two tabs of the same person.
+    return Edit(page, page, (author, author), "note", _reload(entry, "note"))
+
+
 def council_year_plan(personas):
     council = _moss_council(personas)
     year = timezone.localdate().year + 1
@@ -310,6 +321,7 @@ SCENARIOS = {
     "councils:edit": council_settings,
     "councils:evaluation": council_evaluation,
     "councils:year_plan_decide": council_year_plan,
+    "councils:log_entry_edit": council_log_entry,
     "meetings:edit": meeting_details,
     "meetings:agenda_item_minutes": meeting_minutes,
     "slt:edit": slt_model,

@@ -248,6 +248,31 @@ def test_politikontakt_logs_presence_and_the_reminder_about_personal_data_is_sho
     assert "Ingen personopplysninger" in page and "Kontortid" in page
 
 
+@pytest.mark.parametrize(
+    ("note", "refusal"),
+    [
+        ("Samtale med gutt, fnr 01020312345, om rus", "fødselsnummer (11 siffer)"),
+        ("Bekymring: 010203 12345", "fødselsnummer (11 siffer)"),
+        ("Oppfølging av Ola Nordmann f. 01.02.2008", "navn med fødselsdato"),
+        ("Møtte Kari Hansen (født 3.4.09) ved skolen", "navn med fødselsdato"),
+        ("Ungdom (12.03.2009) på Torget", None),  # a date with no name before it identifies no one
+        ("Foredrag for 10. klasse 12.03.2026 kl. 10", None),
+        ("Tlf. 69 24 10 00, sak 20261234", None),
+    ],
+)
+def test_a_log_note_that_identifies_a_person_is_refused_before_it_is_saved(moss_council, client_for, note, refusal):
+    client = client_for("moss_politikontakt")
+    response = client.post(reverse("councils:log", kwargs={"pk": moss_council.pk}), {
+        "kommune": moss_council.host_kommune.pk, "kind": LogEntry.Kind.NETWORK_CONTACT, "date": TODAY.isoformat(),
+        "duration_minutes": 30, "note": note,
+    })  # fmt: skip
+    if refusal is None:
+        assert response.status_code == 302 and LogEntry.objects.get().note == note
+    else:
+        assert response.status_code == 200 and refusal in response.text and not LogEntry.objects.exists()
+        assert note in response.text  # what was typed is kept in the form
+
+
 def test_year_plan_and_evaluation_pages(moss_council, client_for):
     year = TODAY.year
     client = client_for("moss_politikontakt")
