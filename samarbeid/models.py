@@ -848,7 +848,7 @@ class FollowUpActionQuerySet(models.QuerySet):
         return self.open().filter(due_on__lt=on or timezone.localdate())
 
 
-class FollowUpAction(models.Model):
+class FollowUpAction(Versioned):
     """Oppfølging of a decision: who (person and party), by when, and its status."""
 
     class Status(models.TextChoices):
@@ -870,6 +870,10 @@ class FollowUpAction(models.Model):
     closed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     objects = FollowUpActionQuerySet.as_manager()
 
@@ -895,6 +899,32 @@ class FollowUpAction(models.Model):
         """Who answers for it: the person, the party, or both ("Navn, Part"); either may be missing."""
         names = [holder.name for holder in (self.responsible_person, self.responsible_party) if holder is not None]
         return ", ".join(names)
+
+
+class FollowUpChange(AppendOnly):
+    """The history of a follow-up: each edit, reassignment and reopening, with what it said before."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("Endret")
+        REASSIGNED = "reassigned", _("Ny ansvarlig")
+        REOPENED = "reopened", _("Gjenåpnet")
+
+    follow_up = models.ForeignKey(FollowUpAction, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("endring"), max_length=12, choices=Kind.choices)
+    # description, responsible (names), due_on (ISO), status and closing_comment before the change
+    before = models.JSONField(_("før endringen"))
+    reason = models.CharField(_("begrunnelse"), max_length=500, blank=True)
+    changed_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("endret av"))
+
+    class Meta:
+        verbose_name = _("endring av oppfølgingspunkt")
+        verbose_name_plural = _("endringer av oppfølgingspunkter")
+        ordering = ["-changed_at", "-pk"]
+        triggers = [AppendOnlyTrigger()]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.changed_at:%d.%m.%Y}"
 
 
 def _meeting_attachment_path(instance: "MeetingAttachment", filename: str) -> str:

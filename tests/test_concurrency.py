@@ -23,7 +23,7 @@ from agreements.services import agreement_create, template_create_for_district
 from councils.models import Evaluation, LogEntry, YearPlan
 from councils.services import council_create, log_add
 from samarbeid.concurrency import VERSIONED_VIEWS, StaleEdit, claim_version
-from samarbeid.meetings import meeting_plan
+from samarbeid.meetings import action_add, decision_add, meeting_plan
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, RoleAssignment, User
 from slt.services import group_create, plan_create, slt_model_create, tiltak_create
 
@@ -99,6 +99,7 @@ NOT_AN_EDIT = {
     "meetings:decision_create": "adds a decision",
     "meetings:action_create": "adds a follow-up action",
     "meetings:action_close": "closes an action once, under a row lock",
+    "meetings:action_reopen": "reopens a done action once, under a row lock (with the reason in its history)",
     "meetings:attendance": "records one attendance choice with who and when",
     "meetings:attachment_upload": "adds an attachment",
     "meetings:attachment_delete": "removes an attachment",
@@ -280,6 +281,15 @@ def meeting_minutes(personas):
     return Edit(page, action, users, "minutes", _reload(item, "minutes"))
 
 
+def meeting_follow_up(personas):
+    meeting = _moss_meeting(personas)
+    decision = decision_add(meeting.agenda_items.get(position=2), text="Vedtak", by=None)
+    action = action_add(decision, description="Skilting", responsible_party=meeting.forum.kommuner.get())
+    page = reverse("meetings:action_edit", args=[action.pk])
+    users = personas["moss_slt"], personas["moss_ordforer"]
+    return Edit(page, page, users, "description", _reload(action, "description"))
+
+
 def _plan(personas):
     return plan_create(slt_model=_moss_slt(personas), title="Handlingsplan", start_year=2026, end_year=2029,
                        focus_areas=["Rus"], created_by=personas["moss_slt"])  # fmt: skip
@@ -324,6 +334,7 @@ SCENARIOS = {
     "councils:log_entry_edit": council_log_entry,
     "meetings:edit": meeting_details,
     "meetings:agenda_item_minutes": meeting_minutes,
+    "meetings:action_edit": meeting_follow_up,
     "slt:edit": slt_model,
     "slt:plan_edit": slt_plan,
     "slt:tiltak_edit": slt_tiltak,
