@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from samarbeid import notification_views, views
 
@@ -10,6 +12,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the icon the pages link.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("min-side/", views.min_side, name="min_side"),
     path("tilgjengelighet/", views.accessibility_statement, name="accessibility"),
     path("personvern/", views.privacy, name="privacy"),
