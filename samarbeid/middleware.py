@@ -31,12 +31,19 @@ def remember_malform(request, malform: str | None) -> None:
     request.session[MALFORM_SESSION_KEY] = [request.user.pk, malform]
 
 
+def remember_malform_at_login(sender, request, user, **kwargs) -> None:
+    """On `user_logged_in` (connected in SamarbeidConfig.ready): work out the målform as the session starts, so
+    that no page pays for it."""
+    if request is not None and hasattr(request, "session") and user.person_id:
+        request.session[MALFORM_SESSION_KEY] = [user.pk, user.person.own_malform()]
+
+
 def person_malform_middleware(get_response):
     """Speak to a signed-in person in their own målform (`Person.own_malform`): their choice, else their kommune's.
 
     Runs after LocaleMiddleware, which has chosen from the language cookie or the browser; that choice holds for
-    everyone without a målform of their own. Worked out once per login and kept in the session (a login starts a
-    new session)."""
+    everyone without a målform of their own. Worked out at login and kept in the session (here only for a session
+    that began before this was kept)."""
 
     def middleware(request):
         user = request.user
