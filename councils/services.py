@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.models import Agreement
 from councils.access import FORUM_POLICY, grant_council, grant_joined_kommune
 from councils.models import (
     DEFAULT_AGENDA,
@@ -249,6 +250,18 @@ def log_delete(entry: LogEntry, *, expected_version: int | None, by: User) -> No
     claim_version(stored, expected_version)
     _log_record(stored, LogEntryChange.Action.DELETED, by)
     stored.delete()
+
+
+def council_follow_signed(agreement: Agreement) -> None:
+    """A newly signed agreement becomes its politiråd's (registered with agreements.signing, run as it is signed):
+    the councils of the agreement it replaces follow it; without one, a council of the same police unit hosted by one
+    of its kommuner that has no agreement yet takes it. Its presence commitments are then what the log counts."""
+    followers = Council.objects.filter(agreement_id=agreement.replaces_id) if agreement.replaces_id else None
+    if not followers:
+        followers = Council.objects.filter(
+            agreement__isnull=True, police_unit_id=agreement.police_party_id, host_kommune__in=agreement.kommuner.all()
+        )
+    followers.update(agreement=agreement)
 
 
 # --- compliance ---------------------------------------------------------------------------------------------------

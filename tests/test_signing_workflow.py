@@ -18,6 +18,7 @@ from agreements.models import (
     AgreementSection,
     Lifecycle,
     NotEditable,
+    PresenceCommitment,
     SealedDocument,
     Signature,
     StatusChange,
@@ -32,6 +33,7 @@ from agreements.signing import (
     content_hash,
     departures_from_template,
 )
+from councils.services import council_create, council_presence
 from samarbeid.models import Kommune, Person, PoliceUnit, Role, RoleAssignment, User
 from samarbeid.pdf import verify_pdf
 
@@ -370,3 +372,44 @@ def test_a_revision_draft_is_told_apart_from_the_signed_agreement_it_revises(per
         )
         == signed_moss.title
     )
+
+
+def _moss_council(personas, agreement=None):
+    return council_create(
+        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), agreement=agreement,
+        by=personas["moss_slt"],
+    )  # fmt: skip
+
+
+def test_the_politirad_follows_the_revised_agreement_when_it_is_signed_and_counts_its_presence(
+    personas, signed_moss, django_capture_on_commit_callbacks
+):
+    council = _moss_council(personas, agreement=signed_moss)
+    draft = agreement_revise(signed_moss, by=personas["moss_slt"])
+    draft.presence_commitments.all().delete()
+    PresenceCommitment.objects.create(agreement=draft, kommune=Kommune.objects.get(number="3103"), times=3,
+                                      per=PresenceCommitment.Per.WEEK)  # fmt: skip
+    agreement_send_for_signature(draft, by=personas["moss_slt"])
+    council.refresh_from_db()
+    assert council.agreement == signed_moss  # sent, not signed: the signed one is still in force
+    draft = sign_all(draft, personas, django_capture_on_commit_callbacks)
+    council.refresh_from_db()
+    assert council.agreement == draft
+    [row] = council_presence(council)
+    assert (row.kommune.number, row.commitment.times) == ("3103", 3)
+
+
+def test_a_politirad_without_an_agreement_takes_its_first_signed_one(
+    personas, moss, django_capture_on_commit_callbacks
+):
+    council = _moss_council(personas)
+    other_council = council_create(
+        name="Politirådet i Randaberg", host_kommune=Kommune.objects.get(number="1127"),
+        police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"), by=personas["randaberg_slt"],
+    )  # fmt: skip
+    agreement_send_for_signature(moss, by=personas["moss_slt"])
+    signed = sign_all(moss, personas, django_capture_on_commit_callbacks)
+    council.refresh_from_db()
+    other_council.refresh_from_db()
+    assert council.agreement == signed and other_council.agreement is None
