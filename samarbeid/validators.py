@@ -28,8 +28,9 @@ NATIONAL_ID = re.compile(r"(?<!\d)\d{6}\s?\d{5}(?!\d)")
 # A name next to a birth date: "Ola Nordmann f. 01.02.2008", "Kari (født 3.4.09)", "Per, fødd 12.03.2009".
 _DATE = r"\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})"
 _NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:[ -][A-ZÆØÅ][a-zæøåéü]+)*"
+_FULL_NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:[ -][A-ZÆØÅ][a-zæøåéü]+)+"  # two names at least: "Ungdom (12.03.2009)" is none
 NAME_WITH_BIRTH_DATE = re.compile(
-    rf"{_NAME}\s*,?\s*\(?\s*(?:f\.|f\b|født|fødd|fødselsdato:?)\s*{_DATE}|{_NAME}\s*\(\s*{_DATE}\s*\)"
+    rf"{_NAME}\s*,?\s*\(?\s*(?:f\.|f\b|født|fødd|fødselsdato:?)\s*{_DATE}|{_FULL_NAME}\s*\(\s*{_DATE}\s*\)"
 )
 
 
