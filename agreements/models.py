@@ -272,6 +272,14 @@ class Agreement(Versioned, LockedWhenSigned):
         return f"Samarbeidsavtale mellom {', '.join(names)} og {police}"
 
     @property
+    def display_title(self) -> str:
+        """The title a page or a list shows: a revision not yet signed says so, so that it is not mistaken for the
+        signed agreement it revises (listed beside it with the same parties)."""
+        if self.replaces_id and not self.is_signed:
+            return str(_("%(title)s – revisjon")) % {"title": self.title}
+        return self.title
+
+    @property
     def period_label(self) -> str:
         if self.period_start and self.period_end:
             return f"{self.period_start.year}–{self.period_end.year}"

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from allauth.mfa.models import Authenticator
@@ -372,6 +373,16 @@ def agreement_return_to_draft(agreement: Agreement, *, by: User, reason: str) ->
     _transition(agreement, Agreement.Status.DRAFT, by=by, reason=reason)
 
 
+# What other apps do when an agreement becomes signed, inside the signing transaction: registered in their
+# AppConfig.ready() (the politiråd follows the agreement in force: councils.services.council_follow_signed).
+_signed_followers: list[Callable[[Agreement], None]] = []
+
+
+def register_signed_follower(follow: Callable[[Agreement], None]) -> None:
+    if follow not in _signed_followers:
+        _signed_followers.append(follow)
+
+
 @transaction.atomic
 def agreement_sign(
     agreement: Agreement, *, by: User, place: str, signed_hash: str, authentication: list[dict]
@@ -419,6 +430,8 @@ def agreement_sign(
                 signed_on = timezone.localdate(signature.signed_at).strftime("%d.%m.%Y")
                 reason = _("Erstattet av revidert avtale signert %(date)s") % {"date": signed_on}
                 _transition(replaced, Agreement.Status.REPLACED, by=by, reason=reason)
+        for follow in _signed_followers:
+            follow(agreement)
         from agreements.tasks import seal_agreement
 
         transaction.on_commit(lambda: seal_agreement.enqueue(agreement.pk))

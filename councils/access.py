@@ -6,11 +6,14 @@ planned and minuted by the SLT-koordinator and the politikontakt (FORUM_POLICY) 
 leader and secretary through their membership; closed minutes only for members (see samarbeid/meetings.py).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from agreements.access import agreements_visible_to
-from councils.models import Council
+from councils.models import Council, LogEntry
 from samarbeid.invitations import districts_acted_in, kommuner_invitable
 from samarbeid.meetings import MANAGE as MANAGE_MEETINGS
 from samarbeid.meetings import VIEW as VIEW_FORUM
@@ -65,6 +68,18 @@ def council_abilities(user, council: Council) -> dict[str, bool]:
         "plan": has_perm(user, MANAGE_MEETINGS, council.forum),
         "write_log": has_perm(user, WRITE_LOG, council),
     }
+
+
+def log_entry_for(user, pk: int, entry_pk: int) -> LogEntry:
+    """An entry of the council's log that the user may correct or delete: their own, while they write the log.
+
+    404 for who may not know the council (or the entry in it); 403, with why, for the council's other readers."""
+    council = council_for(user, pk)
+    entry = get_object_or_404(LogEntry.objects.select_related("kommune"), council=council, pk=entry_pk)
+    if entry.created_by_id != user.pk or not has_perm(user, WRITE_LOG, council):
+        raise PermissionDenied(_("Bare den som førte en loggføring, kan rette eller slette den."))
+    entry.council = council
+    return entry
 
 
 # --- Choices in council forms -----------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ class CouncilsConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from agreements.signing import register_signed_follower
         from councils import mytasks
         from councils.generate import generate_councils
         from councils.models import Council
         from councils.rules import council_innkalling_days
-        from councils.services import council_join
+        from councils.services import council_follow_signed, council_join
         from samarbeid.generate import register_generation_step
         from samarbeid.invitations import register_invitation_target
         from samarbeid.meetings import register_forum_page, register_innkalling_rule
@@ -26,3 +27,4 @@ class CouncilsConfig(AppConfig):
         for source in (mytasks.meeting_tasks, mytasks.follow_up_tasks, mytasks.year_end_tasks):
             register_task_source(source)
         register_generation_step("politiråd", generate_councils, order=30)
+        register_signed_follower(council_follow_signed)

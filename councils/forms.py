@@ -167,7 +167,9 @@ class EvaluationForm(VersionedForm, forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
 
 
-class LogEntryForm(forms.ModelForm):
+class LogEntryForm(VersionedForm, forms.ModelForm):
+    """A new entry of the politikontakt's log, or a correction of one (then with the version it was read at)."""
+
     class Meta:
         model = LogEntry
         fields = ["kommune", "kind", "date", "duration_minutes", "note"]
@@ -176,3 +178,7 @@ class LogEntryForm(forms.ModelForm):
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kommune"].queryset = council.forum.kommuner.all()
+
+
+class LogEntryDeleteForm(VersionedForm, forms.Form):
+    """The confirmation of a deletion: only the version of the entry the user saw."""

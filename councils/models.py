@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
 from samarbeid.concurrency import Versioned
 from samarbeid.models import Forum, Kommune, Meeting, Party, PoliceUnit, Role, RoleAssignment, User
+from samarbeid.validators import validate_no_personal_data
 
 DEFAULT_AGENDA = [
     "Referatsaker",
@@ -175,7 +177,7 @@ class Evaluation(Versioned):
         return f"{self.council} {self.year}"
 
 
-class LogEntry(models.Model):
+class LogEntry(Versioned):
     """One entry in the politikontakt's log. The note must never identify a person."""
 
     class Kind(models.TextChoices):
@@ -195,11 +197,15 @@ class LogEntry(models.Model):
         _("varighet (minutter)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     note = models.CharField(
-        _("kort notat"), max_length=300, blank=True,
+        _("kort notat"), max_length=300, blank=True, validators=[validate_no_personal_data],
         help_text=_("Ingen personopplysninger: skriv aldri navn eller noe som identifiserer en person."),
     )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     class Meta:
         verbose_name = _("loggføring")
@@ -219,3 +225,34 @@ class LogEntry(models.Model):
     def duration_display(self) -> str:
         hours, minutes = divmod(self.duration_minutes, 60)
         return f"{hours}:{minutes:02d}"
+
+
+class LogEntryChange(AppendOnly):
+    """The history of the politikontakt's log: each correction or deletion by the entry's author, with what the
+    entry said before (a deleted entry is gone from the log; its history stays with the council)."""
+
+    class Action(models.TextChoices):
+        CHANGED = "changed", _("Rettet")
+        DELETED = "deleted", _("Slettet")
+
+    append_only_detachable = "entry"
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="log_changes")
+    entry = models.ForeignKey(LogEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    action = models.CharField(_("endring"), max_length=10, choices=Action.choices)
+    before = models.JSONField(_("før endringen"))  # kommune (name), kind, date, duration_minutes, note
+    changed_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("endret av"))
+
+    class Meta:
+        verbose_name = _("endring i loggen")
+        verbose_name_plural = _("endringer i loggen")
+        ordering = ["-changed_at", "-pk"]
+        triggers = [AppendOnlyTrigger(detachable="entry")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.changed_at:%d.%m.%Y}"
+
+    @property
+    def before_date(self) -> datetime.date:
+        return datetime.date.fromisoformat(self.before["date"])

@@ -10,8 +10,17 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.models import Agreement
 from councils.access import FORUM_POLICY, grant_council, grant_joined_kommune
-from councils.models import DEFAULT_AGENDA, DEFAULT_AGENDA_NN, Council, Evaluation, LogEntry, YearPlan
+from councils.models import (
+    DEFAULT_AGENDA,
+    DEFAULT_AGENDA_NN,
+    Council,
+    Evaluation,
+    LogEntry,
+    LogEntryChange,
+    YearPlan,
+)
 from councils.rules import min_meetings_per_year
 from samarbeid.concurrency import claim_row, claim_version
 from samarbeid.invitations import invitations_create
@@ -192,19 +201,68 @@ def evaluation_submit(
     return evaluation
 
 
+def _log_check(entry: LogEntry) -> None:
+    if not entry.council.forum.kommuner.filter(pk=entry.kommune_id).exists():
+        raise ValidationError({"kommune": _("Kommunen er ikke med i dette politirådet.")})
+    if entry.date > timezone.localdate():
+        raise ValidationError({"date": _("Datoen kan ikke være fram i tid.")})
+    entry.full_clean(exclude=["council", "created_by", "updated_by"])
+
+
 def log_add(
     council: Council, *, kommune: Kommune, kind: str, date: datetime.date, duration_minutes: int, note: str = "",
     by: User | None,
 ) -> LogEntry:  # fmt: skip
-    if not council.forum.kommuner.filter(pk=kommune.pk).exists():
-        raise ValidationError({"kommune": _("Kommunen er ikke med i dette politirådet.")})
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("Datoen kan ikke være fram i tid.")})
     entry = LogEntry(council=council, kommune=kommune, kind=kind, date=date, duration_minutes=duration_minutes,
                      note=note.strip(), created_by=by)  # fmt: skip
-    entry.full_clean(exclude=["council", "created_by"])
+    _log_check(entry)
     entry.save()
     return entry
+
+
+def _log_record(entry: LogEntry, action: str, by: User) -> None:
+    """Keep what the entry said before it is corrected or deleted (LogEntryChange, append-only)."""
+    before = {"kommune": entry.kommune.name, "kind": entry.kind, "date": entry.date.isoformat(),
+              "duration_minutes": entry.duration_minutes, "note": entry.note}  # fmt: skip
+    LogEntryChange.objects.create(council=entry.council, entry=entry, action=action, before=before, changed_by=by)
+
+
+@transaction.atomic
+def log_change(
+    entry: LogEntry, *, expected_version: int | None, kommune: Kommune, kind: str, date: datetime.date,
+    duration_minutes: int, note: str = "", by: User,
+) -> LogEntry:  # fmt: skip
+    """Correct an entry (its author, see councils.access.log_entry_for); what it said before is kept."""
+    stored = LogEntry.objects.select_related("council__forum", "kommune").get(pk=entry.pk)
+    claim_version(stored, expected_version)
+    _log_record(stored, LogEntryChange.Action.CHANGED, by)
+    stored.kommune, stored.kind, stored.date = kommune, kind, date
+    stored.duration_minutes, stored.note = duration_minutes, note.strip()
+    stored.updated_at, stored.updated_by = timezone.now(), by
+    _log_check(stored)
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def log_delete(entry: LogEntry, *, expected_version: int | None, by: User) -> None:
+    """Delete an entry (its author): it leaves the log and the presence figures; its history stays."""
+    stored = LogEntry.objects.select_related("council", "kommune").get(pk=entry.pk)
+    claim_version(stored, expected_version)
+    _log_record(stored, LogEntryChange.Action.DELETED, by)
+    stored.delete()
+
+
+def council_follow_signed(agreement: Agreement) -> None:
+    """A newly signed agreement becomes its politiråd's (registered with agreements.signing, run as it is signed):
+    the councils of the agreement it replaces follow it; without one, a council of the same police unit hosted by one
+    of its kommuner that has no agreement yet takes it. Its presence commitments are then what the log counts."""
+    followers = Council.objects.filter(agreement_id=agreement.replaces_id) if agreement.replaces_id else None
+    if not followers:
+        followers = Council.objects.filter(
+            agreement__isnull=True, police_unit_id=agreement.police_party_id, host_kommune__in=agreement.kommuner.all()
+        )
+    followers.update(agreement=agreement)
 
 
 # --- compliance ---------------------------------------------------------------------------------------------------

@@ -14,5 +14,7 @@ urlpatterns = [
     path("<int:pk>/arshjul/<year:year>/vedtak/", views.year_plan_decide, name="year_plan_decide"),
     path("<int:pk>/evaluering/<year:year>/", views.evaluation, name="evaluation"),
     path("<int:pk>/logg/", views.log, name="log"),
+    path("<int:pk>/logg/<int:entry_pk>/rett/", views.log_entry_edit, name="log_entry_edit"),
+    path("<int:pk>/logg/<int:entry_pk>/slett/", views.log_entry_delete, name="log_entry_delete"),
     path("<int:pk>/arkiv/<year:year>.zip", views_archive.minutes_archive, name="minutes_archive"),
 ]

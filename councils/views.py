@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils import services
-from councils.access import council_abilities, council_for, councils_visible_to
+from councils.access import council_abilities, council_for, councils_visible_to, log_entry_for
 from councils.forms import (
     CouncilEditForm,
     CouncilForm,
     EndMembershipForm,
     EvaluationForm,
+    LogEntryDeleteForm,
     LogEntryForm,
     MemberForm,
     YearPlanDecideForm,
@@ -258,4 +259,42 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
         "council": council, "page": page, "form": form if can["write_log"] else None,
         "kommuner": Kommune.objects.filter(forums=council.forum), "selected": kommune,
         "presence": services.council_presence(council), "can": can,
+        "changes": council.log_changes.select_related("changed_by__person")[:20],
     })  # fmt: skip
+
+
+@edits_versioned
+@require_http_methods(["GET", "POST"])
+@login_required
+def log_entry_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Correct an entry of the log (its author); the log keeps what it said before."""
+    entry = log_entry_for(request.user, pk, entry_pk)
+    form = LogEntryForm(request.POST or None, instance=entry, council=entry.council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_change(entry, by=request.user, expected_version=form.expected_version, **form.edited_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Føringen er rettet."))
+            return redirect("councils:log", pk=pk)
+    return render(request, "councils/log_entry_edit.html", {"council": entry.council, "entry": entry, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def log_entry_delete(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Delete an entry of the log (its author), after a confirmation page; the log keeps what it said."""
+    entry = log_entry_for(request.user, pk, entry_pk)
+    form = LogEntryDeleteForm(request.POST or None, version=entry.version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_delete(entry, by=request.user, expected_version=form.expected_version)
+        except StaleEdit:
+            messages.error(request, _("Føringen ble endret mens du leste. Se over den og slett igjen om du vil."))
+        else:
+            messages.success(request, _("Føringen er slettet."))
+        return redirect("councils:log", pk=pk)
+    return render(request, "councils/log_entry_delete.html", {"council": entry.council, "entry": entry, "form": form})

@@ -8,10 +8,14 @@ class SamarbeidConfig(AppConfig):
     verbose_name = _("Parter og roller")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from samarbeid.converters import YearConverter
         from samarbeid.generate import generate_people, register_generation_step
         from samarbeid.lookups import register_lookups
+        from samarbeid.middleware import remember_malform_at_login
 
         register_converter(YearConverter, "year")
         register_lookups()
+        user_logged_in.connect(remember_malform_at_login, dispatch_uid="samarbeid-malform")
         register_generation_step("personer og roller", generate_people, order=10)

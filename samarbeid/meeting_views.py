@@ -145,6 +145,25 @@ class ActionForm(forms.Form):
         self.fields["responsible_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
 
 
+class ActionEditForm(VersionedForm, ActionForm):
+    """An existing follow-up: its text, who answers for it and by when (its version as read)."""
+
+    def __init__(self, *args, action: FollowUpAction, **kwargs):
+        initial = {"description": action.description, "responsible_person": action.responsible_person_id,
+                   "responsible_party": action.responsible_party_id, "due_on": action.due_on}  # fmt: skip
+        forum = action.decision.agenda_item.meeting.forum
+        super().__init__(*args, initial=initial, version=action.version, forum=forum, **kwargs)
+
+    def stored_values(self, obj) -> dict:
+        return {"description": obj.description, "responsible_person": obj.responsible_person,
+                "responsible_party": obj.responsible_party, "due_on": obj.due_on}  # fmt: skip
+
+
+class ReopenActionForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Hvorfor åpnes det igjen?"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Tittel"), max_length=200, required=False)
     file = forms.FileField(label=gettext_lazy("Fil (PDF, DOCX eller ODT)"))
@@ -457,6 +476,46 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
     return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id})))
+
+
+@edits_versioned
+@require_http_methods(["GET", "POST"])
+@login_required
+def action_edit(request: HttpRequest, action_pk: int) -> HttpResponse:
+    """Edit or reassign a follow-up, reopen a done one; with its history."""
+    action = svc.action_for(request.user, action_pk)
+    form = ActionEditForm(request.POST or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.action_update(action, by=request.user, expected_version=form.expected_version, **form.edited_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except StaleEdit as stale:
+            form.show_conflict(stale)
+        else:
+            messages.success(request, _("Oppfølgingspunktet er endret."))
+            return redirect("meetings:action_edit", action_pk=action.pk)
+    return render(request, "meetings/action_edit.html", {
+        "action": action, "form": form, "reopen_form": ReopenActionForm(),
+        "changes": action.changes.select_related("changed_by__person"),
+        "actions_url": reverse("meetings:actions", kwargs={"forum_pk": action.decision.agenda_item.meeting.forum_id}),
+    })  # fmt: skip
+
+
+@require_POST
+@login_required
+def action_reopen(request: HttpRequest, action_pk: int) -> HttpResponse:
+    action = svc.action_for(request.user, action_pk)
+    form = ReopenActionForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.action_reopen(action, reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _("Oppfølgingspunktet er åpnet igjen."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Skriv hvorfor oppfølgingspunktet åpnes igjen."))
+    return redirect("meetings:action_edit", action_pk=action.pk)
 
 
 # --- calendar ----------------------------------------------------------------------------------------------------

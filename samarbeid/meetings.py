@@ -49,8 +49,9 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,6 +63,7 @@ from samarbeid.models import (
     Decision,
     FollowUpAction,
     FollowUpActionQuerySet,
+    FollowUpChange,
     Forum,
     ForumMembership,
     Kommune,
@@ -404,7 +406,7 @@ def meeting_abilities(user, meeting: Meeting) -> dict[str, bool]:
         "write_decisions": editable and reads,
         "open_closed": may_open,
         "summon": manage and meeting.status in (status.PLANNED, status.SUMMONED),
-        "mark_held": manage and meeting.status in (status.PLANNED, status.SUMMONED),
+        "mark_held": manage and meeting.status in (status.PLANNED, status.SUMMONED) and meeting.has_started(),
         "approve": manage and meeting.status == status.HELD,
         "cancel": manage and meeting.status in (status.PLANNED, status.SUMMONED),
         "write_minutes": reads and manage and meeting.status in (status.SUMMONED, status.HELD, status.PLANNED),
@@ -738,6 +740,13 @@ def _set_status(meeting: Meeting, status: str, by: User | None, allowed_from: It
 
 @transaction.atomic
 def meeting_mark_held(meeting: Meeting, *, by: User | None) -> Meeting:
+    """Mark the meeting held; not before it has started (a meeting marked held ahead counts for a year it may
+    never reach)."""
+    if not meeting.has_started():
+        raise ValidationError(
+            _("Møtet kan ikke markeres som avholdt før det har begynt (%(starts)s).")
+            % {"starts": formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")}
+        )
     return _set_status(
         meeting, Meeting.Status.HELD, by, (Meeting.Status.PLANNED, Meeting.Status.SUMMONED), "held_marked"
     )
@@ -849,6 +858,75 @@ def action_close(action: FollowUpAction, *, comment: str, by: User | None) -> Fo
     action.closed_by = by
     action.save(update_fields=["status", "closing_comment", "closed_at", "closed_by"])
     return action
+
+
+def action_for(user, action_pk: int) -> FollowUpAction:
+    """A follow-up the user may change (edit, reassign, reopen): of a meeting they organise, and one they may read.
+
+    404 for who may not know the meeting, or may not read its follow-up (a closed meeting's non-members, an exempt
+    case); 403 for its other readers."""
+    found = get_object_or_404(FollowUpAction.objects.select_related("decision__agenda_item"), pk=action_pk)
+    meeting = meeting_for(user, found.decision.agenda_item.meeting_id, manage=True)
+    action = actions_for_forums(user, [meeting.forum]).filter(pk=found.pk).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+def _action_record(action: FollowUpAction, kind: str, by: User, reason: str = "") -> None:
+    """Keep what the follow-up said before it changes (FollowUpChange, append-only)."""
+    before = {"description": action.description, "responsible": action.responsible,
+              "due_on": action.due_on.isoformat() if action.due_on else None, "status": action.status,
+              "closing_comment": action.closing_comment}  # fmt: skip
+    FollowUpChange.objects.create(follow_up=action, kind=kind, before=before, reason=reason, changed_by=by)
+
+
+@transaction.atomic
+def action_update(
+    action: FollowUpAction,
+    *,
+    expected_version: int | None,
+    description: str,
+    responsible_person: Person | None = None,
+    responsible_party: Party | None = None,
+    due_on: datetime.date | None = None,
+    by: User,
+) -> FollowUpAction:
+    """Edit or reassign a follow-up (open or done); the history keeps what it said, and a new responsible is told."""
+    if responsible_person is None and responsible_party is None:
+        raise ValidationError(_("Oppgi ansvarlig person eller part."))
+    stored = FollowUpAction.objects.select_related("responsible_person", "responsible_party").get(pk=action.pk)
+    claim_version(stored, expected_version)
+    reassigned = (stored.responsible_person, stored.responsible_party) != (responsible_person, responsible_party)
+    _action_record(stored, FollowUpChange.Kind.REASSIGNED if reassigned else FollowUpChange.Kind.CHANGED, by)
+    stored.description, stored.due_on = description.strip(), due_on
+    stored.responsible_person, stored.responsible_party = responsible_person, responsible_party
+    stored.updated_at, stored.updated_by = timezone.now(), by
+    stored.save()
+    if reassigned:
+        action_notify(stored)
+    return stored
+
+
+@transaction.atomic
+def action_reopen(action: FollowUpAction, *, reason: str, by: User) -> FollowUpAction:
+    """Open a done follow-up again, with why; its closing comment is kept in the history."""
+    stored = FollowUpAction.objects.select_for_update().get(pk=action.pk)
+    if stored.status != FollowUpAction.Status.DONE:
+        raise ValidationError(_("Oppfølgingspunktet er allerede åpent."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Skriv hvorfor oppfølgingspunktet åpnes igjen.")})
+    _action_record(stored, FollowUpChange.Kind.REOPENED, by, reason=reason.strip())
+    stored.status, stored.closing_comment, stored.closed_at, stored.closed_by = (
+        FollowUpAction.Status.OPEN,
+        "",
+        None,
+        None,
+    )
+    stored.updated_at, stored.updated_by = timezone.now(), by
+    stored.version += 1
+    stored.save()
+    return stored
 
 
 @transaction.atomic

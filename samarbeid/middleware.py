@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samarbeid.permissions import sync_user_roles
@@ -18,6 +18,43 @@ def current_roles_middleware(get_response):
         user = request.user
         if user.is_authenticated and user.roles_synced_on != timezone.localdate():
             sync_user_roles(user)
+        return get_response(request)
+
+    return middleware
+
+
+MALFORM_SESSION_KEY = "samarbeid_malform"
+
+
+def remember_malform(request, malform: str | None) -> None:
+    """Keep the signed-in person's own målform in their session (read on every request, worked out once)."""
+    request.session[MALFORM_SESSION_KEY] = [request.user.pk, malform]
+
+
+def remember_malform_at_login(sender, request, user, **kwargs) -> None:
+    """On `user_logged_in` (connected in SamarbeidConfig.ready): work out the målform as the session starts, so
+    that no page pays for it."""
+    if request is not None and hasattr(request, "session") and user.person_id:
+        request.session[MALFORM_SESSION_KEY] = [user.pk, user.person.own_malform()]
+
+
+def person_malform_middleware(get_response):
+    """Speak to a signed-in person in their own målform (`Person.own_malform`): their choice, else their kommune's.
+
+    Runs after LocaleMiddleware, which has chosen from the language cookie or the browser; that choice holds for
+    everyone without a målform of their own. Worked out at login and kept in the session (here only for a session
+    that began before this was kept)."""
+
+    def middleware(request):
+        user = request.user
+        if user.is_authenticated and user.person_id:
+            remembered = request.session.get(MALFORM_SESSION_KEY)
+            if not remembered or remembered[0] != user.pk:
+                remember_malform(request, user.person.own_malform())
+                remembered = request.session[MALFORM_SESSION_KEY]
+            if remembered[1]:
+                translation.activate(remembered[1])
+                request.LANGUAGE_CODE = remembered[1]
         return get_response(request)
 
     return middleware

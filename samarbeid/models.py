@@ -182,11 +182,17 @@ class Kommune(Party):
     fylke_number = models.CharField(_("fylkesnummer"), max_length=2)
     fylke_name = models.CharField(_("fylke"), max_length=100)
     admin_centre = models.CharField(_("administrasjonssenter"), max_length=100, blank=True)
+    # Another kommune has the same name (Herøy, Våler): wherever kommuner are listed, the fylke tells them apart.
+    shares_name = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("kommune")
         verbose_name_plural = _("kommuner")
         ordering = ["name"]
+
+    def __str__(self):
+        """The name a list or a picker shows: "Herøy kommune (Nordland)" where the name alone is not enough."""
+        return f"{self.name} ({self.fylke_name})" if self.shares_name else self.name
 
     def save(self, *args, **kwargs):
         self.kind = Party.Kind.KOMMUNE
@@ -229,6 +235,13 @@ class Person(models.Model):
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     organisation = models.CharField(_("organisasjon"), max_length=200, blank=True)
+    language = models.CharField(
+        _("målform"),
+        max_length=2,
+        choices=Malform.choices,
+        blank=True,
+        help_text=_("Tom: målformen til kommunen personen har en rolle i."),
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -237,6 +250,27 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def own_malform(self) -> str | None:
+        """The målform this person is spoken to in on every page: their own choice, else that of a kommune with a
+        språkvedtak (bokmål or nynorsk) they hold a role in; None when neither says (police people, neutral
+        kommuner), and then the browser's or the language switch's choice holds."""
+        return self._malform_and_roles()[0]
+
+    def malform(self, default: str = Malform.BOKMAL) -> str:
+        """The målform of e-mail to this person: their own (above); anyone else with a role gets bokmål, and a
+        person without one `default` (e.g. nynorsk for a guest of a nynorsk kommune's forum)."""
+        own, has_roles = self._malform_and_roles()
+        return own or (Malform.BOKMAL if has_roles else default)
+
+    def _malform_and_roles(self) -> tuple[str | None, bool]:
+        if self.language:
+            return self.language, True
+        roles = list(RoleAssignment.objects.active().filter(person=self).select_related("party__kommune"))
+        for role in roles:
+            if role.party.kind == Party.Kind.KOMMUNE and role.party.kommune.sprakvedtak != Sprakvedtak.NOYTRAL:
+                return role.party.kommune.default_malform, True
+        return None, bool(roles)
 
 
 class UserManager(BaseUserManager):
@@ -455,9 +489,13 @@ class Forum(models.Model):
     name = models.CharField(_("navn"), max_length=200, validators=[validate_one_line])
     kommuner = models.ManyToManyField(Kommune, related_name="forums", verbose_name=_("kommuner"))
     police_party = models.ForeignKey(
-        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="police_forums",
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="police_forums",
         verbose_name=_("politiet"),
-    )  # fmt: skip
+    )
     standard_agenda = models.TextField(
         _("faste punkter på sakslisten"), blank=True, help_text=_("Ett punkt per linje.")
     )
@@ -505,9 +543,13 @@ class ForumMembership(HeldByPerson):
     )
     kind = models.CharField(_("medlemskap"), max_length=20, choices=Kind.choices, default=Kind.MEMBER)
     deputy_for = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="deputies",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deputies",
         verbose_name=_("stedfortreder for"),
-    )  # fmt: skip
+    )
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("representerer")
     )
@@ -638,6 +680,9 @@ class Meeting(Versioned):
     @property
     def is_editable(self) -> bool:
         return self.status not in (self.Status.MINUTES_APPROVED, self.Status.CANCELLED)
+
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
 
 
 class AgendaItem(Versioned):
@@ -781,7 +826,7 @@ class FollowUpActionQuerySet(models.QuerySet):
         return self.open().filter(due_on__lt=on or timezone.localdate())
 
 
-class FollowUpAction(models.Model):
+class FollowUpAction(Versioned):
     """Oppfølging of a decision: who (person and party), by when, and its status."""
 
     class Status(models.TextChoices):
@@ -803,6 +848,10 @@ class FollowUpAction(models.Model):
     closed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     objects = FollowUpActionQuerySet.as_manager()
 
@@ -828,6 +877,32 @@ class FollowUpAction(models.Model):
         """Who answers for it: the person, the party, or both ("Navn, Part"); either may be missing."""
         names = [holder.name for holder in (self.responsible_person, self.responsible_party) if holder is not None]
         return ", ".join(names)
+
+
+class FollowUpChange(AppendOnly):
+    """The history of a follow-up: each edit, reassignment and reopening, with what it said before."""
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("Endret")
+        REASSIGNED = "reassigned", _("Ny ansvarlig")
+        REOPENED = "reopened", _("Gjenåpnet")
+
+    follow_up = models.ForeignKey(FollowUpAction, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("endring"), max_length=12, choices=Kind.choices)
+    # description, responsible (names), due_on (ISO), status and closing_comment before the change
+    before = models.JSONField(_("før endringen"))
+    reason = models.CharField(_("begrunnelse"), max_length=500, blank=True)
+    changed_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("endret av"))
+
+    class Meta:
+        verbose_name = _("endring av oppfølgingspunkt")
+        verbose_name_plural = _("endringer av oppfølgingspunkter")
+        ordering = ["-changed_at", "-pk"]
+        triggers = [AppendOnlyTrigger()]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.changed_at:%d.%m.%Y}"
 
 
 def _meeting_attachment_path(instance: "MeetingAttachment", filename: str) -> str:

@@ -30,7 +30,6 @@ from samarbeid.models import (
     Malform,
     NotificationKind,
     NotificationPreference,
-    Party,
     Person,
     RoleAssignment,
     SentReminder,
@@ -45,16 +44,6 @@ ALWAYS_AT_ONCE = (NotificationKind.SIGNING_REQUEST,)
 def absolute_url(path: str) -> str:
     """A link for an e-mail: mail is written outside any request, so the site's address comes from settings."""
     return settings.SITE_URL.rstrip("/") + path if path.startswith("/") else path
-
-
-def malform_for(person: Person, default: str = Malform.BOKMAL) -> str:
-    """The person's målform: that of the kommune they hold a role in; police people and others get `default`
-    (bokmål unless the caller knows better, e.g. a guest of a nynorsk kommune's forum)."""
-    roles = RoleAssignment.objects.active().filter(person=person).select_related("party__kommune")
-    for role in roles:
-        if role.party.kind == Party.Kind.KOMMUNE:
-            return role.party.kommune.default_malform
-    return Malform.BOKMAL if any(role.party.is_police for role in roles) else default
 
 
 def delivery_for(person: Person, kind: str) -> str:
@@ -100,7 +89,7 @@ def notify(
     if delivery == Delivery.OFF or not person.email:
         return Delivery.OFF
     link = absolute_url(url) if url else ""
-    with translation.override(malform_for(person, default_malform)):
+    with translation.override(person.malform(default_malform)):
         context = {**context, "person": person, "url": link, "site_url": settings.SITE_URL}
         title = " ".join((str(subject) % context).split())
         context["subject"] = title
@@ -161,7 +150,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             if not items:
                 continue
             DigestItem.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=now)
-            with translation.override(malform_for(person)):
+            with translation.override(person.malform()):
                 subject = _("Samarbeid: ukens varsler (%(count)s)") % {"count": len(items)}
                 context = {"person": person, "items": items, "site_url": settings.SITE_URL, "subject": subject}
                 message = {
@@ -229,7 +218,7 @@ def send_reminders(*, today: datetime.date | None = None) -> int:
         person = user.person
         if person is None:  # excluded by the query; narrows the type
             continue
-        with translation.override(malform_for(person)):  # the tasks' titles in the recipient's målform
+        with translation.override(person.malform()):  # the tasks' titles in the recipient's målform
             tasks = tasks_for(user, today)
             due = [(task, task.due_on, threshold) for task in tasks
                    if task.due_on and (threshold := reminder_threshold(task.due_on, today))]  # fmt: skip

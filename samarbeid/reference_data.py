@@ -7,6 +7,7 @@ later runs update what changed and never duplicate.
 import csv
 import datetime
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,9 @@ def load_reference_data(directory: Path) -> LoadResult:
         districts[district.short_name] = district
 
     kommuner_by_name = {}
-    for row in _rows(directory / "kommuner.csv"):
+    kommune_rows = list(_rows(directory / "kommuner.csv"))
+    names = Counter(row["kommunenavn_norsk"] for row in kommune_rows)
+    for row in kommune_rows:
         kommune, _ = Kommune.objects.update_or_create(
             number=row["kommunenummer"],
             defaults={
@@ -74,6 +77,7 @@ def load_reference_data(directory: Path) -> LoadResult:
                 "fylke_number": row["fylkesnummer"],
                 "fylke_name": row["fylkesnavn"],
                 "admin_centre": row["adm_senter"],
+                "shares_name": names[row["kommunenavn_norsk"]] > 1,
             },
         )
         kommuner_by_name[(kommune.district_id, row["kommunenavn_norsk"])] = kommune

@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from samarbeid import mfa_views, notification_views, views
 
@@ -10,6 +12,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the icon the pages link.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("min-side/", views.min_side, name="min_side"),
     path("tilgjengelighet/", views.accessibility_statement, name="accessibility"),
     path("personvern/", views.privacy, name="privacy"),
@@ -25,6 +29,6 @@ urlpatterns = [
     path("", include("public_pages.urls")),
     path("konto/2fa/totp/activate/", mfa_views.activate_totp, name="mfa_activate_totp"),  # before allauth's
     path("konto/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_choose, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from samarbeid.http import AuthenticatedRequest, show_errors
 from samarbeid.invitations import invitation_accept, invitation_decline, invitation_for, invitations_for_user
-from samarbeid.models import RoleAssignment
+from samarbeid.middleware import remember_malform
+from samarbeid.models import Malform, RoleAssignment
 from samarbeid.mytasks import remember_task_count, tasks_grouped
 
 
@@ -84,3 +86,17 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 def privacy(request: HttpRequest) -> HttpResponse:
     """Personvernerklæring: what personal data is processed, why, on what basis, for how long, and one's rights."""
     return _page(request, "personvern")
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switch: for everyone Django's cookie; for a signed-in person also their own choice, kept
+    (`Person.language`), so that pages and e-mail speak their målform from the next login on too."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    person = request.user.person if request.user.is_authenticated else None
+    if person is not None and language in Malform.values:
+        person.language = language
+        person.save(update_fields=["language"])
+        remember_malform(request, language)
+    return response

@@ -98,6 +98,8 @@ def _held_meetings(group: CoordinationGroup, count: int, by: User) -> None:
     today = timezone.localdate()
     for months_ago in range(count, 0, -1):
         day = max(datetime.date(today.year, 1, 15), today - datetime.timedelta(days=30 * months_ago))
+        if day >= today:  # early in January: no meeting of this year has been held yet
+            continue
         starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
         meeting = meetings.meeting_plan(group.forum, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
                                         place="Rådhuset", by=by)  # fmt: skip

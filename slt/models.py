@@ -14,6 +14,7 @@ tiltak are reached through their model (see slt/access.py), so no per-row grants
 """
 
 import calendar
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,6 +110,9 @@ class Handlingsplan(Tracked):
         ]
 
     def __str__(self):
+        """ "Handlingsplan for SLT 2025–2028"; a title that names its years already is not given them twice."""
+        if any(re.search(rf"\b{year}\b", self.title) for year in (self.start_year, self.end_year)):
+            return self.title
         return f"{self.title} {self.period}"
 
     @property

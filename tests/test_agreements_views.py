@@ -24,7 +24,9 @@ from agreements.models import (
     SectionRevision,
 )
 from agreements.services import agreement_create, template_create_for_district
+from agreements.signing import agreement_pdf
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, User
+from samarbeid.pdf import pdf_text
 from samarbeid.roles import role_assign
 
 
@@ -311,6 +313,8 @@ def test_structured_parts_are_saved_and_shown(client_for, moss_agreement):
     )
     page = client_for("moss_ordforer").get(url("detail", moss_agreement)).text
     assert "2 ganger per uke (tirsdag, torsdag), kl. 10:00–14:00, rådhuset" in page
+    pdf = " ".join(pdf_text(agreement_pdf(moss_agreement)).split())
+    assert "Moss kommune: 2 ganger per uke (tirsdag, torsdag), kl. 10:00–14:00, rådhuset" in pdf  # the PDF's words too
     assert "Kort responstid." in page
     assert Expectation.objects.get().direction == Expectation.Direction.FROM_KOMMUNE
     assert "80 % av de mest alvorlige hendelsene innen 12 minutter" in page  # Moss: over 20 000

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from agreements.models import AgreementTemplate, Expectation, Owner, TemplateSection
 from agreements.services import agreement_create, template_create_for_district
-from councils.models import Evaluation, YearPlan
-from councils.services import council_create
+from councils.models import Evaluation, LogEntry, YearPlan
+from councils.services import council_create, log_add
 from samarbeid.concurrency import VERSIONED_VIEWS, StaleEdit, claim_version
-from samarbeid.meetings import meeting_plan
+from samarbeid.meetings import action_add, decision_add, meeting_plan
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, RoleAssignment, User
 from samarbeid.roles import role_assign
 from slt.services import group_create, plan_create, slt_model_create, tiltak_create
@@ -86,6 +86,7 @@ NOT_AN_EDIT = {
     "councils:membership_end": "ends a membership on a date",
     "councils:year_plan": "adds a planned meeting",
     "councils:log": "adds a log entry",
+    "councils:log_entry_delete": "deletes its author's entry once, claiming the version the confirmation showed",
     "slt:plan_create": "adds a plan",
     "slt:focus_area_add": "adds a focus area",
     "slt:tiltak_create": "adds a tiltak",
@@ -99,6 +100,7 @@ NOT_AN_EDIT = {
     "meetings:decision_create": "adds a decision",
     "meetings:action_create": "adds a follow-up action",
     "meetings:action_close": "closes an action once, under a row lock",
+    "meetings:action_reopen": "reopens a done action once, under a row lock (with the reason in its history)",
     "meetings:attendance": "records one attendance choice with who and when",
     "meetings:attachment_upload": "adds an attachment",
     "meetings:attachment_delete": "removes an attachment",
@@ -245,6 +247,16 @@ def council_evaluation(personas):
     return Edit(page, page, users, "effect", lambda: Evaluation.objects.get(council=council, year=year).effect)
 
 
+def council_log_entry(personas):
+    council = _moss_council(personas)
+    author = personas["moss_politikontakt"]
+    entry = log_add(council, kommune=council.host_kommune, kind=LogEntry.Kind.OFFICE_HOURS,
+                    date=timezone.localdate(), duration_minutes=60, note="Kontortid", by=author)  # fmt: skip
+    page = reverse("councils:log_entry_edit", args=[council.pk, entry.pk])
+    # Only its author corrects an entry: two tabs of the same person.
+    return Edit(page, page, (author, author), "note", _reload(entry, "note"))
+
+
 def council_year_plan(personas):
     council = _moss_council(personas)
     year = timezone.localdate().year + 1
@@ -268,6 +280,15 @@ def meeting_minutes(personas):
     action = reverse("meetings:agenda_item_minutes", args=[meeting.pk, item.pk])
     users = personas["moss_slt"], personas["moss_ordforer"]
     return Edit(page, action, users, "minutes", _reload(item, "minutes"))
+
+
+def meeting_follow_up(personas):
+    meeting = _moss_meeting(personas)
+    decision = decision_add(meeting.agenda_items.get(position=2), text="Vedtak", by=None)
+    action = action_add(decision, description="Skilting", responsible_party=meeting.forum.kommuner.get())
+    page = reverse("meetings:action_edit", args=[action.pk])
+    users = personas["moss_slt"], personas["moss_ordforer"]
+    return Edit(page, page, users, "description", _reload(action, "description"))
 
 
 def _plan(personas):
@@ -311,8 +332,10 @@ SCENARIOS = {
     "councils:edit": council_settings,
     "councils:evaluation": council_evaluation,
     "councils:year_plan_decide": council_year_plan,
+    "councils:log_entry_edit": council_log_entry,
     "meetings:edit": meeting_details,
     "meetings:agenda_item_minutes": meeting_minutes,
+    "meetings:action_edit": meeting_follow_up,
     "slt:edit": slt_model,
     "slt:plan_edit": slt_plan,
     "slt:tiltak_edit": slt_tiltak,

@@ -248,6 +248,31 @@ def test_politikontakt_logs_presence_and_the_reminder_about_personal_data_is_sho
     assert "Ingen personopplysninger" in page and "Kontortid" in page
 
 
+@pytest.mark.parametrize(
+    ("note", "refusal"),
+    [
+        ("Samtale med gutt, fnr 01020312345, om rus", "fødselsnummer (11 siffer)"),
+        ("Bekymring: 010203 12345", "fødselsnummer (11 siffer)"),
+        ("Oppfølging av Ola Nordmann f. 01.02.2008", "navn med fødselsdato"),
+        ("Møtte Kari Hansen (født 3.4.09) ved skolen", "navn med fødselsdato"),
+        ("Ungdom (12.03.2009) på Torget", None),  # a date with no name before it identifies no one
+        ("Foredrag for 10. klasse 12.03.2026 kl. 10", None),
+        ("Tlf. 69 24 10 00, sak 20261234", None),
+    ],
+)
+def test_a_log_note_that_identifies_a_person_is_refused_before_it_is_saved(moss_council, client_for, note, refusal):
+    client = client_for("moss_politikontakt")
+    response = client.post(reverse("councils:log", kwargs={"pk": moss_council.pk}), {
+        "kommune": moss_council.host_kommune.pk, "kind": LogEntry.Kind.NETWORK_CONTACT, "date": TODAY.isoformat(),
+        "duration_minutes": 30, "note": note,
+    })  # fmt: skip
+    if refusal is None:
+        assert response.status_code == 302 and LogEntry.objects.get().note == note
+    else:
+        assert response.status_code == 200 and refusal in response.text and not LogEntry.objects.exists()
+        assert note in response.text  # what was typed is kept in the form
+
+
 def test_year_plan_and_evaluation_pages(moss_council, client_for):
     year = TODAY.year
     client = client_for("moss_politikontakt")
@@ -451,3 +476,20 @@ def test_referatsaker_from_a_closed_meeting_are_shown_only_to_members(moss_meeti
     assert "Lukket vedtak om en sak" in client_for("moss_leder").get(url).content.decode()
     client.force_login(moss_radmann)
     assert "Lukket vedtak om en sak" not in client.get(url).content.decode()
+
+
+def test_a_meeting_cannot_be_marked_held_before_it_starts(moss_meeting, moss_council, client_for):
+    secretary = client_for("moss_slt")
+    detail = reverse("meetings:detail", kwargs={"pk": moss_meeting.pk})
+    held = reverse("meetings:transition", kwargs={"pk": moss_meeting.pk, "action": "held"})
+    assert "Marker som avholdt" not in secretary.get(detail).text  # in ten days: no button yet
+    page = secretary.post(held, follow=True).text
+    assert "Møtet kan ikke markeres som avholdt før det har begynt" in page
+    moss_meeting.refresh_from_db()
+    assert moss_meeting.status == Meeting.Status.PLANNED
+
+    started = meeting_plan(moss_council.forum, starts_at=at(0, 0), ends_at=at(0, 0) + datetime.timedelta(hours=1))
+    assert "Marker som avholdt" in secretary.get(reverse("meetings:detail", kwargs={"pk": started.pk})).text
+    secretary.post(reverse("meetings:transition", kwargs={"pk": started.pk, "action": "held"}))
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.HELD and started.held_marked_by is not None

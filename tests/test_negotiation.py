@@ -370,6 +370,9 @@ def sogn(personas):
     )  # fmt: skip
 
 
+MALEN_ER_ENDRA = "Malen er endra"  # Luster's SLT-koordinator reads nynorsk, the kommune's målform
+
+
 def change_template(personas, section, text):
     ts = TemplateSection.objects.get(pk=section.template_section_id)
     template_section_update(ts, expected_version=ts.version, by=personas["vest_malansvarlig"], standard_text_nb=text)
@@ -379,11 +382,11 @@ def test_a_changed_template_shows_malen_er_endret_and_the_owner_adopts_it(client
     section = sogn.sections.filter(owner=Owner.KOMMUNE).exclude(standard_text="").order_by("order").first()
     assert section.template_version == 1
     page = text_of(client_for("luster_slt").get(url("detail", sogn)))
-    assert "Malen er endret" not in page
+    assert MALEN_ER_ENDRA not in page
     change_template(personas, section, "<p>Ny standardtekst fra distriktet.</p>")
     html = lxml.html.fromstring(client_for("luster_slt").get(url("detail", sogn)).content)
     drift = html.get_element_by_id(f"{section.anchor}-malen")
-    assert "Malen er endret" in drift.text_content()
+    assert MALEN_ER_ENDRA in drift.text_content()
     assert "Ny standardtekst fra distriktet." in [i.text_content() for i in drift.xpath(".//ins")]
     assert drift.xpath(".//button[@value='ta_inn']")
     police_view = lxml.html.fromstring(client_for("sogn_politikontakt").get(url("detail", sogn)).content)
@@ -394,7 +397,7 @@ def test_a_changed_template_shows_malen_er_endret_and_the_owner_adopts_it(client
     section.refresh_from_db()
     assert section.standard_text == "<p>Ny standardtekst fra distriktet.</p>" and section.template_version == 2
     assert section.revisions.filter(action=Action.TEMPLATE_ADOPTED).exists()
-    assert "Malen er endret" not in text_of(client_for("luster_slt").get(url("detail", sogn)))
+    assert MALEN_ER_ENDRA not in text_of(client_for("luster_slt").get(url("detail", sogn)))
 
 
 def test_the_owner_keeps_the_old_text_and_a_later_template_change_shows_again(client_for, personas, sogn):
@@ -412,9 +415,9 @@ def test_the_owner_keeps_the_old_text_and_a_later_template_change_shows_again(cl
     )
     section.refresh_from_db()
     assert section.standard_text == old and section.template_version == 2
-    assert "Malen er endret" not in text_of(client_for("luster_slt").get(url("detail", sogn)))
+    assert MALEN_ER_ENDRA not in text_of(client_for("luster_slt").get(url("detail", sogn)))
     change_template(personas, section, "<p>Versjon tre.</p>")
-    assert "Malen er endret" in text_of(client_for("luster_slt").get(url("detail", sogn)))
+    assert MALEN_ER_ENDRA in text_of(client_for("luster_slt").get(url("detail", sogn)))
 
 
 def test_a_stale_template_choice_is_refused(client_for, personas, sogn):
@@ -424,7 +427,7 @@ def test_a_stale_template_choice_is_refused(client_for, personas, sogn):
     section.set_local_text("<p>Lagret i mellomtiden.</p>", by=personas["luster_ordforer"])
     response = client_for("luster_slt").post(url("section_template", sogn, section.pk),
                                              {"choice": "ta_inn", "version": loaded}, follow=True)  # fmt: skip
-    assert "Noen andre lagret avsnittet mens du leste" in response.text
+    assert "Nokon andre lagra avsnittet medan du las" in response.text  # Luster reads nynorsk
     section.refresh_from_db()
     assert section.template_version == 1
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.urls import reverse
 
 from samarbeid.models import Kommune, Malform, PoliceUnit, Politidistrikt, Sprakvedtak
 from samarbeid.reference_data import load_reference_data
@@ -46,3 +47,12 @@ def test_response_time_requirement_follows_population(db):
     assert Kommune.objects.get(number="1144").response_time_requirement().minutes == 30  # Kvitsøy, 544
     assert Kommune.objects.get(number="4644").response_time_requirement().minutes == 17  # Luster, 5 371
     assert Kommune.objects.get(number="3103").response_time_requirement().minutes == 12  # Moss, 52 051
+
+
+def test_kommuner_with_the_same_name_are_told_apart_by_their_fylke(db, client):
+    heroy = sorted(str(kommune) for kommune in Kommune.objects.filter(name="Herøy kommune"))
+    assert heroy == ["Herøy kommune (Møre og Romsdal)", "Herøy kommune (Nordland)"]
+    assert str(Kommune.objects.get(number="4644")) == "Luster kommune"  # a name of its own needs nothing more
+    page = client.get(reverse("public:kommuner")).text
+    assert "Herøy kommune (Møre og Romsdal)" in page and "Herøy kommune (Nordland)" in page
+    assert "Våler kommune (Innlandet)" in page and "Våler kommune (Østfold)" in page

@@ -3,11 +3,13 @@
 import datetime
 import time
 
+import lxml.html
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.immutability import AgreementLocked
@@ -16,6 +18,7 @@ from agreements.models import (
     AgreementSection,
     Lifecycle,
     NotEditable,
+    PresenceCommitment,
     SealedDocument,
     Signature,
     StatusChange,
@@ -30,6 +33,7 @@ from agreements.signing import (
     content_hash,
     departures_from_template,
 )
+from councils.services import council_create, council_presence
 from samarbeid.models import Kommune, Person, PoliceUnit, Role, RoleAssignment, User
 from samarbeid.pdf import verify_pdf
 from samarbeid.roles import role_assign
@@ -353,3 +357,60 @@ def test_status_changes_are_kept_with_who_and_when(personas, moss):
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     change = StatusChange.objects.get(agreement=moss)
     assert change.created_at <= timezone.now() and change.created_by == personas["moss_slt"]
+
+
+def test_a_revision_draft_is_told_apart_from_the_signed_agreement_it_revises(personas, signed_moss, client):
+    draft = agreement_revise(signed_moss, by=personas["moss_slt"])
+    client.force_login(personas["moss_slt"])
+    listed = lxml.html.fromstring(client.get(reverse("agreements:list")).content)
+    titles = [link.text_content() for link in listed.xpath("//tbody//td[1]/a")]
+    assert f"{signed_moss.title} – revisjon" in titles and signed_moss.title in titles
+    page = lxml.html.fromstring(client.get(reverse("agreements:detail", args=[draft.pk])).content)
+    assert page.xpath("string(//h1)") == f"{signed_moss.title} – revisjon"
+    assert (
+        lxml.html.fromstring(client.get(reverse("agreements:detail", args=[signed_moss.pk])).content).xpath(
+            "string(//h1)"
+        )
+        == signed_moss.title
+    )
+
+
+def _moss_council(personas, agreement=None):
+    return council_create(
+        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), agreement=agreement,
+        by=personas["moss_slt"],
+    )  # fmt: skip
+
+
+def test_the_politirad_follows_the_revised_agreement_when_it_is_signed_and_counts_its_presence(
+    personas, signed_moss, django_capture_on_commit_callbacks
+):
+    council = _moss_council(personas, agreement=signed_moss)
+    draft = agreement_revise(signed_moss, by=personas["moss_slt"])
+    draft.presence_commitments.all().delete()
+    PresenceCommitment.objects.create(agreement=draft, kommune=Kommune.objects.get(number="3103"), times=3,
+                                      per=PresenceCommitment.Per.WEEK)  # fmt: skip
+    agreement_send_for_signature(draft, by=personas["moss_slt"])
+    council.refresh_from_db()
+    assert council.agreement == signed_moss  # sent, not signed: the signed one is still in force
+    draft = sign_all(draft, personas, django_capture_on_commit_callbacks)
+    council.refresh_from_db()
+    assert council.agreement == draft
+    [row] = council_presence(council)
+    assert (row.kommune.number, row.commitment.times) == ("3103", 3)
+
+
+def test_a_politirad_without_an_agreement_takes_its_first_signed_one(
+    personas, moss, django_capture_on_commit_callbacks
+):
+    council = _moss_council(personas)
+    other_council = council_create(
+        name="Politirådet i Randaberg", host_kommune=Kommune.objects.get(number="1127"),
+        police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"), by=personas["randaberg_slt"],
+    )  # fmt: skip
+    agreement_send_for_signature(moss, by=personas["moss_slt"])
+    signed = sign_all(moss, personas, django_capture_on_commit_callbacks)
+    council.refresh_from_db()
+    other_council.refresh_from_db()
+    assert council.agreement == signed and other_council.agreement is None

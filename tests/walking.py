@@ -40,7 +40,7 @@ from agreements.signing import agreement_send_for_signature
 from agreements.verification import verification_code
 from agreements.views import PARTS
 from councils.demo import create_demo_councils
-from councils.models import Council
+from councils.models import Council, LogEntry
 from councils.services import council_create
 from samarbeid import meetings
 from samarbeid.demo import create_demo_people
@@ -255,6 +255,7 @@ PARTIES_OF = {
     CoordinationGroup: lambda obj: _forum_parties(obj.forum) | _slt_parties(obj.slt_model),
     CalendarFeedToken: lambda obj: {("user", obj.user_id)},
     ImportReview: lambda obj: {("user", obj.uploaded_by_id)},  # a pending import is its uploader's alone
+    LogEntry: lambda obj: {("user", obj.created_by_id)},  # only its author corrects or deletes an entry
 }
 
 
@@ -342,6 +343,7 @@ CHILDREN: dict[tuple[type[Model], str], tuple[type[Model], str | None]] = {
     (Agreement, "proposal_pk"): (ChangeProposal, "agreement"),
     (AgreementTemplate, "section_pk"): (TemplateSection, "template"),
     (Council, "membership_pk"): (ForumMembership, "forum__council"),
+    (Council, "entry_pk"): (LogEntry, "council"),
     (CoordinationGroup, "membership_pk"): (ForumMembership, "forum__coordination_group"),
     (Meeting, "item_pk"): (AgendaItem, "meeting"),
     (Meeting, "decision_pk"): (Decision, "agenda_item__meeting"),

@@ -11,10 +11,13 @@ def test_slt_koordinator_logs_in_and_sees_min_side_without_accessibility_violati
     assert_accessible(page)
 
 
-def test_language_switch_to_nynorsk_translates_the_page(page, login):
+def test_a_nynorsk_kommunes_person_sees_nynorsk_and_the_switch_keeps_their_choice(page, login):
     login("luster_slt")
-    page.get_by_role("button", name="Nynorsk").click()
     assert page.get_by_role("heading", name="Mi side").is_visible()
+    page.get_by_role("button", name="Bokmål").click()
+    assert page.get_by_role("heading", name="Min side").is_visible()
+    page.goto("/min-side/")
+    assert page.get_by_role("heading", name="Min side").is_visible()
 
 
 def test_login_page_has_no_accessibility_violations(page, assert_accessible):
