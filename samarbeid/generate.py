@@ -91,7 +91,7 @@ def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
     if not objs:
         return objs
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=BATCH)
+        return model._default_manager.bulk_create(objs, batch_size=BATCH)
     meta = model._meta
     pk = meta.pk
     fields = [f for f in meta.concrete_fields if f is not pk]
@@ -105,7 +105,7 @@ def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
         plain = operator.attrgetter(*[f.attname for f in fields if _is_plain(f)])
         prepared = [f for f in fields if not _is_plain(f)]
         order = [f for f in fields if _is_plain(f)] + prepared
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *order])
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *order] if f.column)
         table = connection.ops.quote_name(meta.db_table)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
@@ -445,7 +445,8 @@ class MeetingBatch:
                 item_plans.append((p, position))
         insert(AgendaItem, items)
         insert(MinutesVersion, (
-            MinutesVersion(agenda_item_id=item.pk, text=item.minutes, written_at=item.minutes_updated_at,
+            MinutesVersion(agenda_item_id=item.pk, text=item.minutes,
+                           written_at=item.minutes_updated_at or item.created_at,
                            written_by_id=item.minutes_updated_by_id) for item in items if item.minutes
         ))  # fmt: skip
         item_at = {(id(p), position): item for (p, position), item in zip(item_plans, items, strict=True)}

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -481,7 +482,7 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
 @edits_versioned
 @require_http_methods(["GET", "POST"])
 @login_required
-def action_edit(request: HttpRequest, action_pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     """Edit or reassign a follow-up, reopen a done one; with its history."""
     action = svc.action_for(request.user, action_pk)
     form = ActionEditForm(request.POST or None, action=action)
@@ -504,7 +505,7 @@ def action_edit(request: HttpRequest, action_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def action_reopen(request: HttpRequest, action_pk: int) -> HttpResponse:
+def action_reopen(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     action = svc.action_for(request.user, action_pk)
     form = ReopenActionForm(request.POST)
     if form.is_valid():
@@ -512,7 +513,7 @@ def action_reopen(request: HttpRequest, action_pk: int) -> HttpResponse:
             svc.action_reopen(action, reason=form.cleaned_data["reason"], by=request.user)
             messages.success(request, _("Oppfølgingspunktet er åpnet igjen."))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(request, error)
     else:
         messages.error(request, _("Skriv hvorfor oppfølgingspunktet åpnes igjen."))
     return redirect("meetings:action_edit", action_pk=action.pk)
@@ -607,7 +608,7 @@ def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpResponse:
+def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpResponseBase:
     """Innkalling (agenda) or referat (minutes, only for those who may read them) as PDF."""
     if document not in ("innkalling", "referat"):
         raise Http404

@@ -22,15 +22,18 @@ import hashlib
 from collections.abc import Callable
 
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.tasks import task
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from samarbeid.http import HtmxRequest
 from samarbeid.models import RenderedPdf
 from samarbeid.pdf import html_to_pdf
 
@@ -46,6 +49,8 @@ POLL_SECONDS = 2
 @functools.cache
 def _stylesheet_hash() -> str:
     path = finders.find("css/print.css")
+    if not isinstance(path, str):
+        raise ImproperlyConfigured("static/css/print.css is missing")
     with open(path, "rb") as file:
         return hashlib.sha256(file.read()).hexdigest()
 
@@ -80,26 +85,28 @@ def stored_pdf(html: str) -> RenderedPdf:
 def render_stored_pdf(content_hash: str) -> str:
     """Render the ordered PDF of this hash and store it (once: a second run finds it rendered and stops)."""
     stored = RenderedPdf.objects.filter(content_hash=content_hash).first()
-    if stored is None or stored.file:
-        return stored.file.name if stored else ""
+    if stored is None:
+        return ""
+    if stored.file:
+        return stored.file.name or ""
     pdf = html_to_pdf(stored.html)
     stored.file.save(f"{content_hash}.pdf", ContentFile(pdf), save=False)
     stored.html = ""
     stored.rendered_at = timezone.now()
     stored.renders += 1
     stored.save(update_fields=["file", "html", "rendered_at", "renders"])
-    return stored.file.name
+    return stored.file.name or ""
 
 
 def pdf_response(
-    request: HttpRequest,
+    request: HtmxRequest,
     html: str,
     *,
     filename: str,
     title: str,
     base_template: str = "base.html",
     on_serve: Callable[[], None] | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The response to a PDF download whose content the view has computed as `html` for this reader: the stored
     file (or 304), else the progress page (its htmx partial when polled). `on_serve` is called when the reader
     gets the PDF (the file or 304), not while it is being made (a read log counts reads, not polls)."""
@@ -119,16 +126,16 @@ def pdf_response(
         response["HX-Redirect"] = request.get_full_path()
         return response
     etag = f'"{stored.content_hash}"'
-    last_modified = int(stored.rendered_at.timestamp())  # HTTP dates have whole seconds
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None:
-        response = FileResponse(stored.file.open("rb"), content_type="application/pdf", filename=filename)
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = "private, no-cache"
+    rendered_at = stored.rendered_at or stored.created_at  # a stored file has been rendered
+    last_modified = int(rendered_at.timestamp())  # HTTP dates have whole seconds
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    served = not_modified or FileResponse(stored.file.open("rb"), content_type="application/pdf", filename=filename)
+    served["ETag"] = etag
+    served["Last-Modified"] = http_date(last_modified)
+    served["Cache-Control"] = "private, no-cache"
     if on_serve is not None:
         on_serve()
-    return response
+    return served
 
 
 def rendered_pdfs_prune(*, older_than: datetime.timedelta) -> int:

@@ -221,7 +221,7 @@ def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
 
 def _insert_grants(rows: dict[type[Model], list[Model]]) -> None:
     for model, objs in rows.items():
-        model.objects.bulk_create(objs, ignore_conflicts=True, batch_size=5000)
+        model._default_manager.bulk_create(objs, ignore_conflicts=True, batch_size=5000)
 
 
 class _GrantBatch:

@@ -5,6 +5,7 @@ SECRET_KEY and ALLOWED_HOSTS must be set, or start-up fails loudly.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.csp import CSP
@@ -196,7 +197,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # machine they live under MEDIA_ROOT; with AWS_STORAGE_BUCKET_NAME set, in an S3-compatible object store
 # (django-storages; MinIO in docker-compose), so that every web and worker machine sees the same files.
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "samarbeid.storage.PrivateStorage"},
     "staticfiles": {
