@@ -36,20 +36,24 @@ CACHE_TABLE = "samarbeid_cache"  # the database cache's table (samarbeid/setting
 WRONG = "E-postadressen og/eller passordet du oppgav er feil"
 TOO_MANY = "For mange innloggingsforsøk"
 
-# Tables without migrations (the schema is all a login needs), the cache table, and two users whose
-# password hash is a light scrypt one, so that a wrong password costs milliseconds, not a second of PBKDF2
-# (Django "hardens" the runtime of a wrong password to the default hasher's cost, unless the hasher differs).
-SETUP = f"""
-import django
+# The start of a setup script for a process of its own: Django, the tables without migrations (the schema is all a
+# login needs) and the cache table. Used here and by tests/test_two_processes.py.
+SCHEMA_PRELUDE = """import django
 django.setup()
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import ScryptPasswordHasher
 from django.core.management import call_command
-settings.MIGRATION_MODULES = {{config.label: None for config in apps.get_app_configs()}}
+settings.MIGRATION_MODULES = {config.label: None for config in apps.get_app_configs()}
 call_command("migrate", run_syncdb=True, verbosity=0)
 call_command("createcachetable", verbosity=0)
-from allauth.mfa.totp.internal.auth import TOTP
+"""
+
+# Tables without migrations, the cache table (SCHEMA_PRELUDE), and two users whose
+# password hash is a light scrypt one, so that a wrong password costs milliseconds, not a second of PBKDF2
+# (Django "hardens" the runtime of a wrong password to the default hasher's cost, unless the hasher differs).
+SETUP = f"""
+{SCHEMA_PRELUDE}from allauth.mfa.totp.internal.auth import TOTP
 from samarbeid.models import User
 for email in [{GUESSED!r}, {WITH_TOTP!r}]:
     user = User.objects.create_user(email)

@@ -22,6 +22,7 @@ from django.conf import settings
 
 from tests.test_auth_shared_limits import (
     REDIS,
+    SCHEMA_PRELUDE,
     TOO_MANY,
     WRONG,
     Browser,
@@ -37,16 +38,7 @@ READER = "politikontakt.moss@politiet.demo.no"
 # that a wrong password costs milliseconds) and a draft agreement the reader may see; prints its id.
 SETUP = f"""
 import datetime
-import django
-django.setup()
-from django.apps import apps
-from django.conf import settings
-from django.contrib.auth.hashers import ScryptPasswordHasher
-from django.core.management import call_command
-settings.MIGRATION_MODULES = {{config.label: None for config in apps.get_app_configs()}}
-call_command("migrate", run_syncdb=True, verbosity=0)
-call_command("createcachetable", verbosity=0)
-from agreements.services import agreement_create
+{SCHEMA_PRELUDE}from agreements.services import agreement_create
 from samarbeid.demo import create_demo_people
 from samarbeid.models import Kommune, PoliceUnit, User
 from samarbeid.reference_data import load_reference_data
