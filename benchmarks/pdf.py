@@ -70,8 +70,8 @@ def main():
     from agreements.demo_import import SEED_AGREEMENTS, import_demo_agreements
     from agreements.signing import agreement_pdf
     from samarbeid.demo import create_demo_people
-    from samarbeid.pdf import pdf_page_count
     from samarbeid.reference_data import load_reference_data
+    from tests.pdfs import pdf_page_count
 
     call_command("migrate", interactive=False, verbosity=0)
     load_reference_data(settings.REFERENCE_DATA_DIR)

@@ -47,11 +47,6 @@ def base_party(party: Party) -> Party:
     return Party(pk=party.pk, kind=party.kind, name=party.name)
 
 
-def role_group(party: Party, role: str) -> Group:
-    """The group of everyone holding `role` in `party` (created on first use, with its party rights)."""
-    return role_groups([(party, role)])[(party.pk, role)]
-
-
 def role_groups(pairs: Iterable[tuple[Party, str]]) -> dict[tuple[int, str], Group]:
     """The group of each (party, role), by (party id, role); the missing ones are made in a fixed number of
     queries, each with the party rights its role has (PARTY_POLICY)."""

@@ -26,8 +26,8 @@ from agreements.models import (
 from agreements.services import agreement_create, template_create_for_district
 from agreements.signing import agreement_pdf
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, User
-from samarbeid.pdf import pdf_text
 from samarbeid.roles import role_assign
+from tests.pdfs import pdf_text
 
 
 @pytest.fixture

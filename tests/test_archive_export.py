@@ -31,9 +31,10 @@ from samarbeid.models import (
     Role,
     User,
 )
-from samarbeid.pdf import pdf_text, verify_pdf
+from samarbeid.pdf import verify_pdf
 from samarbeid.permissions import has_perm, sync_user_roles
 from samarbeid.roles import role_assign
+from tests.pdfs import pdf_text
 
 N = {"n": NS}
 PDF = b"%PDF-1.4\n%vedlegg\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

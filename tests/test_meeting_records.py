@@ -33,9 +33,9 @@ from samarbeid.models import (
     Role,
     User,
 )
-from samarbeid.pdf import pdf_text
 from samarbeid.roles import role_assign
 from slt.services import group_create, slt_model_create
+from tests.pdfs import pdf_text
 
 TODAY = timezone.localdate()
 

@@ -234,7 +234,7 @@ def test_sealed_agreement_prints_its_verification_address_and_a_qr_code_of_it(si
     import segno
 
     from agreements.verification import verification_url
-    from samarbeid.pdf import pdf_text
+    from tests.pdfs import pdf_text
 
     pdf = signed_moss.sealed_document.file.read()
     url = verification_url(signed_moss)

@@ -11,8 +11,8 @@ import samarbeid.pdf_store
 from agreements.models import Agreement, Owner
 from samarbeid import meetings
 from samarbeid.models import RenderedPdf
-from samarbeid.pdf import pdf_text
 from samarbeid.pdf_store import render_stored_pdf
+from tests.pdfs import pdf_text
 from tests.test_meeting_confidentiality import at, moss_politirad, radmann_of_moss
 from tests.test_signing_views import make_agreement
 

@@ -18,7 +18,7 @@ from django.utils import translation
 from agreements.models import SealedDocument
 from agreements.signing import agreement_send_for_signature, authentication_summary, second_factor_step
 from samarbeid.demo import DEMO_PASSWORD
-from samarbeid.pdf import pdf_text
+from tests.pdfs import pdf_text
 from tests.test_signing_views import make_agreement
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from samarbeid.pdf import pdf_page_count, pdf_text, render_pdf, seal_pdf, verify_pdf
+from samarbeid.pdf import render_pdf, seal_pdf, verify_pdf
+from tests.pdfs import pdf_page_count, pdf_text
 
 TEMPLATE = """{% extends "samarbeid/pdf/base.html" %}
 {% block content %}<section class="title-page"><h1>Samarbeidsavtale mellom Kvitsøy og Sør-Vest</h1></section>

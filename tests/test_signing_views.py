@@ -17,8 +17,8 @@ from agreements.models import Agreement, SealedDocument
 from agreements.services import agreement_create
 from agreements.signing import agreement_send_for_signature, agreement_sign
 from samarbeid.models import Kommune, Person, PoliceUnit, Role, User
-from samarbeid.pdf import pdf_page_count, pdf_text
 from samarbeid.roles import role_assign
+from tests.pdfs import pdf_page_count, pdf_text
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from agreements.services import agreement_create
 from agreements.signing import agreement_send_for_signature
 from samarbeid.demo import DEMO_PASSWORD
 from samarbeid.models import Kommune, PoliceUnit
-from samarbeid.pdf import pdf_text, verify_pdf
+from samarbeid.pdf import verify_pdf
+from tests.pdfs import pdf_text
 
 pytestmark = pytest.mark.e2e
 
