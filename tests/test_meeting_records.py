@@ -361,12 +361,12 @@ def test_deleting_an_attachment_keeps_its_read_log_entry_with_the_title(meeting_
 def test_the_referat_says_it_is_a_draft_until_approved_and_then_who_approved_it_and_when(closed, client_for, personas):
     member = client_for("moss_ordforer")
     url = reverse("meetings:pdf", kwargs={"pk": closed.pk, "document": "referat"})
-    assert "Utkast: referatet er ikke godkjent ennå." in pdf_text(member.get(url, follow=True).content)
+    assert "Utkast: referatet er ikke godkjent ennå." in pdf_text(member.get(url, follow=True).getvalue())
     Meeting.objects.filter(pk=closed.pk).update(starts_at=at(-2), ends_at=at(-2, 12))  # it has been held since
     closed.refresh_from_db()
     meetings.meeting_mark_held(closed, by=personas["moss_slt"])
     meetings.meeting_approve_minutes(closed, by=personas["moss_slt"])
-    text = " ".join(pdf_text(member.get(url, follow=True).content).split())
+    text = " ".join(pdf_text(member.get(url, follow=True).getvalue()).split())
     approved = timezone.localdate().strftime("%d.%m.%Y")
     assert f"Referatet ble godkjent {approved} av Vilde Haugen Berg." in text and "Utkast" not in text
     page = member.get(reverse("meetings:detail", kwargs={"pk": closed.pk})).text
