@@ -435,12 +435,17 @@ def forum_create(
     forum = Forum(kind=kind, name=name, police_party=police_party, standard_agenda=standard_agenda, created_by=by)
     forum.full_clean(exclude=["member_group", "organiser_group", "created_by"])
     forum.save()
-    forum.member_group = Group.objects.create(name=f"forum:{forum.pk}:members")
-    forum.organiser_group = Group.objects.create(name=f"forum:{forum.pk}:organisers")
-    forum.save(update_fields=["member_group", "organiser_group"])
+    forum_groups_create(forum)
     forum.kommuner.set(kommuner)
     forum_grant(forum, policy)
     return forum
+
+
+def forum_groups_create(forum: Forum) -> None:
+    """The forum's own two groups (its members, its organisers), which its grants and memberships use."""
+    forum.member_group = Group.objects.create(name=f"forum:{forum.pk}:members")
+    forum.organiser_group = Group.objects.create(name=f"forum:{forum.pk}:organisers")
+    forum.save(update_fields=["member_group", "organiser_group"])
 
 
 def forum_grant(forum: Forum, policy: Policy) -> None:

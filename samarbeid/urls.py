@@ -1,8 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from samarbeid import mfa_views, notification_views, views
 
@@ -12,8 +10,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Browsers ask for /favicon.ico whatever the page links: send them to the icon the pages link.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("min-side/", views.min_side, name="min_side"),
     path("tilgjengelighet/", views.accessibility_statement, name="accessibility"),
     path("personvern/", views.privacy, name="privacy"),

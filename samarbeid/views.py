@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -100,3 +101,10 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         person.save(update_fields=["language"])
         remember_malform(request, language)
     return response
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon the pages link (its static
+    address is looked up per request, so that a manifest made by collectstatic is read only when it exists)."""
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -100,7 +100,7 @@ def recount(kommuner, today: datetime.date) -> dict[str, Expected]:
         status = agreement_status(agreement, today)
         council = councils.get(first_forum.get(kommune.pk))
         expected = Expected(
-            number=kommune.number, name=kommune.name, district_id=kommune.district_id, status=str(status.label),
+            number=kommune.number, name=str(kommune), district_id=kommune.district_id, status=str(status.label),
             is_current=status in CURRENT,
             signed_on=_date(timezone.localdate(completed[agreement.pk]) if agreement and agreement.pk in completed
                             else None),

@@ -31,6 +31,9 @@ from councils.models import Council
 from councils.services import council_create
 from samarbeid.meetings import forums_visible_to, meeting_plan
 from samarbeid.models import (
+    AgendaItem,
+    Decision,
+    FollowUpAction,
     Forum,
     ForumMembership,
     Kommune,
@@ -211,6 +214,13 @@ def _action(user, t):
     return samarbeid.meeting_views.ActionForm(forum=forum), within(user, forum.parties(), [forum])
 
 
+def _action_edit(user, t):
+    """An existing follow-up offers the same people and parties as a new one (its forum's)."""
+    forum = t.council.forum
+    action = FollowUpAction(decision=Decision(agenda_item=AgendaItem(meeting=Meeting(forum=forum))), description="x")
+    return samarbeid.meeting_views.ActionEditForm(action=action), within(user, forum.parties(), [forum])
+
+
 def _attendance(user, t):
     forum = t.council.forum
     return samarbeid.meeting_views.AttendanceForm(meeting=t.meeting), within(user, forum.parties(), [forum])
@@ -242,6 +252,7 @@ FORMS = {
     slt.forms.MemberForm: _group_member,
     samarbeid.meeting_views.AgendaItemForm: _agenda_item,
     samarbeid.meeting_views.ActionForm: _action,
+    samarbeid.meeting_views.ActionEditForm: _action_edit,
     samarbeid.meeting_views.AttendanceForm: _attendance,
 }  # fmt: skip
 FORM_MODULES = [agreements.forms, agreements.forms_import, councils.forms, slt.forms, samarbeid.meeting_views]

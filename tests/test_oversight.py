@@ -15,6 +15,7 @@ from agreements.access import grant_agreement
 from agreements.models import Agreement, AgreementSection, SigningRound
 from councils.access import grant_council
 from councils.models import Council, Evaluation
+from samarbeid.meetings import forum_groups_create
 from samarbeid.models import (
     AgendaItem,
     Decision,
@@ -71,6 +72,7 @@ def agreement(kommune, *, status, by, start=None, end=None, signed=None, text=""
 def council(kommune, *, minimum=2, linked=None, created=None):
     unit = unit_in(kommune.district)
     forum = Forum.objects.create(kind=Forum.Kind.POLITIRAD, name=f"Politirådet i {kommune.name}", police_party=unit)
+    forum_groups_create(forum)  # its groups, no grants: each test grants what it needs
     forum.kommuner.add(kommune)
     made = Council.objects.create(
         forum=forum, host_kommune=kommune, police_unit=unit, min_meetings_per_year=minimum,
