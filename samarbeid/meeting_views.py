@@ -465,8 +465,7 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
-    action = get_object_or_404(FollowUpAction.objects.select_related("decision__agenda_item"), pk=action_pk)
-    meeting = svc.meeting_for(request.user, action.decision.agenda_item.meeting_id, manage=True)
+    action = svc.action_for(request.user, action_pk)  # the one rule for changing a follow-up
     form = CloseActionForm(request.POST)
     if form.is_valid():
         try:
@@ -476,7 +475,8 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
             show_errors(request, error)
     else:
         messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
-    return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": meeting.forum_id})))
+    forum_pk = action.decision.agenda_item.meeting.forum_id
+    return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": forum_pk})))
 
 
 @edits_versioned
