@@ -164,6 +164,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samarbeid"
+# A code typed just as its 30-second step ends is still accepted (one step either way, as RFC 6238 section 5.2
+# advises for clock drift and typing time); with 0 a code entered at the boundary was refused.
+MFA_TOTP_TOLERANCE = 1
 # allauth refuses to add an authenticator while the account has an unverified e-mail address (against someone
 # signing up with another's address and locking its owner out). There is no sign-up here and no e-mail
 # verification (the party's administrator enters the address), yet allauth's e-mail page records the login
