@@ -34,9 +34,13 @@ EDIT_TEMPLATE = "agreements.edit_template"
 
 KOMMUNE_EDITORS = [Role.ORDFORER, Role.VARAORDFORER, Role.RADMANN, Role.KOMMUNALSJEF, Role.SLT_KOORDINATOR]
 POLICE_EDITORS = [
-    Role.POLITIKONTAKT, Role.POLITISTASJONSSJEF, Role.POLITIMESTER, Role.LENSMANN, Role.TJENESTEENHETSLEDER,
+    Role.POLITIKONTAKT,
+    Role.POLITISTASJONSSJEF,
+    Role.POLITIMESTER,
+    Role.LENSMANN,
+    Role.TJENESTEENHETSLEDER,
     Role.NARPOLITISJEF,
-]  # fmt: skip
+]
 
 # On the agreement, for the roles of each party to it (grant() only applies a party's own kind of roles):
 # editors write their party's sections and the agreement's details; everyone else in the parties reads.
@@ -75,9 +79,12 @@ def agreement_for(user, pk: int, *, edit: bool = False, require: str | None = No
     """404 for who may not see it; 403 unless the user holds `require` (e.g. SIGN) — and, with edit=True,
     unless the user edits it and it is still a draft."""
     agreement = get_for_user(
-        user, Agreement.objects.select_related("police_party", "template"), view=VIEW,
-        change=CHANGE if edit else require, pk=pk,
-    )  # fmt: skip
+        user,
+        Agreement.objects.select_related("police_party", "template"),
+        view=VIEW,
+        change=CHANGE if edit else require,
+        pk=pk,
+    )
     if edit and not agreement.is_editable:
         raise PermissionDenied(
             _("Avtalen er ikke lenger et utkast og kan ikke endres. En signert avtale endres ved å lage en revisjon.")
@@ -161,9 +168,10 @@ def _kommune_editor_ids(user) -> set[int]:
         ids = set()
         if user.is_authenticated and user.person_id:
             ids = set(
-                RoleAssignment.objects.active().filter(person_id=user.person_id, role__in=KOMMUNE_EDITORS)
+                RoleAssignment.objects.active()
+                .filter(person_id=user.person_id, role__in=KOMMUNE_EDITORS)
                 .values_list("party_id", flat=True)
-            )  # fmt: skip
+            )
         user.__dict__["_kommune_editor_ids"] = ids
     return user.__dict__["_kommune_editor_ids"]
 
@@ -226,9 +234,12 @@ def templates_visible_to(user) -> QuerySet:
 def template_for(user, pk: int, *, edit: bool = False) -> AgreementTemplate:
     """A template the user administers: its district's admins edit it; the national one only staff edit."""
     return get_for_user(
-        user, AgreementTemplate.objects.select_related("district"), view=VIEW_TEMPLATE,
-        change=EDIT_TEMPLATE if edit else None, pk=pk,
-    )  # fmt: skip
+        user,
+        AgreementTemplate.objects.select_related("district"),
+        view=VIEW_TEMPLATE,
+        change=EDIT_TEMPLATE if edit else None,
+        pk=pk,
+    )
 
 
 # --- Choices in agreement forms: the parties and agreements a user may pick -------------------------------------
@@ -486,8 +497,9 @@ def proposal_for(user, agreement_pk: int, pk: int, *, decide: bool = False):
     agreement = agreement_for(user, agreement_pk)
     proposal = get_object_or_404(
         ChangeProposal.objects.select_related("section", "party", "proposed_by__person", "decided_by__person"),
-        agreement=agreement, pk=pk,
-    )  # fmt: skip
+        agreement=agreement,
+        pk=pk,
+    )
     proposal.agreement = proposal.section.agreement = agreement
     if decide and proposal.section.owner not in editable_owners(user, agreement):  # none once not a draft
         raise PermissionDenied

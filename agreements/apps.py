@@ -17,8 +17,11 @@ class AgreementsConfig(AppConfig):
 
         register_invitation_target(Agreement, join=agreement_join)
         for source in (
-            mytasks.signing_tasks, mytasks.section_tasks, mytasks.review_tasks, mytasks.renewal_tasks,
+            mytasks.signing_tasks,
+            mytasks.section_tasks,
+            mytasks.review_tasks,
+            mytasks.renewal_tasks,
             mytasks.proposal_tasks,
-        ):  # fmt: skip
+        ):
             register_task_source(source)
         register_generation_step("avtaler", generate_agreements, order=20)

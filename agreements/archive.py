@@ -76,19 +76,30 @@ def agreement_mappe(agreement: Agreement, *, folder: str = "") -> Mappe:
     parties = [Part(f"samarbeid:part:{k.pk}", k.name, "Kommune", kommunenummer=k.number) for k in kommuner]
     parties.append(Part(f"samarbeid:part:{agreement.police_party_id}", agreement.police_party.name, "Politiet"))
     return Mappe(
-        system_id=_system_id(agreement), kind="Saksmappe", title=agreement.title, created_at=agreement.created_at,
-        closed_at=signing_round.completed_at, valid_from=agreement.period_start, valid_to=agreement.period_end,
-        version=agreement_edition(agreement), replaces=_system_id(agreement.replaces) if agreement.replaces_id else "",
-        verification_url=verification_url(agreement, signing_round) or "", parties=parties, folder=folder,
+        system_id=_system_id(agreement),
+        kind="Saksmappe",
+        title=agreement.title,
+        created_at=agreement.created_at,
+        closed_at=signing_round.completed_at,
+        valid_from=agreement.period_start,
+        valid_to=agreement.period_end,
+        version=agreement_edition(agreement),
+        replaces=_system_id(agreement.replaces) if agreement.replaces_id else "",
+        verification_url=verification_url(agreement, signing_round) or "",
+        parties=parties,
+        folder=folder,
         description=_council_decision(agreement),
         records=[
             Registrering(
-                system_id=f"{_system_id(agreement)}:signert", kind="Arkivnotat",
-                title=f"{agreement.title} ({agreement.period_label})", created_at=signing_round.completed_at,
-                documents=documents, signatures=signatures,
+                system_id=f"{_system_id(agreement)}:signert",
+                kind="Arkivnotat",
+                title=f"{agreement.title} ({agreement.period_label})",
+                created_at=signing_round.completed_at,
+                documents=documents,
+                signatures=signatures,
             )
         ],
-    )  # fmt: skip
+    )
 
 
 def _council_decision(agreement: Agreement) -> str:
@@ -120,5 +131,7 @@ def district_archive_package(district, agreements, *, by) -> bytes:
     stamp = timezone.localdate().isoformat()
     return package_zip(
         system_id=f"samarbeid:distrikt:{district.pk}:{stamp}",
-        title=f"Samarbeidsavtaler i {district.name}", folders=folders, by=_by(by),
-    )  # fmt: skip
+        title=f"Samarbeidsavtaler i {district.name}",
+        folders=folders,
+        by=_by(by),
+    )

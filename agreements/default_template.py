@@ -15,7 +15,10 @@ from samarbeid.permissions import grant
 # (kind, owner, heading nb, heading nn, standard text nb, standard text nn, guidance nb, guidance nn)
 NATIONAL_SECTIONS = [
     (
-        SectionKind.TEXT, Owner.FELLES, "Innledning / formål", "Innleiing / formål",
+        SectionKind.TEXT,
+        Owner.FELLES,
+        "Innledning / formål",
+        "Innleiing / formål",
         "<p>Videreutvikling av det forebyggende arbeidet er en av de viktigste kvalitative endringene som "
         "gjennomføres i nærpolitireformen. Det skal utarbeides en gjensidig forpliktende avtale mellom "
         "politidistriktet og kommunene om tjenestetilbud, politikontaktens rolle, politiråd og SLT.</p>"
@@ -30,7 +33,10 @@ NATIONAL_SECTIONS = [
         "Skildre kort bakgrunnen for samarbeidet og kva avtalar denne avtalen erstattar.",
     ),
     (
-        SectionKind.TEXT, Owner.POLICE, "Organisering av politiet", "Organiseringa til politiet",
+        SectionKind.TEXT,
+        Owner.POLICE,
+        "Organisering av politiet",
+        "Organiseringa til politiet",
         "<p>Politidistriktet er organisert i geografiske driftsenheter med tjenestesteder. "
         "Politikontakten er tjenestestedets daglige kontaktledd med kommunen.</p>",
         "<p>Politidistriktet er organisert i geografiske driftseiningar med tenestestader. "
@@ -39,7 +45,10 @@ NATIONAL_SECTIONS = [
         "Skildre driftseininga, tenestestadene og kven som leiar dei.",
     ),
     (
-        SectionKind.SERVICE, Owner.POLICE, "Tjenestetilbud", "Tenestetilbod",
+        SectionKind.SERVICE,
+        Owner.POLICE,
+        "Tjenestetilbud",
+        "Tenestetilbod",
         "<p>Tjenestetilbudet beskriver hva innbyggerne skal kunne forvente av lokalt politi: beredskap, "
         "forebygging, responstid, åpningstider og etterforsking.</p>"
         "<p>Det er politisk bestemt på nasjonalt nivå at det er krav til responstiden: tiden fra politiet "
@@ -54,7 +63,10 @@ NATIONAL_SECTIONS = [
         "Skildre opningstider, publikumsekspedisjon, beredskap og etterforsking lokalt.",
     ),
     (
-        SectionKind.PRESENCE, Owner.POLICE, "Politikontakten", "Politikontakten",
+        SectionKind.PRESENCE,
+        Owner.POLICE,
+        "Politikontakten",
+        "Politikontakten",
         "<p>Politikontaktens hovedoppgaver:</p><ul>"
         "<li>Sørge for oppfølging av kriminalitetsforebyggende strategi og politiets nærpolitirolle</li>"
         "<li>Være pådriver for at politiråd og SLT-samarbeid fungerer i aktuelle kommuner</li>"
@@ -74,7 +86,10 @@ NATIONAL_SECTIONS = [
         "Skriv kor ofte og kvar politikontakten er til stades i kommunen, og faste møtepunkt.",
     ),
     (
-        SectionKind.TEXT, Owner.FELLES, "Politiråd", "Politiråd",
+        SectionKind.TEXT,
+        Owner.FELLES,
+        "Politiråd",
+        "Politiråd",
         "<p>Det skal etableres politiråd i alle kommuner. Politi og kommune har et felles ansvar for at dette "
         "fungerer. Politirådet ledes av ordføreren. Både politiet og kommunen skal spille inn saker til "
         "politirådet.</p><p>Det skal settes opp en møteplan for et år om gangen. Det skal avholdes minimum to "
@@ -87,7 +102,9 @@ NATIONAL_SECTIONS = [
         "Skriv kven som er faste medlemmar, kven som er sekretær, og kor mange møte som vert haldne i året.",
     ),
     (
-        SectionKind.SLT, Owner.KOMMUNE, "SLT (samordning av lokale kriminalitetsforebyggende tiltak)",
+        SectionKind.SLT,
+        Owner.KOMMUNE,
+        "SLT (samordning av lokale kriminalitetsforebyggende tiltak)",
         "SLT (samordning av lokale kriminalitetsførebyggjande tiltak)",
         "<p>Hensikten med SLT er at lokale offentlige og frivillige ressurser arbeider etter en felles og "
         "vedtatt strategi mot felles mål. SLT-koordinatoren er drivkraften i dette arbeidet.</p>"
@@ -101,7 +118,10 @@ NATIONAL_SECTIONS = [
         "Skildre SLT-organiseringa i kommunen, koordinatorstillinga og handlingsplanen.",
     ),
     (
-        SectionKind.EXPECTATIONS, Owner.FELLES, "Forventninger til samarbeid", "Forventningar til samarbeid",
+        SectionKind.EXPECTATIONS,
+        Owner.FELLES,
+        "Forventninger til samarbeid",
+        "Forventningar til samarbeid",
         "<p>Samarbeidet med kommunene er gjensidig, det er derfor viktig at avtalen omhandler forventninger "
         "begge veier. Det er viktig at initiativ fra politiet tas videre til politisk behandling.</p>",
         "<p>Samarbeidet er gjensidig. Det er difor viktig at avtalen omhandlar forventningar begge vegar. Det "
@@ -110,7 +130,10 @@ NATIONAL_SECTIONS = [
         "Før opp forventningane frå kommunen og frå politiet.",
     ),
     (
-        SectionKind.FOCUS, Owner.KOMMUNE, "Spesielle fokusområder", "Spesielle fokusområde",
+        SectionKind.FOCUS,
+        Owner.KOMMUNE,
+        "Spesielle fokusområder",
+        "Spesielle fokusområde",
         "<p>Fokusområdene hentes gjerne fra kommunens handlingsplan.</p>",
         "<p>Fokusområda vert gjerne henta frå handlingsplanen til kommunen.</p>",
         # The question is the writer's prompt: guidance, never box text that would be signed.
@@ -118,7 +141,10 @@ NATIONAL_SECTIONS = [
         "Kva er dei eigne behova til kommunen? Før opp lokale mål og satsingsområde som er forankra i politirådet.",
     ),
     (
-        SectionKind.TEXT, Owner.FELLES, "Administrative forhold", "Administrative forhold",
+        SectionKind.TEXT,
+        Owner.FELLES,
+        "Administrative forhold",
+        "Administrative forhold",
         "<p>Taushetsplikten skal respekteres av alle involverte aktører. Taushetsbelagte opplysninger skal "
         "til enhver tid behandles etter gjeldende lover og regler om taushetsplikt. Nødvendige samtykker om "
         "fritak skal innhentes.</p><p>Dokumenter arkiveres i henhold til de ulike instansers arkivrutiner.</p>",
@@ -129,14 +155,20 @@ NATIONAL_SECTIONS = [
         "Avklar kven som står for journalføring og korleis saker vert fremja tenestevegen.",
     ),
     (
-        SectionKind.CONTACTS, Owner.FELLES, "Kontaktinformasjon", "Kontaktinformasjon",
+        SectionKind.CONTACTS,
+        Owner.FELLES,
+        "Kontaktinformasjon",
+        "Kontaktinformasjon",
         "<p>Kontaktlisten lages fra partenes roller og oppdateres når personer skifter.</p>",
         "<p>Kontaktlista vert laga frå rollene til partane og vert oppdatert når personar skiftar.</p>",
         "Legg til kontaktpunkter som ikke er personer med roller, for eksempel felles e-postadresser.",
         "Legg til kontaktpunkt som ikkje er personar med roller, til dømes felles e-postadresser.",
     ),
     (
-        SectionKind.TEXT, Owner.FELLES, "Evaluering", "Evaluering",
+        SectionKind.TEXT,
+        Owner.FELLES,
+        "Evaluering",
+        "Evaluering",
         "<p>Politikontaktordningen må evalueres løpende og nødvendige tilpasninger gjennomføres underveis. "
         "Samarbeidsavtalen evalueres årlig. Politidirektoratet har gitt ut en veileder for evaluering av "
         "politirådet.</p>",
@@ -146,7 +178,7 @@ NATIONAL_SECTIONS = [
         "Skriv når og hvordan samarbeidet evalueres, og hvem som skriver evalueringen.",
         "Skriv når og korleis samarbeidet vert evaluert, og kven som skriv evalueringa.",
     ),
-]  # fmt: skip
+]
 
 
 @transaction.atomic
@@ -158,9 +190,17 @@ def ensure_national_template() -> AgreementTemplate:
     if created:
         for order, (kind, owner, h_nb, h_nn, t_nb, t_nn, g_nb, g_nn) in enumerate(NATIONAL_SECTIONS, start=1):
             TemplateSection.objects.create(
-                template=template, order=order, kind=kind, owner=owner, heading_nb=h_nb, heading_nn=h_nn,
-                standard_text_nb=t_nb, standard_text_nn=t_nn, guidance_nb=g_nb, guidance_nn=g_nn,
-            )  # fmt: skip
+                template=template,
+                order=order,
+                kind=kind,
+                owner=owner,
+                heading_nb=h_nb,
+                heading_nn=h_nn,
+                standard_text_nb=t_nb,
+                standard_text_nn=t_nn,
+                guidance_nb=g_nb,
+                guidance_nn=g_nn,
+            )
         grant(template, Party.objects.filter(kind=Party.Kind.POLITIDISTRIKT), NATIONAL_TEMPLATE_POLICY)
     return template
 

@@ -121,14 +121,19 @@ def create_demo_negotiation() -> None:
     section = agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order", "pk").first()
     if section is not None:
         proposal_create(
-            section=section, party=police, by=users["moss_politikontakt"],
+            section=section,
+            party=police,
+            by=users["moss_politikontakt"],
             text=section.local_text + "<p>Kommunen varsler politikontakten før større arrangementer.</p>",
             explanation="Da kan vi planlegge tilstedeværelsen sammen.",
-        )  # fmt: skip
+        )
     comment_thread_create(
-        agreement=agreement, party=police, by=users["moss_politikontakt"], part="fokusomrader",
+        agreement=agreement,
+        party=police,
+        by=users["moss_politikontakt"],
+        part="fokusomrader",
         body="@slt-koordinator: Skal cannabisforebygging stå som eget fokusområde, eller under «Utsett!»?",
-    )  # fmt: skip
+    )
 
 
 # --- Agreements in force, for the task list: one due for revision, one expiring, one waiting for signatures -------
@@ -163,9 +168,12 @@ def _sign_for_demo(agreement: Agreement, signers: list[User], place: str) -> Non
             raise RuntimeError("the demo's TOTP code was refused")
         agreement.refresh_from_db()
         agreement_sign(
-            agreement, by=user, place=place, signed_hash=agreement.signing_rounds.last().content_hash,
+            agreement,
+            by=user,
+            place=place,
+            signed_hash=agreement.signing_rounds.last().content_hash,
             authentication=[{"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True}],
-        )  # fmt: skip
+        )
         Authenticator.objects.filter(user=user).delete()
 
 
@@ -181,9 +189,12 @@ def create_demo_agreements_in_force() -> None:
         if Agreement.objects.filter(kommuner=kommune, created_by=signers[0], period_start=start).exists():
             continue
         agreement = agreement_create(
-            police_party=PoliceUnit.objects.get(name=unit_name), kommuner=[kommune], created_by=signers[0],
-            period_start=start, period_end=today + datetime.timedelta(days=days_left) if days_left else None,
-        )  # fmt: skip
+            police_party=PoliceUnit.objects.get(name=unit_name),
+            kommuner=[kommune],
+            created_by=signers[0],
+            period_start=start,
+            period_end=today + datetime.timedelta(days=days_left) if days_left else None,
+        )
         _sign_for_demo(agreement, signers, place)
     randaberg = Agreement.objects.filter(kommuner__number="1127", status=Agreement.Status.DRAFT).first()
     if randaberg is not None:

@@ -31,9 +31,11 @@ def import_demo_agreements() -> list[Agreement]:
         resolved = resolve_parties(parsed)
         police = demo_party(police_name) if police_name else resolved.police
         existing = Agreement.objects.filter(
-            created_by=creator, police_party=police, kommuner__in=resolved.kommuner,
+            created_by=creator,
+            police_party=police,
+            kommuner__in=resolved.kommuner,
             sections__heading=parsed.sections[0].heading,
-        ).first()  # fmt: skip
+        ).first()
         imported.append(
             existing or agreement_import(parsed, created_by=creator, police_party=police, resolved=resolved)
         )

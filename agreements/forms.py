@@ -85,10 +85,14 @@ class AgreementCreateForm(AgreementDetailsForm):
 
     police_party = forms.ModelChoiceField(label=_("Politiet"), queryset=Party.objects.none())
     kommuner = forms.ModelMultipleChoiceField(
-        label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple,
-        help_text=_("Kommuner i politidistriktet. En kommune du har en rolle i, blir part med en gang; de andre får "
-                    "en invitasjon og blir part først når de godtar den."),
-    )  # fmt: skip
+        label=_("Kommuner"),
+        queryset=Kommune.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Kommuner i politidistriktet. En kommune du har en rolle i, blir part med en gang; de andre får "
+            "en invitasjon og blir part først når de godtar den."
+        ),
+    )
     malform = forms.ChoiceField(
         label=_("Målform"), choices=[("", _("Kommunens målform")), *Malform.choices], required=False
     )
@@ -142,9 +146,12 @@ class LocalSectionForm(forms.Form):
 
 class PresenceForm(VersionedForm, forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("Ukedager"), choices=OpeningHours.Weekday.choices, coerce=int, required=False,
+        label=_("Ukedager"),
+        choices=OpeningHours.Weekday.choices,
+        coerce=int,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
 
     class Meta:
         model = PresenceCommitment
@@ -213,9 +220,15 @@ class TemplateSectionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = TemplateSection
         fields = [
-            "heading_nb", "heading_nn", "owner", "kind", "standard_text_nb", "standard_text_nn", "guidance_nb",
+            "heading_nb",
+            "heading_nn",
+            "owner",
+            "kind",
+            "standard_text_nb",
+            "standard_text_nn",
+            "guidance_nb",
             "guidance_nn",
-        ]  # fmt: skip
+        ]
         widgets = {
             "standard_text_nb": RichTextarea,
             "standard_text_nn": RichTextarea,

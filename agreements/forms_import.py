@@ -63,9 +63,11 @@ def _unpacked_size(upload) -> int:
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("Avtalen som fil"))
     party = forms.ModelChoiceField(
-        label=_("Last opp for"), queryset=Party.objects.none(), empty_label=None,
+        label=_("Last opp for"),
+        queryset=Party.objects.none(),
+        empty_label=None,
         help_text=_("Importen er din til du har sett over den; bare du ser den."),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,9 +180,11 @@ class ReviewForm(forms.Form):
     required; applying edits needs only valid sections."""
 
     police_party = forms.ModelChoiceField(
-        label=_("Politiet"), queryset=Party.objects.none(), required=False,
+        label=_("Politiet"),
+        queryset=Party.objects.none(),
+        required=False,
         empty_label=_("Velg politienhet eller politidistrikt"),
-    )  # fmt: skip
+    )
     kommuner = forms.ModelMultipleChoiceField(
         label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -197,14 +201,20 @@ class ReviewForm(forms.Form):
     )
     signed_on = forms.DateField(label=_("Den gamle avtalen ble signert"), required=False, widget=DATE)
     replaces = forms.ModelChoiceField(
-        label=_("Erstatter avtalen i registeret"), queryset=Agreement.objects.none(), required=False,
+        label=_("Erstatter avtalen i registeret"),
+        queryset=Agreement.objects.none(),
+        required=False,
         empty_label=_("Ingen (den gamle avtalen er ikke i registeret)"),
-    )  # fmt: skip
+    )
     suggestions = forms.TypedMultipleChoiceField(
-        label=_("Malen har også"), widget=forms.CheckboxSelectMultiple, required=False, coerce=int,
-        help_text=_("Avsnitt som teksten mangler. Kryss av for dem dere vil ta med som forslag; eieren kan fjerne "
-                    "dem."),
-    )  # fmt: skip
+        label=_("Malen har også"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        coerce=int,
+        help_text=_(
+            "Avsnitt som teksten mangler. Kryss av for dem dere vil ta med som forslag; eieren kan fjerne dem."
+        ),
+    )
 
     def __init__(self, *args, user, sections, suggestions, unknown_units: list[UnknownUnit], confirming=False, **kw):
         super().__init__(*args, **kw)
@@ -243,9 +253,12 @@ class ReviewForm(forms.Form):
                 )
             if blocks > 1:
                 self.fields[f"s{i}-split"] = forms.TypedChoiceField(
-                    label=_("Del opp før tekstblokk"), required=False, coerce=int, empty_value=None,
+                    label=_("Del opp før tekstblokk"),
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
                     choices=[("", _("Ikke del opp")), *((n, str(n)) for n in range(2, blocks + 1))],
-                )  # fmt: skip
+                )
                 self.fields[f"s{i}-split_heading"] = forms.CharField(
                     label=_("Overskrift for den nye delen"), max_length=200, required=False
                 )
@@ -308,8 +321,17 @@ class ReviewForm(forms.Form):
 
 def stored_choices(data) -> dict:
     """The review's non-section fields as posted, to be shown again as they were (nothing the user chose is lost)."""
-    names = ["police_party", "kommuner", "new_units", "malform", "period_start", "period_end", "signed_on",
-             "replaces", "suggestions"]  # fmt: skip
+    names = [
+        "police_party",
+        "kommuner",
+        "new_units",
+        "malform",
+        "period_start",
+        "period_end",
+        "signed_on",
+        "replaces",
+        "suggestions",
+    ]
     return {name: data.getlist(name) for name in names if name in data}
 
 

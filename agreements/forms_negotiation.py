@@ -17,10 +17,12 @@ def _textarea(rows: int = 3):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Kommentar"), max_length=MAX_COMMENT, widget=_textarea(),
+        label=_("Kommentar"),
+        max_length=MAX_COMMENT,
+        widget=_textarea(),
         help_text=_("Skriv @ og en rolle, f.eks. @politikontakt eller @slt-koordinator, for å varsle dem."),
         error_messages={"required": _("Skriv en kommentar.")},
-    )  # fmt: skip
+    )
 
 
 class ThreadForm(CommentForm):
@@ -31,24 +33,32 @@ class ThreadForm(CommentForm):
 
 
 class ProposalForm(forms.Form):
-    text = forms.CharField(label=_("Foreslått tekst"), widget=RichTextarea,
-                           error_messages={"required": _("Skriv teksten du foreslår.")})  # fmt: skip
-    explanation = forms.CharField(label=_("Begrunnelse (valgfritt)"), required=False, max_length=MAX_COMMENT,
-                                  widget=_textarea())  # fmt: skip
+    text = forms.CharField(
+        label=_("Foreslått tekst"), widget=RichTextarea, error_messages={"required": _("Skriv teksten du foreslår.")}
+    )
+    explanation = forms.CharField(
+        label=_("Begrunnelse (valgfritt)"), required=False, max_length=MAX_COMMENT, widget=_textarea()
+    )
 
 
 class DecisionForm(VersionedForm, forms.Form):
     """The owner's answer; carries the section's version the page showed (accepting claims it)."""
 
     decision = forms.ChoiceField(
-        label=_("Svar"), widget=forms.RadioSelect,
-        choices=[("godta", _("Godta forslaget")), ("godta_endret", _("Godta med endringer")),
-                 ("avsla", _("Avslå forslaget"))],
-    )  # fmt: skip
-    text = forms.CharField(label=_("Teksten slik den blir (ved «Godta med endringer»)"), required=False,
-                           widget=RichTextarea)  # fmt: skip
-    reason = forms.CharField(label=_("Begrunnelse (må fylles ut ved avslag)"), required=False,
-                             max_length=MAX_COMMENT, widget=_textarea())  # fmt: skip
+        label=_("Svar"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("godta", _("Godta forslaget")),
+            ("godta_endret", _("Godta med endringer")),
+            ("avsla", _("Avslå forslaget")),
+        ],
+    )
+    text = forms.CharField(
+        label=_("Teksten slik den blir (ved «Godta med endringer»)"), required=False, widget=RichTextarea
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse (må fylles ut ved avslag)"), required=False, max_length=MAX_COMMENT, widget=_textarea()
+    )
 
     def clean(self):
         data = super().clean()
@@ -82,8 +92,9 @@ class NegotiationSettingForm(forms.Form):
 
 class CouncilDecisionForm(VersionedForm, forms.Form):
     kommune = forms.TypedChoiceField(label=_("Kommune"), coerce=int)
-    case_number = forms.CharField(label=_("Saksnummer"), max_length=50,
-                                  widget=forms.TextInput(attrs={"class": "ds-input"}))  # fmt: skip
+    case_number = forms.CharField(
+        label=_("Saksnummer"), max_length=50, widget=forms.TextInput(attrs={"class": "ds-input"})
+    )
     decided_on = forms.DateField(label=_("Vedtaksdato"), widget=DATE)
 
     def __init__(self, *args, kommuner, **kwargs):

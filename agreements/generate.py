@@ -39,12 +39,25 @@ from samarbeid.models import Malform, Role
 from samarbeid.permissions import grant
 
 FATES = [
-    ("current", 34), ("current_revising", 14), ("current_until_revised", 8), ("revision_due", 14),
-    ("expiring", 8), ("expired", 11), ("first_draft", 6), ("none", 5),
-]  # fmt: skip
+    ("current", 34),
+    ("current_revising", 14),
+    ("current_until_revised", 8),
+    ("revision_due", 14),
+    ("expiring", 8),
+    ("expired", 11),
+    ("first_draft", 6),
+    ("none", 5),
+]
 NUMBER_WORDS = {2: "to", 3: "tre", 4: "fire", 5: "fem"}
-FOCUS = ["Rus blant unge", "Vold i nære relasjoner", "Radikalisering og voldelig ekstremisme", "Nettmobbing",
-         "Trygghet i sentrum", "Beredskap og samfunnssikkerhet", "Utsatte familier"]  # fmt: skip
+FOCUS = [
+    "Rus blant unge",
+    "Vold i nære relasjoner",
+    "Radikalisering og voldelig ekstremisme",
+    "Nettmobbing",
+    "Trygghet i sentrum",
+    "Beredskap og samfunnssikkerhet",
+    "Utsatte familier",
+]
 EXPECTATIONS = [
     (Expectation.Direction.FROM_KOMMUNE, "Politiet deltar i politirådet og SLT-arbeidet med fast representant."),
     (Expectation.Direction.FROM_KOMMUNE, "Politikontakten er synlig i kommunen og kjent for skolene."),
@@ -93,8 +106,11 @@ def _chain(gen: Generation, coop: Cooperation) -> list[Planned]:
     fate = _fate(gen, coop)
     if fate == "none":
         return []
-    terms = {"min_meetings": rng.choice([2, 4, 4, 4, 5]), "notice_days": rng.choice([7, 7, 7, 14]),
-             "revise_after_valg": rng.random() < 0.3}  # fmt: skip
+    terms = {
+        "min_meetings": rng.choice([2, 4, 4, 4, 5]),
+        "notice_days": rng.choice([7, 7, 7, 14]),
+        "revise_after_valg": rng.random() < 0.3,
+    }
     plans: list[Planned] = []
     if fate != "first_draft":
         end: datetime.date | None
@@ -124,8 +140,9 @@ def _chain(gen: Generation, coop: Cooperation) -> list[Planned]:
     if fate in ("current_revising", "first_draft"):
         created = today - datetime.timedelta(days=rng.randint(10, 120))
         start = datetime.date(today.year + 1, 1, 1)
-        plan = Planned(coop, len(plans), created, start, datetime.date(start.year + 2, 12, 31),
-                       Agreement.Status.DRAFT, **terms)  # fmt: skip
+        plan = Planned(
+            coop, len(plans), created, start, datetime.date(start.year + 2, 12, 31), Agreement.Status.DRAFT, **terms
+        )
         if rng.random() < 0.5:
             plan.final = Agreement.Status.SENT
             plan.sent = created + datetime.timedelta(days=rng.randint(3, 9))
@@ -138,10 +155,16 @@ def _signed(gen: Generation, coop, index, signed_on, period_end, *, replaced: bo
     rng = gen.rng
     sent = signed_on - datetime.timedelta(days=rng.randint(4, 20))
     plan = Planned(
-        coop, index, created=sent - datetime.timedelta(days=rng.randint(30, 150)), period_start=signed_on,
-        period_end=period_end, final=Agreement.Status.REPLACED if replaced else Agreement.Status.SIGNED, sent=sent,
-        signatures=len(coop.kommuner) + 1, **terms,
-    )  # fmt: skip
+        coop,
+        index,
+        created=sent - datetime.timedelta(days=rng.randint(30, 150)),
+        period_start=signed_on,
+        period_end=period_end,
+        final=Agreement.Status.REPLACED if replaced else Agreement.Status.SIGNED,
+        sent=sent,
+        signatures=len(coop.kommuner) + 1,
+        **terms,
+    )
     if rng.random() < 0.5:
         plan.council_case = (f"{signed_on.year}/{rng.randint(10, 180)}", sent - datetime.timedelta(days=3))
     return plan
@@ -186,13 +209,22 @@ def generate_agreements(gen: Generation) -> dict[str, int]:
                 templates[district] = template_for_district(plan.coop.unit.district)
             previous = chains[gen.cooperations.index(plan.coop)][level - 1].agreement if level else None
             creator = _holder(gen, plan.coop.host, Role.SLT_KOORDINATOR, plan.created)
-            rows.append(Agreement(
-                template=templates[district], police_party_id=plan.coop.unit.pk, status=Agreement.Status.DRAFT,
-                period_start=plan.period_start, period_end=plan.period_end, malform=plan.coop.host.default_malform,
-                replaces=previous, council_case_number=plan.council_case[0],
-                council_decision_date=plan.council_case[1], created_at=gen.at(plan.created, 10),
-                created_by=creator.user, updated_by=creator.user,
-            ))  # fmt: skip
+            rows.append(
+                Agreement(
+                    template=templates[district],
+                    police_party_id=plan.coop.unit.pk,
+                    status=Agreement.Status.DRAFT,
+                    period_start=plan.period_start,
+                    period_end=plan.period_end,
+                    malform=plan.coop.host.default_malform,
+                    replaces=previous,
+                    council_case_number=plan.council_case[0],
+                    council_decision_date=plan.council_case[1],
+                    created_at=gen.at(plan.created, 10),
+                    created_by=creator.user,
+                    updated_by=creator.user,
+                )
+            )
         Agreement.objects.bulk_create(rows, batch_size=BATCH)
         for plan, row in zip(batch, rows, strict=True):
             plan.agreement = row
@@ -230,17 +262,30 @@ def _parts(gen: Generation, plans: list[Planned], templates) -> None:
         for ts in section_templates[plan.coop.unit.district_id]:
             texts = ts.in_malform(agreement.malform)
             local = _local_text(plan, texts["heading"], agreement.malform) if complete else ""
-            sections.append(AgreementSection(
-                agreement=agreement, template_section=ts, order=ts.order, kind=ts.kind, owner=ts.owner,
-                local_text=local, version=2 if local else 1, updated_by=agreement.created_by, **texts,
-            ))  # fmt: skip
+            sections.append(
+                AgreementSection(
+                    agreement=agreement,
+                    template_section=ts,
+                    order=ts.order,
+                    kind=ts.kind,
+                    owner=ts.owner,
+                    local_text=local,
+                    version=2 if local else 1,
+                    updated_by=agreement.created_by,
+                    **texts,
+                )
+            )
         if complete:
             for kommune in plan.coop.kommuner:
-                presence.append(PresenceCommitment(
-                    agreement=agreement, kommune=kommune, times=gen.rng.choice([1, 1, 2]),
-                    per=gen.rng.choice([PresenceCommitment.Per.WEEK, PresenceCommitment.Per.MONTH]),
-                    place=f"Rådhuset i {kommune.admin_centre or kommune.name}",
-                ))  # fmt: skip
+                presence.append(
+                    PresenceCommitment(
+                        agreement=agreement,
+                        kommune=kommune,
+                        times=gen.rng.choice([1, 1, 2]),
+                        per=gen.rng.choice([PresenceCommitment.Per.WEEK, PresenceCommitment.Per.MONTH]),
+                        place=f"Rådhuset i {kommune.admin_centre or kommune.name}",
+                    )
+                )
             expectations += [
                 Expectation(agreement=agreement, direction=direction, order=order, text=text)
                 for order, (direction, text) in enumerate(gen.rng.sample(EXPECTATIONS, 2), start=1)
@@ -259,16 +304,31 @@ def _parts(gen: Generation, plans: list[Planned], templates) -> None:
     for section in sections:
         plan = by_agreement[section.agreement_id]
         created = plan.agreement.created_at
-        revisions.append(SectionRevision(
-            agreement_id=section.agreement_id, section=section, version=1, action=SectionRevision.Action.CREATED,
-            heading=section.heading, text="", created_at=created, created_by=plan.agreement.created_by,
-        ))  # fmt: skip
-        if section.local_text:
-            revisions.append(SectionRevision(
-                agreement_id=section.agreement_id, section=section, version=2, action=SectionRevision.Action.EDITED,
-                heading=section.heading, text=section.local_text, created_at=created + datetime.timedelta(days=7),
+        revisions.append(
+            SectionRevision(
+                agreement_id=section.agreement_id,
+                section=section,
+                version=1,
+                action=SectionRevision.Action.CREATED,
+                heading=section.heading,
+                text="",
+                created_at=created,
                 created_by=plan.agreement.created_by,
-            ))  # fmt: skip
+            )
+        )
+        if section.local_text:
+            revisions.append(
+                SectionRevision(
+                    agreement_id=section.agreement_id,
+                    section=section,
+                    version=2,
+                    action=SectionRevision.Action.EDITED,
+                    heading=section.heading,
+                    text=section.local_text,
+                    created_at=created + datetime.timedelta(days=7),
+                    created_by=plan.agreement.created_by,
+                )
+            )
     insert(SectionRevision, revisions)
 
 
@@ -292,8 +352,9 @@ def _sign(gen: Generation, plans: list[Planned]) -> tuple[int, int]:
             agreement = plan.agreement
             agreement.status = Agreement.Status.SENT
             digest = content_hash(agreement)
-            signing_round = SigningRound(agreement=agreement, content_hash=digest, sent_at=gen.at(plan.sent, 11),
-                                         sent_by=agreement.created_by)  # fmt: skip
+            signing_round = SigningRound(
+                agreement=agreement, content_hash=digest, sent_at=gen.at(plan.sent, 11), sent_by=agreement.created_by
+            )
             parties = [(k, Role.ORDFORER) for k in plan.coop.kommuner]
             parties.append((plan.coop.unit, LEADER_ROLE[plan.coop.unit.unit_kind]))
             day = plan.sent
@@ -302,13 +363,23 @@ def _sign(gen: Generation, plans: list[Planned]) -> tuple[int, int]:
                 holder = _holder(gen, party, role, day)
                 signed_at = gen.at(day, gen.rng.randint(8, 15), gen.rng.randint(0, 59))
                 plan.signed_at.append(signed_at)
-                signatures.append(Signature(
-                    round=signing_round, agreement=agreement, party_id=party.pk, user=holder.user, role=role,
-                    name=holder.person.name, title=holder.title or str(Role(role).label),
-                    place=getattr(party, "admin_centre", "") or party.name.split()[0], signed_at=signed_at,
-                    content_hash=digest, authentication=[{"method": "mfa", "type": "totp", "reauthenticated": True,
-                                                          "at": int(signed_at.timestamp())}],
-                ))  # fmt: skip
+                signatures.append(
+                    Signature(
+                        round=signing_round,
+                        agreement=agreement,
+                        party_id=party.pk,
+                        user=holder.user,
+                        role=role,
+                        name=holder.person.name,
+                        title=holder.title or str(Role(role).label),
+                        place=getattr(party, "admin_centre", "") or party.name.split()[0],
+                        signed_at=signed_at,
+                        content_hash=digest,
+                        authentication=[
+                            {"method": "mfa", "type": "totp", "reauthenticated": True, "at": int(signed_at.timestamp())}
+                        ],
+                    )
+                )
             if plan.final != Agreement.Status.SENT:
                 signing_round.completed_at = plan.signed_at[-1]
             rounds.append(signing_round)
@@ -319,16 +390,28 @@ def _sign(gen: Generation, plans: list[Planned]) -> tuple[int, int]:
     successor = {p.agreement.replaces_id: p for p in signed if p.agreement.replaces_id}
     for plan in signed:
         at, by = plan.signed_at[-1], last_signer[plan.agreement.pk]
-        changes.append(StatusChange(agreement=plan.agreement, from_status=Agreement.Status.SENT,
-                                    to_status=Agreement.Status.SIGNED, created_at=at, created_by=by))  # fmt: skip
+        changes.append(
+            StatusChange(
+                agreement=plan.agreement,
+                from_status=Agreement.Status.SENT,
+                to_status=Agreement.Status.SIGNED,
+                created_at=at,
+                created_by=by,
+            )
+        )
         if plan.final == Agreement.Status.REPLACED:
             newer = successor[plan.agreement.pk]
             on = timezone.localdate(newer.signed_at[-1]).strftime("%d.%m.%Y")
-            changes.append(StatusChange(
-                agreement=plan.agreement, from_status=Agreement.Status.SIGNED, to_status=Agreement.Status.REPLACED,
-                reason=f"Erstattet av revidert avtale signert {on}", created_at=newer.signed_at[-1],
-                created_by=last_signer[newer.agreement.pk],
-            ))  # fmt: skip
+            changes.append(
+                StatusChange(
+                    agreement=plan.agreement,
+                    from_status=Agreement.Status.SIGNED,
+                    to_status=Agreement.Status.REPLACED,
+                    reason=f"Erstattet av revidert avtale signert {on}",
+                    created_at=newer.signed_at[-1],
+                    created_by=last_signer[newer.agreement.pk],
+                )
+            )
     StatusChange.objects.bulk_create(changes, batch_size=BATCH)
     for status in (Agreement.Status.SIGNED, Agreement.Status.REPLACED):
         ids = [p.agreement.pk for p in signed if p.final == status]

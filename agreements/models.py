@@ -182,13 +182,20 @@ class Agreement(Versioned, LockedWhenSigned):
     edited_by_field, edited_at_field = "updated_by", "updated_at"
 
     template = models.ForeignKey(
-        AgreementTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="agreements",
+        AgreementTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
         verbose_name=_("mal"),
-    )  # fmt: skip
+    )
     police_party = models.ForeignKey(
-        Party, on_delete=models.PROTECT, related_name="police_agreements", verbose_name=_("politiet"),
+        Party,
+        on_delete=models.PROTECT,
+        related_name="police_agreements",
+        verbose_name=_("politiet"),
         limit_choices_to={"kind__in": [Party.Kind.POLITIDISTRIKT, Party.Kind.POLICE_UNIT]},
-    )  # fmt: skip
+    )
     kommuner = models.ManyToManyField(
         Kommune, through="AgreementKommune", related_name="agreements", verbose_name=_("kommuner")
     )
@@ -199,9 +206,13 @@ class Agreement(Versioned, LockedWhenSigned):
     )
     malform = models.CharField(_("målform"), max_length=2, choices=Malform.choices, default=Malform.BOKMAL)
     replaces = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
         verbose_name=_("erstatter"),
-    )  # fmt: skip
+    )
     council_case_number = models.CharField(_("saksnummer i kommunestyret"), max_length=50, blank=True)
     council_decision_date = models.DateField(_("vedtatt i kommunestyret"), null=True, blank=True)
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
@@ -210,9 +221,13 @@ class Agreement(Versioned, LockedWhenSigned):
     )
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("sist endret av"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("samarbeidsavtale")
@@ -332,9 +347,14 @@ class Agreement(Versioned, LockedWhenSigned):
             order = after.order + 1
             sections.filter(order__gte=order).update(order=F("order") + 1)
         section = AgreementSection.objects.create(
-            agreement=self, order=order, heading=heading, owner=owner, is_local=True,
-            local_text=clean_html(local_text), updated_by=by,
-        )  # fmt: skip
+            agreement=self,
+            order=order,
+            heading=heading,
+            owner=owner,
+            is_local=True,
+            local_text=clean_html(local_text),
+            updated_by=by,
+        )
         section.record(SectionRevision.Action.ADDED, by)
         return section
 
@@ -388,9 +408,13 @@ class AgreementSection(Versioned, LockedWhenSigned):
     local_text = models.TextField(_("lokal tekst"), blank=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("sist endret av"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("avsnitt")
@@ -408,9 +432,14 @@ class AgreementSection(Versioned, LockedWhenSigned):
 
     def record(self, action: str, by) -> "SectionRevision":
         return SectionRevision.objects.create(
-            agreement_id=self.agreement_id, section=self, version=self.version, action=action,
-            heading=self.heading, text=self.local_text, created_by=by,
-        )  # fmt: skip
+            agreement_id=self.agreement_id,
+            section=self,
+            version=self.version,
+            action=action,
+            heading=self.heading,
+            text=self.local_text,
+            created_by=by,
+        )
 
     @transaction.atomic
     def set_local_text(self, html: str, *, by, expected_version: int | None = None) -> "SectionRevision | None":
@@ -472,9 +501,13 @@ class SectionRevision(AppendOnly):
     # A version made from another party's change proposal is attributed to both: its proposer and
     # (created_by) the owner who accepted it.
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("foreslått av"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("versjon av avsnitt")
@@ -849,9 +882,13 @@ class CommentThread(Versioned, LockedWhenSigned):
     )
     resolved_at = models.DateTimeField(_("løst"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("løst av"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("kommentartråd")
@@ -940,9 +977,13 @@ class ChangeProposal(Versioned, LockedWhenSigned):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("avgjort av"),
-    )  # fmt: skip
+    )
     decision_reason = models.TextField(_("begrunnelse for avgjørelsen"), max_length=5000, blank=True)
     accepted_text = models.TextField(_("vedtatt tekst"), blank=True)
     result_version = models.PositiveIntegerField(_("ny versjon av avsnittet"), null=True, blank=True)

@@ -43,9 +43,10 @@ def _date(day: datetime.date) -> str:
 def signing_tasks(user, today: datetime.date) -> list[Task]:
     """Agreements waiting for my signature: for a party I sign for that has not signed in the live round."""
     live = Prefetch(
-        "signing_rounds", SigningRound.objects.filter(cancelled_at__isnull=True).prefetch_related("signatures"),
+        "signing_rounds",
+        SigningRound.objects.filter(cancelled_at__isnull=True).prefetch_related("signatures"),
         to_attr="live_rounds",
-    )  # fmt: skip
+    )
     agreements = list(agreements_to_sign(user).select_related("police_party").prefetch_related("kommuner", live))
     if not agreements:
         return []
@@ -68,14 +69,18 @@ def signing_tasks(user, today: datetime.date) -> list[Task]:
                 and role.role in eligible_roles(party, allow_deputy=signing_round.allow_deputy)
             ):
                 sent = timezone.localdate(signing_round.sent_at)
-                tasks.append(Task(
-                    kind=KIND_SIGN, key=f"agreement:{agreement.pk}:sign:{signing_round.pk}:{party.pk}",
-                    title=_("Signer «%(agreement)s»") % {"agreement": agreement.title},
-                    url=reverse("agreements:signing", args=[agreement.pk]), due_on=sent + SIGN_WITHIN,
-                    reason=_("Sendt til signering %(date)s. Du signerer for %(party)s som %(role)s.")
-                    % {"date": _date(sent), "party": party.name, "role": role.get_role_display().lower()},
-                    party=party,
-                ))  # fmt: skip
+                tasks.append(
+                    Task(
+                        kind=KIND_SIGN,
+                        key=f"agreement:{agreement.pk}:sign:{signing_round.pk}:{party.pk}",
+                        title=_("Signer «%(agreement)s»") % {"agreement": agreement.title},
+                        url=reverse("agreements:signing", args=[agreement.pk]),
+                        due_on=sent + SIGN_WITHIN,
+                        reason=_("Sendt til signering %(date)s. Du signerer for %(party)s som %(role)s.")
+                        % {"date": _date(sent), "party": party.name, "role": role.get_role_display().lower()},
+                        party=party,
+                    )
+                )
                 break
     return tasks
 
@@ -90,14 +95,21 @@ def section_tasks(user, today: datetime.date) -> list[Task]:
     for todo in by_agreement.values():
         agreement = todo[0].agreement
         headings = ", ".join(s.heading for s in todo)
-        tasks.append(Task(
-            kind=KIND_WRITE, key=f"agreement:{agreement.pk}:sections",
-            title=_("Skriv avsnitt i «%(agreement)s»") % {"agreement": agreement.title},
-            url=reverse("agreements:section_edit", args=[agreement.pk, todo[0].pk]), due_on=agreement.period_start,
-            reason=ngettext("%(count)d avsnitt venter på lokal tekst: %(headings)s.",
-                            "%(count)d avsnitt venter på lokal tekst: %(headings)s.", len(todo))
-            % {"count": len(todo), "headings": headings},
-        ))  # fmt: skip
+        tasks.append(
+            Task(
+                kind=KIND_WRITE,
+                key=f"agreement:{agreement.pk}:sections",
+                title=_("Skriv avsnitt i «%(agreement)s»") % {"agreement": agreement.title},
+                url=reverse("agreements:section_edit", args=[agreement.pk, todo[0].pk]),
+                due_on=agreement.period_start,
+                reason=ngettext(
+                    "%(count)d avsnitt venter på lokal tekst: %(headings)s.",
+                    "%(count)d avsnitt venter på lokal tekst: %(headings)s.",
+                    len(todo),
+                )
+                % {"count": len(todo), "headings": headings},
+            )
+        )
     return tasks
 
 
@@ -105,9 +117,10 @@ def review_tasks(user, today: datetime.date) -> list[Task]:
     """Drafts with sections another party wrote (or changed since my party reviewed them) that my party has yet to
     review (one task per agreement; the rule is agreements/reviewing.py)."""
     agreements = list(
-        agreements_in_review_by(user).select_related("police_party").prefetch_related("kommuner", "sections",
-                                                                                        "section_reviews")
-    )  # fmt: skip
+        agreements_in_review_by(user)
+        .select_related("police_party")
+        .prefetch_related("kommuner", "sections", "section_reviews")
+    )
     if not agreements:
         return []
     prefetch_perms(user, agreements)
@@ -135,14 +148,21 @@ def review_tasks(user, today: datetime.date) -> list[Task]:
             reason += " " + ngettext(
                 "%(count)d av dem er endret etter gjennomgang.", "%(count)d av dem er endret etter gjennomgang.", stale
             ) % {"count": stale}
-        tasks.append(Task(
-            kind=KIND_REVIEW, key=f"agreement:{agreement.pk}:review",
-            title=ngettext("Gå gjennom %(count)d avsnitt i «%(agreement)s»",
-                           "Gå gjennom %(count)d avsnitt i «%(agreement)s»", len(todo))
-            % {"count": len(todo), "agreement": agreement.title},
-            url=reverse("agreements:detail", args=[agreement.pk]) + f"#{todo[0].anchor}",
-            due_on=review_due_on(todo), reason=reason,
-        ))  # fmt: skip
+        tasks.append(
+            Task(
+                kind=KIND_REVIEW,
+                key=f"agreement:{agreement.pk}:review",
+                title=ngettext(
+                    "Gå gjennom %(count)d avsnitt i «%(agreement)s»",
+                    "Gå gjennom %(count)d avsnitt i «%(agreement)s»",
+                    len(todo),
+                )
+                % {"count": len(todo), "agreement": agreement.title},
+                url=reverse("agreements:detail", args=[agreement.pk]) + f"#{todo[0].anchor}",
+                due_on=review_due_on(todo),
+                reason=reason,
+            )
+        )
     return tasks
 
 
@@ -150,33 +170,48 @@ def renewal_tasks(user, today: datetime.date) -> list[Task]:
     """Signed agreements of my parties that expire, or are due for revision, within six months (or already are);
     none once a revision has been started."""
     agreements = list(
-        agreements_in_care_of(user).filter(replaced_by__isnull=True)
-        .select_related("police_party").prefetch_related("kommuner")
-    )  # fmt: skip
+        agreements_in_care_of(user)
+        .filter(replaced_by__isnull=True)
+        .select_related("police_party")
+        .prefetch_related("kommuner")
+    )
     prefetch_for_terms(agreements)  # the revision rule reads the text: signed agreements' terms are kept
     tasks = []
     for agreement in agreements:
         url = reverse("agreements:detail", args=[agreement.pk])
         end, revision = expires_on(agreement), revision_due_on(agreement)
         if end is not None and end <= today + RENEWAL_LEAD:
-            tasks.append(Task(
-                kind=KIND_EXPIRY, key=f"agreement:{agreement.pk}:expiry:{end.isoformat()}",
-                title=_("Forny «%(agreement)s»") % {"agreement": agreement.title}, url=url, due_on=end,
-                reason=_("Avtaleperioden slutter %(date)s. Start en revidert avtale i god tid.") % {"date": _date(end)},
-            ))  # fmt: skip
+            tasks.append(
+                Task(
+                    kind=KIND_EXPIRY,
+                    key=f"agreement:{agreement.pk}:expiry:{end.isoformat()}",
+                    title=_("Forny «%(agreement)s»") % {"agreement": agreement.title},
+                    url=url,
+                    due_on=end,
+                    reason=_("Avtaleperioden slutter %(date)s. Start en revidert avtale i god tid.")
+                    % {"date": _date(end)},
+                )
+            )
         if revision is not None and revision <= today + RENEWAL_LEAD and (end is None or revision < end):
             said = agreement_terms(agreement).revise_after_kommunevalg
             reason = (
                 _("Avtalen sier at den revideres etter hvert kommunevalg; valget er %(date)s.")
                 if said
-                else _("Avtalen gjelder til den blir revidert, og veilederen sier at den revideres etter hvert "
-                       "kommunevalg; valget er %(date)s.")
-            )  # fmt: skip
-            tasks.append(Task(
-                kind=KIND_REVISION, key=f"agreement:{agreement.pk}:revision:{revision.isoformat()}",
-                title=_("Revider «%(agreement)s»") % {"agreement": agreement.title}, url=url, due_on=revision,
-                reason=reason % {"date": _date(revision)},
-            ))  # fmt: skip
+                else _(
+                    "Avtalen gjelder til den blir revidert, og veilederen sier at den revideres etter hvert "
+                    "kommunevalg; valget er %(date)s."
+                )
+            )
+            tasks.append(
+                Task(
+                    kind=KIND_REVISION,
+                    key=f"agreement:{agreement.pk}:revision:{revision.isoformat()}",
+                    title=_("Revider «%(agreement)s»") % {"agreement": agreement.title},
+                    url=url,
+                    due_on=revision,
+                    reason=reason % {"date": _date(revision)},
+                )
+            )
     return tasks
 
 
@@ -192,9 +227,11 @@ def proposal_tasks(user, today: datetime.date) -> list[Task]:
     from agreements.access import proposals_to_answer
 
     proposals = (
-        proposals_to_answer(user).select_related("agreement__police_party", "section", "party")
-        .prefetch_related("agreement__kommuner").order_by("agreement_id", "proposed_at", "pk")
-    )  # fmt: skip
+        proposals_to_answer(user)
+        .select_related("agreement__police_party", "section", "party")
+        .prefetch_related("agreement__kommuner")
+        .order_by("agreement_id", "proposed_at", "pk")
+    )
     by_agreement = defaultdict(list)
     for proposal in proposals:
         by_agreement[proposal.agreement_id].append(proposal)
@@ -204,12 +241,19 @@ def proposal_tasks(user, today: datetime.date) -> list[Task]:
         oldest = timezone.localdate(waiting[0].proposed_at)
         headings = ", ".join(dict.fromkeys(p.section.heading for p in waiting))
         parties = ", ".join(dict.fromkeys(p.party.name for p in waiting))
-        tasks.append(Task(
-            kind=KIND_PROPOSALS, key=f"agreement:{agreement.pk}:proposals",
-            title=_("Svar på endringsforslag i «%(agreement)s»") % {"agreement": agreement.title},
-            url=reverse("agreements:negotiation", args=[agreement.pk]), due_on=oldest + ANSWER_WITHIN,
-            reason=ngettext("%(count)d forslag fra %(parties)s venter på svar: %(headings)s.",
-                            "%(count)d forslag fra %(parties)s venter på svar: %(headings)s.", len(waiting))
-            % {"count": len(waiting), "parties": parties, "headings": headings},
-        ))  # fmt: skip
+        tasks.append(
+            Task(
+                kind=KIND_PROPOSALS,
+                key=f"agreement:{agreement.pk}:proposals",
+                title=_("Svar på endringsforslag i «%(agreement)s»") % {"agreement": agreement.title},
+                url=reverse("agreements:negotiation", args=[agreement.pk]),
+                due_on=oldest + ANSWER_WITHIN,
+                reason=ngettext(
+                    "%(count)d forslag fra %(parties)s venter på svar: %(headings)s.",
+                    "%(count)d forslag fra %(parties)s venter på svar: %(headings)s.",
+                    len(waiting),
+                )
+                % {"count": len(waiting), "parties": parties, "headings": headings},
+            )
+        )
     return tasks

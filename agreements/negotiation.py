@@ -128,12 +128,20 @@ def _tell(people, *, by: User, agreement: Agreement, what, heading: str, text: s
         if person.pk == by.person_id:
             continue
         notify(
-            person=person, kind=NotificationKind.NEGOTIATION, template="negotiation",
+            person=person,
+            kind=NotificationKind.NEGOTIATION,
+            template="negotiation",
             subject=gettext_lazy("%(what)s: %(heading)s i %(title)s"),
-            context={"what": what, "heading": heading, "title": agreement.title, "text": text,
-                     "author": by.get_full_name(), "agreement": agreement},
+            context={
+                "what": what,
+                "heading": heading,
+                "title": agreement.title,
+                "text": text,
+                "author": by.get_full_name(),
+                "agreement": agreement,
+            },
             url=url,
-        )  # fmt: skip
+        )
 
 
 def target_heading(agreement: Agreement, section: AgreementSection | None, part: str) -> str:
@@ -178,8 +186,15 @@ def comment_thread_create(
     heading = target_heading(agreement, section, part)
     owner = section.owner if section is not None else PART_OWNERS[part]
     people = {p.pk: p for p in [*owner_editors(agreement, owner), *mentioned_people(agreement, comment.mentions)]}
-    _tell(people.values(), by=by, agreement=agreement, what=gettext_lazy("Ny kommentar"), heading=heading, text=body,
-          url=_detail_url(agreement, thread.anchor))  # fmt: skip
+    _tell(
+        people.values(),
+        by=by,
+        agreement=agreement,
+        what=gettext_lazy("Ny kommentar"),
+        heading=heading,
+        text=body,
+        url=_detail_url(agreement, thread.anchor),
+    )
     return thread
 
 
@@ -194,20 +209,31 @@ def comment_reply(*, thread: CommentThread, party: Party, by: User, body: str) -
     comment = _add_comment(thread, party=party, by=by, body=_clean_body(body))
     section = thread.section
     owner = section.owner if section is not None else PART_OWNERS[thread.part]
-    earlier = Person.objects.filter(
-        user__in=Comment.objects.filter(thread=thread).values("created_by"), email__gt=""
-    )  # fmt: skip
-    people = {p.pk: p for p in [*owner_editors(agreement, owner), *earlier,
-                                *mentioned_people(agreement, comment.mentions)]}  # fmt: skip
-    _tell(people.values(), by=by, agreement=agreement, what=gettext_lazy("Nytt svar"),
-          heading=target_heading(agreement, section, thread.part), text=comment.body,
-          url=_detail_url(agreement, thread.anchor))  # fmt: skip
+    earlier = Person.objects.filter(user__in=Comment.objects.filter(thread=thread).values("created_by"), email__gt="")
+    people = {
+        p.pk: p for p in [*owner_editors(agreement, owner), *earlier, *mentioned_people(agreement, comment.mentions)]
+    }
+    _tell(
+        people.values(),
+        by=by,
+        agreement=agreement,
+        what=gettext_lazy("Nytt svar"),
+        heading=target_heading(agreement, section, thread.part),
+        text=comment.body,
+        url=_detail_url(agreement, thread.anchor),
+    )
     return comment
 
 
 def _add_comment(thread: CommentThread, *, party: Party, by: User, body: str) -> Comment:
-    comment = Comment(thread=thread, agreement_id=thread.agreement_id, party=party, created_by=by, body=body,
-                      mentions=parse_mentions(body))  # fmt: skip
+    comment = Comment(
+        thread=thread,
+        agreement_id=thread.agreement_id,
+        party=party,
+        created_by=by,
+        body=body,
+        mentions=parse_mentions(body),
+    )
     comment.full_clean()
     comment.save()
     heading = target_heading(thread.agreement, thread.section, thread.part)
@@ -252,17 +278,29 @@ def proposal_create(
     if cleaned == current.local_text:
         raise ValidationError(_("Forslaget er likt teksten som står der nå."))
     proposal = ChangeProposal(
-        agreement=agreement, section=current, party=party, base_version=current.version,
-        base_text=current.local_text, text=cleaned, explanation=(explanation or "").strip(), proposed_by=by,
-    )  # fmt: skip
+        agreement=agreement,
+        section=current,
+        party=party,
+        base_version=current.version,
+        base_text=current.local_text,
+        text=cleaned,
+        explanation=(explanation or "").strip(),
+        proposed_by=by,
+    )
     proposal.full_clean()
     proposal.save()
     summary = "".join(
         f"<del>{escape(p.text)}</del> " if p.op == "delete" else f"<ins>{escape(p.text)}</ins> "
-        for p in text_diff(current.local_text, cleaned) if p.op != "equal"
-    )  # fmt: skip
-    _log(agreement, Action.PROPOSED, heading=current.heading, by=by,
-         text=f"<p>{escape(party.name)}: {summary.strip()}</p>")  # fmt: skip
+        for p in text_diff(current.local_text, cleaned)
+        if p.op != "equal"
+    )
+    _log(
+        agreement,
+        Action.PROPOSED,
+        heading=current.heading,
+        by=by,
+        text=f"<p>{escape(party.name)}: {summary.strip()}</p>",
+    )
     _tell(
         owner_editors(agreement, current.owner),
         by=by,
@@ -285,9 +323,14 @@ DECISIONS = {"godta": Status.ACCEPTED, "godta_endret": Status.ACCEPTED_EDITED, "
 
 @transaction.atomic
 def proposal_decide(
-    *, proposal: ChangeProposal, by: User, decision: str, expected_version: int | None, text: str = "",
+    *,
+    proposal: ChangeProposal,
+    by: User,
+    decision: str,
+    expected_version: int | None,
+    text: str = "",
     reason: str = "",
-) -> ChangeProposal:  # fmt: skip
+) -> ChangeProposal:
     """The owner's answer. Accepting saves the proposed (or the owner's edited) text as a new version of the
     section, attributed to the proposer and the owner; it claims the section's version the owner's page showed,
     so an edit saved meanwhile is never overwritten (StaleEdit). Declining needs a reason."""
@@ -313,21 +356,39 @@ def proposal_decide(
         section.local_text, section.updated_by = adopted, by
         section.save(update_fields=["local_text", "updated_by", "updated_at"])
         SectionRevision.objects.create(
-            agreement=agreement, section=section, version=section.version, action=Action.PROPOSAL_ACCEPTED,
-            heading=section.heading, text=adopted, created_by=by, proposed_by=locked.proposed_by,
-        )  # fmt: skip
+            agreement=agreement,
+            section=section,
+            version=section.version,
+            action=Action.PROPOSAL_ACCEPTED,
+            heading=section.heading,
+            text=adopted,
+            created_by=by,
+            proposed_by=locked.proposed_by,
+        )
         locked.accepted_text, locked.result_version = adopted, section.version
     claim_version(locked, None)
     locked.save()
     action = Action.PROPOSAL_DECLINED if status == Status.DECLINED else Action.PROPOSAL_ACCEPTED
     if status == Status.DECLINED:
-        _log(agreement, action, heading=section.heading, by=by,
-             text=f"<p>{escape(locked.party.name)}: {escape(reason)}</p>")  # fmt: skip
+        _log(
+            agreement,
+            action,
+            heading=section.heading,
+            by=by,
+            text=f"<p>{escape(locked.party.name)}: {escape(reason)}</p>",
+        )
     elif reason:
         _log(agreement, Action.COMMENTED, heading=section.heading, by=by, text=f"<p>{escape(reason)}</p>")
     proposer = Person.objects.filter(user=locked.proposed_by_id).exclude(email="")
-    _tell(proposer, by=by, agreement=agreement, what=DECIDED[locked.status], heading=section.heading,
-          text=reason, url=_detail_url(agreement, locked.anchor))  # fmt: skip
+    _tell(
+        proposer,
+        by=by,
+        agreement=agreement,
+        what=DECIDED[locked.status],
+        heading=section.heading,
+        text=reason,
+        url=_detail_url(agreement, locked.anchor),
+    )
     return locked
 
 
@@ -362,8 +423,9 @@ def template_drift(sections: list[AgreementSection], malform: str) -> dict[int, 
             and now["heading"] == section.heading
         ):
             continue
-        drift[section.pk] = Drift(ts.version, now["heading"], now["standard_text"],
-                                  text_diff(section.standard_text, now["standard_text"]))  # fmt: skip
+        drift[section.pk] = Drift(
+            ts.version, now["heading"], now["standard_text"], text_diff(section.standard_text, now["standard_text"])
+        )
     return drift
 
 
@@ -419,26 +481,36 @@ def assert_ready_to_send(agreement: Agreement) -> None:
     strict = NegotiationSetting.objects.filter(agreement=agreement, require_settled=True).values_list("party_id")
     waiting = (
         ChangeProposal.objects.filter(agreement=agreement, status=Status.OPEN, party_id__in=strict)
-        .select_related("party").order_by("party__name")
-    )  # fmt: skip
+        .select_related("party")
+        .order_by("party__name")
+    )
     parties = sorted({p.party.name for p in waiting})
     if parties:
         raise ValidationError(
-            _("%(parties)s krever at alle partens endringsforslag er avgjort før avtalen sendes til signering, "
-              "og %(count)s venter fortsatt på svar.") % {"parties": ", ".join(parties), "count": len(waiting)}
-        )  # fmt: skip
+            _(
+                "%(parties)s krever at alle partens endringsforslag er avgjort før avtalen sendes til signering, "
+                "og %(count)s venter fortsatt på svar."
+            )
+            % {"parties": ", ".join(parties), "count": len(waiting)}
+        )
 
 
 @transaction.atomic
 def council_decision_record(
-    *, agreement: Agreement, kommune: Kommune, case_number: str, decided_on: datetime.date, by: User,
+    *,
+    agreement: Agreement,
+    kommune: Kommune,
+    case_number: str,
+    decided_on: datetime.date,
+    by: User,
     expected_version: int | None = None,
-) -> CouncilDecision:  # fmt: skip
+) -> CouncilDecision:
     """The kommunestyre's decision for one kommune, in the change log; on a draft of that kommune alone it is also
     the agreement's own sak number and date (printed in the agreement)."""
     case_number = (case_number or "").strip()
-    decision = CouncilDecision(agreement=agreement, kommune=kommune, case_number=case_number, decided_on=decided_on,
-                               recorded_by=by)  # fmt: skip
+    decision = CouncilDecision(
+        agreement=agreement, kommune=kommune, case_number=case_number, decided_on=decided_on, recorded_by=by
+    )
     decision.full_clean()
     decision.save()
     kommuner = list(agreement.kommuner.all())
@@ -448,8 +520,10 @@ def council_decision_record(
         agreement.updated_by = by
         agreement.save(update_fields=["council_case_number", "council_decision_date", "updated_by", "updated_at"])
     text = _("%(kommune)s kommunestyre, sak %(case)s, %(date)s") % {
-        "kommune": escape(kommune.name), "case": escape(case_number), "date": decided_on.strftime("%d.%m.%Y")
-    }  # fmt: skip
+        "kommune": escape(kommune.name),
+        "case": escape(case_number),
+        "date": decided_on.strftime("%d.%m.%Y"),
+    }
     _log(agreement, Action.COUNCIL_DECISION, heading=_("Kommunestyrets vedtak"), by=by, text=f"<p>{text}</p>")
     return decision
 
@@ -495,7 +569,7 @@ def _threads(agreement: Agreement):
         agreement.comment_threads.select_related("created_by__person", "party", "resolved_by__person", "section")
         .prefetch_related(Prefetch("comments", comments, to_attr="all_comments"))
         .order_by("created_at", "pk")
-    )  # fmt: skip
+    )
     for thread in threads:
         for comment in thread.all_comments:
             comment.html = mark_safe(comment_html(comment.body))  # noqa: S308 (escaped in comment_html)
@@ -504,9 +578,10 @@ def _threads(agreement: Agreement):
 
 def _proposals(agreement: Agreement):
     return list(
-        agreement.change_proposals.select_related("party", "proposed_by__person", "decided_by__person", "section")
-        .order_by("proposed_at", "pk")
-    )  # fmt: skip
+        agreement.change_proposals.select_related(
+            "party", "proposed_by__person", "decided_by__person", "section"
+        ).order_by("proposed_at", "pk")
+    )
 
 
 def annotate_proposal(proposal: ChangeProposal, section: AgreementSection) -> ChangeProposal:
@@ -614,5 +689,11 @@ def settings_for(user: User, agreement: Agreement) -> dict:
 def comment_html(body: str) -> str:
     """A comment as paragraphs, escaped, with the mentions marked."""
     html = linebreaks(escape(body))
-    return MENTION.sub(lambda m: f'<strong class="mention">{m.group(0)}</strong>'
-                       if m.group(1).lower().rstrip("-_") in role_aliases() else m.group(0), html)  # fmt: skip
+    return MENTION.sub(
+        lambda m: (
+            f'<strong class="mention">{m.group(0)}</strong>'
+            if m.group(1).lower().rstrip("-_") in role_aliases()
+            else m.group(0)
+        ),
+        html,
+    )

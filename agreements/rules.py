@@ -32,9 +32,26 @@ EXPIRING_WITHIN = relativedelta(months=6)
 FIRST_KOMMUNEVALG = 2023  # kommunevalg every fourth year from 2023: 2027, 2031, …
 
 NUMBERS = {
-    "en": 1, "én": 1, "ein": 1, "ei": 1, "eitt": 1, "ett": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6,
-    "sju": 7, "syv": 7, "åtte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "fjorten": 14,
-}  # fmt: skip
+    "en": 1,
+    "én": 1,
+    "ein": 1,
+    "ei": 1,
+    "eitt": 1,
+    "ett": 1,
+    "to": 2,
+    "tre": 3,
+    "fire": 4,
+    "fem": 5,
+    "seks": 6,
+    "sju": 7,
+    "syv": 7,
+    "åtte": 8,
+    "ni": 9,
+    "ti": 10,
+    "elleve": 11,
+    "tolv": 12,
+    "fjorten": 14,
+}
 _NUMBER = r"\b(\d{1,2}|" + "|".join(NUMBERS) + r")"
 _NOTICE = re.compile(_NUMBER + r"\s+(uker?|veker?|dag(?:er|ar)?|døgn)\s+(?:før|i forkant)", re.IGNORECASE)
 _MEETINGS = re.compile(

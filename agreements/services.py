@@ -73,11 +73,17 @@ def agreement_create(
     district = police_district(police_party)
     template = template or template_for_district(district)
     agreement = Agreement.objects.create(
-        template=template, police_party=police_party, period_start=period_start, period_end=period_end,
-        malform=malform or [*kommuner, *invite][0].default_malform, replaces=replaces,
-        council_case_number=council_case_number, council_decision_date=council_decision_date,
-        created_by=created_by, updated_by=created_by,
-    )  # fmt: skip
+        template=template,
+        police_party=police_party,
+        period_start=period_start,
+        period_end=period_end,
+        malform=malform or [*kommuner, *invite][0].default_malform,
+        replaces=replaces,
+        council_case_number=council_case_number,
+        council_decision_date=council_decision_date,
+        created_by=created_by,
+        updated_by=created_by,
+    )
     agreement.kommuner.set(kommuner)
     if copy_from is None:
         sections = [
@@ -162,8 +168,12 @@ def agreement_update(
     agreement.updated_by = by
     agreement.save(update_fields=[*changed, "updated_by", "updated_at"])
     changes = "".join(f"<li>{label}</li>" for label in labels)
-    agreement.log(SectionRevision.Action.DETAILS, heading=_("Periode og vedtak"), by=by,
-                  text=f"<ul>{changes}</ul>" if changes else "")  # fmt: skip
+    agreement.log(
+        SectionRevision.Action.DETAILS,
+        heading=_("Periode og vedtak"),
+        by=by,
+        text=f"<ul>{changes}</ul>" if changes else "",
+    )
     return agreement
 
 
@@ -171,12 +181,21 @@ def agreement_update(
 def attachment_add(*, agreement: Agreement, title: str, upload, content_type: str, by) -> Attachment:
     """Attach a checked upload (samarbeid.uploads.validate_attachment gave its `content_type`) to the agreement."""
     attachment = Attachment(
-        agreement=agreement, title=title, file=upload, original_name=upload.name[:255], content_type=content_type,
-        size=upload.size, uploaded_by=by,
-    )  # fmt: skip
+        agreement=agreement,
+        title=title,
+        file=upload,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
     attachment.save()
-    agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=by,
-                  text=_("Lastet opp %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
+    agreement.log(
+        SectionRevision.Action.ATTACHMENTS,
+        heading=attachment.title,
+        by=by,
+        text=_("Lastet opp %(name)s") % {"name": escape(attachment.original_name)},
+    )
     return attachment
 
 
@@ -185,8 +204,12 @@ def attachment_delete(attachment: Attachment, *, by) -> None:
     agreement = attachment.agreement
     with transaction.atomic():
         attachment.delete()
-        agreement.log(SectionRevision.Action.ATTACHMENTS, heading=attachment.title, by=by,
-                      text=_("Slettet %(name)s") % {"name": escape(attachment.original_name)})  # fmt: skip
+        agreement.log(
+            SectionRevision.Action.ATTACHMENTS,
+            heading=attachment.title,
+            by=by,
+            text=_("Slettet %(name)s") % {"name": escape(attachment.original_name)},
+        )
     attachment.file.delete(save=False)
 
 
@@ -195,10 +218,14 @@ def attachments_copy(*, source: Agreement, to: Agreement) -> None:
     a file, so deleting the draft's copy leaves the signed agreement's attachment in place."""
     for attachment in source.attachments.order_by("pk"):
         copy = Attachment(
-            agreement=to, title=attachment.title, original_name=attachment.original_name,
-            content_type=attachment.content_type, size=attachment.size, uploaded_at=attachment.uploaded_at,
+            agreement=to,
+            title=attachment.title,
+            original_name=attachment.original_name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            uploaded_at=attachment.uploaded_at,
             uploaded_by=attachment.uploaded_by,
-        )  # fmt: skip
+        )
         with attachment.file.open("rb") as content:
             copy.file.save(PurePath(attachment.file.name or "").name, File(content), save=False)
         copy.save()
@@ -233,17 +260,23 @@ def section_review(*, section: AgreementSection, party: Party, user, version: in
         raise ValidationError(_("Avtalen er ikke lenger et utkast, så avsnittene gjennomgås ikke nå."))
     if current.version != version:
         raise ValidationError(SECTION_CHANGED, code="stale")
-    standing = {row.party.pk: row for row in party_reviews(current, agreement, section_writers([current]),
-                                                           latest_reviews(agreement))}  # fmt: skip
+    standing = {
+        row.party.pk: row
+        for row in party_reviews(current, agreement, section_writers([current]), latest_reviews(agreement))
+    }
     if party.pk not in standing:
         raise ValidationError(_("%(party)s skal ikke gjennomgå dette avsnittet.") % {"party": party.name})
     done = standing[party.pk].review
     if not standing[party.pk].pending and done is not None:  # not pending: reviewed at this version
         return done
     review = SectionReview(
-        agreement=agreement, section=current, party_id=party.pk, version=version, heading=current.heading,
+        agreement=agreement,
+        section=current,
+        party_id=party.pk,
+        version=version,
+        heading=current.heading,
         reviewed_by=user,
-    )  # fmt: skip
+    )
     review.full_clean()
     review.save()
     return review

@@ -119,8 +119,9 @@ def writer_prompts(agreement: Agreement) -> list[tuple[str, str]]:
     known: dict[str, str] = {}
     for ts in TemplateSection.objects.filter(template_id__in=templates):
         guidance = [*_sentences(ts.guidance_nb), *_sentences(ts.guidance_nn)]
-        questions = [q for q in _sentences(html_to_text(ts.standard_text_nb + "\n" + ts.standard_text_nn))
-                     if q.endswith("?")]  # fmt: skip
+        questions = [
+            q for q in _sentences(html_to_text(ts.standard_text_nb + "\n" + ts.standard_text_nn)) if q.endswith("?")
+        ]
         for sentence in guidance + questions:
             if len(_words(sentence).split()) >= 3:
                 known[_words(sentence)] = sentence
@@ -211,9 +212,11 @@ def signing_abilities(user, agreement: Agreement, signing_round: SigningRound | 
         s.signature and (s.signature.user_id == user.pk or s.party.pk == holder.party_id) for s in slots
     )
     is_signatory = (
-        agreement.status == Agreement.Status.SENT and holder is not None and not already
+        agreement.status == Agreement.Status.SENT
+        and holder is not None
+        and not already
         and has_perm(user, SIGN, agreement)
-    )  # fmt: skip
+    )
     enrolled = is_signatory and has_authenticator(user)
     fresh = enrolled and second_factor_step(authentication) is not None
     return {
@@ -328,9 +331,12 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
     if prompts:
         heading, sentence = prompts[0]
         raise ValidationError(
-            _("Avsnittet «%(heading)s» har fortsatt skrivehjelp fra malen: «%(prompt)s». Skriv teksten ferdig eller "
-              "fjern avsnittet før avtalen sendes til signering.") % {"heading": heading, "prompt": sentence}
-        )  # fmt: skip
+            _(
+                "Avsnittet «%(heading)s» har fortsatt skrivehjelp fra malen: «%(prompt)s». Skriv teksten ferdig eller "
+                "fjern avsnittet før avtalen sendes til signering."
+            )
+            % {"heading": heading, "prompt": sentence}
+        )
     signing_round = SigningRound(agreement=agreement, allow_deputy=allow_deputy, sent_by=by)
     missing = [slot.party.name for slot in signatory_slots(agreement, signing_round) if not slot.holders]
     if missing:
@@ -348,11 +354,13 @@ def agreement_send_for_signature(agreement: Agreement, *, by: User, allow_deputy
     for slot in signatory_slots(agreement, signing_round):
         for holder in slot.holders:
             notify(
-                person=holder.person, kind=NotificationKind.SIGNING_REQUEST, template="signing_request",
+                person=holder.person,
+                kind=NotificationKind.SIGNING_REQUEST,
+                template="signing_request",
                 subject=gettext_lazy("Til signering: %(title)s"),
                 context={"agreement": agreement, "title": agreement.title, "party": slot.party},
                 url=reverse("agreements:signing", kwargs={"pk": agreement.pk}),
-            )  # fmt: skip
+            )
     return signing_round
 
 
@@ -413,10 +421,17 @@ def agreement_sign(
     if not place:
         raise ValidationError(_("Skriv stedet du signerer fra."))
     signature = Signature.objects.create(
-        round=signing_round, agreement=agreement, party_id=holder.party_id, user=by, role=holder.role,
-        name=holder.person.name, title=printed_title(holder), place=place, content_hash=signing_round.content_hash,
+        round=signing_round,
+        agreement=agreement,
+        party_id=holder.party_id,
+        user=by,
+        role=holder.role,
+        name=holder.person.name,
+        title=printed_title(holder),
+        place=place,
+        content_hash=signing_round.content_hash,
         authentication=[{k: r[k] for k in RECORDED_KEYS if k in r} for r in authentication],
-    )  # fmt: skip
+    )
     if all(slot.signature for slot in signatory_slots(agreement, signing_round)):
         signing_round.completed_at = signature.signed_at
         signing_round.save(update_fields=["completed_at"])
@@ -450,10 +465,16 @@ def agreement_revise(agreement: Agreement, *, by: User) -> Agreement:
     if existing:
         raise ValidationError(_("Avtalen er allerede under revisjon."))
     draft = agreement_create(
-        police_party=agreement.police_party, kommuner=agreement.kommuner.all(), created_by=by,
-        template=agreement.template, period_start=agreement.period_start, period_end=agreement.period_end,
-        malform=agreement.malform, replaces=agreement, copy_from=agreement,
-    )  # fmt: skip
+        police_party=agreement.police_party,
+        kommuner=agreement.kommuner.all(),
+        created_by=by,
+        template=agreement.template,
+        period_start=agreement.period_start,
+        period_end=agreement.period_end,
+        malform=agreement.malform,
+        replaces=agreement,
+        copy_from=agreement,
+    )
     PresenceCommitment.objects.bulk_create(_copy(p, draft) for p in agreement.presence_commitments.all())
     Expectation.objects.bulk_create(_copy(e, draft) for e in agreement.expectations.all())
     FocusArea.objects.bulk_create(_copy(f, draft) for f in agreement.focus_areas.all())
@@ -482,18 +503,22 @@ def agreement_seal(agreement_id: int) -> SealedDocument:
         if not agreement.is_signed:
             raise ValueError(f"agreement {agreement_id} is not signed: nothing to seal")
         pdf = seal_pdf(
-            agreement_pdf(agreement, final=True), signer_name="Samarbeid", reason=agreement.title[:200],
-        )  # fmt: skip
+            agreement_pdf(agreement, final=True),
+            signer_name="Samarbeid",
+            reason=agreement.title[:200],
+        )
         document = SealedDocument(agreement=agreement, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf))
         document.file.save(f"samarbeidsavtale-{agreement.pk}.pdf", ContentFile(pdf), save=False)
         document.save()
         for person in role_holders(agreement.parties()):  # once sealed, so the link gives the sealed PDF
             notify(
-                person=person, kind=NotificationKind.AGREEMENT_SIGNED, template="agreement_signed",
+                person=person,
+                kind=NotificationKind.AGREEMENT_SIGNED,
+                template="agreement_signed",
                 subject=gettext_lazy("Signert av alle: %(title)s"),
                 context={"agreement": agreement, "title": agreement.title},
                 url=reverse("agreements:pdf", kwargs={"pk": agreement.pk}),
-            )  # fmt: skip
+            )
         return document
 
 
@@ -544,9 +569,13 @@ def agreement_pdf_html(agreement: Agreement, *, final: bool = False, request=Non
         context["verification_url"] = verification_url(agreement, signing_round)
         context["verification_qr"] = qr_data_uri(context["verification_url"])
     return render_pdf_html(
-        "agreements/pdf/agreement.html", context, request=request, draft=not final, title=agreement.title,
+        "agreements/pdf/agreement.html",
+        context,
+        request=request,
+        draft=not final,
+        title=agreement.title,
         language=agreement.malform,
-    )  # fmt: skip
+    )
 
 
 # --- What a signatory should know: departures from the template and from the replaced agreement -------

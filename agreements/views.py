@@ -65,18 +65,28 @@ PAGE_SIZE = 20
 # Structured parts edited as small lists: slug → (model, form, owner who writes it, filter, title).
 PARTS = {
     "tilstedevarelse": (
-        PresenceCommitment, PresenceForm, Owner.POLICE, {}, gettext_lazy("Politikontaktens tilstedeværelse"),
+        PresenceCommitment,
+        PresenceForm,
+        Owner.POLICE,
+        {},
+        gettext_lazy("Politikontaktens tilstedeværelse"),
     ),
     "forventninger-kommunen": (
-        Expectation, ExpectationForm, Owner.KOMMUNE, {"direction": Expectation.Direction.FROM_KOMMUNE},
+        Expectation,
+        ExpectationForm,
+        Owner.KOMMUNE,
+        {"direction": Expectation.Direction.FROM_KOMMUNE},
         gettext_lazy("Kommunens forventninger til politiet"),
     ),
     "forventninger-politiet": (
-        Expectation, ExpectationForm, Owner.POLICE, {"direction": Expectation.Direction.FROM_POLICE},
+        Expectation,
+        ExpectationForm,
+        Owner.POLICE,
+        {"direction": Expectation.Direction.FROM_POLICE},
         gettext_lazy("Politiets forventninger til kommunen"),
     ),
     "fokusomrader": (FocusArea, FocusAreaForm, Owner.KOMMUNE, {}, gettext_lazy("Spesielle fokusområder")),
-}  # fmt: skip
+}
 
 
 def part_label(obj) -> str:
@@ -150,15 +160,24 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         joining, invited = split_by_acting(request.user, data["kommuner"])
         agreement = services.agreement_create(
-            police_party=data["police_party"], kommuner=joining, invite=invited, created_by=request.user,
-            period_start=data["period_start"], period_end=data["period_end"], malform=data["malform"] or None,
-            replaces=data["replaces"], council_case_number=data["council_case_number"],
+            police_party=data["police_party"],
+            kommuner=joining,
+            invite=invited,
+            created_by=request.user,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            malform=data["malform"] or None,
+            replaces=data["replaces"],
+            council_case_number=data["council_case_number"],
             council_decision_date=data["council_decision_date"],
-        )  # fmt: skip
+        )
         messages.success(request, _("Avtaleutkastet er opprettet."))
         if invited:
-            messages.info(request, _("Invitasjon er sendt til %(kommuner)s. De blir part når de godtar den.")
-                          % {"kommuner": ", ".join(k.name for k in invited)})  # fmt: skip
+            messages.info(
+                request,
+                _("Invitasjon er sendt til %(kommuner)s. De blir part når de godtar den.")
+                % {"kommuner": ", ".join(k.name for k in invited)},
+            )
         return redirect("agreements:detail", pk=agreement.pk)
     return render(request, "agreements/agreement_create.html", {"form": form})
 
@@ -195,10 +214,12 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_update(
-                agreement, expected_version=form.expected_version, by=request.user,
+                agreement,
+                expected_version=form.expected_version,
+                by=request.user,
                 changed={name: form.cleaned_data[name] for name in form.changed_data},
                 labels=[form.fields[name].label for name in form.changed_data],
-            )  # fmt: skip
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
         else:
@@ -213,12 +234,21 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_section(request, section, *, saved=False, reviewed=False, error=""):
     owners = editable_owners(request.user, section.agreement)
     _mark_sections([section], owners)
-    prefetch_related_objects([section.agreement], "kommuner", Prefetch(
-        "section_reviews", SectionReview.objects.filter(section=section).select_related("reviewed_by__person")
-    ))  # fmt: skip
+    prefetch_related_objects(
+        [section.agreement],
+        "kommuner",
+        Prefetch(
+            "section_reviews", SectionReview.objects.filter(section=section).select_related("reviewed_by__person")
+        ),
+    )
     _mark_reviews(request.user, section.agreement, [section])
-    context = {"section": section, "agreement": section.agreement, "saved": saved, "reviewed": reviewed,
-               "review_error": error}  # fmt: skip
+    context = {
+        "section": section,
+        "agreement": section.agreement,
+        "saved": saved,
+        "reviewed": reviewed,
+        "review_error": error,
+    }
     return render(request, "agreements/agreement_detail.html#section", context)
 
 
@@ -279,8 +309,11 @@ def section_review(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
         if request.htmx:
             section.refresh_from_db()
             return _render_section(request, section, reviewed=True)
-        messages.success(request, _("«%(heading)s» er merket som gjennomgått for %(party)s.")
-                         % {"heading": section.heading, "party": party.name})  # fmt: skip
+        messages.success(
+            request,
+            _("«%(heading)s» er merket som gjennomgått for %(party)s.")
+            % {"heading": section.heading, "party": party.name},
+        )
     return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
 
 
@@ -324,8 +357,9 @@ def section_history(request: HttpRequest, pk: int, section_pk: int) -> HttpRespo
     section = section_for(request.user, pk, section_pk)
     revisions = section.revisions.select_related("created_by__person", "proposed_by__person")
     page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(request, "agreements/section_history.html",
-                  {"section": section, "agreement": section.agreement, "page": page})  # fmt: skip
+    return render(
+        request, "agreements/section_history.html", {"section": section, "agreement": section.agreement, "page": page}
+    )
 
 
 @require_GET
@@ -336,15 +370,23 @@ def section_diff(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
         versions = sorted({int(request.GET["fra"]), int(request.GET["til"])})
     except (KeyError, ValueError) as error:
         raise Http404 from error
-    by_version = {r.version: r for r in section.revisions.filter(version__in=versions).select_related(
-        "created_by__person")}  # fmt: skip
+    by_version = {
+        r.version: r for r in section.revisions.filter(version__in=versions).select_related("created_by__person")
+    }
     if len(by_version) != len(set(versions)):
         raise Http404
     old, new = by_version[versions[0]], by_version[versions[-1]]
-    return render(request, "agreements/section_diff.html", {
-        "section": section, "agreement": section.agreement, "old": old, "new": new,
-        "parts": text_diff(old.text, new.text),
-    })  # fmt: skip
+    return render(
+        request,
+        "agreements/section_diff.html",
+        {
+            "section": section,
+            "agreement": section.agreement,
+            "old": old,
+            "new": new,
+            "parts": text_diff(old.text, new.text),
+        },
+    )
 
 
 @require_GET
@@ -384,8 +426,9 @@ def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
                 for obj in formset.deleted_objects:
                     obj.delete()
                 items = "".join(f"<li>{escape(part_label(obj))}</li>" for obj in queryset.all())
-                agreement.log(SectionRevision.Action.PARTS, heading=str(title), by=request.user,
-                              text=f"<ol>{items}</ol>")  # fmt: skip
+                agreement.log(
+                    SectionRevision.Action.PARTS, heading=str(title), by=request.user, text=f"<ol>{items}</ol>"
+                )
         if not stale:
             messages.success(request, _("Endringene er lagret."))
             return redirect("agreements:detail", pk=pk)
@@ -414,9 +457,12 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.attachment_add(
-            agreement=agreement, title=form.cleaned_data["title"], upload=form.cleaned_data["file"],
-            content_type=form.content_type, by=request.user,
-        )  # fmt: skip
+            agreement=agreement,
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"],
+            content_type=form.content_type,
+            by=request.user,
+        )
         messages.success(request, _("Vedlegget er lastet opp."))
         return redirect(reverse("agreements:detail", args=[pk]) + "#vedlegg")
     return render(request, "agreements/attachment_add.html", {"agreement": agreement, "form": form})
@@ -428,9 +474,11 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     agreement = agreement_for(request.user, pk)
     attachment = get_object_or_404(Attachment, agreement=agreement, pk=attachment_pk)
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type=attachment.content_type,
-    )  # fmt: skip
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -480,8 +528,11 @@ def template_create(request: HttpRequest) -> HttpResponse:
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = template_for(request.user, pk)
     can = template_abilities(request.user, template)
-    return render(request, "agreements/template_detail.html",
-                  {"template": template, "sections": template.sections.all(), "can": can})  # fmt: skip
+    return render(
+        request,
+        "agreements/template_detail.html",
+        {"template": template, "sections": template.sections.all(), "can": can},
+    )
 
 
 @edits_versioned
@@ -504,8 +555,9 @@ def template_section_edit(request: HttpRequest, pk: int, section_pk: int | None 
         else:
             messages.success(request, _("Malen er lagret. Avtaler som allerede er laget, endres ikke."))
             return redirect("agreements:template_detail", pk=template.pk)
-    return render(request, "agreements/template_section_edit.html",
-                  {"template": template, "section": section, "form": form})  # fmt: skip
+    return render(
+        request, "agreements/template_section_edit.html", {"template": template, "section": section, "form": form}
+    )
 
 
 @require_POST

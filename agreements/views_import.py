@@ -79,23 +79,38 @@ def _review_context(request, review: ImportReview, *, post=None, action: str = "
     if choices:
         initial = initial_from(choices)
     else:
-        replaced = earlier_agreement(request.user, police_party=resolved.police, kommuner=resolved.kommuner,
-                                     parsed=parsed)  # fmt: skip
+        replaced = earlier_agreement(
+            request.user, police_party=resolved.police, kommuner=resolved.kommuner, parsed=parsed
+        )
         initial = {
             "police_party": resolved.police.pk if resolved.police else None,
-            "kommuner": [k.pk for k in resolved.kommuner], "malform": parsed.malform,
-            "period_start": parsed.period_start, "period_end": parsed.period_end, "signed_on": parsed.signed_on,
-            "replaces": replaced.pk if replaced else None, "new_units": [u.key for u in units],
-        }  # fmt: skip
+            "kommuner": [k.pk for k in resolved.kommuner],
+            "malform": parsed.malform,
+            "period_start": parsed.period_start,
+            "period_end": parsed.period_end,
+            "signed_on": parsed.signed_on,
+            "replaces": replaced.pk if replaced else None,
+            "new_units": [u.key for u in units],
+        }
     form = ReviewForm(
-        post, initial=initial, user=request.user, sections=sections, suggestions=suggestions, unknown_units=units,
+        post,
+        initial=initial,
+        user=request.user,
+        sections=sections,
+        suggestions=suggestions,
+        unknown_units=units,
         confirming=action == "confirm",
-    )  # fmt: skip
+    )
     return {
-        "review": review, "parsed": parsed, "resolved": resolved, "form": form, "template": template,
+        "review": review,
+        "parsed": parsed,
+        "resolved": resolved,
+        "form": form,
+        "template": template,
         "coverage": round(100 * parsed.coverage.in_sections_ratio) if parsed.coverage.source_words else None,
-        "sections": sections, "malform": malform,
-    }  # fmt: skip
+        "sections": sections,
+        "malform": malform,
+    }
 
 
 def _next_in_queue(user, review: ImportReview):
@@ -133,8 +148,9 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" or not form.is_valid():
         return render(request, "agreements/import_review.html", context, status=200)
     sections = sections_edit(context["sections"], form.edits())
-    sections = with_suggestions(sections, form.cleaned_data.get("suggestions", []), context["template"],
-                                form.cleaned_data["malform"])  # fmt: skip
+    sections = with_suggestions(
+        sections, form.cleaned_data.get("suggestions", []), context["template"], form.cleaned_data["malform"]
+    )
     review.review = {"sections": [dataclasses.asdict(s) for s in sections], "choices": stored_choices(request.POST)}
     review.save(update_fields=["review"])
     if action != "confirm":
@@ -142,10 +158,16 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("agreements:import_review", pk=review.pk)
     data = form.cleaned_data
     choices = ReviewChoices(
-        police_party=data["police_party"], kommuner=list(data["kommuner"]), sections=sections,
-        malform=data["malform"], period_start=data["period_start"], period_end=data["period_end"],
-        signed_on=data["signed_on"], replaces=data["replaces"], new_units=data["new_units"],
-    )  # fmt: skip
+        police_party=data["police_party"],
+        kommuner=list(data["kommuner"]),
+        sections=sections,
+        malform=data["malform"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        signed_on=data["signed_on"],
+        replaces=data["replaces"],
+        new_units=data["new_units"],
+    )
     try:
         agreement = import_review_confirm(review=review, by=request.user, choices=choices)
     except NotAParty:
@@ -188,8 +210,13 @@ def import_queue(request: HttpRequest) -> HttpResponse:
         import_reviews_visible_to(request.user).exclude(status=ImportReview.Status.DONE).order_by("uploaded_at", "pk")
     )
     waiting = sum(r.status == ImportReview.Status.WAITING for r in reviews)
-    context = {"reviews": reviews, "waiting": waiting, "read": len(reviews) - waiting, "total": len(reviews),
-               "percent": round(100 * (len(reviews) - waiting) / len(reviews)) if reviews else 100}  # fmt: skip
+    context = {
+        "reviews": reviews,
+        "waiting": waiting,
+        "read": len(reviews) - waiting,
+        "total": len(reviews),
+        "percent": round(100 * (len(reviews) - waiting) / len(reviews)) if reviews else 100,
+    }
     template = "agreements/import_queue.html#queue" if request.htmx else "agreements/import_queue.html"
     return render(request, template, context)
 

@@ -112,17 +112,24 @@ def proposal_create(request: HttpRequest, pk: int, section_pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             proposal = negotiation.proposal_create(
-                section=section, party=acting_party(request.user, agreement), by=request.user,
-                text=form.cleaned_data["text"], explanation=form.cleaned_data["explanation"],
-            )  # fmt: skip
+                section=section,
+                party=acting_party(request.user, agreement),
+                by=request.user,
+                text=form.cleaned_data["text"],
+                explanation=form.cleaned_data["explanation"],
+            )
         except ValidationError as error:
             form.add_error("text", error)
         else:
-            messages.success(request, _("Endringsforslaget er sendt til %(owner)s.")
-                             % {"owner": section.get_owner_display().lower()})  # fmt: skip
+            messages.success(
+                request, _("Endringsforslaget er sendt til %(owner)s.") % {"owner": section.get_owner_display().lower()}
+            )
             return _back(agreement, proposal.anchor)
-    return render(request, "agreements/negotiation/proposal_create.html",
-                  {"agreement": agreement, "section": section, "form": form})  # fmt: skip
+    return render(
+        request,
+        "agreements/negotiation/proposal_create.html",
+        {"agreement": agreement, "section": section, "form": form},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,9 +150,13 @@ def proposal_detail(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
         data = form.cleaned_data
         try:
             negotiation.proposal_decide(
-                proposal=proposal, by=request.user, decision=data["decision"], expected_version=form.expected_version,
-                text=data["text"], reason=data["reason"],
-            )  # fmt: skip
+                proposal=proposal,
+                by=request.user,
+                decision=data["decision"],
+                expected_version=form.expected_version,
+                text=data["text"],
+                reason=data["reason"],
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
             if stale.current is not None:
@@ -171,9 +182,11 @@ def section_template(request: HttpRequest, pk: int, section_pk: int) -> HttpResp
         return _back(section.agreement, section.anchor)
     try:
         negotiation.section_template_decide(
-            section=section, by=request.user, adopt=form.cleaned_data["choice"] == "ta_inn",
+            section=section,
+            by=request.user,
+            adopt=form.cleaned_data["choice"] == "ta_inn",
             expected_version=form.expected_version,
-        )  # fmt: skip
+        )
     except StaleEdit:
         messages.error(request, _("Noen andre lagret avsnittet mens du leste. Se over det som står nå, og velg igjen."))
     else:
@@ -188,9 +201,11 @@ def negotiation_setting(request: HttpRequest, pk: int) -> HttpResponse:
     form = NegotiationSettingForm(request.POST)
     form.is_valid()
     negotiation.negotiation_setting_set(
-        agreement=agreement, party=party, require_settled=form.cleaned_data.get("require_settled", False),
+        agreement=agreement,
+        party=party,
+        require_settled=form.cleaned_data.get("require_settled", False),
         by=request.user,
-    )  # fmt: skip
+    )
     messages.success(request, _("Innstillingen er lagret."))
     return redirect("agreements:negotiation", pk=agreement.pk)
 
@@ -239,9 +254,13 @@ def council_decision(request: HttpRequest, pk: int) -> HttpResponse:
         kommune = next(k for k in kommuner if k.pk == data["kommune"])
         try:
             negotiation.council_decision_record(
-                agreement=agreement, kommune=kommune, case_number=data["case_number"], decided_on=data["decided_on"],
-                by=request.user, expected_version=form.expected_version,
-            )  # fmt: skip
+                agreement=agreement,
+                kommune=kommune,
+                case_number=data["case_number"],
+                decided_on=data["decided_on"],
+                by=request.user,
+                expected_version=form.expected_version,
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
         except ValidationError as error:

@@ -117,9 +117,12 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("agreements:signing", pk=agreement.pk)
     try:
         signing.agreement_sign(
-            agreement, by=request.user, place=form.cleaned_data["place"],
-            signed_hash=form.cleaned_data["content_hash"], authentication=authentication,
-        )  # fmt: skip
+            agreement,
+            by=request.user,
+            place=form.cleaned_data["place"],
+            signed_hash=form.cleaned_data["content_hash"],
+            authentication=authentication,
+        )
         messages.success(request, _("Du har signert avtalen."))
     except ValidationError as error:
         show_errors(request, error)

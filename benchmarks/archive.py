@@ -78,14 +78,24 @@ def main(n: int) -> None:
         agreement = agreement_create(police_party=unit, kommuner=[kommune], created_by=leader)
         for title in ("Årshjul", "Kontaktliste"):
             Attachment.objects.create(
-                agreement=agreement, title=title, file=ContentFile(pdf, name="vedlegg.pdf"),
-                original_name="vedlegg.pdf", content_type="application/pdf", size=len(pdf), uploaded_by=leader,
-            )  # fmt: skip
+                agreement=agreement,
+                title=title,
+                file=ContentFile(pdf, name="vedlegg.pdf"),
+                original_name="vedlegg.pdf",
+                content_type="application/pdf",
+                size=len(pdf),
+                uploaded_by=leader,
+            )
         agreement_send_for_signature(agreement, by=leader)
         for user in (signer, leader):
             agreement.refresh_from_db()
-            agreement_sign(agreement, by=user, place="Stavanger", authentication=auth,
-                           signed_hash=agreement.signing_rounds.last().content_hash)  # fmt: skip
+            agreement_sign(
+                agreement,
+                by=user,
+                place="Stavanger",
+                authentication=auth,
+                signed_hash=agreement.signing_rounds.last().content_hash,
+            )
         agreement_seal(agreement.pk)  # the task, run here (a settings change after setup does not reach the backend)
     print(f"{n} agreements signed and sealed in {time.perf_counter() - start:.1f} s")
 

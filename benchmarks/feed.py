@@ -22,8 +22,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sql", action="store_true", help="print the queries of one request and their times")
-    parser.add_argument("--all-forums", action="store_true", help="the persona reads every forum (a national-size "
-                        "district on a small generated database)")  # fmt: skip
+    parser.add_argument(
+        "--all-forums",
+        action="store_true",
+        help="the persona reads every forum (a national-size district on a small generated database)",
+    )
     args = parser.parse_args()
 
     import django
@@ -97,8 +100,10 @@ def main():
     ]
     events = first.content.count(b"BEGIN:VEVENT")
     reads = "every forum in the database" if args.all_forums else "every forum of the district"
-    print(f"{district.name}: {district.k} kommuner, {district.n} forums; {user.person.name} (politimester) reads "
-          f"{reads} ({forums.count()}); {events} events in the feed")  # fmt: skip
+    print(
+        f"{district.name}: {district.k} kommuner, {district.n} forums; {user.person.name} (politimester) reads "
+        f"{reads} ({forums.count()}); {events} events in the feed"
+    )
     print(f"{'':45} {'median s':>9} {'bytes':>9} {'queries':>8}")
     for name, (seconds, size, queries) in rows:
         print(f"{name:45} {seconds:>9.3f} {size:>9} {queries:>8}")

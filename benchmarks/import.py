@@ -132,8 +132,10 @@ def evaluate(truth_path: Path) -> Row:
     }
     period = truth["period"]
     period_right = (parsed.period_start, parsed.period_end, parsed.open_ended) == (
-        _date(period["start"]), _date(period["end"]), period["open_ended"]
-    )  # fmt: skip
+        _date(period["start"]),
+        _date(period["end"]),
+        period["open_ended"],
+    )
     signatories = [(s.name, s.party, s.date) for s in parsed.signatories] == [
         (s["name"], s["party"], _date(s["date"])) for s in truth["signatories"]
     ]

@@ -71,8 +71,17 @@ def main(repeat: int) -> int:
         shown = district_rows(page)
         found = mismatches(expected, shown)
         problems += [f"{short_name}: {p}" for p in found]
-        rows.append((f"district {short_name} ({holder.person.name}, politimester)", len(shown), kommuner.count(),
-                     queries, ms, recount_ms, len(found)))  # fmt: skip
+        rows.append(
+            (
+                f"district {short_name} ({holder.person.name}, politimester)",
+                len(shown),
+                kommuner.count(),
+                queries,
+                ms,
+                recount_ms,
+                len(found),
+            )
+        )
     client = Client()
     client.force_login(User.objects.get(email=NATIONAL_PERSONA))
     page, queries, ms = render(client, reverse("oversight:index"), repeat)
@@ -83,8 +92,10 @@ def main(repeat: int) -> int:
     problems += [f"national: {p}" for p in found]
     tiles = page.count('<li class="tile')
     rows.append(("national (Politidirektoratet)", tiles, Kommune.objects.count(), queries, ms, recount_ms, len(found)))
-    print(f"{'page':58} {'on page':>8} {'kommuner':>8} {'queries':>7} {'median ms':>9} {'recount ms':>10} "
-          f"{'mismatches':>10}")  # fmt: skip
+    print(
+        f"{'page':58} {'on page':>8} {'kommuner':>8} {'queries':>7} {'median ms':>9} {'recount ms':>10} "
+        f"{'mismatches':>10}"
+    )
     for label, on_page, total, queries, ms, recount_ms, bad in rows:
         print(f"{label:58} {on_page:>8} {total:>8} {queries:>7} {ms:>9.0f} {recount_ms:>10.0f} {bad:>10}")
     for problem in problems:

@@ -69,8 +69,9 @@ def at(day: datetime.date, hour: int = 18) -> datetime.datetime:
 
 
 def _agreement(unit, kommune, by, *, status, start, end=None, signed=None, replaces=None) -> Agreement:
-    made = Agreement.objects.create(police_party=unit, created_by=by, period_start=start, period_end=end,
-                                    replaces=replaces)  # fmt: skip
+    made = Agreement.objects.create(
+        police_party=unit, created_by=by, period_start=start, period_end=end, replaces=replaces
+    )
     AgreementKommune.objects.create(agreement=made, kommune=kommune)
     if signed:
         SigningRound.objects.create(agreement=made, content_hash="0" * 64, sent_by=by, completed_at=at(signed, 12))
@@ -88,8 +89,15 @@ def build(n: int, by: User) -> Politidistrikt:
     first_year = today.year - YEARS + 1
     meetings, evaluations = [], []
     for index, kommune in enumerate(district.kommuner.order_by("number")[:n]):
-        old = _agreement(unit, kommune, by, status=Agreement.Status.SIGNED, start=datetime.date(first_year, 1, 1),
-                         end=datetime.date(first_year + 3, 12, 31), signed=datetime.date(first_year, 1, 1))  # fmt: skip
+        old = _agreement(
+            unit,
+            kommune,
+            by,
+            status=Agreement.Status.SIGNED,
+            start=datetime.date(first_year, 1, 1),
+            end=datetime.date(first_year + 3, 12, 31),
+            signed=datetime.date(first_year, 1, 1),
+        )
         kind = index % 5
         signed = Agreement.Status.SIGNED
         if kind == 0:  # revised and signed: the old one is replaced (the one change a signed agreement allows)
@@ -103,27 +111,32 @@ def build(n: int, by: User) -> Politidistrikt:
         else:  # a revision being written or signed; the old one expired
             status = [Agreement.Status.DRAFT, Agreement.Status.SENT, None][kind - 2]
             new = _agreement(unit, kommune, by, status=status, start=today) if status else old
-        forum = Forum.objects.create(kind=Forum.Kind.POLITIRAD, name=f"Politirådet i {kommune.name}",
-                                     police_party=unit)  # fmt: skip
+        forum = Forum.objects.create(kind=Forum.Kind.POLITIRAD, name=f"Politirådet i {kommune.name}", police_party=unit)
         forum.kommuner.add(kommune)
-        council = Council.objects.create(forum=forum, host_kommune=kommune, police_unit=unit, agreement=new,
-                                         min_meetings_per_year=4)  # fmt: skip
+        council = Council.objects.create(
+            forum=forum, host_kommune=kommune, police_unit=unit, agreement=new, min_meetings_per_year=4
+        )
         grant_council(council)
         for year in range(first_year, today.year + 1):
             for quarter in range(MEETINGS_A_YEAR):
                 day = datetime.date(year, 1 + 3 * quarter, 15)
                 held = day < today
-                meetings.append(Meeting(
-                    forum=forum, starts_at=at(day), ends_at=at(day, 20),
-                    status=Meeting.Status.HELD if held else Meeting.Status.SUMMONED,
-                    summoned_at=at(day) - datetime.timedelta(days=10 if quarter % 2 else 4),
-                ))  # fmt: skip
+                meetings.append(
+                    Meeting(
+                        forum=forum,
+                        starts_at=at(day),
+                        ends_at=at(day, 20),
+                        status=Meeting.Status.HELD if held else Meeting.Status.SUMMONED,
+                        summoned_at=at(day) - datetime.timedelta(days=10 if quarter % 2 else 4),
+                    )
+                )
             if year < today.year:  # this year's evaluation is not written yet
                 evaluations.append(Evaluation(council=council, year=year, effect="Effekt"))
         model = SltModel.objects.create(name=f"SLT {kommune.name}", created_by=by)
         model.kommuner.add(kommune)
-        plan = Handlingsplan.objects.create(slt_model=model, title="Plan", start_year=today.year - 1,
-                                            end_year=today.year + 1, created_by=by)  # fmt: skip
+        plan = Handlingsplan.objects.create(
+            slt_model=model, title="Plan", start_year=today.year - 1, end_year=today.year + 1, created_by=by
+        )
         area = FocusArea.objects.create(plan=plan, name="Rus")
         Tiltak.objects.bulk_create(
             Tiltak(
@@ -142,8 +155,11 @@ def build(n: int, by: User) -> Politidistrikt:
     for meeting in Meeting.objects.filter(forum__council__police_unit=unit):
         key = (meeting.forum_id, meeting.starts_at.year)
         numbers[key] = numbers.get(key, 0) + 1
-        items.append(AgendaItem(forum_id=meeting.forum_id, meeting=meeting, year=key[1], number=numbers[key],
-                                title="Nytt fra politiet"))  # fmt: skip
+        items.append(
+            AgendaItem(
+                forum_id=meeting.forum_id, meeting=meeting, year=key[1], number=numbers[key], title="Nytt fra politiet"
+            )
+        )
     AgendaItem.objects.bulk_create(items)
     decisions = Decision.objects.bulk_create(
         Decision(agenda_item=item, text="Vedtak")
@@ -175,15 +191,18 @@ def main(n: int) -> None:
     load_reference_data(settings.REFERENCE_DATA_DIR)
     people = create_demo_people()
     innlandet = Politidistrikt.objects.get(short_name="Innlandet")
-    person, _ = Person.objects.get_or_create(email="politimester.innlandet@politiet.demo.no",
-                                             defaults={"name": "Politimester Innlandet"})  # fmt: skip
+    person, _ = Person.objects.get_or_create(
+        email="politimester.innlandet@politiet.demo.no", defaults={"name": "Politimester Innlandet"}
+    )
     RoleAssignment.objects.get_or_create(person=person, party=innlandet, role=Role.POLITIMESTER)
     politimester = User.objects.filter(person=person).first() or User.objects.create_user(person.email, person=person)
     sync_user_roles(politimester)
     start = time.perf_counter()
     district = build(n, politimester)
-    print(f"built {n} kommuner, {Meeting.objects.count()} meetings, {FollowUpAction.objects.count()} follow-ups, "
-          f"{Agreement.objects.count()} agreements in {time.perf_counter() - start:.1f} s")  # fmt: skip
+    print(
+        f"built {n} kommuner, {Meeting.objects.count()} meetings, {FollowUpAction.objects.count()} follow-ups, "
+        f"{Agreement.objects.count()} agreements in {time.perf_counter() - start:.1f} s"
+    )
     leader, national = Client(), Client()
     leader.force_login(politimester)
     national.force_login(people["politidirektoratet"])

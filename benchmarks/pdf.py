@@ -49,9 +49,15 @@ def libreoffice_seconds(text_file: Path, runs: int) -> tuple[float, float] | Non
     with tempfile.TemporaryDirectory() as out:
         profile = Path(out) / "profile"
         command = [
-            soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-            "--outdir", out, str(text_file),
-        ]  # fmt: skip
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out,
+            str(text_file),
+        ]
         subprocess.run(command, check=True, capture_output=True)  # first run creates the profile
         return median_seconds(lambda: subprocess.run(command, check=True, capture_output=True), runs)
 

@@ -54,8 +54,10 @@ def main():
     agreement = import_demo_agreements()[0]
     size = len(agreement_pdf(agreement))  # warm up: fonts and stylesheet are loaded once per process
     gc.collect()
-    print(f"{agreement.title}: {size / 1024:.0f} kB per PDF; after warm-up peak {peak_mb():.1f} MB, "
-          f"current {current_mb():.1f} MB")  # fmt: skip
+    print(
+        f"{agreement.title}: {size / 1024:.0f} kB per PDF; after warm-up peak {peak_mb():.1f} MB, "
+        f"current {current_mb():.1f} MB"
+    )
     per_round = max(1, args.renders // args.rounds)
     print(f"{'round':>5} {'renders':>7} {'s/render':>8} {'peak RSS MB':>11} {'current RSS MB':>14}")
     peaks = []

@@ -72,13 +72,20 @@ def _meeting_record(reading, exemptions) -> Registrering:
         if attendance is not None and attendance.status == "present"
     ]
     return Registrering(
-        system_id=f"samarbeid:moete:{meeting.pk}", kind="Møteregistrering", title=title,
-        created_at=meeting.minutes_approved_at, documents=documents,
+        system_id=f"samarbeid:moete:{meeting.pk}",
+        kind="Møteregistrering",
+        title=title,
+        created_at=meeting.minutes_approved_at,
+        documents=documents,
         meeting=Moete(
-            forum=meeting.forum.name, number=f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}",
-            starts_at=meeting.starts_at, place=meeting.place, closed=meeting.is_closed, attendees=attendees,
+            forum=meeting.forum.name,
+            number=f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}",
+            starts_at=meeting.starts_at,
+            place=meeting.place,
+            closed=meeting.is_closed,
+            attendees=attendees,
         ),
-    )  # fmt: skip
+    )
 
 
 def council_minutes_package(council: Council, year: int, *, user) -> bytes:
@@ -93,10 +100,16 @@ def council_minutes_package(council: Council, year: int, *, user) -> bytes:
     parties.append(Part(f"samarbeid:part:{council.police_unit_id}", council.police_unit.name, "Politiet"))
     name = user.person.name if getattr(user, "person_id", None) else user.email
     mappe = Mappe(
-        system_id=f"samarbeid:politirad:{council.pk}:{year}", kind="Møtemappe", title=f"{forum.name} {year}",
-        created_at=timezone.make_aware(datetime.datetime(year, 1, 1)), parties=parties, records=records,
-    )  # fmt: skip
+        system_id=f"samarbeid:politirad:{council.pk}:{year}",
+        kind="Møtemappe",
+        title=f"{forum.name} {year}",
+        created_at=timezone.make_aware(datetime.datetime(year, 1, 1)),
+        parties=parties,
+        records=records,
+    )
     return package_zip(
-        system_id=f"samarbeid:politirad:{council.pk}:{year}:uttrekk", title=f"Referater fra {forum.name} {year}",
-        folders=[mappe], by=name,
-    )  # fmt: skip
+        system_id=f"samarbeid:politirad:{council.pk}:{year}:uttrekk",
+        title=f"Referater fra {forum.name} {year}",
+        folders=[mappe],
+        by=name,
+    )

@@ -19,22 +19,31 @@ from samarbeid.validators import single_line, validate_single_line
 class CouncilForm(forms.Form):
     name = forms.CharField(label=_("Navn"), max_length=200, validators=[validate_single_line])
     host_kommune = forms.ModelChoiceField(
-        label=_("Vertskommune"), queryset=Kommune.objects.none(),
+        label=_("Vertskommune"),
+        queryset=Kommune.objects.none(),
         help_text=_("Ordføreren i vertskommunen leder politirådet."),
-    )  # fmt: skip
+    )
     other_kommuner = forms.ModelMultipleChoiceField(
-        label=_("Andre kommuner i politirådet"), queryset=Kommune.objects.none(), required=False,
-        help_text=_("Kommuner i samme politidistrikt. En kommune du har en rolle i, blir med med en gang; de andre "
-                    "får en invitasjon og blir med først når de godtar den."),
-    )  # fmt: skip
+        label=_("Andre kommuner i politirådet"),
+        queryset=Kommune.objects.none(),
+        required=False,
+        help_text=_(
+            "Kommuner i samme politidistrikt. En kommune du har en rolle i, blir med med en gang; de andre "
+            "får en invitasjon og blir med først når de godtar den."
+        ),
+    )
     police_unit = forms.ModelChoiceField(label=_("Politienhet"), queryset=PoliceUnit.objects.none())
     secretary_rule = forms.ChoiceField(label=_("Sekretær"), choices=Council.SecretaryRule.choices)
     alternation_start_year = forms.IntegerField(
-        label=_("Kommunen er sekretær fra år"), required=False, min_value=2000, max_value=2100,
+        label=_("Kommunen er sekretær fra år"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
         help_text=_("Bare ved veksling: politiet har sekretæransvaret året etter, og så videre."),
-    )  # fmt: skip
-    min_meetings_per_year = forms.IntegerField(label=_("Minste antall møter i året"), min_value=1, max_value=12,
-                                               initial=2)  # fmt: skip
+    )
+    min_meetings_per_year = forms.IntegerField(
+        label=_("Minste antall møter i året"), min_value=1, max_value=12, initial=2
+    )
     agreement = forms.ModelChoiceField(label=_("Samarbeidsavtale"), queryset=None, required=False)
 
     def __init__(self, *args, user, council: Council | None = None, **kwargs):
@@ -69,26 +78,32 @@ class CouncilEditForm(VersionedForm, CouncilForm):
     @staticmethod
     def stored_values(council: Council) -> dict:
         return {
-            "name": council.forum.name, "secretary_rule": council.secretary_rule,
+            "name": council.forum.name,
+            "secretary_rule": council.secretary_rule,
             "alternation_start_year": council.alternation_start_year,
-            "min_meetings_per_year": council.min_meetings_per_year, "agreement": council.agreement,
-        }  # fmt: skip
+            "min_meetings_per_year": council.min_meetings_per_year,
+            "agreement": council.agreement,
+        }
 
 
 class MemberForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), required=False,
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        required=False,
         help_text=_("Velg en person, eller skriv inn navn og e-post for en ny."),
-    )  # fmt: skip
+    )
     new_name = forms.CharField(label=_("Navn på ny person"), max_length=200, required=False)
     new_email = forms.EmailField(label=_("E-post til ny person"), required=False)
     kind = forms.ChoiceField(label=_("Medlemskap"), choices=ForumMembership.Kind.choices)
-    deputy_for = forms.ModelChoiceField(label=_("Stedfortreder for"), queryset=ForumMembership.objects.none(),
-                                        required=False)  # fmt: skip
+    deputy_for = forms.ModelChoiceField(
+        label=_("Stedfortreder for"), queryset=ForumMembership.objects.none(), required=False
+    )
     party = forms.ModelChoiceField(label=_("Representerer"), queryset=Party.objects.none(), required=False)
     role_title = forms.CharField(label=_("Rolle"), max_length=200, required=False)
-    organisation = forms.CharField(label=_("Organisasjon"), max_length=200, required=False,
-                                   help_text=_("F.eks. PST, barnevern, NAV."))  # fmt: skip
+    organisation = forms.CharField(
+        label=_("Organisasjon"), max_length=200, required=False, help_text=_("F.eks. PST, barnevern, NAV.")
+    )
     starts_on = forms.DateField(label=_("Fra"), widget=DATE_INPUT, initial=timezone.localdate)
     ends_on = forms.DateField(label=_("Til"), widget=DATE_INPUT, required=False)
 

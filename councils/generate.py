@@ -26,12 +26,31 @@ from samarbeid.generate import (
 )
 from samarbeid.models import Forum, ForumMembership, Malform, Meeting, Role
 
-THEMES = ["Rus og ungdom", "Vold i nære relasjoner", "Trygghet i sentrum", "Radikalisering", "Nettvett",
-          "Beredskap", "Utenforskap", "Trafikk og ungdom", "Russefeiring", "Ungdomskriminalitet"]  # fmt: skip
-DECIDED_ON = {4: "Kommunen og politiet følger opp saken i neste møte.", 5: "Saken tas inn i handlingsplanen.",
-              6: "Politirådet ber SLT-koordinatoren om et forslag til tiltak."}  # fmt: skip
-ACTIONS = ["Sende oversikt til politirådet", "Legge fram forslag til tiltak", "Invitere skolene til dialogmøte",
-           "Oppdatere handlingsplanen", "Melde tilbake til kommunestyret", "Hente statistikk fra politiet"]  # fmt: skip
+THEMES = [
+    "Rus og ungdom",
+    "Vold i nære relasjoner",
+    "Trygghet i sentrum",
+    "Radikalisering",
+    "Nettvett",
+    "Beredskap",
+    "Utenforskap",
+    "Trafikk og ungdom",
+    "Russefeiring",
+    "Ungdomskriminalitet",
+]
+DECIDED_ON = {
+    4: "Kommunen og politiet følger opp saken i neste møte.",
+    5: "Saken tas inn i handlingsplanen.",
+    6: "Politirådet ber SLT-koordinatoren om et forslag til tiltak.",
+}
+ACTIONS = [
+    "Sende oversikt til politirådet",
+    "Legge fram forslag til tiltak",
+    "Invitere skolene til dialogmøte",
+    "Oppdatere handlingsplanen",
+    "Melde tilbake til kommunestyret",
+    "Hente statistikk fra politiet",
+]
 LOG_NOTES = {
     LogEntry.Kind.MEETING: "Møte med kommunens ledelse",
     LogEntry.Kind.PRESENCE_DAY: "Tilstede i sentrum",
@@ -56,9 +75,14 @@ def generate_councils(gen: Generation) -> dict[str, int]:
             slt = gen.holder(coop.host, Role.SLT_KOORDINATOR)
             names = " og ".join(k.name.removesuffix(" kommune") for k in coop.kommuner)
             council = council_create(
-                name=f"Politirådet i {names}", host_kommune=coop.host, police_unit=coop.unit,
-                other_kommuner=coop.kommuner[1:], min_meetings_per_year=minimum, agreement=agreement, by=slt.user,
-            )  # fmt: skip
+                name=f"Politirådet i {names}",
+                host_kommune=coop.host,
+                police_unit=coop.unit,
+                other_kommuner=coop.kommuner[1:],
+                min_meetings_per_year=minimum,
+                agreement=agreement,
+                by=slt.user,
+            )
             since = gen.at(first - datetime.timedelta(days=30))
             Council.objects.filter(pk=council.pk).update(created_at=since, updated_at=since)
             Forum.objects.filter(pk=council.forum_id).update(created_at=since)
@@ -86,8 +110,13 @@ def generate_councils(gen: Generation) -> dict[str, int]:
     YearPlan.objects.bulk_create(plans, batch_size=BATCH)
     Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
     gen.data["councils"] = councils
-    return {"politiråd": len(councils), **batch.counts, "årshjul": len(plans), "evalueringer": len(evaluations),
-            "loggføringer": log}  # fmt: skip
+    return {
+        "politiråd": len(councils),
+        **batch.counts,
+        "årshjul": len(plans),
+        "evalueringer": len(evaluations),
+        "loggføringer": log,
+    }
 
 
 def _plan_meetings(gen: Generation, batch: MeetingBatch, coop, council: Council, minimum: int, slt) -> None:
@@ -100,13 +129,24 @@ def _plan_meetings(gen: Generation, batch: MeetingBatch, coop, council: Council,
         starts = gen.at(day, gen.rng.choice([9, 10, 13, 18]))
         secretary = gen.holder(coop.host, Role.SLT_KOORDINATOR, day) or slt
         planned = PlannedMeeting(
-            forum=council.forum, starts_at=starts, status=status, by=secretary.user, agenda=list(agenda),
-            is_closed=gen.rng.random() < 0.1, place="Rådhuset", theme=gen.rng.choice(THEMES),
+            forum=council.forum,
+            starts_at=starts,
+            status=status,
+            by=secretary.user,
+            agenda=list(agenda),
+            is_closed=gen.rng.random() < 0.1,
+            place="Rådhuset",
+            theme=gen.rng.choice(THEMES),
             summoned_at=starts - datetime.timedelta(days=notice, hours=gen.rng.randint(0, 6)) if notice else None,
-        )  # fmt: skip
+        )
         if status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
-            planned.minutes = {2: "Politiet orienterte om situasjonen.", 3: "Kommunen orienterte om arbeidet.",
-                               4: "Drøftet.", 5: "Ingen nye saker.", 6: f"Tema: {planned.theme}."}  # fmt: skip
+            planned.minutes = {
+                2: "Politiet orienterte om situasjonen.",
+                3: "Kommunen orienterte om arbeidet.",
+                4: "Drøftet.",
+                5: "Ingen nye saker.",
+                6: f"Tema: {planned.theme}.",
+            }
             for position in sorted(DECIDED_ON):
                 actions = [
                     follow_up(
@@ -157,11 +197,18 @@ def _log(gen: Generation, coop, council: Council) -> int:
         for _ in range(gen.rng.choice(LOG_ENTRIES_A_MONTH)):
             date = min(gen.today, day + datetime.timedelta(days=gen.rng.randint(0, 27)))
             kind = gen.rng.choices(kinds, weights=[2, 4, 3, 1, 2])[0]
-            entries.append(LogEntry(
-                council_id=council.pk, kommune_id=gen.rng.choice(coop.kommuner).pk, kind=kind, date=date,
-                duration_minutes=gen.rng.choice([60, 90, 120, 180, 240]), note=LOG_NOTES[kind],
-                created_at=gen.at(date, 16), created_by_id=writer.user.pk,
-            ))  # fmt: skip
+            entries.append(
+                LogEntry(
+                    council_id=council.pk,
+                    kommune_id=gen.rng.choice(coop.kommuner).pk,
+                    kind=kind,
+                    date=date,
+                    duration_minutes=gen.rng.choice([60, 90, 120, 180, 240]),
+                    note=LOG_NOTES[kind],
+                    created_at=gen.at(date, 16),
+                    created_by_id=writer.user.pk,
+                )
+            )
         day = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     insert(LogEntry, entries)
     return len(entries)

@@ -53,9 +53,12 @@ class Council(Versioned):
 
     forum = models.OneToOneField(Forum, on_delete=models.PROTECT, related_name="council", editable=False)
     host_kommune = models.ForeignKey(
-        Kommune, on_delete=models.PROTECT, related_name="hosted_councils", verbose_name=_("vertskommune"),
+        Kommune,
+        on_delete=models.PROTECT,
+        related_name="hosted_councils",
+        verbose_name=_("vertskommune"),
         help_text=_("Ordføreren i vertskommunen leder politirådet."),
-    )  # fmt: skip
+    )
     police_unit = models.ForeignKey(
         PoliceUnit, on_delete=models.PROTECT, related_name="councils", verbose_name=_("politienhet")
     )
@@ -63,17 +66,23 @@ class Council(Versioned):
         _("sekretær"), max_length=20, choices=SecretaryRule.choices, default=SecretaryRule.SLT_KOORDINATOR
     )
     alternation_start_year = models.PositiveSmallIntegerField(
-        _("kommunen er sekretær fra år"), null=True, blank=True,
+        _("kommunen er sekretær fra år"),
+        null=True,
+        blank=True,
         help_text=_("Ved veksling: året kommunen har sekretæransvaret; politiet har det året etter, og så videre."),
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-    )  # fmt: skip
+    )
     min_meetings_per_year = models.PositiveSmallIntegerField(
         _("minste antall møter i året"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     agreement = models.ForeignKey(
-        "agreements.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="councils",
+        "agreements.Agreement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="councils",
         verbose_name=_("samarbeidsavtale"),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
@@ -108,9 +117,11 @@ class Council(Versioned):
     def leader(self, on: datetime.date | None = None) -> RoleAssignment | None:
         """The ordfører of the hosting kommune (today, or on a date)."""
         return (
-            RoleAssignment.objects.active(on).filter(party=self.host_kommune, role=Role.ORDFORER)
-            .select_related("person").first()
-        )  # fmt: skip
+            RoleAssignment.objects.active(on)
+            .filter(party=self.host_kommune, role=Role.ORDFORER)
+            .select_related("person")
+            .first()
+        )
 
     def secretary_party(self, year: int) -> Party:
         if self.secretary_rule == self.SecretaryRule.ALTERNATING and (year - self.alternation_start_year) % 2:
@@ -133,9 +144,13 @@ class YearPlan(Versioned):
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="year_plans")
     year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     decided_at = models.ForeignKey(
-        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("vedtatt i møtet"),
-    )  # fmt: skip
+    )
     note = models.TextField(_("merknad"), blank=True)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -197,9 +212,12 @@ class LogEntry(Versioned):
         _("varighet (minutter)"), validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
     )
     note = models.CharField(
-        _("kort notat"), max_length=300, blank=True, validators=[validate_no_personal_data],
+        _("kort notat"),
+        max_length=300,
+        blank=True,
+        validators=[validate_no_personal_data],
         help_text=_("Ingen personopplysninger: skriv aldri navn eller noe som identifiserer en person."),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(null=True, blank=True, editable=False)

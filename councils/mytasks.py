@@ -51,8 +51,9 @@ def meeting_tasks(user, today: datetime.date) -> list[Task]:
     open_statuses = [Meeting.Status.PLANNED, Meeting.Status.SUMMONED, Meeting.Status.HELD]
     meetings = list(
         Meeting.objects.filter(forum__in=forums_managed_by(user), status__in=open_statuses)
-        .select_related("forum__council__agreement").order_by("starts_at")
-    )  # fmt: skip
+        .select_related("forum__council__agreement")
+        .order_by("starts_at")
+    )
     prefetch_related_objects([a for m in meetings if (a := _agreement(m))], "sections")
     next_meeting: dict[int, datetime.date] = {}
     for meeting in meetings:
@@ -73,24 +74,39 @@ def meeting_tasks(user, today: datetime.date) -> list[Task]:
                     if said
                     else _("Innkallingen sendes senest %(days)d dager før møtet %(date)s (veilederen).")
                 )
-                tasks.append(Task(
-                    kind=KIND_INNKALLING, key=f"meeting:{meeting.pk}:innkalling",
-                    title=_("Send innkalling til %(meeting)s") % what, url=url, due_on=deadline,
-                    reason=reason % {**what, "days": days},
-                ))  # fmt: skip
+                tasks.append(
+                    Task(
+                        kind=KIND_INNKALLING,
+                        key=f"meeting:{meeting.pk}:innkalling",
+                        title=_("Send innkalling til %(meeting)s") % what,
+                        url=url,
+                        due_on=deadline,
+                        reason=reason % {**what, "days": days},
+                    )
+                )
         elif meeting.status in (Meeting.Status.PLANNED, Meeting.Status.SUMMONED) and day < today:
-            tasks.append(Task(
-                kind=KIND_MINUTES_WRITE, key=f"meeting:{meeting.pk}:minutes", url=url, due_on=minutes_due_on(meeting),
-                title=_("Skriv referat fra %(meeting)s") % what,
-                reason=_("Møtet var %(date)s. Skriv referatet og merk møtet som avholdt.") % what,
-            ))  # fmt: skip
+            tasks.append(
+                Task(
+                    kind=KIND_MINUTES_WRITE,
+                    key=f"meeting:{meeting.pk}:minutes",
+                    url=url,
+                    due_on=minutes_due_on(meeting),
+                    title=_("Skriv referat fra %(meeting)s") % what,
+                    reason=_("Møtet var %(date)s. Skriv referatet og merk møtet som avholdt.") % what,
+                )
+            )
         elif meeting.status == Meeting.Status.HELD:
             due = next_meeting.get(meeting.forum_id, minutes_due_on(meeting))
-            tasks.append(Task(
-                kind=KIND_MINUTES_APPROVE, key=f"meeting:{meeting.pk}:approve", url=url, due_on=due,
-                title=_("Godkjenn referatet fra %(meeting)s") % what,
-                reason=_("Møtet er avholdt %(date)s, og referatet venter på godkjenning.") % what,
-            ))  # fmt: skip
+            tasks.append(
+                Task(
+                    kind=KIND_MINUTES_APPROVE,
+                    key=f"meeting:{meeting.pk}:approve",
+                    url=url,
+                    due_on=due,
+                    title=_("Godkjenn referatet fra %(meeting)s") % what,
+                    reason=_("Møtet er avholdt %(date)s, og referatet venter på godkjenning.") % what,
+                )
+            )
     return tasks
 
 
@@ -104,16 +120,24 @@ def follow_up_tasks(user, today: datetime.date) -> list[Task]:
     tasks = []
     for action in actions:
         meeting = action.decision.agenda_item.meeting
-        reason = (_("Vedtatt i %(meeting)s. Ansvarlig: %(responsible)s.")
-                  % {"meeting": str(meeting), "responsible": action.responsible})  # fmt: skip
+        reason = _("Vedtatt i %(meeting)s. Ansvarlig: %(responsible)s.") % {
+            "meeting": str(meeting),
+            "responsible": action.responsible,
+        }
         if action.is_overdue:
             reason = _("Fristen %(date)s er passert.") % {"date": _date(action.due_on)} + " " + reason
-        tasks.append(Task(
-            kind=KIND_FOLLOW_UP, key=f"follow_up:{action.pk}", title=action.description,
-            url=reverse("meetings:detail", args=[meeting.pk]) + f"#sak-{action.decision.agenda_item_id}",
-            due_on=action.due_on, reason=reason, party=action.responsible_party,
-            confidential=not meeting_reading(user, meeting, outbound=True).actions,  # may it leave the app?
-        ))  # fmt: skip
+        tasks.append(
+            Task(
+                kind=KIND_FOLLOW_UP,
+                key=f"follow_up:{action.pk}",
+                title=action.description,
+                url=reverse("meetings:detail", args=[meeting.pk]) + f"#sak-{action.decision.agenda_item_id}",
+                due_on=action.due_on,
+                reason=reason,
+                party=action.responsible_party,
+                confidential=not meeting_reading(user, meeting, outbound=True).actions,  # may it leave the app?
+            )
+        )
     return tasks
 
 
@@ -121,11 +145,15 @@ def year_end_tasks(user, today: datetime.date) -> list[Task]:
     """The year-end evaluation (this year's and a missing one of last year) and the årshjul (this year's and the
     next), for the councils I lead or am secretary of, from two months before they are due."""
     councils = list(
-        councils_in_care_of(user).select_related("agreement").prefetch_related(
-            "evaluations", "year_plans", Prefetch("forum__meetings", Meeting.objects.order_by("starts_at")),
+        councils_in_care_of(user)
+        .select_related("agreement")
+        .prefetch_related(
+            "evaluations",
+            "year_plans",
+            Prefetch("forum__meetings", Meeting.objects.order_by("starts_at")),
             "agreement__sections",
         )
-    )  # fmt: skip
+    )
     tasks = []
     for council in councils:
         since = timezone.localdate(council.created_at)
@@ -134,21 +162,30 @@ def year_end_tasks(user, today: datetime.date) -> list[Task]:
         for year in (today.year - 1, today.year):
             due = evaluation_due_on(council, year)
             if year not in evaluated and since.year <= year and today >= due - YEAR_END_LEAD:
-                tasks.append(Task(
-                    kind=KIND_EVALUATION, key=f"council:{council.pk}:evaluation:{year}",
-                    title=_("Skriv årsevalueringen for %(year)d i %(council)s") % {"year": year, "council": council},
-                    url=reverse("councils:evaluation", args=[council.pk, year]), due_on=due,
-                    reason=_("Ved årets slutt evaluerer politirådet effekten av tiltakene; fristen er %(date)s.")
-                    % {"date": _date(due)},
-                ))  # fmt: skip
+                tasks.append(
+                    Task(
+                        kind=KIND_EVALUATION,
+                        key=f"council:{council.pk}:evaluation:{year}",
+                        title=_("Skriv årsevalueringen for %(year)d i %(council)s")
+                        % {"year": year, "council": council},
+                        url=reverse("councils:evaluation", args=[council.pk, year]),
+                        due_on=due,
+                        reason=_("Ved årets slutt evaluerer politirådet effekten av tiltakene; fristen er %(date)s.")
+                        % {"date": _date(due)},
+                    )
+                )
         for year in (today.year, today.year + 1):
             due = year_plan_due_on(council, year)
             if year not in planned and since <= due and today >= due - YEAR_END_LEAD:
-                tasks.append(Task(
-                    kind=KIND_YEAR_PLAN, key=f"council:{council.pk}:year_plan:{year}",
-                    title=_("Sett opp årshjulet for %(year)d i %(council)s") % {"year": year, "council": council},
-                    url=reverse("councils:year_plan", args=[council.pk, year]), due_on=due,
-                    reason=_("Møteplanen for året vedtas på siste møte året før; fristen er %(date)s.")
-                    % {"date": _date(due)},
-                ))  # fmt: skip
+                tasks.append(
+                    Task(
+                        kind=KIND_YEAR_PLAN,
+                        key=f"council:{council.pk}:year_plan:{year}",
+                        title=_("Sett opp årshjulet for %(year)d i %(council)s") % {"year": year, "council": council},
+                        url=reverse("councils:year_plan", args=[council.pk, year]),
+                        due_on=due,
+                        reason=_("Møteplanen for året vedtas på siste møte året før; fristen er %(date)s.")
+                        % {"date": _date(due)},
+                    )
+                )
     return tasks

@@ -70,20 +70,32 @@ def council_create(
     _check_agreement(agreement, police_unit.pk, kommuner)
     agenda = DEFAULT_AGENDA_NN if host_kommune.default_malform == Malform.NYNORSK else DEFAULT_AGENDA
     forum = forum_create(
-        kind=Forum.Kind.POLITIRAD, name=name, kommuner=kommuner, police_party=police_unit,
-        policy=FORUM_POLICY, standard_agenda="\n".join(agenda), by=by,
-    )  # fmt: skip
+        kind=Forum.Kind.POLITIRAD,
+        name=name,
+        kommuner=kommuner,
+        police_party=police_unit,
+        policy=FORUM_POLICY,
+        standard_agenda="\n".join(agenda),
+        by=by,
+    )
     council = Council(
-        forum=forum, host_kommune=host_kommune, police_unit=police_unit, secretary_rule=secretary_rule,
-        alternation_start_year=alternation_start_year, min_meetings_per_year=min_meetings_per_year,
-        agreement=agreement, created_by=by, updated_by=by,
-    )  # fmt: skip
+        forum=forum,
+        host_kommune=host_kommune,
+        police_unit=police_unit,
+        secretary_rule=secretary_rule,
+        alternation_start_year=alternation_start_year,
+        min_meetings_per_year=min_meetings_per_year,
+        agreement=agreement,
+        created_by=by,
+        updated_by=by,
+    )
     council.full_clean(exclude=["forum", "agreement", "created_by", "updated_by"])
     council.save()
     grant_council(council)
     council_add_members_by_role(council, by=by)
-    invitations_create(target=council, kommuner=[k for k in invite if k.pk != host_kommune.pk], by=by,
-                       district=host_kommune.district)  # fmt: skip
+    invitations_create(
+        target=council, kommuner=[k for k in invite if k.pk != host_kommune.pk], by=by, district=host_kommune.district
+    )
     return council
 
 
@@ -122,12 +134,11 @@ def council_add_members_by_role(council: Council, *, by: User | None = None) -> 
         wanted.append((secretary, ForumMembership.Kind.SECRETARY))
     kommune_ids = list(forum.kommuner.values_list("pk", flat=True))
     police_roles = [Role.POLITIKONTAKT, *Role.police_leader_roles()]
-    holders = (
-        RoleAssignment.objects.active().select_related("person", "party")
-        .filter(party_id__in=kommune_ids, role__in=[Role.ORDFORER, Role.SLT_KOORDINATOR])
-        | RoleAssignment.objects.active().select_related("person", "party")
-        .filter(party_id=council.police_unit_id, role__in=police_roles)
-    )  # fmt: skip
+    holders = RoleAssignment.objects.active().select_related("person", "party").filter(
+        party_id__in=kommune_ids, role__in=[Role.ORDFORER, Role.SLT_KOORDINATOR]
+    ) | RoleAssignment.objects.active().select_related("person", "party").filter(
+        party_id=council.police_unit_id, role__in=police_roles
+    )
     wanted += [(holder, ForumMembership.Kind.MEMBER) for holder in holders]
     added = []
     for holder, kind in wanted:
@@ -161,24 +172,37 @@ def council_update(council: Council, *, by: User | None, expected_version: int |
 
 
 def year_plan_add_meeting(
-    council: Council, *, date: datetime.date, theme: str = "", starts=None, ends=None, place: str = "",
+    council: Council,
+    *,
+    date: datetime.date,
+    theme: str = "",
+    starts=None,
+    ends=None,
+    place: str = "",
     by: User | None = None,
-) -> Meeting:  # fmt: skip
+) -> Meeting:
     """Put a planned meeting in the årshjul (a planned meeting with the fixed agenda points)."""
     zone = timezone.get_current_timezone()
     return meeting_plan(
         council.forum,
         starts_at=datetime.datetime.combine(date, starts or DEFAULT_START, tzinfo=zone),
         ends_at=datetime.datetime.combine(date, ends or DEFAULT_END, tzinfo=zone),
-        theme=theme, place=place, by=by,
-    )  # fmt: skip
+        theme=theme,
+        place=place,
+        by=by,
+    )
 
 
 @transaction.atomic
 def year_plan_decide(
-    council: Council, *, year: int, decided_at: Meeting | None, note: str = "", by: User | None,
+    council: Council,
+    *,
+    year: int,
+    decided_at: Meeting | None,
+    note: str = "",
+    by: User | None,
     expected_version: int | None = None,
-) -> YearPlan:  # fmt: skip
+) -> YearPlan:
     """Record that the årshjul for `year` was decided (at the last meeting of the year before)."""
     if decided_at is not None and decided_at.forum_id != council.forum_id:
         raise ValidationError({"decided_at": _("Møtet hører ikke til dette politirådet.")})
@@ -210,11 +234,24 @@ def _log_check(entry: LogEntry) -> None:
 
 
 def log_add(
-    council: Council, *, kommune: Kommune, kind: str, date: datetime.date, duration_minutes: int, note: str = "",
+    council: Council,
+    *,
+    kommune: Kommune,
+    kind: str,
+    date: datetime.date,
+    duration_minutes: int,
+    note: str = "",
     by: User | None,
-) -> LogEntry:  # fmt: skip
-    entry = LogEntry(council=council, kommune=kommune, kind=kind, date=date, duration_minutes=duration_minutes,
-                     note=note.strip(), created_by=by)  # fmt: skip
+) -> LogEntry:
+    entry = LogEntry(
+        council=council,
+        kommune=kommune,
+        kind=kind,
+        date=date,
+        duration_minutes=duration_minutes,
+        note=note.strip(),
+        created_by=by,
+    )
     _log_check(entry)
     entry.save()
     return entry
@@ -222,16 +259,28 @@ def log_add(
 
 def _log_record(entry: LogEntry, action: str, by: User) -> None:
     """Keep what the entry said before it is corrected or deleted (LogEntryChange, append-only)."""
-    before = {"kommune": entry.kommune.name, "kind": entry.kind, "date": entry.date.isoformat(),
-              "duration_minutes": entry.duration_minutes, "note": entry.note}  # fmt: skip
+    before = {
+        "kommune": entry.kommune.name,
+        "kind": entry.kind,
+        "date": entry.date.isoformat(),
+        "duration_minutes": entry.duration_minutes,
+        "note": entry.note,
+    }
     LogEntryChange.objects.create(council=entry.council, entry=entry, action=action, before=before, changed_by=by)
 
 
 @transaction.atomic
 def log_change(
-    entry: LogEntry, *, expected_version: int | None, kommune: Kommune, kind: str, date: datetime.date,
-    duration_minutes: int, note: str = "", by: User,
-) -> LogEntry:  # fmt: skip
+    entry: LogEntry,
+    *,
+    expected_version: int | None,
+    kommune: Kommune,
+    kind: str,
+    date: datetime.date,
+    duration_minutes: int,
+    note: str = "",
+    by: User,
+) -> LogEntry:
     """Correct an entry (its author, see councils.access.log_entry_for); what it said before is kept."""
     stored = LogEntry.objects.select_related("council__forum", "kommune").get(pk=entry.pk)
     claim_version(stored, expected_version)
@@ -304,11 +353,16 @@ def council_compliance(
     evaluation = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
     due_from = datetime.date(year, *Evaluation.DUE_FROM)
     return Compliance(
-        year=year, minimum=min_meetings_per_year(council), held=held, planned=planned,
-        cancelled=counts[Meeting.Status.CANCELLED], late_agendas=[m for m in meetings if innkalling_was_late(m)],
+        year=year,
+        minimum=min_meetings_per_year(council),
+        held=held,
+        planned=planned,
+        cancelled=counts[Meeting.Status.CANCELLED],
+        late_agendas=[m for m in meetings if innkalling_was_late(m)],
         notice_days=forum_innkalling_days(council.forum),
-        evaluation=evaluation, evaluation_due=evaluation is None and today >= due_from,
-    )  # fmt: skip
+        evaluation=evaluation,
+        evaluation_due=evaluation is None and today >= due_from,
+    )
 
 
 # --- the politikontakt's presence against the agreement -------------------------------------------------------------

@@ -58,8 +58,11 @@ def council_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Politirådet er opprettet med medlemmer etter rolle."))
             if invited:
-                messages.info(request, _("Invitasjon er sendt til %(kommuner)s. De blir med når de godtar den.")
-                              % {"kommuner": ", ".join(k.name for k in invited)})  # fmt: skip
+                messages.info(
+                    request,
+                    _("Invitasjon er sendt til %(kommuner)s. De blir med når de godtar den.")
+                    % {"kommuner": ", ".join(k.name for k in invited)},
+                )
             return redirect("councils:detail", pk=council.pk)
     return render(request, "councils/council_form.html", {"form": form, "council": None})
 
@@ -72,24 +75,28 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     forum = council.forum
     meetings = list(forum.meetings.in_year(year))
     open_actions, overdue_actions = services.open_action_counts(council, request.user)
-    return render(request, "councils/council_detail.html", {
-        "council": council,
-        "forum": forum,
-        "year": year,
-        "kommuner": list(forum.kommuner.all()),
-        "leader": council.leader(),
-        "secretary": council.secretary(year),
-        "meetings": meetings,
-        "members": forum.memberships.active().select_related("person", "party", "deputy_for__person"),
-        "compliance": services.council_compliance(council, year, meetings=meetings),
-        "previous_compliance": services.council_compliance(council, year - 1),
-        "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
-        "open_actions": open_actions,
-        "overdue_actions": overdue_actions,
-        "slt_status": status_report("slt", forum.kommuner.all()),  # registered by slt
-        "pending_invitations": invitations_pending_on(council),
-        "can": council_abilities(request.user, council),
-    })  # fmt: skip
+    return render(
+        request,
+        "councils/council_detail.html",
+        {
+            "council": council,
+            "forum": forum,
+            "year": year,
+            "kommuner": list(forum.kommuner.all()),
+            "leader": council.leader(),
+            "secretary": council.secretary(year),
+            "meetings": meetings,
+            "members": forum.memberships.active().select_related("person", "party", "deputy_for__person"),
+            "compliance": services.council_compliance(council, year, meetings=meetings),
+            "previous_compliance": services.council_compliance(council, year - 1),
+            "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
+            "open_actions": open_actions,
+            "overdue_actions": overdue_actions,
+            "slt_status": status_report("slt", forum.kommuner.all()),  # registered by slt
+            "pending_invitations": invitations_pending_on(council),
+            "can": council_abilities(request.user, council),
+        },
+    )
 
 
 @edits_versioned
@@ -100,8 +107,9 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CouncilEditForm.for_council(council, request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.council_update(council, by=request.user, expected_version=form.expected_version,
-                                    **form.edited_data)  # fmt: skip
+            services.council_update(
+                council, by=request.user, expected_version=form.expected_version, **form.edited_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         except StaleEdit as stale:
@@ -122,11 +130,19 @@ def council_members(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             membership = forum_member_add(
-                council.forum, kind=data["kind"], by=request.user, person=data["person"], name=data["new_name"],
-                email=data["new_email"], organisation=data["organisation"], party=data["party"],
-                role_title=data["role_title"], deputy_for=data["deputy_for"], starts_on=data["starts_on"],
+                council.forum,
+                kind=data["kind"],
+                by=request.user,
+                person=data["person"],
+                name=data["new_name"],
+                email=data["new_email"],
+                organisation=data["organisation"],
+                party=data["party"],
+                role_title=data["role_title"],
+                deputy_for=data["deputy_for"],
+                starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -138,10 +154,18 @@ def council_members(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     current = [m for m in memberships if m.is_active(today)]
     history = [m for m in memberships if not m.is_active(today)]
-    return render(request, "councils/members.html", {
-        "council": council, "current": current, "history": history, "form": form if can["edit"] else None,
-        "end_form": EndMembershipForm(), "can": can,
-    })  # fmt: skip
+    return render(
+        request,
+        "councils/members.html",
+        {
+            "council": council,
+            "current": current,
+            "history": history,
+            "form": form if can["edit"] else None,
+            "end_form": EndMembershipForm(),
+            "can": can,
+        },
+    )
 
 
 @require_POST
@@ -171,8 +195,15 @@ def year_plan(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     form = YearPlanMeetingForm(request.POST or None, year=year)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.year_plan_add_meeting(council, date=data["date"], theme=data["theme"], starts=data["starts"],
-                                       ends=data["ends"], place=data["place"], by=request.user)  # fmt: skip
+        services.year_plan_add_meeting(
+            council,
+            date=data["date"],
+            theme=data["theme"],
+            starts=data["starts"],
+            ends=data["ends"],
+            place=data["place"],
+            by=request.user,
+        )
         messages.success(request, _("Møtet er lagt inn i årshjulet."))
         return redirect("councils:year_plan", pk=council.pk, year=year)
     return _year_plan_page(request, council, year, form=form)
@@ -181,12 +212,20 @@ def year_plan(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def _year_plan_page(request: HttpRequest, council, year: int, *, form=None, decide_form=None) -> HttpResponse:
     plan = YearPlan.objects.filter(council=council, year=year).select_related("decided_at", "updated_by__person")
     plan = plan.first()
-    return render(request, "councils/year_plan.html", {
-        "council": council, "year": year, "meetings": council.forum.meetings.in_year(year),
-        "plan": plan, "form": form or YearPlanMeetingForm(year=year),
-        "decide_form": decide_form or YearPlanDecideForm.for_plan(plan, council=council, year=year),
-        "compliance": services.council_compliance(council, year), "can": council_abilities(request.user, council),
-    })  # fmt: skip
+    return render(
+        request,
+        "councils/year_plan.html",
+        {
+            "council": council,
+            "year": year,
+            "meetings": council.forum.meetings.in_year(year),
+            "plan": plan,
+            "form": form or YearPlanMeetingForm(year=year),
+            "decide_form": decide_form or YearPlanDecideForm.for_plan(plan, council=council, year=year),
+            "compliance": services.council_compliance(council, year),
+            "can": council_abilities(request.user, council),
+        },
+    )
 
 
 @edits_versioned
@@ -197,8 +236,9 @@ def year_plan_decide(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     form = YearPlanDecideForm.for_plan(None, request.POST, council=council, year=year)
     if form.is_valid():
         try:
-            services.year_plan_decide(council, year=year, by=request.user, expected_version=form.expected_version,
-                                      **form.edited_data)  # fmt: skip
+            services.year_plan_decide(
+                council, year=year, by=request.user, expected_version=form.expected_version, **form.edited_data
+            )
             messages.success(request, _("Årshjulet er registrert som vedtatt."))
         except ValidationError as error:
             show_errors(request, error)
@@ -220,17 +260,25 @@ def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     form = EvaluationForm(request.POST or None, instance=existing, version=existing.version if existing else 0)
     if request.method == "POST" and form.is_valid():
         try:
-            services.evaluation_submit(council, year=year, by=request.user, expected_version=form.expected_version,
-                                       **form.edited_data)  # fmt: skip
+            services.evaluation_submit(
+                council, year=year, by=request.user, expected_version=form.expected_version, **form.edited_data
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
         else:
             messages.success(request, _("Årsevalueringen er lagret."))
             return redirect("councils:detail", pk=council.pk)
-    return render(request, "councils/evaluation.html", {
-        "council": council, "year": year, "evaluation": existing, "form": form if can["edit"] else None,
-        "compliance": services.council_compliance(council, year),
-    })  # fmt: skip
+    return render(
+        request,
+        "councils/evaluation.html",
+        {
+            "council": council,
+            "year": year,
+            "evaluation": existing,
+            "form": form if can["edit"] else None,
+            "compliance": services.council_compliance(council, year),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -255,12 +303,20 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
     if kommune and kommune.isdigit():
         entries = entries.filter(kommune_id=int(kommune))
     page = Paginator(entries, 25).get_page(request.GET.get("side"))
-    return render(request, "councils/log.html", {
-        "council": council, "page": page, "form": form if can["write_log"] else None,
-        "kommuner": Kommune.objects.filter(forums=council.forum), "selected": kommune,
-        "presence": services.council_presence(council), "can": can,
-        "changes": council.log_changes.select_related("changed_by__person")[:20],
-    })  # fmt: skip
+    return render(
+        request,
+        "councils/log.html",
+        {
+            "council": council,
+            "page": page,
+            "form": form if can["write_log"] else None,
+            "kommuner": Kommune.objects.filter(forums=council.forum),
+            "selected": kommune,
+            "presence": services.council_presence(council),
+            "can": can,
+            "changes": council.log_changes.select_related("changed_by__person")[:20],
+        },
+    )
 
 
 @edits_versioned

@@ -33,9 +33,23 @@ def coverage_chart(years: list[CoverageYear]) -> dict:
         height = plot_height * year.percent / 100
         x = LEFT + index * slot + slot * 0.15
         bars.append(
-            Bar(year.year, year.percent, _n(x), _n(TOP + plot_height - height), _n(slot * 0.7), _n(height),
-                _n(x + slot * 0.35))
-        )  # fmt: skip
+            Bar(
+                year.year,
+                year.percent,
+                _n(x),
+                _n(TOP + plot_height - height),
+                _n(slot * 0.7),
+                _n(height),
+                _n(x + slot * 0.35),
+            )
+        )
     grid = [{"percent": p, "y": _n(TOP + plot_height * (1 - p / 100))} for p in GRIDLINES]
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "axis_x": LEFT - 6, "bars": bars, "grid": grid,
-            "year_y": HEIGHT - 8}  # fmt: skip
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "axis_x": LEFT - 6,
+        "bars": bars,
+        "grid": grid,
+        "year_y": HEIGHT - 8,
+    }

@@ -11,10 +11,19 @@ from oversight.figures import KommuneFigures
 
 def _headers() -> list[str]:
     return [
-        _("Kommunenummer"), _("Kommune"), _("Avtalestatus"), _("Signert"), _("Periode"), _("Møter holdt i år"),
-        _("Minste antall møter"), _("Innkallinger i år"), _("Innkalling i tide (%)"), _("Siste årsevaluering"),
-        _("Oppfølging over frist"), _("Tiltak over frist"),
-    ]  # fmt: skip
+        _("Kommunenummer"),
+        _("Kommune"),
+        _("Avtalestatus"),
+        _("Signert"),
+        _("Periode"),
+        _("Møter holdt i år"),
+        _("Minste antall møter"),
+        _("Innkallinger i år"),
+        _("Innkalling i tide (%)"),
+        _("Siste årsevaluering"),
+        _("Oppfølging over frist"),
+        _("Tiltak over frist"),
+    ]
 
 
 def _values(row: KommuneFigures) -> list:

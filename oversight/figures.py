@@ -105,10 +105,15 @@ class DistrictSummary:
 SHOWN_STATUSES = [s for s in AgreementStatus if s != AgreementStatus.REPLACED]
 # Designsystemet colours of the status tags (always beside the status text, never the only sign).
 STATUS_COLORS = {
-    AgreementStatus.NONE: "danger", AgreementStatus.DRAFT: "info", AgreementStatus.AWAITING_SIGNATURE: "info",
-    AgreementStatus.SIGNED: "success", AgreementStatus.EXPIRING: "warning", AgreementStatus.EXPIRED: "danger",
-    AgreementStatus.REVISION_DUE: "warning", AgreementStatus.REPLACED: "neutral",
-}  # fmt: skip
+    AgreementStatus.NONE: "danger",
+    AgreementStatus.DRAFT: "info",
+    AgreementStatus.AWAITING_SIGNATURE: "info",
+    AgreementStatus.SIGNED: "success",
+    AgreementStatus.EXPIRING: "warning",
+    AgreementStatus.EXPIRED: "danger",
+    AgreementStatus.REVISION_DUE: "warning",
+    AgreementStatus.REPLACED: "neutral",
+}
 
 
 def _agreement_links(kommuner: QuerySet[Kommune]) -> list[AgreementKommune]:
@@ -130,9 +135,10 @@ def _agreement_links(kommuner: QuerySet[Kommune]) -> list[AgreementKommune]:
 def _shown_agreement(links: list[AgreementKommune]) -> AgreementKommune | None:
     candidates = [link for link in links if link.agreement.status in _PREFERENCE]
     return min(
-        candidates, key=lambda link: (_PREFERENCE[link.agreement.status], -link.agreement.created_at.timestamp()),
+        candidates,
+        key=lambda link: (_PREFERENCE[link.agreement.status], -link.agreement.created_at.timestamp()),
         default=None,
-    )  # fmt: skip
+    )
 
 
 def _council_figures(
@@ -153,13 +159,18 @@ def _council_figures(
     )
     prefetch_for_terms(council.agreement for council in councils if council.agreement_id not in (agreements or {}))
     evaluated = dict(
-        Evaluation.objects.filter(council__in=councils).values("council").annotate(last=Max("year"))
+        Evaluation.objects.filter(council__in=councils)
+        .values("council")
+        .annotate(last=Max("year"))
         .values_list("council", "last")
-    )  # fmt: skip
+    )
     overdue = dict(
-        FollowUpAction.objects.overdue(today).filter(decision__agenda_item__forum_id__in=list(forum_kommuner))
-        .values("decision__agenda_item__forum").annotate(n=Count("pk")).values_list("decision__agenda_item__forum", "n")
-    )  # fmt: skip
+        FollowUpAction.objects.overdue(today)
+        .filter(decision__agenda_item__forum_id__in=list(forum_kommuner))
+        .values("decision__agenda_item__forum")
+        .annotate(n=Count("pk"))
+        .values_list("decision__agenda_item__forum", "n")
+    )
     by_kommune: dict[int, CouncilFigures] = {}
     for council in councils:
         # The agreement's rules are read from its text once per request: a council's agreement is usually one of
@@ -188,9 +199,10 @@ def _council_figures(
 def _overdue_tiltak(kommuner: QuerySet[Kommune], today: datetime.date) -> dict[int, int]:
     rows = (
         Tiltak.objects.filter(status__in=OPEN_TILTAK, ends_on__lt=today, plan__slt_model__kommuner__in=kommuner)
-        .values("plan__slt_model__kommuner").annotate(n=Count("pk", distinct=True))
+        .values("plan__slt_model__kommuner")
+        .annotate(n=Count("pk", distinct=True))
         .values_list("plan__slt_model__kommuner", "n")
-    )  # fmt: skip
+    )
     return dict(rows)
 
 

@@ -58,12 +58,20 @@ def _national(request: HttpRequest) -> HttpResponse:
     for row in figures.rows:
         by_district[row.kommune.district_id].append(row)
     coverage = coverage_by_year(figures, today=today)
-    return render(request, "oversight/national.html", {
-        "summaries": summaries, "statuses": SHOWN_STATUSES, "today": today,
-        "tiles": [(district, by_district[district.pk]) for district in districts],
-        "total": len(figures.rows), "current": sum(row.is_current for row in figures.rows),
-        "coverage": coverage, "chart": coverage_chart(coverage),
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/national.html",
+        {
+            "summaries": summaries,
+            "statuses": SHOWN_STATUSES,
+            "today": today,
+            "tiles": [(district, by_district[district.pk]) for district in districts],
+            "total": len(figures.rows),
+            "current": sum(row.is_current for row in figures.rows),
+            "coverage": coverage,
+            "chart": coverage_chart(coverage),
+        },
+    )
 
 
 @require_GET
@@ -76,13 +84,24 @@ def district(request: HttpRequest, pk: int) -> HttpResponse:
     form = FigureFilterForm(request.GET)
     rows = form.apply(figures.rows)
     coverage = coverage_by_year(figures, today=today)
-    return render(request, "oversight/district.html", {
-        "district": district, "rows": rows, "form": form, "today": today,
-        "summary": district_summaries(figures.rows, [district])[0], "statuses": SHOWN_STATUSES,
-        "coverage": coverage, "chart": coverage_chart(coverage), "query": request.GET.urlencode(),
-        "sort": form.cleaned_data.get("sort") or "kommune", "order": form.cleaned_data.get("order") or "asc",
-        "can_archive": may_archive_district(request.user, district.pk),
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/district.html",
+        {
+            "district": district,
+            "rows": rows,
+            "form": form,
+            "today": today,
+            "summary": district_summaries(figures.rows, [district])[0],
+            "statuses": SHOWN_STATUSES,
+            "coverage": coverage,
+            "chart": coverage_chart(coverage),
+            "query": request.GET.urlencode(),
+            "sort": form.cleaned_data.get("sort") or "kommune",
+            "order": form.cleaned_data.get("order") or "asc",
+            "can_archive": may_archive_district(request.user, district.pk),
+        },
+    )
 
 
 @require_GET

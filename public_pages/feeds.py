@@ -41,12 +41,15 @@ def _minutes_entries(forums) -> list[Entry]:
     for reading in meeting_readings(ANONYMOUS, meetings[:FEED_ITEMS], outbound=True):
         meeting = reading.meeting
         titles = [f"{item.case_number} {item.title}" for item in reading.items]
-        entries.append(Entry(
-            title=_("Referat: %(forum)s %(date)s") % {"forum": meeting.forum.name,
-                                                      "date": f"{timezone.localtime(meeting.starts_at):%d.%m.%Y}"},
-            link=reverse("public:meeting", args=[meeting.pk]), description="\n".join(titles),
-            date=meeting.minutes_approved_at or meeting.updated_at,
-        ))  # fmt: skip
+        entries.append(
+            Entry(
+                title=_("Referat: %(forum)s %(date)s")
+                % {"forum": meeting.forum.name, "date": f"{timezone.localtime(meeting.starts_at):%d.%m.%Y}"},
+                link=reverse("public:meeting", args=[meeting.pk]),
+                description="\n".join(titles),
+                date=meeting.minutes_approved_at or meeting.updated_at,
+            )
+        )
     return entries
 
 

@@ -8,8 +8,9 @@ class ExemptionForm(forms.Form):
     """Exempt one part (or lift its exemption): `parts` are (value, label) pairs of the object's own parts."""
 
     part = forms.ChoiceField(label=gettext_lazy("Hva gjelder det"))
-    legal_basis = forms.ChoiceField(label=gettext_lazy("Hjemmel"), choices=[("", "–"), *LegalBasis.choices],
-                                    required=False)  # fmt: skip
+    legal_basis = forms.ChoiceField(
+        label=gettext_lazy("Hjemmel"), choices=[("", "–"), *LegalBasis.choices], required=False
+    )
     note = forms.CharField(label=gettext_lazy("Merknad (bare for dere)"), max_length=500, required=False)
 
     def __init__(self, *args, parts, **kwargs):
@@ -18,5 +19,6 @@ class ExemptionForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Hvorfor trekkes det tilbake?"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    reason = forms.CharField(
+        label=gettext_lazy("Hvorfor trekkes det tilbake?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -53,9 +53,13 @@ def _clean(text: str) -> str:
 
 def _agreement_documents(user) -> list[Document]:
     signed = agreements_public()
-    agreements = signed if not user.is_authenticated else Agreement.objects.filter(
-        Q(pk__in=signed.values("pk")) | Q(pk__in=agreements_visible_to(user).values("pk"))
-    )  # fmt: skip
+    agreements = (
+        signed
+        if not user.is_authenticated
+        else Agreement.objects.filter(
+            Q(pk__in=signed.values("pk")) | Q(pk__in=agreements_visible_to(user).values("pk"))
+        )
+    )
     public_ids = set(signed.values_list("pk", flat=True))
     documents = []
     for agreement in agreements.select_related("police_party").prefetch_related("kommuner", "sections"):
@@ -64,9 +68,10 @@ def _agreement_documents(user) -> list[Document]:
             for section in agreement.sections.all()
         )
         url = (
-            reverse("public:agreement", args=[agreement.pk]) if agreement.pk in public_ids
+            reverse("public:agreement", args=[agreement.pk])
+            if agreement.pk in public_ids
             else reverse("agreements:detail", args=[agreement.pk])
-        )  # fmt: skip
+        )
         documents.append(Document(f"agreement:{agreement.pk}", agreement.title, _clean(body), url))
     return documents
 
@@ -95,9 +100,13 @@ def _meeting_documents(user) -> list[Document]:
 
 def _plan_documents(user) -> list[Document]:
     published = plans_public()
-    plans = published if not user.is_authenticated else Handlingsplan.objects.filter(
-        Q(pk__in=published.values("pk")) | Q(pk__in=plans_visible_to(user).values("pk"))
-    )  # fmt: skip
+    plans = (
+        published
+        if not user.is_authenticated
+        else Handlingsplan.objects.filter(
+            Q(pk__in=published.values("pk")) | Q(pk__in=plans_visible_to(user).values("pk"))
+        )
+    )
     public_ids = set(published.values_list("pk", flat=True))
     documents = []
     tiltak = Tiltak.objects.select_related("focus_area")
@@ -132,8 +141,10 @@ PG_HEADLINE = f'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxF
 
 def _search_postgresql(documents: list[Document], query: str) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute(PG_SEARCH, [PG_HEADLINE, [d.key for d in documents], [d.title for d in documents],
-                                   [d.body for d in documents], query])  # fmt: skip
+        cursor.execute(
+            PG_SEARCH,
+            [PG_HEADLINE, [d.key for d in documents], [d.title for d in documents], [d.body for d in documents], query],
+        )
         return cursor.fetchall()
 
 
@@ -155,8 +166,10 @@ def _search_sqlite(documents: list[Document], query: str) -> list[tuple[str, str
     with connection.cursor() as cursor:
         cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.public_search USING fts5(key UNINDEXED, title, body)")
         cursor.execute("DELETE FROM temp.public_search")
-        cursor.executemany("INSERT INTO temp.public_search (key, title, body) VALUES (%s, %s, %s)",
-                           [(d.key, d.title, d.body) for d in documents])  # fmt: skip
+        cursor.executemany(
+            "INSERT INTO temp.public_search (key, title, body) VALUES (%s, %s, %s)",
+            [(d.key, d.title, d.body) for d in documents],
+        )
         cursor.execute(
             f"SELECT key, snippet(public_search, 2, '{START}', '{STOP}', ' … ', 24) FROM temp.public_search"
             " WHERE public_search MATCH %s ORDER BY bm25(public_search, 0, 5.0, 1.0), key",

@@ -11,9 +11,14 @@ from samarbeid.models import LegalBasis, User
 
 @transaction.atomic
 def attachment_exemption_set(
-    agreement: Agreement, attachment: Attachment, *, exempt: bool, by: User | None, legal_basis: str = "",
+    agreement: Agreement,
+    attachment: Attachment,
+    *,
+    exempt: bool,
+    by: User | None,
+    legal_basis: str = "",
     note: str = "",
-) -> AttachmentExemption:  # fmt: skip
+) -> AttachmentExemption:
     """Exempt an agreement's attachment (or lift it): a new record, also on a signed agreement, whose parts never
     change; the public page then names the attachment and the legal basis."""
     if attachment.agreement_id != agreement.pk:
@@ -21,9 +26,14 @@ def attachment_exemption_set(
     if exempt and legal_basis not in LegalBasis.values:
         raise ValidationError({"legal_basis": _("Velg hjemmelen for unntaket.")})
     record = AttachmentExemption(
-        agreement=agreement, attachment=attachment, attachment_title=attachment.title, exempt=exempt,
-        legal_basis=legal_basis if exempt else "", note=note.strip(), decided_by=by,
-    )  # fmt: skip
+        agreement=agreement,
+        attachment=attachment,
+        attachment_title=attachment.title,
+        exempt=exempt,
+        legal_basis=legal_basis if exempt else "",
+        note=note.strip(),
+        decided_by=by,
+    )
     record.full_clean(exclude=["agreement", "attachment", "decided_by"])
     record.save()
     return record

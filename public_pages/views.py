@@ -62,10 +62,17 @@ def district_page(request: HttpRequest, code: str) -> HttpResponse:
     figures = kommune_figures(district.kommuner.all(), today=today)
     for row in figures.rows:
         row.public_url = pages.kommune_url(row.kommune)
-    return render(request, "public/district.html", {
-        "district": district, "rows": figures.rows, "today": today, "statuses": SHOWN_STATUSES,
-        "summary": district_summaries(figures.rows, [district])[0],
-    })  # fmt: skip
+    return render(
+        request,
+        "public/district.html",
+        {
+            "district": district,
+            "rows": figures.rows,
+            "today": today,
+            "statuses": SHOWN_STATUSES,
+            "summary": district_summaries(figures.rows, [district])[0],
+        },
+    )
 
 
 @require_GET
@@ -74,15 +81,23 @@ def agreement_page(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = public_agreement_for(pk)
     expectations = list(agreement.expectations.all())
     sections = list(agreement.sections.order_by("order", "pk"))
-    return render(request, "public/agreement.html", {
-        "agreement": agreement, "sections": sections, "kinds": SectionKind,
-        "kommuner": [(k, pages.kommune_url(k)) for k in agreement.kommuner.all()],
-        "attachments": public_attachments(agreement), "sealed": public_sealed_document(agreement),
-        "signatures": pages.signatures_of(agreement), "opening_hours": agreement.opening_hours(),
-        "replaced_by": agreement.replaced_by.filter(status__in=["signert", "erstattet"]).first(),
-        "expectations_from_kommune": [e for e in expectations if e.direction == Expectation.Direction.FROM_KOMMUNE],
-        "expectations_from_police": [e for e in expectations if e.direction == Expectation.Direction.FROM_POLICE],
-    })  # fmt: skip
+    return render(
+        request,
+        "public/agreement.html",
+        {
+            "agreement": agreement,
+            "sections": sections,
+            "kinds": SectionKind,
+            "kommuner": [(k, pages.kommune_url(k)) for k in agreement.kommuner.all()],
+            "attachments": public_attachments(agreement),
+            "sealed": public_sealed_document(agreement),
+            "signatures": pages.signatures_of(agreement),
+            "opening_hours": agreement.opening_hours(),
+            "replaced_by": agreement.replaced_by.filter(status__in=["signert", "erstattet"]).first(),
+            "expectations_from_kommune": [e for e in expectations if e.direction == Expectation.Direction.FROM_KOMMUNE],
+            "expectations_from_police": [e for e in expectations if e.direction == Expectation.Direction.FROM_POLICE],
+        },
+    )
 
 
 @require_GET
@@ -91,18 +106,27 @@ def agreement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     sealed = public_sealed_document(public_agreement_for(pk))
     if sealed is None:
         raise Http404
-    return FileResponse(sealed.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                        filename=f"samarbeidsavtale-{pk}.pdf")  # fmt: skip
+    return FileResponse(
+        sealed.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"samarbeidsavtale-{pk}.pdf",
+    )
 
 
 @require_GET
 def council_page(request: HttpRequest, pk: int) -> HttpResponse:
     council = pages.public_council_for(pk)
-    return render(request, "public/council.html", {
-        "council": council, "members": pages.members_by_role(council.forum),
-        "meetings": pages.council_meetings([council.forum]),
-        "kommuner": [(k, pages.kommune_url(k)) for k in council.forum.kommuner.all()],
-    })  # fmt: skip
+    return render(
+        request,
+        "public/council.html",
+        {
+            "council": council,
+            "members": pages.members_by_role(council.forum),
+            "meetings": pages.council_meetings([council.forum]),
+            "kommuner": [(k, pages.kommune_url(k)) for k in council.forum.kommuner.all()],
+        },
+    )
 
 
 @require_GET

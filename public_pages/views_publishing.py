@@ -51,8 +51,11 @@ def meeting_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request.user, pk, manage=True)
     items = {f"item:{item.pk}": item for item in meeting.agenda_items.all()}
     attachments = {f"attachment:{a.pk}": a for a in meeting.attachments.all()}
-    parts = [("minutes", _("Hele referatet")), *((key, f"{i.case_number} {i.title}") for key, i in items.items()),
-             *((key, _("Vedlegg: %(title)s") % {"title": a.title}) for key, a in attachments.items())]  # fmt: skip
+    parts = [
+        ("minutes", _("Hele referatet")),
+        *((key, f"{i.case_number} {i.title}") for key, i in items.items()),
+        *((key, _("Vedlegg: %(title)s") % {"title": a.title}) for key, a in attachments.items()),
+    ]
     action = request.POST.get("action")
     form = ExemptionForm(request.POST if action in ("exempt", "lift") else None, parts=parts)
     if request.method == "POST":
@@ -60,9 +63,14 @@ def meeting_publicity(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 exemptions.meeting_exemption_set(
-                    meeting, exempt=action == "exempt", by=request.user, legal_basis=data["legal_basis"],
-                    agenda_item=items.get(data["part"]), attachment=attachments.get(data["part"]), note=data["note"],
-                )  # fmt: skip
+                    meeting,
+                    exempt=action == "exempt",
+                    by=request.user,
+                    legal_basis=data["legal_basis"],
+                    agenda_item=items.get(data["part"]),
+                    attachment=attachments.get(data["part"]),
+                    note=data["note"],
+                )
                 messages.success(
                     request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet.")
                 )
@@ -72,12 +80,22 @@ def meeting_publicity(request: HttpRequest, pk: int) -> HttpResponse:
             _publish_action(request, meeting, exemptions.meeting_publish)
         return redirect("publishing:meeting", pk=meeting.pk)
     in_force = exemptions.meeting_exemptions([meeting.pk])[meeting.pk]
-    return render(request, "public/publishing/meeting.html", {
-        "meeting": meeting, "form": form, "withdraw_form": WithdrawForm(), "in_force": in_force,
-        "history": MeetingExemption.objects.filter(meeting=meeting).select_related("agenda_item", "decided_by__person"),
-        "publications": exemptions.publication_history(meeting), "published": meeting.is_public,
-        "can_publish": not meeting.is_closed and meeting.status == Meeting.Status.MINUTES_APPROVED,
-    })  # fmt: skip
+    return render(
+        request,
+        "public/publishing/meeting.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "withdraw_form": WithdrawForm(),
+            "in_force": in_force,
+            "history": MeetingExemption.objects.filter(meeting=meeting).select_related(
+                "agenda_item", "decided_by__person"
+            ),
+            "publications": exemptions.publication_history(meeting),
+            "published": meeting.is_public,
+            "can_publish": not meeting.is_closed and meeting.status == Meeting.Status.MINUTES_APPROVED,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,9 +110,13 @@ def agreement_publicity(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 attachment_exemption_set(
-                    agreement, attachments[data["part"]], exempt=action == "exempt", by=request.user,
-                    legal_basis=data["legal_basis"], note=data["note"],
-                )  # fmt: skip
+                    agreement,
+                    attachments[data["part"]],
+                    exempt=action == "exempt",
+                    by=request.user,
+                    legal_basis=data["legal_basis"],
+                    note=data["note"],
+                )
                 messages.success(
                     request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet.")
                 )
@@ -103,10 +125,16 @@ def agreement_publicity(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("Velg vedlegg og hjemmel."))
         return redirect("publishing:agreement", pk=agreement.pk)
-    return render(request, "public/publishing/agreement.html", {
-        "agreement": agreement, "form": form, "attachments": public_attachments(agreement),
-        "history": AttachmentExemption.objects.filter(agreement=agreement).select_related("decided_by__person"),
-    })  # fmt: skip
+    return render(
+        request,
+        "public/publishing/agreement.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "attachments": public_attachments(agreement),
+            "history": AttachmentExemption.objects.filter(agreement=agreement).select_related("decided_by__person"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,7 +144,13 @@ def plan_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _publish_action(request, plan, lambda obj, by: exemptions.publication_record(obj, published=True, by=by))
         return redirect("publishing:plan", pk=plan.pk)
-    return render(request, "public/publishing/plan.html", {
-        "plan": plan, "withdraw_form": WithdrawForm(), "published": exemptions.is_published(plan),
-        "publications": exemptions.publication_history(plan),
-    })  # fmt: skip
+    return render(
+        request,
+        "public/publishing/plan.html",
+        {
+            "plan": plan,
+            "withdraw_form": WithdrawForm(),
+            "published": exemptions.is_published(plan),
+            "publications": exemptions.publication_history(plan),
+        },
+    )

@@ -149,13 +149,15 @@ def verify(archive_path: Path) -> dict:
                 if member.name == MANIFEST:
                     continue
                 if member.name not in expected or not member.isfile() or not _safe_member_name(member.name):
-                    raise BackupError(_("Arkivet inneholder %(name)s, som ikke står i innholdslisten.")
-                                      % {"name": member.name})  # fmt: skip
+                    raise BackupError(
+                        _("Arkivet inneholder %(name)s, som ikke står i innholdslisten.") % {"name": member.name}
+                    )
                 handle = _member_file(archive, member)
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()  # type: ignore[arg-type]  # a BufferedReader
                 if member.size != expected[member.name]["size"] or digest != expected[member.name]["sha256"]:
-                    raise BackupError(_("%(name)s i arkivet er skadet (sjekksummen stemmer ikke).")
-                                      % {"name": member.name})  # fmt: skip
+                    raise BackupError(
+                        _("%(name)s i arkivet er skadet (sjekksummen stemmer ikke).") % {"name": member.name}
+                    )
                 found.add(member.name)
             missing = sorted(set(expected) - found)
             if missing or DATABASE not in found:

@@ -49,39 +49,96 @@ DEMO_UNITS = [
 
 DEMO_PEOPLE = [
     # Randaberg + Kvitsøy with Sør-Vest
-    DemoPerson("randaberg_slt", "Silje Vatnamo", "slt@randaberg.demo.no", "1127", Role.SLT_KOORDINATOR,
-               stillingsprosent=Decimal("100")),
+    DemoPerson(
+        "randaberg_slt",
+        "Silje Vatnamo",
+        "slt@randaberg.demo.no",
+        "1127",
+        Role.SLT_KOORDINATOR,
+        stillingsprosent=Decimal("100"),
+    ),
     DemoPerson("randaberg_ordforer", "Per Aksland", "ordforer@randaberg.demo.no", "1127", Role.ORDFORER),
     DemoPerson("kvitsoy_ordforer", "Kari Ølberg", "ordforer@kvitsoy.demo.no", "1144", Role.ORDFORER),
-    DemoPerson("stavanger_politikontakt", "Tor Hellestø", "politikontakt.randaberg@politiet.demo.no",
-               "Tjenesteenhet Stavanger", Role.POLITIKONTAKT),
-    DemoPerson("stavanger_leder", "Anne Rygg", "tjenesteenhetsleder.stavanger@politiet.demo.no",
-               "Tjenesteenhet Stavanger", Role.TJENESTEENHETSLEDER),
-    DemoPerson("sorvest_politimester", "Håkon Vigre", "politimester.sor-vest@politiet.demo.no", "Sør-Vest",
-               Role.POLITIMESTER),
+    DemoPerson(
+        "stavanger_politikontakt",
+        "Tor Hellestø",
+        "politikontakt.randaberg@politiet.demo.no",
+        "Tjenesteenhet Stavanger",
+        Role.POLITIKONTAKT,
+    ),
+    DemoPerson(
+        "stavanger_leder",
+        "Anne Rygg",
+        "tjenesteenhetsleder.stavanger@politiet.demo.no",
+        "Tjenesteenhet Stavanger",
+        Role.TJENESTEENHETSLEDER,
+    ),
+    DemoPerson(
+        "sorvest_politimester", "Håkon Vigre", "politimester.sor-vest@politiet.demo.no", "Sør-Vest", Role.POLITIMESTER
+    ),
     # Moss with Øst
-    DemoPerson("moss_slt", "Vilde Haugen Berg", "slt@moss.demo.no", "3103", Role.SLT_KOORDINATOR,
-               stillingsprosent=Decimal("100")),
+    DemoPerson(
+        "moss_slt",
+        "Vilde Haugen Berg",
+        "slt@moss.demo.no",
+        "3103",
+        Role.SLT_KOORDINATOR,
+        stillingsprosent=Decimal("100"),
+    ),
     DemoPerson("moss_ordforer", "Hege Tollefsen", "ordforer@moss.demo.no", "3103", Role.ORDFORER),
-    DemoPerson("moss_politikontakt", "Lars Øien", "politikontakt.moss@politiet.demo.no",
-               "Moss politistasjonsdistrikt", Role.POLITIKONTAKT),
-    DemoPerson("moss_leder", "Jon Kasper Hammer", "tjenesteenhetsleder.moss@politiet.demo.no",
-               "Moss politistasjonsdistrikt", Role.TJENESTEENHETSLEDER),
+    DemoPerson(
+        "moss_politikontakt",
+        "Lars Øien",
+        "politikontakt.moss@politiet.demo.no",
+        "Moss politistasjonsdistrikt",
+        Role.POLITIKONTAKT,
+    ),
+    DemoPerson(
+        "moss_leder",
+        "Jon Kasper Hammer",
+        "tjenesteenhetsleder.moss@politiet.demo.no",
+        "Moss politistasjonsdistrikt",
+        Role.TJENESTEENHETSLEDER,
+    ),
     # Luster with Vest
-    DemoPerson("luster_slt", "Ingrid Høyheim", "slt@luster.demo.no", "4644", Role.SLT_KOORDINATOR,
-               title="Folkehelsekoordinator", stillingsprosent=Decimal("20")),
+    DemoPerson(
+        "luster_slt",
+        "Ingrid Høyheim",
+        "slt@luster.demo.no",
+        "4644",
+        Role.SLT_KOORDINATOR,
+        title="Folkehelsekoordinator",
+        stillingsprosent=Decimal("20"),
+    ),
     DemoPerson("luster_ordforer", "Ola Nes", "ordforar@luster.demo.no", "4644", Role.ORDFORER),
-    DemoPerson("sogn_politikontakt", "Marit Skjolden", "politikontakt.luster@politiet.demo.no",
-               "Sogn lensmannsdistrikt", Role.POLITIKONTAKT),
-    DemoPerson("sogn_lensmann", "Eirik Fortun", "lensmann.sogn@politiet.demo.no", "Sogn lensmannsdistrikt",
-               Role.LENSMANN, title="Lensmannen i Sogn"),
+    DemoPerson(
+        "sogn_politikontakt",
+        "Marit Skjolden",
+        "politikontakt.luster@politiet.demo.no",
+        "Sogn lensmannsdistrikt",
+        Role.POLITIKONTAKT,
+    ),
+    DemoPerson(
+        "sogn_lensmann",
+        "Eirik Fortun",
+        "lensmann.sogn@politiet.demo.no",
+        "Sogn lensmannsdistrikt",
+        Role.LENSMANN,
+        title="Lensmannen i Sogn",
+    ),
     # A district template administrator
     DemoPerson("vest_malansvarlig", "Bjørg Kaupanger", "mal.vest@politiet.demo.no", "Vest", Role.DISTRIKT_ADMIN),
     # National read-only overview (oversight/): no national party exists, so the role sits with a party in Oslo
-    DemoPerson("politidirektoratet", "Sigrun Aasen", "radgiver@politidirektoratet.demo.no", "Oslo",
-               Role.POLITIDIREKTORATET, title="Seniorrådgiver, Politidirektoratet"),
+    DemoPerson(
+        "politidirektoratet",
+        "Sigrun Aasen",
+        "radgiver@politidirektoratet.demo.no",
+        "Oslo",
+        Role.POLITIDIREKTORATET,
+        title="Seniorrådgiver, Politidirektoratet",
+    ),
     DemoPerson("ks", "Jonas Bergli", "radgiver@ks.demo.no", "0301", Role.KS, title="Spesialrådgiver, KS"),
-]  # fmt: skip
+]
 
 
 def demo_party(key: str) -> Party:

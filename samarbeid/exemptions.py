@@ -104,9 +104,12 @@ def meeting_exemption_set(
     if attachment is not None and attachment.meeting_id != meeting.pk:
         raise ValidationError(_("Vedlegget hører ikke til dette møtet."))
     part = (
-        MeetingExemption.Part.ITEM if agenda_item else
-        MeetingExemption.Part.ATTACHMENT if attachment else MeetingExemption.Part.MINUTES
-    )  # fmt: skip
+        MeetingExemption.Part.ITEM
+        if agenda_item
+        else MeetingExemption.Part.ATTACHMENT
+        if attachment
+        else MeetingExemption.Part.MINUTES
+    )
     in_force = meeting_exemptions([meeting.pk])[meeting.pk]
     current = {
         MeetingExemption.Part.MINUTES: in_force.minutes,
@@ -116,10 +119,16 @@ def meeting_exemption_set(
     if not exempt and current is None:
         raise ValidationError(_("Det er ikke unntatt offentlighet."))
     record = MeetingExemption(
-        meeting=meeting, part=part, agenda_item=agenda_item, attachment=attachment,
-        attachment_title=attachment.title if attachment else "", exempt=exempt,
-        legal_basis=legal_basis if exempt else "", note=note.strip(), decided_by=by,
-    )  # fmt: skip
+        meeting=meeting,
+        part=part,
+        agenda_item=agenda_item,
+        attachment=attachment,
+        attachment_title=attachment.title if attachment else "",
+        exempt=exempt,
+        legal_basis=legal_basis if exempt else "",
+        note=note.strip(),
+        decided_by=by,
+    )
     record.full_clean(exclude=["decided_by", "meeting", "agenda_item", "attachment"])
     record.save()
     return record
@@ -141,8 +150,13 @@ def publication_record(obj: Model, *, published: bool, by: User | None, reason: 
         raise ValidationError(_("Det er allerede publisert.") if published else _("Det er ikke publisert."))
     if not published and not reason:
         raise ValidationError({"reason": _("Skriv hvorfor det trekkes tilbake.")})
-    record = Publication(target_type=ContentType.objects.get_for_model(type(obj)), target_id=obj.pk,
-                         published=published, reason=reason, by=by)  # fmt: skip
+    record = Publication(
+        target_type=ContentType.objects.get_for_model(type(obj)),
+        target_id=obj.pk,
+        published=published,
+        reason=reason,
+        by=by,
+    )
     record.full_clean(exclude=["by", "target_type"])
     record.save()
     obj.__dict__.pop("_published", None)

@@ -66,17 +66,101 @@ ROLES_SINCE = TERMS[0][0]
 BATCH = 5000
 
 FIRST_NAMES = [
-    "Anne", "Kari", "Ingrid", "Silje", "Marit", "Hilde", "Ragnhild", "Tone", "Liv", "Guro", "Astrid", "Solveig",
-    "Berit", "Eli", "Randi", "Camilla", "Ida", "Nora", "Sigrid", "Mari", "Per", "Ola", "Lars", "Knut", "Jon",
-    "Tor", "Arne", "Geir", "Bjørn", "Odd", "Trond", "Rune", "Svein", "Håkon", "Eirik", "Magnus", "Sindre",
-    "Espen", "Vegard", "Øystein", "Terje", "Leif", "Morten", "Anders", "Halvor", "Aslak", "Ingvild", "Torill",
-]  # fmt: skip
+    "Anne",
+    "Kari",
+    "Ingrid",
+    "Silje",
+    "Marit",
+    "Hilde",
+    "Ragnhild",
+    "Tone",
+    "Liv",
+    "Guro",
+    "Astrid",
+    "Solveig",
+    "Berit",
+    "Eli",
+    "Randi",
+    "Camilla",
+    "Ida",
+    "Nora",
+    "Sigrid",
+    "Mari",
+    "Per",
+    "Ola",
+    "Lars",
+    "Knut",
+    "Jon",
+    "Tor",
+    "Arne",
+    "Geir",
+    "Bjørn",
+    "Odd",
+    "Trond",
+    "Rune",
+    "Svein",
+    "Håkon",
+    "Eirik",
+    "Magnus",
+    "Sindre",
+    "Espen",
+    "Vegard",
+    "Øystein",
+    "Terje",
+    "Leif",
+    "Morten",
+    "Anders",
+    "Halvor",
+    "Aslak",
+    "Ingvild",
+    "Torill",
+]
 LAST_NAMES = [
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen", "Karlsen",
-    "Berg", "Haugen", "Hagen", "Bakken", "Dahl", "Lie", "Moen", "Strand", "Solberg", "Lunde", "Eide", "Aas",
-    "Vik", "Myhre", "Nes", "Holm", "Brekke", "Fjeld", "Sæther", "Rønning", "Tveit", "Bråten", "Løken", "Hauge",
-    "Sund", "Ødegård", "Nygård", "Aasen", "Rustad", "Lien", "Haugland", "Grønli", "Skjelbred", "Fossum",
-]  # fmt: skip
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Bakken",
+    "Dahl",
+    "Lie",
+    "Moen",
+    "Strand",
+    "Solberg",
+    "Lunde",
+    "Eide",
+    "Aas",
+    "Vik",
+    "Myhre",
+    "Nes",
+    "Holm",
+    "Brekke",
+    "Fjeld",
+    "Sæther",
+    "Rønning",
+    "Tveit",
+    "Bråten",
+    "Løken",
+    "Hauge",
+    "Sund",
+    "Ødegård",
+    "Nygård",
+    "Aasen",
+    "Rustad",
+    "Lien",
+    "Haugland",
+    "Grønli",
+    "Skjelbred",
+    "Fossum",
+]
 
 
 def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
@@ -119,11 +203,24 @@ def insert(model: type[Model], objs: Iterable[Model]) -> list[Model]:
 
 # Django's own fields whose Python value psycopg adapts as it is (an aware datetime, a date, a UUID, an id).
 _PLAIN = {
-    models.CharField, models.TextField, models.EmailField, models.SlugField, models.URLField, models.BooleanField,
-    models.IntegerField, models.SmallIntegerField, models.BigIntegerField, models.PositiveIntegerField,
-    models.PositiveSmallIntegerField, models.DecimalField, models.DateField, models.DateTimeField,
-    models.UUIDField, models.ForeignKey, models.OneToOneField,
-}  # fmt: skip
+    models.CharField,
+    models.TextField,
+    models.EmailField,
+    models.SlugField,
+    models.URLField,
+    models.BooleanField,
+    models.IntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.DecimalField,
+    models.DateField,
+    models.DateTimeField,
+    models.UUIDField,
+    models.ForeignKey,
+    models.OneToOneField,
+}
 
 
 def _is_plain(f) -> bool:
@@ -251,9 +348,10 @@ def ensure_units() -> int:
             chunk = kommuner[start : start + 6]
             name = chunk[0].name.removesuffix(" kommune")
             unit = PoliceUnit.objects.create(
-                name=f"{name} politistasjonsdistrikt", district_id=district_id,
+                name=f"{name} politistasjonsdistrikt",
+                district_id=district_id,
                 unit_kind=PoliceUnit.UnitKind.POLITISTASJONSDISTRIKT,
-            )  # fmt: skip
+            )
             unit.kommuner.add(*chunk)
             made += 1
     return made
@@ -357,8 +455,13 @@ def generate_people(gen: Generation) -> dict[str, int]:
     for holders in gen.holders.values():
         holders.sort(key=lambda h: h.starts_on)
     sync_users_roles(users)
-    return {"politienheter laget": units_made, "samarbeid": len(gen.cooperations), "personer": len(people),
-            "roller": len(assignments), "brukere": len(users)}  # fmt: skip
+    return {
+        "politienheter laget": units_made,
+        "samarbeid": len(gen.cooperations),
+        "personer": len(people),
+        "roller": len(assignments),
+        "brukere": len(users),
+    }
 
 
 # --- meetings in bulk: the machinery's rows for many forums at once -----------------------------------------------
@@ -406,10 +509,19 @@ class MeetingBatch:
             hours = datetime.timedelta(hours=2)
             created = p.starts_at - datetime.timedelta(days=self.gen.rng.randint(30, 90))
             meeting = Meeting(
-                forum_id=p.forum.pk, uid=self.gen.uuid(), starts_at=p.starts_at, ends_at=p.starts_at + hours,
-                place=p.place, theme=p.theme, is_closed=p.is_closed, status=p.status, created_at=created,
-                created_by_id=by, updated_at=created, updated_by_id=by,
-            )  # fmt: skip
+                forum_id=p.forum.pk,
+                uid=self.gen.uuid(),
+                starts_at=p.starts_at,
+                ends_at=p.starts_at + hours,
+                place=p.place,
+                theme=p.theme,
+                is_closed=p.is_closed,
+                status=p.status,
+                created_at=created,
+                created_by_id=by,
+                updated_at=created,
+                updated_by_id=by,
+            )
             if p.summoned_at:
                 meeting.summoned_at, meeting.summoned_by_id, meeting.sequence = p.summoned_at, by, 1
                 meeting.updated_at = p.summoned_at
@@ -435,28 +547,52 @@ class MeetingBatch:
                 self.numbers[(p.forum.pk, year)] += 1
                 text = p.minutes.get(position, "")
                 written = meeting.held_marked_at if text else None
-                items.append(AgendaItem(
-                    forum_id=meeting.forum_id, meeting_id=meeting.pk, year=year,
-                    number=self.numbers[(p.forum.pk, year)], position=position, title=title,
-                    is_referatsaker=title.lower() == "referatsaker", minutes=text, minutes_updated_at=written,
-                    minutes_updated_by_id=by if text else None, version=2 if text else 1,
-                    created_at=meeting.created_at, created_by_id=by,
-                ))  # fmt: skip
+                items.append(
+                    AgendaItem(
+                        forum_id=meeting.forum_id,
+                        meeting_id=meeting.pk,
+                        year=year,
+                        number=self.numbers[(p.forum.pk, year)],
+                        position=position,
+                        title=title,
+                        is_referatsaker=title.lower() == "referatsaker",
+                        minutes=text,
+                        minutes_updated_at=written,
+                        minutes_updated_by_id=by if text else None,
+                        version=2 if text else 1,
+                        created_at=meeting.created_at,
+                        created_by_id=by,
+                    )
+                )
                 item_plans.append((p, position))
         insert(AgendaItem, items)
-        insert(MinutesVersion, (
-            MinutesVersion(agenda_item_id=item.pk, text=item.minutes,
-                           written_at=item.minutes_updated_at or item.created_at,
-                           written_by_id=item.minutes_updated_by_id) for item in items if item.minutes
-        ))  # fmt: skip
+        insert(
+            MinutesVersion,
+            (
+                MinutesVersion(
+                    agenda_item_id=item.pk,
+                    text=item.minutes,
+                    written_at=item.minutes_updated_at or item.created_at,
+                    written_by_id=item.minutes_updated_by_id,
+                )
+                for item in items
+                if item.minutes
+            ),
+        )
         item_at = {(id(p), position): item for (p, position), item in zip(item_plans, items, strict=True)}
         decisions: list[Decision] = []
         decision_actions: list[list[dict]] = []
         for p in planned:
             for position, text, actions in p.decisions:
                 item = item_at[(id(p), position)]
-                decisions.append(Decision(agenda_item_id=item.pk, text=text, created_at=item.minutes_updated_at
-                                          or p.starts_at, created_by_id=item.created_by_id))  # fmt: skip
+                decisions.append(
+                    Decision(
+                        agenda_item_id=item.pk,
+                        text=text,
+                        created_at=item.minutes_updated_at or p.starts_at,
+                        created_by_id=item.created_by_id,
+                    )
+                )
                 decision_actions.append(actions)
         insert(Decision, decisions)
         follow_ups = [
@@ -467,8 +603,12 @@ class MeetingBatch:
             for fields in planned_actions
         ]
         insert(FollowUpAction, follow_ups)
-        for name, n in [("møter", len(meetings)), ("saker", len(items)), ("vedtak", len(decisions)),
-                        ("oppfølgingspunkter", len(follow_ups))]:  # fmt: skip
+        for name, n in [
+            ("møter", len(meetings)),
+            ("saker", len(items)),
+            ("vedtak", len(decisions)),
+            ("oppfølgingspunkter", len(follow_ups)),
+        ]:
             self.counts[name] += n
         return meetings
 
@@ -500,8 +640,12 @@ def meeting_status(gen: Generation, day: datetime.date) -> tuple[str, int | None
 def follow_up(gen: Generation, day: datetime.date, description: str, party: Party, person: Person | None) -> dict:
     """One follow-up of a decision made on `day`: done long ago for old meetings, open (some overdue) for recent."""
     due = day + datetime.timedelta(days=gen.rng.randint(20, 120))
-    fields = {"description": description, "responsible_party_id": party.pk,
-              "responsible_person_id": person.pk if person else None, "due_on": due}  # fmt: skip
+    fields = {
+        "description": description,
+        "responsible_party_id": party.pk,
+        "responsible_person_id": person.pk if person else None,
+        "due_on": due,
+    }
     done = due < gen.today - datetime.timedelta(days=90) and gen.rng.random() < 0.97 or gen.rng.random() < 0.3
     if done and due - datetime.timedelta(days=10) < gen.today:
         closed = gen.at(min(gen.today, due - datetime.timedelta(days=gen.rng.randint(0, 10))), 15)

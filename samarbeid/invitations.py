@@ -87,9 +87,10 @@ def invitation_for(user, pk: int) -> PartyInvitation:
 def invitations_pending_on(target: Model) -> QuerySet[PartyInvitation]:
     """The kommuner invited to the target that have not answered yet (shown by name on the target's page)."""
     return PartyInvitation.objects.filter(
-        target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
         status=PartyInvitation.Status.PENDING,
-    ).select_related("kommune")  # fmt: skip
+    ).select_related("kommune")
 
 
 # --- services ----------------------------------------------------------------------------------------------------
@@ -103,9 +104,12 @@ def invitation_create(*, target: Model, kommune: Kommune, by: User | None, distr
     if kommune.district_id != district.pk:
         raise ValidationError(_("Bare kommuner i samme politidistrikt kan inviteres."))
     invitation, _created = PartyInvitation.objects.get_or_create(
-        kommune=kommune, target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
-        status=PartyInvitation.Status.PENDING, defaults={"invited_by": by},
-    )  # fmt: skip
+        kommune=kommune,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        status=PartyInvitation.Status.PENDING,
+        defaults={"invited_by": by},
+    )
     return invitation
 
 

@@ -57,9 +57,11 @@ class MeetingForm(VersionedForm, forms.Form):
     theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
     is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
     reason = forms.CharField(
-        label=gettext_lazy("Hjemmel eller grunn for å åpne møtet"), widget=forms.Textarea(attrs={"rows": 2}),
-        required=False, help_text=gettext_lazy("Kreves når et lukket møte åpnes. Blir stående i historikken."),
-    )  # fmt: skip
+        label=gettext_lazy("Hjemmel eller grunn for å åpne møtet"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=gettext_lazy("Kreves når et lukket møte åpnes. Blir stående i historikken."),
+    )
 
     def __init__(self, *args, meeting: Meeting | None = None, can_open: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,24 +96,31 @@ class MeetingForm(VersionedForm, forms.Form):
 
     @classmethod
     def for_meeting(cls, meeting: Meeting, data=None, *, can_open: bool) -> "MeetingForm":
-        return cls(data, meeting=meeting, can_open=can_open, initial=cls.stored_values(meeting),
-                   version=meeting.version)  # fmt: skip
+        return cls(
+            data, meeting=meeting, can_open=can_open, initial=cls.stored_values(meeting), version=meeting.version
+        )
 
     @staticmethod
     def stored_values(meeting: Meeting) -> dict:
         starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
         return {
-            "date": starts.date(), "starts": starts.time(), "ends": ends.time(), "place": meeting.place,
-            "theme": meeting.theme, "is_closed": meeting.is_closed,
-        }  # fmt: skip
+            "date": starts.date(),
+            "starts": starts.time(),
+            "ends": ends.time(),
+            "place": meeting.place,
+            "theme": meeting.theme,
+            "is_closed": meeting.is_closed,
+        }
 
 
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Sak"), max_length=300)
-    description = forms.CharField(label=gettext_lazy("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}),
-                                  required=False)  # fmt: skip
-    proposed_by = forms.ModelChoiceField(label=gettext_lazy("Meldt inn av"), queryset=Party.objects.none(),
-                                         required=False)  # fmt: skip
+    description = forms.CharField(
+        label=gettext_lazy("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    proposed_by = forms.ModelChoiceField(
+        label=gettext_lazy("Meldt inn av"), queryset=Party.objects.none(), required=False
+    )
 
     def __init__(self, *args, forum, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,8 +128,7 @@ class AgendaItemForm(forms.Form):
 
 
 class MinutesForm(VersionedForm, forms.Form):
-    minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}),
-                              required=False)  # fmt: skip
+    minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     @staticmethod
     def stored_values(item: AgendaItem) -> dict:
@@ -133,12 +141,13 @@ class DecisionForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("Oppfølging"), max_length=500)
-    responsible_person = forms.ModelChoiceField(label=gettext_lazy("Ansvarlig"), queryset=Person.objects.none(),
-                                                required=False)  # fmt: skip
-    responsible_party = forms.ModelChoiceField(label=gettext_lazy("Ansvarlig part"), queryset=Party.objects.none(),
-                                               required=False)  # fmt: skip
-    due_on = forms.DateField(label=gettext_lazy("Frist"), required=False,
-                             widget=DATE_INPUT)  # fmt: skip
+    responsible_person = forms.ModelChoiceField(
+        label=gettext_lazy("Ansvarlig"), queryset=Person.objects.none(), required=False
+    )
+    responsible_party = forms.ModelChoiceField(
+        label=gettext_lazy("Ansvarlig part"), queryset=Party.objects.none(), required=False
+    )
+    due_on = forms.DateField(label=gettext_lazy("Frist"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, forum, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,19 +159,28 @@ class ActionEditForm(VersionedForm, ActionForm):
     """An existing follow-up: its text, who answers for it and by when (its version as read)."""
 
     def __init__(self, *args, action: FollowUpAction, **kwargs):
-        initial = {"description": action.description, "responsible_person": action.responsible_person_id,
-                   "responsible_party": action.responsible_party_id, "due_on": action.due_on}  # fmt: skip
+        initial = {
+            "description": action.description,
+            "responsible_person": action.responsible_person_id,
+            "responsible_party": action.responsible_party_id,
+            "due_on": action.due_on,
+        }
         forum = action.decision.agenda_item.meeting.forum
         super().__init__(*args, initial=initial, version=action.version, forum=forum, **kwargs)
 
     def stored_values(self, obj) -> dict:
-        return {"description": obj.description, "responsible_person": obj.responsible_person,
-                "responsible_party": obj.responsible_party, "due_on": obj.due_on}  # fmt: skip
+        return {
+            "description": obj.description,
+            "responsible_person": obj.responsible_person,
+            "responsible_party": obj.responsible_party,
+            "due_on": obj.due_on,
+        }
 
 
 class ReopenActionForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Hvorfor åpnes det igjen?"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    reason = forms.CharField(
+        label=gettext_lazy("Hvorfor åpnes det igjen?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AttachmentForm(forms.Form):
@@ -177,8 +195,9 @@ class CloseActionForm(forms.Form):
 class AttendanceForm(forms.Form):
     membership = forms.ModelChoiceField(queryset=ForumMembership.objects.none(), widget=forms.HiddenInput)
     status = forms.ChoiceField(label=gettext_lazy("Oppmøte"), choices=Attendance.Status.choices)
-    represented_by = forms.ModelChoiceField(label=gettext_lazy("Representert ved"), queryset=Person.objects.none(),
-                                            required=False)  # fmt: skip
+    represented_by = forms.ModelChoiceField(
+        label=gettext_lazy("Representert ved"), queryset=Person.objects.none(), required=False
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,13 +221,12 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "items": reading.items,
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum),
-        "action_people": list(svc.forum_action_people(forum))
-        if can["write_decisions"] else [],
+        "action_people": list(svc.forum_action_people(forum)) if can["write_decisions"] else [],
         "action_parties": forum.parties() if can["write_decisions"] else [],
         "attachment_form": AttachmentForm() if can["edit"] else None,
         "attendance_statuses": Attendance.Status.choices,
         "deputies": Person.objects.filter(forum_memberships__forum=forum).distinct() if can["edit"] else [],
-    }  # fmt: skip
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,8 +242,11 @@ def meeting_create(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse
         else:
             messages.success(request, _("Møtet er planlagt med de faste punktene på sakslisten."))
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form, "forum": forum, "meeting": None,
-                                                          "forum_url": svc.forum_page_url(forum)})  # fmt: skip
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "forum": forum, "meeting": None, "forum_url": svc.forum_page_url(forum)},
+    )
 
 
 @require_GET
@@ -252,8 +273,9 @@ def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             reason = form.cleaned_data.get("reason", "")
-            svc.meeting_update(meeting, by=request.user, reason=reason, expected_version=form.expected_version,
-                               **form.meeting_fields())  # fmt: skip
+            svc.meeting_update(
+                meeting, by=request.user, reason=reason, expected_version=form.expected_version, **form.meeting_fields()
+            )
         except ValidationError as error:
             apply_errors(form, error)
         except StaleEdit as stale:
@@ -261,8 +283,11 @@ def meeting_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Møtet er endret."))
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form, "forum": meeting.forum, "meeting": meeting,
-                                                          "forum_url": svc.forum_page_url(meeting.forum)})  # fmt: skip
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "forum": meeting.forum, "meeting": meeting, "forum_url": svc.forum_page_url(meeting.forum)},
+    )
 
 
 TRANSITIONS = {
@@ -281,8 +306,11 @@ def meeting_transition(request: AuthenticatedRequest, pk: int, action: str) -> H
             recipients, late = svc.meeting_send_innkalling(meeting, by=request.user)
             messages.success(request, _("Innkallingen er sendt til %(count)s medlemmer.") % {"count": len(recipients)})
             if late:
-                messages.warning(request, _("Innkallingen ble sendt etter fristen: den skal sendes senest %(days)d "
-                                            "dager før møtet.") % {"days": meeting.notice_days})  # fmt: skip
+                messages.warning(
+                    request,
+                    _("Innkallingen ble sendt etter fristen: den skal sendes senest %(days)d dager før møtet.")
+                    % {"days": meeting.notice_days},
+                )
         elif action in TRANSITIONS:
             service, done = TRANSITIONS[action]
             service(meeting, by=request.user)
@@ -322,9 +350,10 @@ def _item_response(request: AuthenticatedRequest, meeting: Meeting, item_pk: int
         if stale:  # the user's own text stays in the form, beside what the other person saved
             context["items"] = tuple(
                 dataclasses.replace(item, minutes=stale.cleaned_data["minutes"], conflict=stale.conflict)
-                if item.pk == item_pk else item
+                if item.pk == item_pk
+                else item
                 for item in context["items"]
-            )  # fmt: skip
+            )
         context["item"] = next(item for item in context["items"] if item.pk == item_pk)
         template = "meetings/meeting_detail.html#agenda-item" if request.htmx else "meetings/meeting_detail.html"
         return render(request, template, context)
@@ -339,8 +368,9 @@ def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) ->
     form = MinutesForm(request.POST, version=item.version)
     if form.is_valid():
         try:
-            svc.agenda_item_write_minutes(item, text=form.cleaned_data["minutes"], by=request.user,
-                                          expected_version=form.expected_version)  # fmt: skip
+            svc.agenda_item_write_minutes(
+                item, text=form.cleaned_data["minutes"], by=request.user, expected_version=form.expected_version
+            )
         except ValidationError as error:
             show_errors(request, error)
         except StaleEdit as stale:
@@ -368,8 +398,9 @@ def decision_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> Htt
 @login_required
 def action_create(request: AuthenticatedRequest, pk: int, decision_pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True, minutes=True)
-    decision = get_object_or_404(Decision.objects.select_related("agenda_item"), pk=decision_pk,
-                                 agenda_item__meeting=meeting)  # fmt: skip
+    decision = get_object_or_404(
+        Decision.objects.select_related("agenda_item"), pk=decision_pk, agenda_item__meeting=meeting
+    )
     form = ActionForm(request.POST, forum=meeting.forum)
     if form.is_valid():
         try:
@@ -405,8 +436,9 @@ def attachment_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            svc.meeting_attach(meeting, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
-                               by=request.user)  # fmt: skip
+            svc.meeting_attach(
+                meeting, upload=form.cleaned_data["file"], title=form.cleaned_data["title"], by=request.user
+            )
             messages.success(request, _("Vedlegget er lastet opp."))
         except ValidationError as error:
             show_errors(request, error)
@@ -424,8 +456,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     if attachment is None:
         raise Http404
     svc.meeting_read_record(reading, what=MeetingRead.What.ATTACHMENT, attachment=attachment)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)  # fmt: skip
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -434,8 +470,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @login_required
 def attachment_remove(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
-    attachment = get_object_or_404(MeetingAttachment.objects.select_related("meeting"), meeting=meeting,
-                                   pk=attachment_pk)  # fmt: skip
+    attachment = get_object_or_404(
+        MeetingAttachment.objects.select_related("meeting"), meeting=meeting, pk=attachment_pk
+    )
     try:
         svc.attachment_delete(attachment)
         messages.success(request, _("Vedlegget er slettet."))
@@ -456,10 +493,18 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
     if show == "open":
         actions = actions.filter(status=FollowUpAction.Status.OPEN)
     page = Paginator(actions, 25).get_page(request.GET.get("side"))
-    return render(request, "meetings/actions.html", {
-        "forum": forum, "page": page, "show": show, "forum_url": svc.forum_page_url(forum),
-        "can": svc.forum_abilities(request.user, forum), "close_form": CloseActionForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/actions.html",
+        {
+            "forum": forum,
+            "page": page,
+            "show": show,
+            "forum_url": svc.forum_page_url(forum),
+            "can": svc.forum_abilities(request.user, forum),
+            "close_form": CloseActionForm(),
+        },
+    )
 
 
 @require_POST
@@ -496,11 +541,19 @@ def action_edit(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Oppfølgingspunktet er endret."))
             return redirect("meetings:action_edit", action_pk=action.pk)
-    return render(request, "meetings/action_edit.html", {
-        "action": action, "form": form, "reopen_form": ReopenActionForm(),
-        "changes": action.changes.select_related("changed_by__person"),
-        "actions_url": reverse("meetings:actions", kwargs={"forum_pk": action.decision.agenda_item.meeting.forum_id}),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/action_edit.html",
+        {
+            "action": action,
+            "form": form,
+            "reopen_form": ReopenActionForm(),
+            "changes": action.changes.select_related("changed_by__person"),
+            "actions_url": reverse(
+                "meetings:actions", kwargs={"forum_pk": action.decision.agenda_item.meeting.forum_id}
+            ),
+        },
+    )
 
 
 @require_POST
@@ -548,10 +601,14 @@ def calendar(request: AuthenticatedRequest) -> HttpResponse:
     forums = svc.forums_visible_to(request.user).order_by("name")
     feed = request.build_absolute_uri(reverse("meetings:user_feed", kwargs={"token": token.token}))
     forum_feeds = [
-        (forum, request.build_absolute_uri(reverse("meetings:forum_feed", kwargs={"token": token.token,
-                                                                                  "forum_pk": forum.pk})))
+        (
+            forum,
+            request.build_absolute_uri(
+                reverse("meetings:forum_feed", kwargs={"token": token.token, "forum_pk": forum.pk})
+            ),
+        )
         for forum in forums
-    ]  # fmt: skip
+    ]
     return render(request, "meetings/calendar.html", {"feed": feed, "forum_feeds": forum_feeds})
 
 
@@ -577,8 +634,9 @@ def _feed_response(request: HttpRequest, user: User, forums, name: str, **filter
         key = f"meetings:feed:{user.pk}:{version.etag.strip(chr(34))}"
         payload = cache.get(key)
         if payload is None:
-            readings = svc.meeting_readings(user, meetings.select_related("forum").order_by("starts_at", "pk"),
-                                            outbound=True)  # fmt: skip
+            readings = svc.meeting_readings(
+                user, meetings.select_related("forum").order_by("starts_at", "pk"), outbound=True
+            )
             payload = svc.meeting_ical(readings, name)
             cache.set(key, payload, FEED_CACHE_SECONDS)
         response = _ics_response(payload, "moter.ics")
@@ -622,5 +680,10 @@ def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpRe
     def record_read():
         svc.meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)
 
-    return pdf_response(request, html, filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf", title=title,
-                        on_serve=record_read if document == "referat" else None)  # fmt: skip
+    return pdf_response(
+        request,
+        html,
+        filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf",
+        title=title,
+        on_serve=record_read if document == "referat" else None,
+    )

@@ -238,8 +238,13 @@ class MeetingReading:
         return tuple(self._read_item(item) for item in self.meeting.agenda_items.all())
 
     def _read_item(self, item: AgendaItem) -> ReadItem:
-        shown: dict[str, Any] = {"pk": item.pk, "case_number": item.case_number, "title": item.title,
-                 "proposed_by": item.proposed_by, "is_referatsaker": item.is_referatsaker}  # fmt: skip
+        shown: dict[str, Any] = {
+            "pk": item.pk,
+            "case_number": item.case_number,
+            "title": item.title,
+            "proposed_by": item.proposed_by,
+            "is_referatsaker": item.is_referatsaker,
+        }
         withheld = basis_label(self.exemptions.items.get(item.pk)) if self.exemptions else ""
         if withheld and (self.descriptions or self.minutes):
             return ReadItem(**shown, withheld=withheld)
@@ -249,9 +254,12 @@ class MeetingReading:
             shown["description"] = item.description
         if self.minutes:
             shown.update(
-                minutes=item.minutes, minutes_updated_at=item.minutes_updated_at, version=item.version,
-                minutes_updated_by=item.minutes_updated_by, history=tuple(item.minutes_versions.all())[1:],
-            )  # fmt: skip
+                minutes=item.minutes,
+                minutes_updated_at=item.minutes_updated_at,
+                version=item.version,
+                minutes_updated_by=item.minutes_updated_by,
+                history=tuple(item.minutes_versions.all())[1:],
+            )
         if self.decisions:
             shown["decisions"] = tuple(self._read_decision(decision, item) for decision in item.decisions.all())
         return ReadItem(**shown)
@@ -338,10 +346,18 @@ def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound:
         if exemptions is None:
             exemptions = meeting_exemptions([meeting.pk])[meeting.pk]
     return MeetingReading(
-        meeting=meeting, user=user, titles=visible, descriptions=content, minutes=content, decisions=content,
-        actions=content and reader, attachments=content, attendees=(content and reader) or manage,
-        read_log=manage and meeting.is_closed, exemptions=exemptions,
-    )  # fmt: skip
+        meeting=meeting,
+        user=user,
+        titles=visible,
+        descriptions=content,
+        minutes=content,
+        decisions=content,
+        actions=content and reader,
+        attachments=content,
+        attendees=(content and reader) or manage,
+        read_log=manage and meeting.is_closed,
+        exemptions=exemptions,
+    )
 
 
 def meeting_readings(user, meetings: Iterable[Meeting], *, outbound: bool = False) -> list[MeetingReading]:
@@ -453,10 +469,12 @@ def forum_grant(forum: Forum, policy: Policy) -> None:
     members, organisers = forum.member_group, forum.organiser_group
     if members is None or organisers is None:
         raise ValueError(f"forum {forum.pk} has no groups yet")
-    assign_many([
-        *((perm, members, forum) for perm in MEMBER_PERMS),
-        *((perm, organisers, forum) for perm in ORGANISER_PERMS),
-    ])  # fmt: skip
+    assign_many(
+        [
+            *((perm, members, forum) for perm in MEMBER_PERMS),
+            *((perm, organisers, forum) for perm in ORGANISER_PERMS),
+        ]
+    )
     grant(forum, forum.parties(), policy)
 
 
@@ -476,10 +494,17 @@ def membership_add(
     if kind == ForumMembership.Kind.DEPUTY and deputy_for is None:
         raise ValidationError({"deputy_for": _("Velg hvem stedfortrederen er stedfortreder for.")})
     membership = ForumMembership(
-        forum=forum, person=person, kind=kind, party=party, role_title=role_title, organisation=organisation,
+        forum=forum,
+        person=person,
+        kind=kind,
+        party=party,
+        role_title=role_title,
+        organisation=organisation,
         deputy_for=deputy_for if kind == ForumMembership.Kind.DEPUTY else None,
-        starts_on=starts_on or timezone.localdate(), ends_on=ends_on, created_by=by,
-    )  # fmt: skip
+        starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on,
+        created_by=by,
+    )
     membership.full_clean(exclude=["forum", "person", "created_by"])
     membership.save()
     person_resync(person.pk)  # the forum's groups, at once
@@ -488,9 +513,16 @@ def membership_add(
 
 @transaction.atomic
 def forum_member_add(
-    forum: Forum, *, kind: str, by: User | None, person: Person | None = None, name: str = "", email: str = "",
-    organisation: str = "", **membership: Any,
-) -> ForumMembership:  # fmt: skip
+    forum: Forum,
+    *,
+    kind: str,
+    by: User | None,
+    person: Person | None = None,
+    name: str = "",
+    email: str = "",
+    organisation: str = "",
+    **membership: Any,
+) -> ForumMembership:
     """Add a member: an existing person, or a new one (people without a login are welcome)."""
     if person is None:
         person = Person.objects.create(name=name, email=email, organisation=organisation)
@@ -535,9 +567,15 @@ def meeting_plan(
         raise ValidationError({"ends_at": _("Møtet må slutte etter at det begynner.")})
     is_closed = is_closed or forum.kind in ALWAYS_CLOSED_KINDS
     meeting = Meeting.objects.create(
-        forum=forum, starts_at=starts_at, ends_at=ends_at, place=place, theme=theme, is_closed=is_closed,
-        created_by=by, updated_by=by,
-    )  # fmt: skip
+        forum=forum,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        theme=theme,
+        is_closed=is_closed,
+        created_by=by,
+        updated_by=by,
+    )
     titles = forum.standard_agenda_points() if agenda is None else agenda
     year = timezone.localtime(starts_at).year
     numbers = _next_numbers(forum, year, len(titles))
@@ -566,9 +604,16 @@ def agenda_item_add(
     [number] = _next_numbers(meeting.forum, year, 1)
     position = (meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0) + 1
     return AgendaItem.objects.create(
-        forum=meeting.forum, meeting=meeting, year=year, number=number, position=position, title=title,
-        description=description, proposed_by=proposed_by, created_by=by,
-    )  # fmt: skip
+        forum=meeting.forum,
+        meeting=meeting,
+        year=year,
+        number=number,
+        position=position,
+        title=title,
+        description=description,
+        proposed_by=proposed_by,
+        created_by=by,
+    )
 
 
 def _require_editable(meeting: Meeting) -> None:
@@ -668,11 +713,14 @@ def _meeting_notice(meeting: Meeting) -> dict:
     """What every notice of a meeting needs: its forum and date for the subject, the page, the forum's målform."""
     kommune = meeting.forum.kommuner.first()
     return {
-        "context": {"meeting": meeting, "forum": one_line(meeting.forum.name),
-                    "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y")},
+        "context": {
+            "meeting": meeting,
+            "forum": one_line(meeting.forum.name),
+            "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
+        },
         "url": reverse("meetings:detail", kwargs={"pk": meeting.pk}),
         "default_malform": kommune.default_malform if kommune else Malform.BOKMAL,
-    }  # fmt: skip
+    }
 
 
 def _email_reading_for(person: Person, meeting: Meeting, *, summoned: bool = True) -> MeetingReading:
@@ -693,10 +741,15 @@ def innkalling_notify(meeting: Meeting, *, change: str) -> list[Person]:
             return method, meeting_ical([reading], meeting.forum.name, method=method, attendees=recipients)
 
         notify(
-            person=person, kind=NotificationKind.INNKALLING, subject=INNKALLING_SUBJECTS[change],
-            template="innkalling", context={**notice["context"], "reading": reading, "change": change},
-            url=notice["url"], calendar=calendar, default_malform=notice["default_malform"],
-        )  # fmt: skip
+            person=person,
+            kind=NotificationKind.INNKALLING,
+            subject=INNKALLING_SUBJECTS[change],
+            template="innkalling",
+            context={**notice["context"], "reading": reading, "change": change},
+            url=notice["url"],
+            calendar=calendar,
+            default_malform=notice["default_malform"],
+        )
     return recipients
 
 
@@ -705,11 +758,14 @@ def minutes_notify(meeting: Meeting) -> None:
     notice = _meeting_notice(meeting)
     for person in innkalling_recipients(meeting):
         notify(
-            person=person, kind=NotificationKind.MINUTES_APPROVED, template="minutes_approved",
+            person=person,
+            kind=NotificationKind.MINUTES_APPROVED,
+            template="minutes_approved",
             subject=gettext_lazy("Referat godkjent: %(forum)s %(date)s"),
             context={**notice["context"], "reading": _email_reading_for(person, meeting)},
-            url=notice["url"], default_malform=notice["default_malform"],
-        )  # fmt: skip
+            url=notice["url"],
+            default_malform=notice["default_malform"],
+        )
 
 
 def action_notify(action: FollowUpAction) -> None:
@@ -722,11 +778,14 @@ def action_notify(action: FollowUpAction) -> None:
     for person in people:
         reading = _email_reading_for(person, meeting, summoned=False)
         notify(
-            person=person, kind=NotificationKind.ACTION_ASSIGNED, template="action_assigned",
+            person=person,
+            kind=NotificationKind.ACTION_ASSIGNED,
+            template="action_assigned",
             subject=gettext_lazy("Nytt oppfølgingspunkt: %(forum)s %(date)s"),
             context={**notice["context"], "action": action if reading.actions else None},
-            url=notice["url"], default_malform=notice["default_malform"],
-        )  # fmt: skip
+            url=notice["url"],
+            default_malform=notice["default_malform"],
+        )
 
 
 def _set_status(meeting: Meeting, status: str, by: User | None, allowed_from: Iterable[str], stamp: str) -> Meeting:
@@ -843,9 +902,13 @@ def action_add(
     if responsible_person is None and responsible_party is None:
         raise ValidationError(_("Oppgi ansvarlig person eller part."))
     action = FollowUpAction.objects.create(
-        decision=decision, description=description, responsible_person=responsible_person,
-        responsible_party=responsible_party, due_on=due_on, created_by=by,
-    )  # fmt: skip
+        decision=decision,
+        description=description,
+        responsible_person=responsible_person,
+        responsible_party=responsible_party,
+        due_on=due_on,
+        created_by=by,
+    )
     action_notify(action)
     return action
 
@@ -880,9 +943,13 @@ def action_for(user, action_pk: int) -> FollowUpAction:
 
 def _action_record(action: FollowUpAction, kind: str, by: User, reason: str = "") -> None:
     """Keep what the follow-up said before it changes (FollowUpChange, append-only)."""
-    before = {"description": action.description, "responsible": action.responsible,
-              "due_on": action.due_on.isoformat() if action.due_on else None, "status": action.status,
-              "closing_comment": action.closing_comment}  # fmt: skip
+    before = {
+        "description": action.description,
+        "responsible": action.responsible,
+        "due_on": action.due_on.isoformat() if action.due_on else None,
+        "status": action.status,
+        "closing_comment": action.closing_comment,
+    }
     FollowUpChange.objects.create(follow_up=action, kind=kind, before=before, reason=reason, changed_by=by)
 
 
@@ -940,18 +1007,26 @@ def meeting_attach(meeting: Meeting, *, upload, title: str, by: User | None) -> 
     _require_editable(meeting)
     content_type = validate_attachment(upload)
     return MeetingAttachment.objects.create(
-        meeting=meeting, title=title.strip() or upload.name, file=upload, original_name=upload.name,
-        content_type=content_type, size=upload.size, uploaded_by=by,
-    )  # fmt: skip
+        meeting=meeting,
+        title=title.strip() or upload.name,
+        file=upload,
+        original_name=upload.name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
 
 
 def meeting_read_record(reading: MeetingReading, *, what: str, attachment: MeetingAttachment | None = None) -> None:
     """Log that the reading's person read a closed meeting's minutes or downloaded one of its attachments."""
     if reading.is_logged and isinstance(reading.user, User):  # is_logged: a signed-in user
         MeetingRead.objects.create(
-            meeting=reading.meeting, user=reading.user, what=what, attachment=attachment,
+            meeting=reading.meeting,
+            user=reading.user,
+            what=what,
+            attachment=attachment,
             attachment_title=attachment.title if attachment else "",
-        )  # fmt: skip
+        )
 
 
 def attachment_delete(attachment: MeetingAttachment) -> None:
@@ -971,9 +1046,11 @@ def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> FollowUpActi
         decision__agenda_item__in=items
     )
     return actions.exclude(decision__agenda_item__meeting__in=minutes).select_related(
-        "responsible_person", "responsible_party", "closed_by__person",
+        "responsible_person",
+        "responsible_party",
+        "closed_by__person",
         "decision__agenda_item__meeting__forum",
-    )  # fmt: skip
+    )
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -1048,11 +1125,15 @@ def meeting_feed_version(forums, meetings: QuerySet, *, calendar_name: str) -> F
     (append-only: their count and latest id), the calendar's name and the language. Any change to what the
     feed shows changes one of these (`meeting_update`, `_touch` and the minutes bump the meeting or item)."""
     forum_ids = [forum.pk for forum in forums] if isinstance(forums, list | tuple) else None
-    forum_rows = list(Forum.objects.filter(pk__in=forum_ids if forum_ids is not None else forums.values("pk"))
-                      .order_by("pk").values_list("pk", "name"))  # fmt: skip
+    forum_rows = list(
+        Forum.objects.filter(pk__in=forum_ids if forum_ids is not None else forums.values("pk"))
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
     meeting_ids = meetings.values("pk")
-    meeting_agg = meetings.aggregate(n=Count("pk"), latest=Max("updated_at"), ids=Sum("pk"), seq=Sum("sequence"),
-                                     version=Sum("version"))  # fmt: skip
+    meeting_agg = meetings.aggregate(
+        n=Count("pk"), latest=Max("updated_at"), ids=Sum("pk"), seq=Sum("sequence"), version=Sum("version")
+    )
     item_agg = AgendaItem.objects.filter(meeting__in=meeting_ids).aggregate(
         n=Count("pk"), last=Max("pk"), version=Sum("version"), minutes=Max("minutes_updated_at")
     )
@@ -1106,6 +1187,7 @@ def _ical_invitation(event: icalendar.Event, meeting: Meeting, attendees: Iterab
     event.add("organizer", organizer)
     for person in attendees:
         attendee = icalendar.vCalAddress(f"mailto:{person.email}")
-        attendee.params.update(cn=icalendar.vText(one_line(person.name)), role="REQ-PARTICIPANT",
-                               partstat="NEEDS-ACTION", rsvp="FALSE")  # fmt: skip
+        attendee.params.update(
+            cn=icalendar.vText(one_line(person.name)), role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="FALSE"
+        )
         event.add("attendee", attendee)

@@ -356,9 +356,15 @@ class Role(models.TextChoices):
     @classmethod
     def police_roles(cls):
         return [
-            cls.POLITIKONTAKT, cls.POLITISTASJONSSJEF, cls.POLITIMESTER, cls.LENSMANN,
-            cls.TJENESTEENHETSLEDER, cls.NARPOLITISJEF, cls.DISTRIKT_ADMIN, cls.ANNEN,
-        ]  # fmt: skip
+            cls.POLITIKONTAKT,
+            cls.POLITISTASJONSSJEF,
+            cls.POLITIMESTER,
+            cls.LENSMANN,
+            cls.TJENESTEENHETSLEDER,
+            cls.NARPOLITISJEF,
+            cls.DISTRIKT_ADMIN,
+            cls.ANNEN,
+        ]
 
     @classmethod
     def national_roles(cls):
@@ -1011,7 +1017,8 @@ class PartyInvitation(models.Model):
         ordering = ["-invited_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kommune", "target_type", "target_id"], condition=Q(status="pending"),
+                fields=["kommune", "target_type", "target_id"],
+                condition=Q(status="pending"),
                 name="one_pending_invitation_per_kommune_and_target",
             ),
             models.CheckConstraint(
@@ -1019,7 +1026,7 @@ class PartyInvitation(models.Model):
                 | (~Q(status="pending") & Q(answered_at__isnull=False)),
                 name="invitation_answered_when_not_pending",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return f"{self.kommune} – {self.target}"

@@ -22,10 +22,12 @@ class NotificationPreferencesForm(forms.Form):
         for kind in NotificationKind:
             always = kind in ALWAYS_AT_ONCE
             self.fields[kind.value] = forms.ChoiceField(
-                label=kind.label, choices=[(Delivery.NOW, Delivery.NOW.label)] if always else Delivery.choices,
-                disabled=always, widget=forms.Select(attrs={"class": "ds-input"}),
+                label=kind.label,
+                choices=[(Delivery.NOW, Delivery.NOW.label)] if always else Delivery.choices,
+                disabled=always,
+                widget=forms.Select(attrs={"class": "ds-input"}),
                 help_text=gettext_lazy("Signeringsoppdrag kommer alltid med en gang.") if always else "",
-            )  # fmt: skip
+            )
 
 
 @require_http_methods(["GET", "POST"])

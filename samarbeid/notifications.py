@@ -220,11 +220,20 @@ def send_reminders(*, today: datetime.date | None = None) -> int:
             continue
         with translation.override(person.malform()):  # the tasks' titles in the recipient's målform
             tasks = tasks_for(user, today)
-            due = [(task, task.due_on, threshold) for task in tasks
-                   if task.due_on and (threshold := reminder_threshold(task.due_on, today))]  # fmt: skip
+            due = [
+                (task, task.due_on, threshold)
+                for task in tasks
+                if task.due_on and (threshold := reminder_threshold(task.due_on, today))
+            ]
             reminders: list[dict[str, Any]] = [
-                {"task": task, "threshold": threshold, "label": _reminder_label(due_on, today),
-                 "url": absolute_url(task.url)} for task, due_on, threshold in due]  # fmt: skip
+                {
+                    "task": task,
+                    "threshold": threshold,
+                    "label": _reminder_label(due_on, today),
+                    "url": absolute_url(task.url),
+                }
+                for task, due_on, threshold in due
+            ]
         if not reminders:
             continue
         with transaction.atomic():
@@ -232,8 +241,12 @@ def send_reminders(*, today: datetime.date | None = None) -> int:
             if not new:
                 continue
             notify(
-                person=person, kind=NotificationKind.REMINDER, subject=REMINDER_SUBJECT, template="reminders",
-                context={"reminders": new, "count": len(new)}, url=reverse("min_side"),
-            )  # fmt: skip
+                person=person,
+                kind=NotificationKind.REMINDER,
+                subject=REMINDER_SUBJECT,
+                template="reminders",
+                context={"reminders": new, "count": len(new)},
+                url=reverse("min_side"),
+            )
             sent += len(new)
     return sent

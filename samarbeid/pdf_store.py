@@ -112,8 +112,12 @@ def pdf_response(
     gets the PDF (the file or 304), not while it is being made (a read log counts reads, not polls)."""
     stored = stored_pdf(html)
     if not stored.file:
-        context = {"title": title, "poll_url": request.get_full_path(), "poll_seconds": POLL_SECONDS,
-                   "base_template": base_template}  # fmt: skip
+        context = {
+            "title": title,
+            "poll_url": request.get_full_path(),
+            "poll_seconds": POLL_SECONDS,
+            "base_template": base_template,
+        }
         template = "samarbeid/pdf_pending.html#progress" if request.htmx else "samarbeid/pdf_pending.html"
         response = render(request, template, context)
         if not request.htmx:

@@ -35,11 +35,20 @@ Policy = Mapping[str, Iterable[str]]
 PARTY_POLICY: Policy = {
     role: ["samarbeid.act_for_party"]
     for role in (
-        Role.ORDFORER, Role.VARAORDFORER, Role.RADMANN, Role.KOMMUNALSJEF, Role.SLT_KOORDINATOR,
-        Role.POLITIKONTAKT, Role.POLITISTASJONSSJEF, Role.POLITIMESTER, Role.LENSMANN,
-        Role.TJENESTEENHETSLEDER, Role.NARPOLITISJEF, Role.DISTRIKT_ADMIN,
+        Role.ORDFORER,
+        Role.VARAORDFORER,
+        Role.RADMANN,
+        Role.KOMMUNALSJEF,
+        Role.SLT_KOORDINATOR,
+        Role.POLITIKONTAKT,
+        Role.POLITISTASJONSSJEF,
+        Role.POLITIMESTER,
+        Role.LENSMANN,
+        Role.TJENESTEENHETSLEDER,
+        Role.NARPOLITISJEF,
+        Role.DISTRIKT_ADMIN,
     )
-}  # fmt: skip
+}
 
 
 def base_party(party: Party) -> Party:
@@ -82,9 +91,13 @@ def _role_groups(by_key: dict[tuple[int, str], tuple[Party, str]]) -> dict[tuple
             [PartyRoleGroup(party=party, role=role, group=groups[name]) for name, (party, role) in names.items()],
             ignore_conflicts=True,
         )
-        assign_many([
-            (perm, groups[name], party) for name, (party, role) in names.items() for perm in PARTY_POLICY.get(role, ())
-        ])  # fmt: skip
+        assign_many(
+            [
+                (perm, groups[name], party)
+                for name, (party, role) in names.items()
+                for perm in PARTY_POLICY.get(role, ())
+            ]
+        )
     return existing()
 
 
@@ -196,10 +209,14 @@ def assign_many(grants: list[tuple[str, Group, Model]]) -> None:
     permissions = batch.permissions if batch is not None else {}
     wanted = {(ctype.pk, perm.split(".", 1)[-1]) for perm, _, obj in grants for ctype in [ctypes[id(obj)]]}
     if not wanted <= permissions.keys():
-        permissions.update({
-            (p.content_type_id, p.codename): p
-            for p in Permission.objects.filter(content_type__in={c.pk for c in ctypes.values()}, codename__in=codenames)
-        })  # fmt: skip
+        permissions.update(
+            {
+                (p.content_type_id, p.codename): p
+                for p in Permission.objects.filter(
+                    content_type__in={c.pk for c in ctypes.values()}, codename__in=codenames
+                )
+            }
+        )
     rows = batch.rows if batch is not None else defaultdict(list)
     for perm, group, obj in grants:
         ctype = ctypes[id(obj)]

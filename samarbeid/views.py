@@ -39,9 +39,16 @@ def min_side(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     tasks = tasks_grouped(request.user, today)
     remember_task_count(request, len(tasks))  # the navigation's count is exact here
-    return render(request, "samarbeid/min_side.html", {
-        "roles": roles, "invitations": invitations, "tasks": tasks, "today": today,
-    })  # fmt: skip
+    return render(
+        request,
+        "samarbeid/min_side.html",
+        {
+            "roles": roles,
+            "invitations": invitations,
+            "tasks": tasks,
+            "today": today,
+        },
+    )
 
 
 @require_POST
@@ -52,8 +59,11 @@ def invitation_answer(request: AuthenticatedRequest, pk: int, accept: bool) -> H
     try:
         if accept:
             invitation_accept(invitation, by=request.user)
-            messages.success(request, _("%(kommune)s er nå med i «%(target)s».")
-                             % {"kommune": invitation.kommune.name, "target": invitation.target})  # fmt: skip
+            messages.success(
+                request,
+                _("%(kommune)s er nå med i «%(target)s».")
+                % {"kommune": invitation.kommune.name, "target": invitation.target},
+            )
         else:
             invitation_decline(invitation, by=request.user)
             messages.success(request, _("Invitasjonen er avslått."))
@@ -70,10 +80,12 @@ STATEMENT_UPDATED = "2026-12-01"
 def _page(request: HttpRequest, name: str) -> HttpResponse:
     language = "nn" if get_language() == "nn" else "nb"
     context = {
-        "owner": settings.SERVICE_OWNER, "contact_email": settings.SERVICE_CONTACT_EMAIL,
-        "privacy_email": settings.PRIVACY_CONTACT_EMAIL, "site_url": settings.SITE_URL,
+        "owner": settings.SERVICE_OWNER,
+        "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "privacy_email": settings.PRIVACY_CONTACT_EMAIL,
+        "site_url": settings.SITE_URL,
         "updated": datetime.date.fromisoformat(STATEMENT_UPDATED),
-    }  # fmt: skip
+    }
     return render(request, f"samarbeid/pages/{name}.{language}.html", context)
 
 

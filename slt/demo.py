@@ -52,22 +52,37 @@ UTOVERGRUPPE = [
 ]
 MOSS_PLAN = {
     "Rusforebygging": [
-        ("«Utsett!»", "Foreldrerettet rusforebyggende program på ungdomsskolene.",
-         "Foreldre til elever på ungdomsskolen", TiltakStatus.GJENNOMFORT),
-        ("Forebygge cannabisbruk og utprøving",
-         "SLT-utøvergruppa ser på muligheten for å samordne eksisterende forebyggende tiltak mot cannabis.",
-         "Ungdom i videregående skole", TiltakStatus.I_GANG),
+        (
+            "«Utsett!»",
+            "Foreldrerettet rusforebyggende program på ungdomsskolene.",
+            "Foreldre til elever på ungdomsskolen",
+            TiltakStatus.GJENNOMFORT,
+        ),
+        (
+            "Forebygge cannabisbruk og utprøving",
+            "SLT-utøvergruppa ser på muligheten for å samordne eksisterende forebyggende tiltak mot cannabis.",
+            "Ungdom i videregående skole",
+            TiltakStatus.I_GANG,
+        ),
     ],
     "Oppsøkende ungdomsarbeid": [
-        ("Ungdomskontakt", "Utrede behovet for oppsøkende ungdomsarbeid: sosiale medier, skolene og nøkkelområder i "
-         "byen. Organisering, forankring, målgruppe og finansiering avklares i et forprosjekt.", "Ungdom 12–18 år",
-         TiltakStatus.I_GANG),
+        (
+            "Ungdomskontakt",
+            "Utrede behovet for oppsøkende ungdomsarbeid: sosiale medier, skolene og nøkkelområder i "
+            "byen. Organisering, forankring, målgruppe og finansiering avklares i et forprosjekt.",
+            "Ungdom 12–18 år",
+            TiltakStatus.I_GANG,
+        ),
     ],
     "Felles kompetanse": [
-        ("Årlig SLT-fagdag", "Fagdag for førstelinjen, f.eks. om cannabisproblematikk og hvordan snakke med ungdom "
-         "om rus.", "Alle som jobber med ungdom i Moss kommune", TiltakStatus.PLANLAGT),
+        (
+            "Årlig SLT-fagdag",
+            "Fagdag for førstelinjen, f.eks. om cannabisproblematikk og hvordan snakke med ungdom om rus.",
+            "Alle som jobber med ungdom i Moss kommune",
+            TiltakStatus.PLANLAGT,
+        ),
     ],
-}  # fmt: skip
+}
 
 
 def _users() -> dict[str, User]:
@@ -84,8 +99,13 @@ def _slt_model(name: str, numbers: list[str], by: User, **fields) -> tuple[SltMo
 
 
 def _group(slt_model, name, per_year, by, members, extra=()) -> CoordinationGroup:
-    group = group_create(slt_model=slt_model, name=name, meetings_per_year=per_year, created_by=by,
-                         standard_agenda="Referatsaker\nRunde rundt bordet\nEventuelt")  # fmt: skip
+    group = group_create(
+        slt_model=slt_model,
+        name=name,
+        meetings_per_year=per_year,
+        created_by=by,
+        standard_agenda="Referatsaker\nRunde rundt bordet\nEventuelt",
+    )
     for person, kind, organisation in extra:
         group_member_add(group, person=person, kind=kind, organisation=organisation, by=by)
     for member_name, organisation, kind in members:
@@ -101,8 +121,9 @@ def _held_meetings(group: CoordinationGroup, count: int, by: User) -> None:
         if day >= today:  # early in January: no meeting of this year has been held yet
             continue
         starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-        meeting = meetings.meeting_plan(group.forum, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
-                                        place="Rådhuset", by=by)  # fmt: skip
+        meeting = meetings.meeting_plan(
+            group.forum, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), place="Rådhuset", by=by
+        )
         item = meeting.agenda_items.last()
         meetings.agenda_item_write_minutes(item, text="Erfaringsutveksling på systemnivå.", by=by)
         meetings.meeting_mark_held(meeting, by=by)
@@ -122,56 +143,91 @@ def create_demo_slt() -> None:
     users = _users()
 
     luster, created = _slt_model(
-        "SLT Luster", ["4644"], users["luster_slt"],
+        "SLT Luster",
+        ["4644"],
+        users["luster_slt"],
         utovende_niva="Skular, barnehagar, politi, frivillige organisasjonar, næringsliv m.m.",
         description="Familieforum fungerer som lokal SLT-koordineringsgruppe.",
-    )  # fmt: skip
+    )
     if created:
-        group = _group(luster, "Familieforum", CoordinationGroup.Frequency.MONTHLY, users["luster_slt"],
-                       FAMILIEFORUM, extra=[
-                           (users["luster_slt"].person, MEMBER, "Folkehelsekoordinator"),
-                           (users["sogn_politikontakt"].person, MEMBER, "Politikontakt"),
-                       ])  # fmt: skip
+        group = _group(
+            luster,
+            "Familieforum",
+            CoordinationGroup.Frequency.MONTHLY,
+            users["luster_slt"],
+            FAMILIEFORUM,
+            extra=[
+                (users["luster_slt"].person, MEMBER, "Folkehelsekoordinator"),
+                (users["sogn_politikontakt"].person, MEMBER, "Politikontakt"),
+            ],
+        )
         _held_meetings(group, timezone.localdate().month - 1, users["luster_slt"])  # monthly, on track
 
     _link_council(luster, "4644", users["luster_slt"])
 
     randaberg, created = _slt_model(
-        "SLT Randaberg og Kvitsøy", ["1127", "1144"], users["randaberg_slt"],
+        "SLT Randaberg og Kvitsøy",
+        ["1127", "1144"],
+        users["randaberg_slt"],
         police_party=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"),
         utovende_niva="Skoler, barnehager, barnevern, helsesykepleiere, politi og frivillige",
-    )  # fmt: skip
+    )
     if created:
-        group = _group(randaberg, "OSG (operativ SLT-gruppe)", CoordinationGroup.Frequency.MONTHLY,
-                       users["randaberg_slt"], OSG, extra=[
-                           (users["randaberg_slt"].person, CONVENER, "SLT-koordinator"),
-                           (users["stavanger_politikontakt"].person, MEMBER, "Politikontakt"),
-                       ])  # fmt: skip
+        group = _group(
+            randaberg,
+            "OSG (operativ SLT-gruppe)",
+            CoordinationGroup.Frequency.MONTHLY,
+            users["randaberg_slt"],
+            OSG,
+            extra=[
+                (users["randaberg_slt"].person, CONVENER, "SLT-koordinator"),
+                (users["stavanger_politikontakt"].person, MEMBER, "Politikontakt"),
+            ],
+        )
         _held_meetings(group, 2, users["randaberg_slt"])
 
     _link_council(randaberg, "1127", users["randaberg_slt"])
 
-    moss, created = _slt_model("SLT Moss", ["3103"], users["moss_slt"],
-                               utovende_niva="Skoler, helsestasjon, NAV, politi, frivillige")  # fmt: skip
+    moss, created = _slt_model(
+        "SLT Moss", ["3103"], users["moss_slt"], utovende_niva="Skoler, helsestasjon, NAV, politi, frivillige"
+    )
     if created:
         by = users["moss_slt"]
-        _group(moss, "SLT-utøvergruppe", CoordinationGroup.Frequency.THREE_A_YEAR, by, UTOVERGRUPPE, extra=[
-            (by.person, CONVENER, "SLT-koordinator"),
-            (users["moss_politikontakt"].person, MEMBER, "Politikontakt"),
-        ])  # fmt: skip
+        _group(
+            moss,
+            "SLT-utøvergruppe",
+            CoordinationGroup.Frequency.THREE_A_YEAR,
+            by,
+            UTOVERGRUPPE,
+            extra=[
+                (by.person, CONVENER, "SLT-koordinator"),
+                (users["moss_politikontakt"].person, MEMBER, "Politikontakt"),
+            ],
+        )
         plan = plan_create(
-            slt_model=moss, title="Handlingsplan for rus- og kriminalitetsforebygging i Moss (SLT)",
-            start_year=2018, end_year=2019, focus_areas=list(MOSS_PLAN), adopted_on=datetime.date(2018, 3, 14),
+            slt_model=moss,
+            title="Handlingsplan for rus- og kriminalitetsforebygging i Moss (SLT)",
+            start_year=2018,
+            end_year=2019,
+            focus_areas=list(MOSS_PLAN),
+            adopted_on=datetime.date(2018, 3, 14),
             created_by=by,
-        )  # fmt: skip
+        )
         moss_kommune = Kommune.objects.get(number="3103")
         for area in plan.focus_areas.all():
             for title, description, target_group, status in MOSS_PLAN[area.name]:
                 tiltak = tiltak_create(
-                    plan=plan, created_by=by, focus_area=area, title=title, description=description,
-                    target_group=target_group, responsible_party=moss_kommune, responsible_person=by.person,
-                    starts_on=datetime.date(2018, 1, 1), ends_on=datetime.date(2019, 12, 31),
-                )  # fmt: skip
+                    plan=plan,
+                    created_by=by,
+                    focus_area=area,
+                    title=title,
+                    description=description,
+                    target_group=target_group,
+                    responsible_party=moss_kommune,
+                    responsible_person=by.person,
+                    starts_on=datetime.date(2018, 1, 1),
+                    ends_on=datetime.date(2019, 12, 31),
+                )
                 if status != TiltakStatus.PLANLAGT:
                     tiltak_add_progress(tiltak, user=by, status=status, text="Status meldt i SLT-utøvergruppa.")
     _link_council(moss, "3103", users["moss_slt"])

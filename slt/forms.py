@@ -36,9 +36,11 @@ class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
             "utovende_niva": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "kommuner": _("Kommuner i politidistriktet. En kommune du har en rolle i, blir med med en gang; de andre "
-                          "får en invitasjon og blir med først når de godtar den."),
-        }  # fmt: skip
+            "kommuner": _(
+                "Kommuner i politidistriktet. En kommune du har en rolle i, blir med med en gang; de andre "
+                "får en invitasjon og blir med først når de godtar den."
+            ),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,9 +118,16 @@ class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
     class Meta:
         model = Tiltak
         fields = [
-            "focus_area", "title", "description", "target_group", "responsible_party", "responsible_person",
-            "responsible_unit", "starts_on", "ends_on",
-        ]  # fmt: skip
+            "focus_area",
+            "title",
+            "description",
+            "target_group",
+            "responsible_party",
+            "responsible_person",
+            "responsible_unit",
+            "starts_on",
+            "ends_on",
+        ]
         widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "description": _("Beskriv tiltaket på systemnivå. Ikke skriv om enkeltpersoner (taushetsplikt)."),
@@ -164,14 +173,18 @@ class GroupForm(VersionedForm, DsFormMixin, forms.Form):
         validators=[validate_single_line],
     )
     meetings_per_year = forms.TypedChoiceField(
-        label=_("Møtehyppighet"), choices=CoordinationGroup.Frequency.choices, coerce=int,
+        label=_("Møtehyppighet"),
+        choices=CoordinationGroup.Frequency.choices,
+        coerce=int,
         initial=CoordinationGroup.Frequency.MONTHLY,
-    )  # fmt: skip
+    )
     purpose = forms.CharField(label=_("Formål"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     standard_agenda = forms.CharField(
-        label=_("Faste punkter på sakslisten"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Faste punkter på sakslisten"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ett punkt per linje. Saker om enkeltpersoner hører ikke hjemme her."),
-    )  # fmt: skip
+    )
 
     @classmethod
     def for_group(cls, group: CoordinationGroup, data=None) -> "GroupForm":
@@ -180,30 +193,48 @@ class GroupForm(VersionedForm, DsFormMixin, forms.Form):
     @staticmethod
     def stored_values(group: CoordinationGroup) -> dict:
         return {
-            "name": group.forum.name, "meetings_per_year": group.meetings_per_year, "purpose": group.purpose,
+            "name": group.forum.name,
+            "meetings_per_year": group.meetings_per_year,
+            "purpose": group.purpose,
             "standard_agenda": group.forum.standard_agenda,
-        }  # fmt: skip
+        }
 
 
 # Organisations typically represented in a coordination group (suggestions; any text is allowed).
 ORGANISATIONS = [
-    "Barnevern", "NAV", "Skole", "Barnehage", "Helsestasjon", "PPT", "BUP", "Politikontakt", "Flyktningtjenesten",
-    "Ruskonsulent", "Kommunepsykolog", "Psykisk helse", "Ungdomsklubb", "Konfliktrådet",
-]  # fmt: skip
+    "Barnevern",
+    "NAV",
+    "Skole",
+    "Barnehage",
+    "Helsestasjon",
+    "PPT",
+    "BUP",
+    "Politikontakt",
+    "Flyktningtjenesten",
+    "Ruskonsulent",
+    "Kommunepsykolog",
+    "Psykisk helse",
+    "Ungdomsklubb",
+    "Konfliktrådet",
+]
 
 
 class MemberForm(DsFormMixin, forms.Form):
     person = forms.ModelChoiceField(
-        label=_("Person som allerede er registrert"), queryset=Person.objects.none(), required=False,
+        label=_("Person som allerede er registrert"),
+        queryset=Person.objects.none(),
+        required=False,
         help_text=_("Eller fyll inn navn under for å legge til en ny person (innlogging er ikke nødvendig)."),
-    )  # fmt: skip
+    )
     name = forms.CharField(label=_("Navn"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-post"), required=False)
     organisation = forms.CharField(
-        label=_("Organisasjon"), max_length=200, required=False,
+        label=_("Organisasjon"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"list": "slt-organisations"}),
         help_text=_("F.eks. barnevern, NAV, skole, helsestasjon, PPT, BUP, politikontakt."),
-    )  # fmt: skip
+    )
     role_title = forms.CharField(label=_("Rolle i gruppa"), max_length=200, required=False)
     kind = forms.ChoiceField(
         label=_("Medlemskap"),

@@ -38,9 +38,13 @@ class Tracked(Versioned):
     )
     changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("endret av"),
-    )  # fmt: skip
+    )
 
     class Meta:
         abstract = True
@@ -58,9 +62,13 @@ class SltModel(Tracked):
         verbose_name=_("politiet"),
     )
     council = models.ForeignKey(
-        "councils.Council", on_delete=models.SET_NULL, null=True, blank=True, related_name="slt_models",
+        "councils.Council",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="slt_models",
         verbose_name=_("politiråd (styringsgruppe)"),
-    )  # fmt: skip
+    )
     description = models.TextField(_("beskrivelse"), blank=True)
     utovende_niva = models.TextField(
         _("utøvende nivå"),
@@ -170,8 +178,11 @@ class Tiltak(Versioned):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ansvarlig person")
     )
     responsible_unit = models.CharField(
-        _("ansvarlig enhet"), max_length=200, blank=True, help_text=_("F.eks. «SLT-utøvergruppa» eller «NAV»."),
-    )  # fmt: skip
+        _("ansvarlig enhet"),
+        max_length=200,
+        blank=True,
+        help_text=_("F.eks. «SLT-utøvergruppa» eller «NAV»."),
+    )
     target_group = models.CharField(_("målgruppe"), max_length=200, blank=True)
     starts_on = models.DateField(_("fra"), null=True, blank=True)
     ends_on = models.DateField(_("frist"), null=True, blank=True)
@@ -183,9 +194,13 @@ class Tiltak(Versioned):
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("endret av"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("tiltak")

@@ -19,11 +19,9 @@ def tiltak_tasks(user, today: datetime.date) -> list[Task]:
     mine = Q(responsible_party_id__in=my_party_ids(user, today))
     if user.person_id:
         mine |= Q(responsible_person_id=user.person_id)
-    tiltak = (
-        Tiltak.objects.filter(mine, plan__in=plans_visible_to(user),
-                              status__in=[TiltakStatus.PLANLAGT, TiltakStatus.I_GANG])
-        .select_related("plan", "responsible_party", "responsible_person")
-    )  # fmt: skip
+    tiltak = Tiltak.objects.filter(
+        mine, plan__in=plans_visible_to(user), status__in=[TiltakStatus.PLANLAGT, TiltakStatus.I_GANG]
+    ).select_related("plan", "responsible_party", "responsible_person")
     tasks = []
     for item in tiltak:
         reason = _("Tiltak i %(plan)s, %(status)s.") % {"plan": item.plan, "status": item.get_status_display().lower()}
@@ -33,8 +31,15 @@ def tiltak_tasks(user, today: datetime.date) -> list[Task]:
                 + " "
                 + reason
             )
-        tasks.append(Task(
-            kind=KIND_TILTAK, key=f"tiltak:{item.pk}", title=item.title, url=reverse("slt:tiltak", args=[item.pk]),
-            due_on=item.ends_on, reason=reason, party=item.responsible_party,
-        ))  # fmt: skip
+        tasks.append(
+            Task(
+                kind=KIND_TILTAK,
+                key=f"tiltak:{item.pk}",
+                title=item.title,
+                url=reverse("slt:tiltak", args=[item.pk]),
+                due_on=item.ends_on,
+                reason=reason,
+                party=item.responsible_party,
+            )
+        )
     return tasks

@@ -17,9 +17,17 @@ from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Ti
 
 
 @transaction.atomic
-def slt_model_create(*, name: str, kommuner: Iterable[Kommune], created_by, police_party: Party | None = None,
-                     council=None, description: str = "", utovende_niva: str = "",
-                     invite: Iterable[Kommune] = ()) -> SltModel:  # fmt: skip
+def slt_model_create(
+    *,
+    name: str,
+    kommuner: Iterable[Kommune],
+    created_by,
+    police_party: Party | None = None,
+    council=None,
+    description: str = "",
+    utovende_niva: str = "",
+    invite: Iterable[Kommune] = (),
+) -> SltModel:
     """Create an SLT-samarbeid for one or several kommuner and give their roles (and the police's) access.
 
     The kommuner in `invite` get an invitation and join when they accept it.
@@ -28,9 +36,13 @@ def slt_model_create(*, name: str, kommuner: Iterable[Kommune], created_by, poli
     if police_party is None:
         police_party = Party.objects.filter(policeunit__kommuner__in=kommuner).order_by("pk").first()
     slt_model = SltModel.objects.create(
-        name=name, police_party=police_party, council=council, description=description,
-        utovende_niva=utovende_niva, created_by=created_by,
-    )  # fmt: skip
+        name=name,
+        police_party=police_party,
+        council=council,
+        description=description,
+        utovende_niva=utovende_niva,
+        created_by=created_by,
+    )
     slt_model.kommuner.set(kommuner)
     grant(slt_model, slt_model.parties(), SLT_POLICY)
     slt_model_invite(slt_model, kommuner=invite, by=created_by)
@@ -52,8 +64,14 @@ def slt_model_join(slt_model: SltModel, kommune: Kommune, by) -> None:
 
 
 @transaction.atomic
-def slt_model_update(slt_model: SltModel, *, changed_by, kommuner: Iterable[Kommune] | None = None,
-                     expected_version: int | None = None, **fields) -> SltModel:  # fmt: skip
+def slt_model_update(
+    slt_model: SltModel,
+    *,
+    changed_by,
+    kommuner: Iterable[Kommune] | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> SltModel:
     """Change an SLT-samarbeid as edited from `expected_version` (StaleEdit if saved meanwhile); parties that
     leave lose access, new ones get it."""
     slt_model = SltModel.objects.select_for_update().get(pk=slt_model.pk)
@@ -80,12 +98,26 @@ def slt_model_update(slt_model: SltModel, *, changed_by, kommuner: Iterable[Komm
 
 
 @transaction.atomic
-def plan_create(*, slt_model: SltModel, title: str, start_year: int, end_year: int, created_by,
-                focus_areas: Iterable[str] = (), adopted_on=None, adopted_link: str = "") -> Handlingsplan:  # fmt: skip
+def plan_create(
+    *,
+    slt_model: SltModel,
+    title: str,
+    start_year: int,
+    end_year: int,
+    created_by,
+    focus_areas: Iterable[str] = (),
+    adopted_on=None,
+    adopted_link: str = "",
+) -> Handlingsplan:
     plan = Handlingsplan(
-        slt_model=slt_model, title=title, start_year=start_year, end_year=end_year, adopted_on=adopted_on,
-        adopted_link=adopted_link, created_by=created_by,
-    )  # fmt: skip
+        slt_model=slt_model,
+        title=title,
+        start_year=start_year,
+        end_year=end_year,
+        adopted_on=adopted_on,
+        adopted_link=adopted_link,
+        created_by=created_by,
+    )
     plan.full_clean()
     plan.save()
     FocusArea.objects.bulk_create(
@@ -167,22 +199,38 @@ def plan_progress(plan: Handlingsplan) -> list[FocusAreaProgress]:
 
 
 @transaction.atomic
-def group_create(*, slt_model: SltModel, name: str, meetings_per_year: int, created_by, purpose: str = "",
-                 standard_agenda: str = "") -> CoordinationGroup:  # fmt: skip
+def group_create(
+    *, slt_model: SltModel, name: str, meetings_per_year: int, created_by, purpose: str = "", standard_agenda: str = ""
+) -> CoordinationGroup:
     """A coordination group is a Forum of the shared meeting machinery, with the SLT model's parties."""
     forum = meetings.forum_create(
-        kind=Forum.Kind.COORDINATION_GROUP, name=name, kommuner=slt_model.kommuner.all(),
-        police_party=slt_model.police_party, policy=GROUP_POLICY, standard_agenda=standard_agenda, by=created_by,
-    )  # fmt: skip
+        kind=Forum.Kind.COORDINATION_GROUP,
+        name=name,
+        kommuner=slt_model.kommuner.all(),
+        police_party=slt_model.police_party,
+        policy=GROUP_POLICY,
+        standard_agenda=standard_agenda,
+        by=created_by,
+    )
     return CoordinationGroup.objects.create(
-        forum=forum, slt_model=slt_model, purpose=purpose, meetings_per_year=meetings_per_year,
+        forum=forum,
+        slt_model=slt_model,
+        purpose=purpose,
+        meetings_per_year=meetings_per_year,
         created_by=created_by,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
-def group_update(group: CoordinationGroup, *, name: str, meetings_per_year: int, purpose: str,
-                 standard_agenda: str, expected_version: int | None = None) -> CoordinationGroup:  # fmt: skip
+def group_update(
+    group: CoordinationGroup,
+    *,
+    name: str,
+    meetings_per_year: int,
+    purpose: str,
+    standard_agenda: str,
+    expected_version: int | None = None,
+) -> CoordinationGroup:
     claim_version(group, expected_version)
     group.forum.name, group.forum.standard_agenda = name, standard_agenda
     group.forum.save(update_fields=["name", "standard_agenda"])
@@ -192,14 +240,30 @@ def group_update(group: CoordinationGroup, *, name: str, meetings_per_year: int,
 
 
 @transaction.atomic
-def group_member_add(group: CoordinationGroup, *, kind: str, by, person: Person | None = None, name: str = "",
-                     email: str = "", organisation: str = "", role_title: str = "",
-                     party: Party | None = None) -> ForumMembership:  # fmt: skip
+def group_member_add(
+    group: CoordinationGroup,
+    *,
+    kind: str,
+    by,
+    person: Person | None = None,
+    name: str = "",
+    email: str = "",
+    organisation: str = "",
+    role_title: str = "",
+    party: Party | None = None,
+) -> ForumMembership:
     """Add a member to the group (samarbeid.meetings.forum_member_add: an existing person, or a new one)."""
     return meetings.forum_member_add(
-        group.forum, kind=kind, by=by, person=person, name=name, email=email, organisation=organisation,
-        role_title=role_title, party=party,
-    )  # fmt: skip
+        group.forum,
+        kind=kind,
+        by=by,
+        person=person,
+        name=name,
+        email=email,
+        organisation=organisation,
+        role_title=role_title,
+        party=party,
+    )
 
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)

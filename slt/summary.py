@@ -82,7 +82,11 @@ def slt_status_for(kommuner: Iterable[Kommune]) -> str:
         compliance = group.compliance_this_year
         lines.append(
             _("%(group)s: %(held)s av %(expected)s forventede møter hittil i %(year)s.")
-            % {"group": group.name, "held": compliance.held, "expected": compliance.expected_so_far,
-               "year": compliance.year}
-        )  # fmt: skip
+            % {
+                "group": group.name,
+                "held": compliance.held,
+                "expected": compliance.expected_so_far,
+                "year": compliance.year,
+            }
+        )
     return "\n".join(lines)

@@ -70,8 +70,11 @@ def create(request: HttpRequest) -> HttpResponse:
 
 def _invited_message(request: HttpRequest, invited: list) -> None:
     if invited:
-        messages.info(request, _("Invitasjon er sendt til %(kommuner)s. De blir med når de godtar den.")
-                      % {"kommuner": ", ".join(k.name for k in invited)})  # fmt: skip
+        messages.info(
+            request,
+            _("Invitasjon er sendt til %(kommuner)s. De blir med når de godtar den.")
+            % {"kommuner": ", ".join(k.name for k in invited)},
+        )
 
 
 @require_GET
@@ -113,8 +116,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.edited_data
         kommuner, invited = split_by_acting(request.user, data.pop("kommuner"), already=slt_model.kommuner.all())
         try:
-            services.slt_model_update(slt_model, changed_by=request.user, kommuner=kommuner,
-                                      expected_version=form.expected_version, **data)  # fmt: skip
+            services.slt_model_update(
+                slt_model, changed_by=request.user, kommuner=kommuner, expected_version=form.expected_version, **data
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
         else:
@@ -134,10 +138,15 @@ def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         plan = services.plan_create(
-            slt_model=slt_model, title=data["title"], start_year=data["start_year"], end_year=data["end_year"],
-            adopted_on=data["adopted_on"], adopted_link=data["adopted_link"], focus_areas=form.focus_area_names(),
+            slt_model=slt_model,
+            title=data["title"],
+            start_year=data["start_year"],
+            end_year=data["end_year"],
+            adopted_on=data["adopted_on"],
+            adopted_link=data["adopted_link"],
+            focus_areas=form.focus_area_names(),
             created_by=request.user,
-        )  # fmt: skip
+        )
         messages.success(request, _("Handlingsplanen er opprettet."))
         return redirect("slt:plan", pk=plan.pk)
     return render(request, "slt/plan_form.html", {"form": form, "slt_model": slt_model})
@@ -151,8 +160,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(plan, changed_by=request.user, expected_version=form.expected_version,
-                                 **form.edited_data)  # fmt: skip
+            services.plan_update(
+                plan, changed_by=request.user, expected_version=form.expected_version, **form.edited_data
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
         else:
@@ -181,8 +191,14 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "toc": [("fremdrift", _("Fremdrift per fokusområde"))] + [(f"fokus-{area.pk}", area.name) for area in areas],
     }
     language = kommuner[0].default_malform if kommuner else None
-    html = render_pdf_html("slt/pdf/handlingsplan.html", context, request=request, title=str(plan),
-                           draft=plan.adopted_on is None, language=language)  # fmt: skip
+    html = render_pdf_html(
+        "slt/pdf/handlingsplan.html",
+        context,
+        request=request,
+        title=str(plan),
+        draft=plan.adopted_on is None,
+        language=language,
+    )
     filename = f"handlingsplan-{plan.start_year}-{plan.end_year}.pdf"
     return pdf_response(request, html, filename=filename, title=str(plan))
 
@@ -241,8 +257,9 @@ def tiltak_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TiltakForm(request.POST or None, instance=tiltak, plan=tiltak.plan)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tiltak_update(tiltak, changed_by=request.user, expected_version=form.expected_version,
-                                   **form.edited_data)  # fmt: skip
+            services.tiltak_update(
+                tiltak, changed_by=request.user, expected_version=form.expected_version, **form.edited_data
+            )
         except StaleEdit as stale:
             form.show_conflict(stale)
         else:

@@ -74,8 +74,12 @@ def recount(kommuner, today: datetime.date) -> dict[str, Expected]:
         .values_list("forum_id", "kommune_id")
     ):
         first_forum.setdefault(kommune_id, forum_id)
-    councils = {c.forum_id: c for c in Council.objects.filter(forum_id__in=set(first_forum.values())).select_related(
-        "agreement").prefetch_related("agreement__sections")}  # fmt: skip
+    councils = {
+        c.forum_id: c
+        for c in Council.objects.filter(forum_id__in=set(first_forum.values()))
+        .select_related("agreement")
+        .prefetch_related("agreement__sections")
+    }
     start = timezone.make_aware(datetime.datetime(today.year, 1, 1))
     end = timezone.make_aware(datetime.datetime(today.year + 1, 1, 1))
     this_year = defaultdict(list)
@@ -100,13 +104,20 @@ def recount(kommuner, today: datetime.date) -> dict[str, Expected]:
         status = agreement_status(agreement, today)
         council = councils.get(first_forum.get(kommune.pk))
         expected = Expected(
-            number=kommune.number, name=str(kommune), district_id=kommune.district_id, status=str(status.label),
+            number=kommune.number,
+            name=str(kommune),
+            district_id=kommune.district_id,
+            status=str(status.label),
             is_current=status in CURRENT,
-            signed_on=_date(timezone.localdate(completed[agreement.pk]) if agreement and agreement.pk in completed
-                            else None),
-            council_id=council.pk if council else None, meetings="", on_time="", overdue_follow_ups=None,
+            signed_on=_date(
+                timezone.localdate(completed[agreement.pk]) if agreement and agreement.pk in completed else None
+            ),
+            council_id=council.pk if council else None,
+            meetings="",
+            on_time="",
+            overdue_follow_ups=None,
             overdue_tiltak=len(tiltak[kommune.pk]),
-        )  # fmt: skip
+        )
         if council:
             meetings = this_year[council.forum_id]
             expected.held = sum(m.status in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED) for m in meetings)
@@ -151,9 +162,13 @@ def district_rows(page: str) -> dict[str, dict]:
             status, signed, _period, _none, tiltak, _links = cells[:6]
             meetings = on_time = follow_ups = ""
         rows[number] = {
-            "status": status, "signed_on": signed, "meetings": meetings, "on_time": on_time,
-            "overdue_follow_ups": int(follow_ups) if follow_ups else None, "overdue_tiltak": int(tiltak),
-        }  # fmt: skip
+            "status": status,
+            "signed_on": signed,
+            "meetings": meetings,
+            "on_time": on_time,
+            "overdue_follow_ups": int(follow_ups) if follow_ups else None,
+            "overdue_tiltak": int(tiltak),
+        }
     return rows
 
 
@@ -174,7 +189,7 @@ def national_page(page: str) -> tuple[dict[str, list[str]], dict[str, list[str]]
                 section.group(1),
                 re.S,
             )
-        ]  # fmt: skip
+        ]
     return summaries, tiles
 
 
@@ -210,10 +225,20 @@ def national_mismatches(expected: dict[str, Expected], page: str, districts) -> 
         minimum = sum(e.minimum for e in councils.values())
         follow_ups = sum(e.overdue_follow_ups for e in councils.values())
         tiltak = sum(e.overdue_tiltak for e in rows)
-        want = {"kommuner": str(len(rows)), "current": f"{current} ", "meetings": f"{held} / {minimum}",
-                "follow_ups": str(follow_ups), "tiltak": str(tiltak)}  # fmt: skip
-        got = {"kommuner": cells[0], "current": cells[1].split("(")[0], "meetings": cells[-5],
-               "follow_ups": cells[-2], "tiltak": cells[-1]}  # fmt: skip
+        want = {
+            "kommuner": str(len(rows)),
+            "current": f"{current} ",
+            "meetings": f"{held} / {minimum}",
+            "follow_ups": str(follow_ups),
+            "tiltak": str(tiltak),
+        }
+        got = {
+            "kommuner": cells[0],
+            "current": cells[1].split("(")[0],
+            "meetings": cells[-5],
+            "follow_ups": cells[-2],
+            "tiltak": cells[-1],
+        }
         for key in want:
             if want[key].strip() != got[key].strip():
                 problems.append(f"{district.name}: {key} shows {got[key]!r}, recount {want[key]!r}")

@@ -33,9 +33,16 @@ def _name(common_name: str) -> x509.Name:
 
 def _usage(*, sign=False, commit=False, ca=False) -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=sign, content_commitment=commit, key_encipherment=False, data_encipherment=False,
-        key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False,
-    )  # fmt: skip
+        digital_signature=sign,
+        content_commitment=commit,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _pem(cert: x509.Certificate) -> bytes:
@@ -56,24 +63,35 @@ class TestPki:
     def __post_init__(self):
         self.root_key = ec.generate_private_key(ec.SECP256R1())
         self.root = self._issue(
-            _name("Samarbeid test-rot"), self.root_key.public_key(), ca=True,
+            _name("Samarbeid test-rot"),
+            self.root_key.public_key(),
+            ca=True,
             extensions=[(x509.BasicConstraints(ca=True, path_length=None), True), (_usage(ca=True), True)],
-        )  # fmt: skip
+        )
         crl_point = x509.CRLDistributionPoints(
             [x509.DistributionPoint([x509.UniformResourceIdentifier(self.crl_url)], None, None, None)]
         )
         self.seal_key = ec.generate_private_key(ec.SECP256R1())
         self.seal = self._issue(
-            _name("Samarbeid segl (test)"), self.seal_key.public_key(),
-            extensions=[(x509.BasicConstraints(ca=False, path_length=None), True),
-                        (_usage(sign=True, commit=True), True), (crl_point, False)],
-        )  # fmt: skip
+            _name("Samarbeid segl (test)"),
+            self.seal_key.public_key(),
+            extensions=[
+                (x509.BasicConstraints(ca=False, path_length=None), True),
+                (_usage(sign=True, commit=True), True),
+                (crl_point, False),
+            ],
+        )
         self.tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # DummyTimeStamper: RSA only
         self.tsa = self._issue(
-            _name("Samarbeid tidsstempel (test)"), self.tsa_key.public_key(),
-            extensions=[(x509.BasicConstraints(ca=False, path_length=None), True), (_usage(sign=True), True),
-                        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True), (crl_point, False)],
-        )  # fmt: skip
+            _name("Samarbeid tidsstempel (test)"),
+            self.tsa_key.public_key(),
+            extensions=[
+                (x509.BasicConstraints(ca=False, path_length=None), True),
+                (_usage(sign=True), True),
+                (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True),
+                (crl_point, False),
+            ],
+        )
         self.crl = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(self.root.subject)

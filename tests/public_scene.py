@@ -92,9 +92,15 @@ def at(days: int, hour: int = 10) -> datetime.datetime:
 
 def _meeting(forum, secretary, days: int, *, closed: bool = False, theme: str) -> Meeting:
     meeting = svc.meeting_plan(
-        forum, starts_at=at(days), ends_at=at(days, 12), is_closed=closed, theme=theme, place="Rådhuset",
-        agenda=["Nytt fra politiet", "Skole og ungdom"], by=secretary,
-    )  # fmt: skip
+        forum,
+        starts_at=at(days),
+        ends_at=at(days, 12),
+        is_closed=closed,
+        theme=theme,
+        place="Rådhuset",
+        agenda=["Nytt fra politiet", "Skole og ungdom"],
+        by=secretary,
+    )
     for item in meeting.agenda_items.all():
         AgendaItem.objects.filter(pk=item.pk).update(description=f"Sakspapir til {item.title}")
         svc.agenda_item_write_minutes(item, text=f"Referat fra {item.title}", by=secretary)
@@ -115,24 +121,39 @@ def _signed_moss_agreement(personas, capture) -> Agreement:
 
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-        period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2027, 12, 31),
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2024, 1, 1),
+        period_end=datetime.date(2027, 12, 31),
+    )
     section = agreement.sections.order_by("order").first()
     section.set_local_text("<p>Politikontakten har kontortid på rådhuset to dager i uka.</p>", by=personas["moss_slt"])
     for title in ("Kommunestyrets vedtak", "Bekymringsmelding fra skolen"):
-        Attachment.objects.create(agreement=agreement, title=title, file=ContentFile(PDF, name="vedlegg.pdf"),
-                                  original_name="vedlegg.pdf", content_type="application/pdf", size=len(PDF),
-                                  uploaded_by=personas["moss_slt"])  # fmt: skip
+        Attachment.objects.create(
+            agreement=agreement,
+            title=title,
+            file=ContentFile(PDF, name="vedlegg.pdf"),
+            original_name="vedlegg.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            uploaded_by=personas["moss_slt"],
+        )
     agreement_send_for_signature(agreement, by=personas["moss_slt"])
-    steps = [{"method": "password", "at": time.time() - 60},
-             {"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True}]  # fmt: skip
+    steps = [
+        {"method": "password", "at": time.time() - 60},
+        {"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True},
+    ]
     with capture(execute=True):
         for key in ("moss_ordforer", "moss_leder"):
             TOTP.activate(personas[key], generate_totp_secret())
             agreement.refresh_from_db()
-            agreement_sign(agreement, by=personas[key], place="Moss", authentication=steps,
-                           signed_hash=agreement.signing_rounds.last().content_hash)  # fmt: skip
+            agreement_sign(
+                agreement,
+                by=personas[key],
+                place="Moss",
+                authentication=steps,
+                signed_hash=agreement.signing_rounds.last().content_hash,
+            )
     agreement.refresh_from_db()
     return agreement
 
@@ -155,8 +176,9 @@ def build_public_scene(personas, capture) -> dict:
     closed = _meeting(forum, secretary, -30, closed=True, theme="Enkeltsak")
     upcoming = _meeting(forum, secretary, 20, theme="Vold i nære relasjoner")
     exempt_item = published.agenda_items.order_by("position").last()
-    exempt_attachment = svc.meeting_attach(published, upload=ContentFile(PDF, name="b.pdf"), title="Bekymring",
-                                           by=secretary)  # fmt: skip
+    exempt_attachment = svc.meeting_attach(
+        published, upload=ContentFile(PDF, name="b.pdf"), title="Bekymring", by=secretary
+    )
     open_item = published.agenda_items.order_by("position").first()
     AgendaItem.objects.filter(pk=open_item.pk).update(minutes=f"Åpent referat {PUBLISHED}")
 
@@ -174,20 +196,33 @@ def build_public_scene(personas, capture) -> dict:
     markers.plant_meeting_content(closed, parts={"description", "minutes", "decisions", "attachments"}, titles=False)
     markers.plant_meeting_content(upcoming, parts={"description", "minutes", "decisions", "attachments"}, titles=True)
     for meeting in Meeting.objects.filter(forum__kind="koordineringsgruppe"):  # SLT groups: always closed
-        markers.plant_meeting_content(meeting, parts={"description", "minutes", "decisions", "attachments"},
-                                      titles=False)  # fmt: skip
+        markers.plant_meeting_content(
+            meeting, parts={"description", "minutes", "decisions", "attachments"}, titles=False
+        )
 
     for meeting in (published, minutes_exempt, withdrawn, closed):
         _approve(meeting, secretary)
-    exemptions.meeting_exemption_set(published, exempt=True, agenda_item=exempt_item, by=secretary,
-                                     legal_basis=LegalBasis.OFFL_13_FVL_13, note="Intern ZQNOTE1X")  # fmt: skip
-    exemptions.meeting_exemption_set(published, exempt=True, attachment=exempt_attachment, by=secretary,
-                                     legal_basis=LegalBasis.OFFL_24, note="Intern ZQNOTE2X")  # fmt: skip
+    exemptions.meeting_exemption_set(
+        published,
+        exempt=True,
+        agenda_item=exempt_item,
+        by=secretary,
+        legal_basis=LegalBasis.OFFL_13_FVL_13,
+        note="Intern ZQNOTE1X",
+    )
+    exemptions.meeting_exemption_set(
+        published,
+        exempt=True,
+        attachment=exempt_attachment,
+        by=secretary,
+        legal_basis=LegalBasis.OFFL_24,
+        note="Intern ZQNOTE2X",
+    )
     exemptions.meeting_exemption_set(minutes_exempt, exempt=True, by=secretary, legal_basis=LegalBasis.OFFL_14)
-    exemptions.meeting_withdraw(Meeting.objects.get(pk=withdrawn.pk), reason="Feil i referatet ZQREASONX",
-                                by=secretary)  # fmt: skip
-    markers.planted.update({"ZQNOTE1X": "MeetingExemption.note", "ZQNOTE2X": "MeetingExemption.note",
-                            "ZQREASONX": "Publication.reason"})  # fmt: skip
+    exemptions.meeting_withdraw(Meeting.objects.get(pk=withdrawn.pk), reason="Feil i referatet ZQREASONX", by=secretary)
+    markers.planted.update(
+        {"ZQNOTE1X": "MeetingExemption.note", "ZQNOTE2X": "MeetingExemption.note", "ZQREASONX": "Publication.reason"}
+    )
 
     # agreements: every draft's text is not public; a signed one's exempt attachment file is not either
     for agreement in Agreement.objects.exclude(status__in=["signert", "erstattet"]):
@@ -197,16 +232,18 @@ def build_public_scene(personas, capture) -> dict:
             markers.plant(part)
     signed = _signed_moss_agreement(personas, capture)
     hidden = signed.attachments.get(title="Bekymringsmelding fra skolen")
-    attachment_exemption_set(signed, hidden, exempt=True, by=secretary, legal_basis=LegalBasis.OFFL_13_FVL_13,
-                             note="Intern ZQNOTE3X")  # fmt: skip
+    attachment_exemption_set(
+        signed, hidden, exempt=True, by=secretary, legal_basis=LegalBasis.OFFL_13_FVL_13, note="Intern ZQNOTE3X"
+    )
     markers.planted["ZQNOTE3X"] = "AttachmentExemption.note"
 
     # handlingsplaner: the demo's is published; an unpublished one of Moss is not public
     plans = list(Handlingsplan.objects.all())
     public_plan = plans[0]
     exemptions.publication_record(public_plan, published=True, by=secretary)
-    hidden_plan = Handlingsplan.objects.create(slt_model=public_plan.slt_model, title="Utkast til plan",
-                                               start_year=2027, end_year=2030, created_by=secretary)  # fmt: skip
+    hidden_plan = Handlingsplan.objects.create(
+        slt_model=public_plan.slt_model, title="Utkast til plan", start_year=2027, end_year=2030, created_by=secretary
+    )
     focus = SltFocusArea.objects.create(plan=hidden_plan, name="Rus", order=1)
     tiltak_create(plan=hidden_plan, created_by=secretary, focus_area=focus, title="Tiltak i utkast")
     markers.plant(hidden_plan, fields={"title"})
@@ -220,10 +257,19 @@ def build_public_scene(personas, capture) -> dict:
     for person in Person.objects.all():  # nobody's phone number is public
         markers.plant(person, fields={"phone"})
     return {
-        "council": council, "published": published, "minutes_exempt": minutes_exempt, "withdrawn": withdrawn,
-        "closed": closed, "upcoming": upcoming, "exempt_item": exempt_item, "exempt_attachment": exempt_attachment,
-        "signed": signed, "public_plan": public_plan, "hidden_plan": hidden_plan, "markers": markers,
-    }  # fmt: skip
+        "council": council,
+        "published": published,
+        "minutes_exempt": minutes_exempt,
+        "withdrawn": withdrawn,
+        "closed": closed,
+        "upcoming": upcoming,
+        "exempt_item": exempt_item,
+        "exempt_attachment": exempt_attachment,
+        "signed": signed,
+        "public_plan": public_plan,
+        "hidden_plan": hidden_plan,
+        "markers": markers,
+    }
 
 
 @contextlib.contextmanager

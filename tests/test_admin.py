@@ -39,8 +39,13 @@ def test_a_role_can_be_assigned_in_the_admin(staff_client, personas):
     person = personas["moss_slt"].person
     response = staff_client.post(
         "/admin/samarbeid/roleassignment/add/",
-        {"person": person.pk, "party": moss.pk, "role": Role.KOMMUNALSJEF, "title": "Kommunalsjef Helse og sosial",
-         "starts_on": "01.01.2025"},
-    )  # fmt: skip
+        {
+            "person": person.pk,
+            "party": moss.pk,
+            "role": Role.KOMMUNALSJEF,
+            "title": "Kommunalsjef Helse og sosial",
+            "starts_on": "01.01.2025",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert RoleAssignment.objects.filter(person=person, role=Role.KOMMUNALSJEF, party=moss).exists()

@@ -202,11 +202,18 @@ def test_randaberg_multi_line_title_and_named_signatories_are_found():
     assert parsed.mentions("kommune") == ["Randaberg kommune"]
     police, kommune = parsed.signatories
     assert (police.name, police.title, police.party, police.date) == (
-        "Hans Vik", "Politimester", "Sør-Vest politidistrikt", None
-    )  # fmt: skip
+        "Hans Vik",
+        "Politimester",
+        "Sør-Vest politidistrikt",
+        None,
+    )
     assert (kommune.name, kommune.title, kommune.party, kommune.place, kommune.date) == (
-        "Jarle Bø", "Ordfører i Randaberg", "Randaberg kommune", "Randaberg", datetime.date(2020, 2, 11)
-    )  # fmt: skip
+        "Jarle Bø",
+        "Ordfører i Randaberg",
+        "Randaberg kommune",
+        "Randaberg",
+        datetime.date(2020, 2, 11),
+    )
     assert parsed.signed_on == datetime.date(2020, 2, 11)
     assert parsed.period_start is None and parsed.period_end is None
 
@@ -257,16 +264,21 @@ def test_an_agreement_from_another_district_with_word_artefacts():
     )
     kommune, police = parsed.signatories
     assert (kommune.name, kommune.party, kommune.place, kommune.date) == (
-        "Ida Hansen", "Bodø kommune", "Bodø", datetime.date(2024, 3, 1)
-    )  # fmt: skip
+        "Ida Hansen",
+        "Bodø kommune",
+        "Bodø",
+        datetime.date(2024, 3, 1),
+    )
     assert (police.name, police.title, police.party) == (
         "Per Olsen",
         "Politistasjonssjef",
         "Salten politistasjonsdistrikt",
     )
     assert [p.text for p in parsed.parties] == [
-        "Bodø kommune", "Nordland politidistrikt", "Salten politistasjonsdistrikt"
-    ]  # fmt: skip
+        "Bodø kommune",
+        "Nordland politidistrikt",
+        "Salten politistasjonsdistrikt",
+    ]
     lines = SYNTHETIC.splitlines()
     assert output_words(parsed) == source_words(
         lines[lines.index("Bakgrunn[bookmark: _Toc2]") : lines.index("Bodø 01.03.2024")]
@@ -274,8 +286,10 @@ def test_an_agreement_from_another_district_with_word_artefacts():
 
 
 def test_markup_in_the_text_is_escaped_not_executed():
-    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\n"
-                        '<script>alert(1)</script> <a href="javascript:x" onclick="y">lenke</a> tekst.\n')  # fmt: skip
+    parsed = parse_text(
+        "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnledning\n\n"
+        '<script>alert(1)</script> <a href="javascript:x" onclick="y">lenke</a> tekst.\n'
+    )
     assert parsed.sections[0].html == (
         '<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href="javascript:x" onclick="y"&gt;lenke&lt;/a&gt; tekst.</p>'
     )
@@ -343,9 +357,12 @@ def seed_as_docx(path: Path, target: Path, headings: list[str]) -> Path:
         else:
             paragraph = document.add_paragraph()
             _add_runs(paragraph, stripped)
-            while row + 1 < len(lines) and lines[row + 1].strip() and "\t" not in lines[row + 1] and not re.match(
-                r"^\s*(?:[-❖o]\s|\d+[.)]\s)", lines[row + 1]
-            ):  # fmt: skip
+            while (
+                row + 1 < len(lines)
+                and lines[row + 1].strip()
+                and "\t" not in lines[row + 1]
+                and not re.match(r"^\s*(?:[-❖o]\s|\d+[.)]\s)", lines[row + 1])
+            ):
                 row += 1
                 paragraph.add_run().add_break()
                 _add_runs(paragraph, lines[row].strip())
@@ -498,9 +515,16 @@ def test_the_command_imports_a_file_and_asks_for_missing_parties(personas, tmp_p
     with pytest.raises(CommandError, match="Oppgi --police og --kommune"):
         call_command("import_agreement", str(anonymous), "--by", personas["moss_slt"].email)
     call_command(
-        "import_agreement", str(anonymous), "--by", personas["moss_slt"].email, "--kommune", "3103",
-        "--police", "Moss politistasjonsdistrikt", stdout=StringIO(),
-    )  # fmt: skip
+        "import_agreement",
+        str(anonymous),
+        "--by",
+        personas["moss_slt"].email,
+        "--kommune",
+        "3103",
+        "--police",
+        "Moss politistasjonsdistrikt",
+        stdout=StringIO(),
+    )
     assert Agreement.objects.filter(kommuner__number="3103", police_party__name="Moss politistasjonsdistrikt").exists()
 
 
@@ -561,15 +585,19 @@ def test_a_table_of_contents_with_dot_leaders_and_bold_numbered_headings_without
     ],
 )
 def test_a_period_in_the_front_matter_wins_over_one_in_the_body(sentence, period):
-    parsed = parse_text(f"Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n{sentence}\n\nInnledning\n\n"
-                        "Avtalen gjeld fram til 01.01.2020 for politirådet.\n")  # fmt: skip
+    parsed = parse_text(
+        f"Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n{sentence}\n\nInnledning\n\n"
+        "Avtalen gjeld fram til 01.01.2020 for politirådet.\n"
+    )
     assert (parsed.period_start, parsed.period_end) == period
 
 
 def test_a_signing_line_is_not_a_period_and_other_dates_in_the_body_are_not_either():
-    parsed = parse_text("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nAvtalen er inngått og signert "
-                        "11.09.2018\n\nInnledning\n\nPolitirådet møttes første gang 01.01.2016 og har møtt til "
-                        "31.12.2017 fire ganger i året.\n")  # fmt: skip
+    parsed = parse_text(
+        "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nAvtalen er inngått og signert "
+        "11.09.2018\n\nInnledning\n\nPolitirådet møttes første gang 01.01.2016 og har møtt til "
+        "31.12.2017 fire ganger i året.\n"
+    )
     assert (parsed.period_start, parsed.period_end, parsed.open_ended) == (None, None, False)
     assert parsed.signed_on == datetime.date(2018, 9, 11)
 

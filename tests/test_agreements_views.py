@@ -51,8 +51,15 @@ def url(name, agreement, *args):
 
 # --- Permission matrix ---------------------------------------------------------------------------------
 
-READERS = {"moss_slt": 200, "moss_ordforer": 200, "moss_politikontakt": 200, "moss_leder": 200,
-           "randaberg_slt": 404, "stavanger_politikontakt": 404, "vest_malansvarlig": 404}  # fmt: skip
+READERS = {
+    "moss_slt": 200,
+    "moss_ordforer": 200,
+    "moss_politikontakt": 200,
+    "moss_leder": 200,
+    "randaberg_slt": 404,
+    "stavanger_politikontakt": 404,
+    "vest_malansvarlig": 404,
+}
 
 
 @pytest.mark.parametrize("persona,status", READERS.items())
@@ -177,9 +184,14 @@ def test_slt_koordinator_creates_an_agreement_for_her_kommune_and_invites_the_ne
     randaberg, kvitsoy = Kommune.objects.get(number="1127"), Kommune.objects.get(number="1144")
     response = client_for("randaberg_slt").post(
         reverse("agreements:create"),
-        {"police_party": stavanger.pk, "kommuner": [randaberg.pk, kvitsoy.pk], "malform": "",
-         "period_start": "2025-01-01", "period_end": ""},
-    )  # fmt: skip
+        {
+            "police_party": stavanger.pk,
+            "kommuner": [randaberg.pk, kvitsoy.pk],
+            "malform": "",
+            "period_start": "2025-01-01",
+            "period_end": "",
+        },
+    )
     assert response.status_code == 302
     created = client_for("randaberg_slt").get(response.url)
     assert created.status_code == 200
@@ -228,9 +240,10 @@ def test_inline_editing_with_htmx_swaps_only_the_section(client_for, moss_agreem
     assert "<html" not in form.text and 'name="version" value="1"' in form.text
     assert f'hx-post="{url("section_edit", moss_agreement, section.pk)}"' in form.text
     saved = client.post(
-        url("section_edit", moss_agreement, section.pk), {"local_text": "<p>Lokal tekst</p>", "version": 1},
+        url("section_edit", moss_agreement, section.pk),
+        {"local_text": "<p>Lokal tekst</p>", "version": 1},
         headers={"HX-Request": "true"},
-    )  # fmt: skip
+    )
     assert saved.status_code == 200 and "<html" not in saved.text
     assert f'id="{section.anchor}"' in saved.text and "<p>Lokal tekst</p>" in saved.text
 
@@ -264,8 +277,13 @@ def test_saved_text_is_sanitised_to_the_allowed_subset(client_for, moss_agreemen
     text = section.local_text
     for gone in ("onclick", "<script", "alert", "javascript:", "<img", "<iframe"):
         assert gone not in text
-    for kept in ("<strong>fet</strong>", "<em>kursiv</em>", '<a href="https://politiet.no" rel="noopener noreferrer">',
-                 "<ul><li>punkt</li></ul>", "<ol><li>nummer</li></ol>"):  # fmt: skip
+    for kept in (
+        "<strong>fet</strong>",
+        "<em>kursiv</em>",
+        '<a href="https://politiet.no" rel="noopener noreferrer">',
+        "<ul><li>punkt</li></ul>",
+        "<ol><li>nummer</li></ol>",
+    ):
         assert kept in text
 
 
@@ -303,9 +321,18 @@ def test_structured_parts_are_saved_and_shown(client_for, moss_agreement):
     moss = Kommune.objects.get(number="3103")
     response = client_for("moss_politikontakt").post(
         url("part_edit", moss_agreement, "tilstedevarelse"),
-        {"del-TOTAL_FORMS": 1, "del-INITIAL_FORMS": 0, "del-0-kommune": moss.pk, "del-0-times": 2, "del-0-per": "uke",
-         "del-0-weekdays": [1, 3], "del-0-hours_from": "10:00", "del-0-hours_to": "14:00", "del-0-place": "rådhuset"},
-    )  # fmt: skip
+        {
+            "del-TOTAL_FORMS": 1,
+            "del-INITIAL_FORMS": 0,
+            "del-0-kommune": moss.pk,
+            "del-0-times": 2,
+            "del-0-per": "uke",
+            "del-0-weekdays": [1, 3],
+            "del-0-hours_from": "10:00",
+            "del-0-hours_to": "14:00",
+            "del-0-place": "rådhuset",
+        },
+    )
     assert response.status_code == 302
     client_for("moss_slt").post(
         url("part_edit", moss_agreement, "forventninger-kommunen"),
@@ -325,9 +352,16 @@ def test_presence_hours_must_end_after_they_start(client_for, moss_agreement):
     moss = Kommune.objects.get(number="3103")
     response = client_for("moss_politikontakt").post(
         url("part_edit", moss_agreement, "tilstedevarelse"),
-        {"del-TOTAL_FORMS": 1, "del-INITIAL_FORMS": 0, "del-0-kommune": moss.pk, "del-0-times": 1, "del-0-per": "uke",
-         "del-0-hours_from": "14:00", "del-0-hours_to": "10:00"},
-    )  # fmt: skip
+        {
+            "del-TOTAL_FORMS": 1,
+            "del-INITIAL_FORMS": 0,
+            "del-0-kommune": moss.pk,
+            "del-0-times": 1,
+            "del-0-per": "uke",
+            "del-0-hours_from": "14:00",
+            "del-0-hours_to": "10:00",
+        },
+    )
     assert response.status_code == 200
     assert "Sluttidspunktet må være etter starttidspunktet." in response.text
     assert not PresenceCommitment.objects.exists()
@@ -456,9 +490,17 @@ def test_district_admin_makes_and_edits_the_district_template_without_changing_m
     before = agreement_create(police_party=sogn, kommuner=[luster], created_by=personas["luster_slt"])
     section = template.sections.get(kind=SectionKind.PRESENCE)
     old_text = before.sections.get(template_section=section).standard_text
-    data = {"heading_nb": "Politikontakten", "heading_nn": "Politikontakten", "owner": Owner.POLICE,
-            "kind": SectionKind.PRESENCE, "standard_text_nb": "<p>Ny ramme</p>",
-            "standard_text_nn": "<p>Ny ramme nn</p>", "guidance_nb": "", "guidance_nn": "", "version": 1}  # fmt: skip
+    data = {
+        "heading_nb": "Politikontakten",
+        "heading_nn": "Politikontakten",
+        "owner": Owner.POLICE,
+        "kind": SectionKind.PRESENCE,
+        "standard_text_nb": "<p>Ny ramme</p>",
+        "standard_text_nn": "<p>Ny ramme nn</p>",
+        "guidance_nb": "",
+        "guidance_nn": "",
+        "version": 1,
+    }
     edit = reverse("agreements:template_section_edit", args=[template.pk, section.pk])
     assert admin.post(edit, data).status_code == 302
     assert before.sections.get(template_section=section).standard_text == old_text
@@ -491,8 +533,9 @@ def test_only_the_districts_admin_edits_its_template(client_for, personas, vest)
 def _grow(agreement, personas, sections: int):
     moss = Kommune.objects.get(number="3103")
     for index in range(sections - agreement.sections.count()):
-        agreement.add_local_section(heading=f"Lokalt {index}", owner=Owner.KOMMUNE, by=personas["moss_slt"],
-                                    local_text=f"<p>Tekst {index}</p>")  # fmt: skip
+        agreement.add_local_section(
+            heading=f"Lokalt {index}", owner=Owner.KOMMUNE, by=personas["moss_slt"], local_text=f"<p>Tekst {index}</p>"
+        )
     PresenceCommitment.objects.create(agreement=agreement, kommune=moss, times=1)
     Expectation.objects.create(agreement=agreement, direction=Expectation.Direction.FROM_POLICE, text="x")
     FocusArea.objects.create(agreement=agreement, title="Rus")
@@ -533,8 +576,11 @@ def test_history_and_change_log_are_bounded(client_for, personas, moss_agreement
         section.set_local_text(f"<p>{index}</p>", by=personas["moss_slt"])
     client = client_for("moss_politikontakt")
     client.get(url("detail", moss_agreement))
-    for page in (url("section_history", moss_agreement, section.pk), url("changelog", moss_agreement),
-                 url("section_diff", moss_agreement, section.pk) + "?fra=1&til=2"):  # fmt: skip
+    for page in (
+        url("section_history", moss_agreement, section.pk),
+        url("changelog", moss_agreement),
+        url("section_diff", moss_agreement, section.pk) + "?fra=1&til=2",
+    ):
         with django_assert_max_num_queries(10):  # measured: 9 for the change log with 3 and 30 saves
             assert client.get(page).status_code == 200
 
@@ -543,8 +589,9 @@ def test_details_parts_and_attachments_are_in_the_change_log_with_who_and_when(
     client_for, moss_agreement, private_media
 ):
     client = client_for("moss_slt")
-    client.post(url("edit", moss_agreement), {"period_start": "2025-01-01", "council_case_number": "PS 12/25",
-                                              "version": 1})  # fmt: skip
+    client.post(
+        url("edit", moss_agreement), {"period_start": "2025-01-01", "council_case_number": "PS 12/25", "version": 1}
+    )
     client.post(
         url("part_edit", moss_agreement, "fokusomrader"),
         {"del-TOTAL_FORMS": 1, "del-INITIAL_FORMS": 0, "del-0-order": 1, "del-0-title": "Cannabis"},
@@ -578,9 +625,11 @@ def _more_presence(agreement, personas, count=10):
 def _more_agreements(agreement, personas, count=10):
     for _ in range(count):
         agreement_create(
-            police_party=agreement.police_party, kommuner=agreement.kommuner.all(),
-            created_by=personas["moss_slt"], template=agreement.template,
-        )  # fmt: skip
+            police_party=agreement.police_party,
+            kommuner=agreement.kommuner.all(),
+            created_by=personas["moss_slt"],
+            template=agreement.template,
+        )
 
 
 def _more_template_sections(template, personas, count=30):

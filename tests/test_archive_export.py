@@ -52,14 +52,20 @@ def archive_settings(settings, tmp_path):
 
 def signed(personas, capture, *, police: str, kommune: str, signers: list[str], attachments=()) -> Agreement:
     agreement = agreement_create(
-        police_party=PoliceUnit.objects.get(name=police), kommuner=[Kommune.objects.get(number=kommune)],
+        police_party=PoliceUnit.objects.get(name=police),
+        kommuner=[Kommune.objects.get(number=kommune)],
         created_by=personas[signers[0]],
-    )  # fmt: skip
+    )
     for title, name in attachments:
         Attachment.objects.create(
-            agreement=agreement, title=title, file=ContentFile(PDF, name=name), original_name=name,
-            content_type="application/pdf", size=len(PDF), uploaded_by=personas[signers[0]],
-        )  # fmt: skip
+            agreement=agreement,
+            title=title,
+            file=ContentFile(PDF, name=name),
+            original_name=name,
+            content_type="application/pdf",
+            size=len(PDF),
+            uploaded_by=personas[signers[0]],
+        )
     agreement_send_for_signature(agreement, by=personas[signers[0]])
     with capture(execute=True):
         for key in signers:
@@ -67,9 +73,12 @@ def signed(personas, capture, *, police: str, kommune: str, signers: list[str], 
                 TOTP.activate(personas[key], generate_totp_secret())
             agreement.refresh_from_db()
             agreement_sign(
-                agreement, by=personas[key], place="Moss", signed_hash=agreement.signing_rounds.last().content_hash,
+                agreement,
+                by=personas[key],
+                place="Moss",
+                signed_hash=agreement.signing_rounds.last().content_hash,
                 authentication=[{"method": "mfa", "type": "totp", "at": time.time(), "reauthenticated": True}],
-            )  # fmt: skip
+            )
     agreement.refresh_from_db()
     return agreement
 
@@ -78,15 +87,21 @@ def signed(personas, capture, *, police: str, kommune: str, signers: list[str], 
 def moss(personas, django_capture_on_commit_callbacks):
     """Moss's signed, sealed agreement with two attachments, the second exempt under offl. § 13 jf. fvl. § 13."""
     agreement = signed(
-        personas, django_capture_on_commit_callbacks, police="Moss politistasjonsdistrikt", kommune="3103",
+        personas,
+        django_capture_on_commit_callbacks,
+        police="Moss politistasjonsdistrikt",
+        kommune="3103",
         signers=["moss_ordforer", "moss_leder"],
         attachments=[("Årshjul 2025", "arshjul.pdf"), ("Oversikt over bekymringsmeldinger", "meldinger.pdf")],
-    )  # fmt: skip
+    )
     exempt = agreement.attachments.get(title="Oversikt over bekymringsmeldinger")
     AttachmentExemption.objects.create(
-        agreement=agreement, attachment=exempt, attachment_title=exempt.title,
-        legal_basis=LegalBasis.OFFL_13_FVL_13, decided_by=personas["moss_slt"],
-    )  # fmt: skip
+        agreement=agreement,
+        attachment=exempt,
+        attachment_title=exempt.title,
+        legal_basis=LegalBasis.OFFL_13_FVL_13,
+        decided_by=personas["moss_slt"],
+    )
     return agreement
 
 
@@ -130,8 +145,10 @@ def test_agreement_package_holds_the_sealed_pdf_its_attachments_and_valid_noark_
     assert all("TOTP" in s.findtext("n:elektroniskSignaturSikkerhetsnivaa", namespaces=N) for s in signatures)
     documents = mappe.findall(".//n:dokumentbeskrivelse", N)
     assert [d.findtext("n:tilknyttetRegistreringSom", namespaces=N) for d in documents] == [
-        "Hoveddokument", "Vedlegg", "Vedlegg"
-    ]  # fmt: skip
+        "Hoveddokument",
+        "Vedlegg",
+        "Vedlegg",
+    ]
     main = documents[0].find("n:dokumentobjekt", N)
     assert main.findtext("n:format", namespaces=N) == "PDF/A-2b"
     assert main.findtext("n:variantformat", namespaces=N) == "Arkivformat"
@@ -173,8 +190,9 @@ def test_anonymous_is_sent_to_log_in(moss, client):
 def test_an_unsigned_agreement_has_no_package(personas, client_for):
     draft = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+    )
     response = client_for("moss_slt").get(f"/avtaler/{draft.pk}/arkiv.zip", follow=True)
     assert "Avtalen er ikke signert og forseglet ennå" in response.content.decode()
 
@@ -196,9 +214,13 @@ def test_agreement_package_query_count_is_bounded(moss, client_for, django_asser
 @pytest.fixture
 def sor_vest(personas, django_capture_on_commit_callbacks):
     return signed(
-        personas, django_capture_on_commit_callbacks, police="Tjenesteenhet Stavanger", kommune="1144",
-        signers=["kvitsoy_ordforer", "stavanger_leder"], attachments=[("Kontaktliste", "kontakter.pdf")],
-    )  # fmt: skip
+        personas,
+        django_capture_on_commit_callbacks,
+        police="Tjenesteenhet Stavanger",
+        kommune="1144",
+        signers=["kvitsoy_ordforer", "stavanger_leder"],
+        attachments=[("Kontaktliste", "kontakter.pdf")],
+    )
 
 
 def test_district_package_has_a_folder_per_signed_agreement_of_the_district_only(sor_vest, moss, client_for):
@@ -229,8 +251,13 @@ def test_district_package_query_count_does_not_grow_with_agreements(
     url = f"/avtaler/distrikt/{district.pk}/arkiv.zip"
     with django_assert_max_num_queries(40) as one:
         client.get(url)
-    signed(personas, django_capture_on_commit_callbacks, police="Tjenesteenhet Stavanger", kommune="1127",
-           signers=["randaberg_ordforer", "stavanger_leder"])  # fmt: skip
+    signed(
+        personas,
+        django_capture_on_commit_callbacks,
+        police="Tjenesteenhet Stavanger",
+        kommune="1127",
+        signers=["randaberg_ordforer", "stavanger_leder"],
+    )
     with django_assert_max_num_queries(len(one.captured_queries) + 12 * 1) as two:
         _, root = unzip(client.get(url))
     assert len(root.findall("n:mappe", N)) == 2
@@ -296,8 +323,12 @@ def test_a_closed_meetings_minutes_go_only_to_its_members_and_their_reading_is_l
 def test_an_exempt_item_is_withheld_from_a_reader_and_marked_for_a_member(personas, council, client_for):
     meeting = approved(council)
     item = meeting.agenda_items.get(minutes__startswith="Politiet orienterte")
-    MeetingExemption.objects.create(meeting=meeting, part=MeetingExemption.Part.MINUTES,
-                                    legal_basis=LegalBasis.OFFL_24, decided_by=personas["randaberg_slt"])  # fmt: skip
+    MeetingExemption.objects.create(
+        meeting=meeting,
+        part=MeetingExemption.Part.MINUTES,
+        legal_basis=LegalBasis.OFFL_24,
+        decided_by=personas["randaberg_slt"],
+    )
     member, reader = member_and_reader(personas, council)
     for persona, shown in ((member, True), (reader, False)):
         package, root = unzip(client_for(persona).get(minutes_url(council, meeting)))
@@ -326,8 +357,13 @@ def test_minutes_package_query_count_is_bounded(personas, council, client_for, d
 # --- the accessibility statement and the privacy page ------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, heading", [("/tilgjengelighet/", "Tilgjengelighetserklæring for Samarbeid"),
-                                           ("/personvern/", "Personvernerklæring for Samarbeid")])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, heading",
+    [
+        ("/tilgjengelighet/", "Tilgjengelighetserklæring for Samarbeid"),
+        ("/personvern/", "Personvernerklæring for Samarbeid"),
+    ],
+)
 def test_statement_pages_are_public_and_linked_from_every_pages_footer(client, path, heading, settings):
     settings.SERVICE_OWNER = "Eksempel kommune"
     page = client.get(path).content.decode()
@@ -335,8 +371,9 @@ def test_statement_pages_are_public_and_linked_from_every_pages_footer(client, p
     assert 'href="/tilgjengelighet/"' in page and 'href="/personvern/"' in page
 
 
-@pytest.mark.parametrize("path, heading", [("/tilgjengelighet/", "Tilgjengeerklæring for Samarbeid"),
-                                           ("/personvern/", "Rettane dine")])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, heading", [("/tilgjengelighet/", "Tilgjengeerklæring for Samarbeid"), ("/personvern/", "Rettane dine")]
+)
 def test_statement_pages_in_nynorsk(client, path, heading):
     page = client.get(path, HTTP_ACCEPT_LANGUAGE="nn").content.decode()
     assert heading in page and 'lang="nn"' in page

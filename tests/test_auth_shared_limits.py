@@ -129,8 +129,18 @@ def two_servers(request, database):
     ports, processes = [free_port(), free_port()], []
     with open(log, "ab") as output:
         for port in ports:
-            command = [sys.executable, "-m", "gunicorn", "samarbeid.wsgi", "--bind", f"127.0.0.1:{port}",
-                       "--workers", "1", "--log-level", "warning"]  # fmt: skip
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "samarbeid.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+            ]
             processes.append(
                 subprocess.Popen(
                     command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=output, start_new_session=True

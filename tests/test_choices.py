@@ -58,10 +58,16 @@ TENANTS = {
 }
 HOURS_2 = datetime.timedelta(hours=2)
 PERSONA_TENANT = {
-    "moss_slt": "moss", "moss_ordforer": "moss", "moss_politikontakt": "moss", "randaberg_ordforer": "randaberg",
-    "stavanger_politikontakt": "randaberg", "sorvest_politimester": "randaberg", "luster_slt": "luster",
-    "sogn_lensmann": "luster", "vest_malansvarlig": "luster",
-}  # fmt: skip
+    "moss_slt": "moss",
+    "moss_ordforer": "moss",
+    "moss_politikontakt": "moss",
+    "randaberg_ordforer": "randaberg",
+    "stavanger_politikontakt": "randaberg",
+    "sorvest_politimester": "randaberg",
+    "luster_slt": "luster",
+    "sogn_lensmann": "luster",
+    "vest_malansvarlig": "luster",
+}
 
 
 @dataclass
@@ -87,15 +93,22 @@ def world(personas) -> dict[str, Tenant]:
         council = council_create(name=f"Politirådet i {kommune.name}", host_kommune=kommune, police_unit=unit, by=user)
         slt_model = slt_model_create(name=f"SLT {kommune.name}", kommuner=[kommune], police_party=unit, created_by=user)
         tenants[key] = Tenant(
-            kommune=kommune, unit=unit,
+            kommune=kommune,
+            unit=unit,
             agreement=agreement_create(police_party=unit, kommuner=[kommune], created_by=user),
             council=council,
             meeting=meeting_plan(council.forum, starts_at=starts, ends_at=starts + HOURS_2, by=user),
             slt_model=slt_model,
-            plan=plan_create(slt_model=slt_model, title="Handlingsplan", start_year=2025, end_year=2028,
-                             created_by=user, focus_areas=["Rus"]),
+            plan=plan_create(
+                slt_model=slt_model,
+                title="Handlingsplan",
+                start_year=2025,
+                end_year=2028,
+                created_by=user,
+                focus_areas=["Rus"],
+            ),
             group=group_create(slt_model=slt_model, name="OSG", meetings_per_year=10, created_by=user),
-        )  # fmt: skip
+        )
     return tenants
 
 
@@ -150,11 +163,13 @@ def reach(user) -> Scope:
     }
     visible = agreements_visible_to(user).filter(police_party_id__in=party_ids)
     return Scope(
-        party_ids=party_ids, person_ids=set(), forum_ids=set(forums_visible_to(user).values_list("pk", flat=True)),
+        party_ids=party_ids,
+        person_ids=set(),
+        forum_ids=set(forums_visible_to(user).values_list("pk", flat=True)),
         agreement_ids=set(visible.values_list("pk", flat=True)),
         council_ids=set(councils_visible_to(user).filter(police_unit_id__in=party_ids).values_list("pk", flat=True)),
         plan_ids=set(),
-    )  # fmt: skip
+    )
 
 
 def within(user, parties, forums=(), plans=()) -> Scope:
@@ -163,9 +178,13 @@ def within(user, parties, forums=(), plans=()) -> Scope:
     forum_ids = {f.pk for f in forums}
     visible = agreements_visible_to(user).filter(police_party_id__in=party_ids, kommuner__in=party_ids)
     return Scope(
-        party_ids=party_ids, person_ids=_people_of(party_ids, forum_ids), forum_ids=forum_ids,
-        agreement_ids=set(visible.values_list("pk", flat=True)), council_ids=set(), plan_ids={p.pk for p in plans},
-    )  # fmt: skip
+        party_ids=party_ids,
+        person_ids=_people_of(party_ids, forum_ids),
+        forum_ids=forum_ids,
+        agreement_ids=set(visible.values_list("pk", flat=True)),
+        council_ids=set(),
+        plan_ids={p.pk for p in plans},
+    )
 
 
 def _agreement(user, t):
@@ -228,19 +247,23 @@ def _attendance(user, t):
 
 FORMS = {
     agreements.forms.AgreementCreateForm: lambda user, t: (
-        agreements.forms.AgreementCreateForm(user=user), reach(user)
+        agreements.forms.AgreementCreateForm(user=user),
+        reach(user),
     ),
     agreements.forms.AgreementDetailsForm: _agreement,
     agreements.forms.PresenceForm: _presence,
     agreements.forms.TemplateCreateForm: lambda user, t: (agreements.forms.TemplateCreateForm(user=user), reach(user)),
     agreements.forms_import.ImportUploadForm: lambda user, t: (
-        agreements.forms_import.ImportUploadForm(user=user), reach(user)
+        agreements.forms_import.ImportUploadForm(user=user),
+        reach(user),
     ),
     agreements.forms_import.BulkUploadForm: lambda user, t: (
-        agreements.forms_import.BulkUploadForm(user=user), reach(user)
+        agreements.forms_import.BulkUploadForm(user=user),
+        reach(user),
     ),
     agreements.forms_import.ReviewForm: lambda user, t: (
-        agreements.forms_import.ReviewForm(user=user, sections=[], suggestions=[], unknown_units=[]), reach(user)
+        agreements.forms_import.ReviewForm(user=user, sections=[], suggestions=[], unknown_units=[]),
+        reach(user),
     ),
     councils.forms.CouncilForm: lambda user, t: (councils.forms.CouncilForm(user=user), reach(user)),
     councils.forms.CouncilEditForm: _council,
@@ -254,7 +277,7 @@ FORMS = {
     samarbeid.meeting_views.ActionForm: _action,
     samarbeid.meeting_views.ActionEditForm: _action_edit,
     samarbeid.meeting_views.AttendanceForm: _attendance,
-}  # fmt: skip
+}
 FORM_MODULES = [agreements.forms, agreements.forms_import, councils.forms, slt.forms, samarbeid.meeting_views]
 
 
@@ -263,9 +286,10 @@ def test_every_form_with_a_model_choice_is_walked():
         cls
         for module in FORM_MODULES
         for _name, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__
+        if issubclass(cls, forms.BaseForm)
+        and cls.__module__ == module.__name__
         and any(isinstance(field, forms.ModelChoiceField) for field in cls.base_fields.values())
-    }  # fmt: skip
+    }
     assert with_choices - set(FORMS) == set()
 
 
@@ -304,8 +328,13 @@ def _posts(world):
     moss = world["moss"]
     randaberg = world["randaberg"]
     stranger = RoleAssignment.objects.filter(party=moss.kommune).first().person
-    council_base = {"name": "Nytt råd", "host_kommune": randaberg.kommune.pk, "police_unit": randaberg.unit.pk,
-                    "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR, "min_meetings_per_year": 2}  # fmt: skip
+    council_base = {
+        "name": "Nytt råd",
+        "host_kommune": randaberg.kommune.pk,
+        "police_unit": randaberg.unit.pk,
+        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR,
+        "min_meetings_per_year": 2,
+    }
     agreement_base = {"police_party": randaberg.unit.pk, "kommuner": [randaberg.kommune.pk]}
     return [
         ("agreements:create", [], {**agreement_base, "kommuner": [moss.kommune.pk]}, Agreement),
@@ -354,9 +383,13 @@ def test_a_post_naming_another_tenants_object_is_refused_with_a_form_error_and_s
 
 def test_a_council_name_with_a_newline_is_refused_with_a_clear_error(world, client_for):
     randaberg = world["randaberg"]
-    data = {"name": "Politirådet\r\nBcc: alle@example.com", "host_kommune": randaberg.kommune.pk,
-            "police_unit": randaberg.unit.pk, "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR,
-            "min_meetings_per_year": 2}  # fmt: skip
+    data = {
+        "name": "Politirådet\r\nBcc: alle@example.com",
+        "host_kommune": randaberg.kommune.pk,
+        "police_unit": randaberg.unit.pk,
+        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR,
+        "min_meetings_per_year": 2,
+    }
     response = client_for("randaberg_slt").post(reverse("councils:create"), data)
     assert response.status_code == 200
     assert "Skriv teksten på én linje, uten linjeskift." in response.text
@@ -369,9 +402,11 @@ def test_a_council_name_with_a_newline_is_refused_with_a_clear_error(world, clie
 def test_an_slt_samarbeid_cannot_span_two_politidistrikter(world, client_for, personas):
     """A person with roles in two districts sees both districts' kommuner, but one SLT-samarbeid keeps to one."""
     role_assign(
-        person=personas["randaberg_slt"].person, party=world["moss"].kommune, role="radmann",
+        person=personas["randaberg_slt"].person,
+        party=world["moss"].kommune,
+        role="radmann",
         starts_on=datetime.date(2024, 1, 1),
-    )  # fmt: skip
+    )
     data = {"name": "SLT på tvers", "kommuner": [world["randaberg"].kommune.pk, world["moss"].kommune.pk]}
     response = client_for("randaberg_slt").post(reverse("slt:create"), data)
     assert response.status_code == 200
@@ -386,8 +421,13 @@ def test_an_slt_samarbeid_cannot_span_two_politidistrikter(world, client_for, pe
 def test_slt_names_and_titles_with_a_newline_are_refused(world, client_for, url_name, field):
     randaberg = world["randaberg"]
     args = [] if url_name == "slt:create" else [randaberg.slt_model.pk]
-    data = {field: "Første\nandre", "kommuner": [randaberg.kommune.pk], "meetings_per_year": 10,
-            "start_year": 2026, "end_year": 2028}  # fmt: skip
+    data = {
+        field: "Første\nandre",
+        "kommuner": [randaberg.kommune.pk],
+        "meetings_per_year": 10,
+        "start_year": 2026,
+        "end_year": 2028,
+    }
     response = client_for("randaberg_slt").post(reverse(url_name, args=args), data)
     assert response.status_code == 200
     assert "Skriv teksten på én linje, uten linjeskift." in response.text
@@ -399,11 +439,17 @@ def test_slt_names_and_titles_with_a_newline_are_refused(world, client_for, url_
 def _create_council_with_kvitsoy(client, world):
     randaberg = world["randaberg"]
     kvitsoy = Kommune.objects.get(number="1144")
-    response = client.post(reverse("councils:create"), {
-        "name": "Politirådet i Randaberg og Kvitsøy", "host_kommune": randaberg.kommune.pk,
-        "other_kommuner": [kvitsoy.pk], "police_unit": randaberg.unit.pk,
-        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR, "min_meetings_per_year": 2,
-    })  # fmt: skip
+    response = client.post(
+        reverse("councils:create"),
+        {
+            "name": "Politirådet i Randaberg og Kvitsøy",
+            "host_kommune": randaberg.kommune.pk,
+            "other_kommuner": [kvitsoy.pk],
+            "police_unit": randaberg.unit.pk,
+            "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR,
+            "min_meetings_per_year": 2,
+        },
+    )
     assert response.status_code == 302
     return Council.objects.get(forum__name="Politirådet i Randaberg og Kvitsøy"), kvitsoy
 
@@ -469,11 +515,20 @@ def test_an_invited_kommunes_contacts_and_slt_plan_are_not_on_the_agreement_unti
     randaberg = world["randaberg"]
     kvitsoy = Kommune.objects.get(number="1144")
     kvitsoy_slt = slt_model_create(name="SLT Kvitsøy", kommuner=[kvitsoy], created_by=personas["kvitsoy_ordforer"])
-    plan_create(slt_model=kvitsoy_slt, title="Kvitsøys hemmelige plan", start_year=2025, end_year=2028,
-                created_by=personas["kvitsoy_ordforer"])  # fmt: skip
-    response = client_for("randaberg_slt").post(reverse("agreements:create"), {
-        "police_party": randaberg.unit.pk, "kommuner": [randaberg.kommune.pk, kvitsoy.pk],
-    })  # fmt: skip
+    plan_create(
+        slt_model=kvitsoy_slt,
+        title="Kvitsøys hemmelige plan",
+        start_year=2025,
+        end_year=2028,
+        created_by=personas["kvitsoy_ordforer"],
+    )
+    response = client_for("randaberg_slt").post(
+        reverse("agreements:create"),
+        {
+            "police_party": randaberg.unit.pk,
+            "kommuner": [randaberg.kommune.pk, kvitsoy.pk],
+        },
+    )
     agreement = Agreement.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
     url = reverse("agreements:detail", args=[agreement.pk])
     before = client_for("randaberg_slt").get(url).text
@@ -492,8 +547,12 @@ def test_an_invited_kommunes_contacts_and_slt_plan_are_not_on_the_agreement_unti
 def test_an_invitation_to_an_agreement_no_longer_a_draft_cannot_be_accepted(world, client_for, personas):
     randaberg = world["randaberg"]
     kvitsoy = Kommune.objects.get(number="1144")
-    agreement = agreement_create(police_party=randaberg.unit, kommuner=[randaberg.kommune], invite=[kvitsoy],
-                                 created_by=personas["randaberg_slt"])  # fmt: skip
+    agreement = agreement_create(
+        police_party=randaberg.unit,
+        kommuner=[randaberg.kommune],
+        invite=[kvitsoy],
+        created_by=personas["randaberg_slt"],
+    )
     agreement_send_for_signature(agreement, by=personas["randaberg_slt"])
     invitation = PartyInvitation.objects.get(kommune=kvitsoy)
     response = client_for("kvitsoy_ordforer").post(reverse("invitation_accept", args=[invitation.pk]), follow=True)
@@ -531,8 +590,9 @@ def signed_randaberg_kvitsoy(personas, signing_settings):  # noqa: F811 (the fix
     """A signed agreement between Randaberg, Kvitsøy and Tjenesteenhet Stavanger."""
     old = agreement_create(
         police_party=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"),
-        kommuner=Kommune.objects.filter(number__in=["1127", "1144"]), created_by=personas["randaberg_slt"],
-    )  # fmt: skip
+        kommuner=Kommune.objects.filter(number__in=["1127", "1144"]),
+        created_by=personas["randaberg_slt"],
+    )
     signers = [personas[k] for k in ("randaberg_ordforer", "kvitsoy_ordforer", "stavanger_leder")]
     enrol_mfa(*signers)
     agreement_send_for_signature(old, by=personas["randaberg_slt"])
@@ -549,9 +609,14 @@ def test_an_agreement_with_a_subset_of_the_parties_cannot_replace_the_old_one(
     client = client_for("randaberg_slt")
     unit = signed_randaberg_kvitsoy.police_party
     randaberg = Kommune.objects.get(number="1127")
-    response = client.post(reverse("agreements:create"), {
-        "police_party": unit.pk, "kommuner": [randaberg.pk], "replaces": signed_randaberg_kvitsoy.pk,
-    })  # fmt: skip
+    response = client.post(
+        reverse("agreements:create"),
+        {
+            "police_party": unit.pk,
+            "kommuner": [randaberg.pk],
+            "replaces": signed_randaberg_kvitsoy.pk,
+        },
+    )
     assert response.status_code == 200
     assert "En avtale kan bare erstatte en avtale med de samme partene" in response.text
     assert Agreement.objects.count() == 1
@@ -572,9 +637,14 @@ def test_the_old_agreement_is_replaced_only_when_every_party_has_signed_the_new_
     kvitsoy = Kommune.objects.get(number="1144")
     form = client_for("randaberg_slt").get(reverse("agreements:create")).text
     assert f'value="{old.pk}"' in form  # offered: the user can name all of its parties
-    response = client_for("randaberg_slt").post(reverse("agreements:create"), {
-        "police_party": old.police_party_id, "kommuner": [k.pk for k in old.kommuner.all()], "replaces": old.pk,
-    })  # fmt: skip
+    response = client_for("randaberg_slt").post(
+        reverse("agreements:create"),
+        {
+            "police_party": old.police_party_id,
+            "kommuner": [k.pk for k in old.kommuner.all()],
+            "replaces": old.pk,
+        },
+    )
     assert response.status_code == 302
     new = Agreement.objects.exclude(pk=old.pk).get()
     assert not new.kommuner.filter(pk=kvitsoy.pk).exists()  # Kvitsøy is invited, not yet a party
@@ -595,8 +665,13 @@ def test_a_new_agreement_that_lost_a_party_does_not_replace_the_old_one_when_sig
     """If an invited kommune of the old agreement never joined, signing the new one leaves the old one in force."""
     old = signed_randaberg_kvitsoy
     randaberg, kvitsoy = Kommune.objects.get(number="1127"), Kommune.objects.get(number="1144")
-    new = agreement_create(police_party=old.police_party, kommuner=[randaberg], invite=[kvitsoy], replaces=old,
-                           created_by=personas["randaberg_slt"])  # fmt: skip
+    new = agreement_create(
+        police_party=old.police_party,
+        kommuner=[randaberg],
+        invite=[kvitsoy],
+        replaces=old,
+        created_by=personas["randaberg_slt"],
+    )
     agreement_send_for_signature(new, by=personas["randaberg_slt"])
     sign(new, personas["randaberg_ordforer"])
     sign(new, personas["stavanger_leder"])

@@ -5,6 +5,7 @@ command (README) checks them too. They do not touch the database.
 """
 
 import ast
+import re
 import subprocess
 import sys
 from functools import cache
@@ -42,6 +43,49 @@ def test_ruff_finds_nothing_to_fix():
 def test_the_code_is_formatted_as_ruff_formats_it():
     result = _run("ruff", "format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _statements_ending_on(tree: ast.Module) -> dict[int, int]:
+    """Line where a statement ends -> line where it starts (the outermost statement ending there)."""
+    starts: dict[int, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.end_lineno is not None:
+            starts[node.end_lineno] = min(starts.get(node.end_lineno, node.lineno), node.lineno)
+    return starts
+
+
+def unaligned_format_skips(path: Path) -> list[int]:
+    """Lines of `# fmt: skip` on statements that are not a table (two or more rows with columns aligned by spaces)."""
+    source = path.read_text()
+    lines = source.splitlines()
+    starts = _statements_ending_on(ast.parse(source))
+    found = []
+    for number, line in enumerate(lines, 1):
+        if line.rstrip().endswith("# fmt: skip"):
+            rows = lines[starts.get(number, number) - 1 : number]
+            if sum(1 for row in rows if re.search(r"\S  +\S", row.split("#")[0])) < 2:
+                found.append(number)
+    return found
+
+
+def test_formatting_is_skipped_only_for_aligned_tables():
+    """ruff's formatting is the rule; `# fmt: skip` keeps a table's columns, not a hand-wrapped call."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in ROOT.glob("[!.]*/**/*.py")
+        if "migrations" not in path.parts
+        for line in unaligned_format_skips(path)
+    ]
+    assert found == []
+
+
+def test_the_format_skip_check_tells_a_call_from_a_table(tmp_path):
+    call = tmp_path / "call.py"
+    call.write_text("f(a,\n  b)  # fmt: skip\n")
+    table = tmp_path / "table.py"
+    table.write_text('ROWS = [\n    ("a",   1),\n    ("bb",  22),\n]  # fmt: skip\n')
+    assert unaligned_format_skips(call) == [2]
+    assert unaligned_format_skips(table) == []
 
 
 def test_mypy_passes_on_the_core_and_the_access_and_service_modules():
@@ -179,10 +223,22 @@ def test_councils_and_slt_do_not_import_each_other_both_ways():
 # Guardian's API and Django's own permission checks: only access modules (and samarbeid.permissions, the one
 # mechanism they share) call these.
 PERMISSION_CALLS = {
-    "has_perm", "has_perms", "get_perms", "get_user_perms", "get_group_perms", "get_objects_for_user",
-    "get_objects_for_group", "get_users_with_perms", "get_groups_with_perms", "ObjectPermissionChecker",
-    "assign_perm", "remove_perm", "visible_to", "get_for_user", "prefetch_perms",
-}  # fmt: skip
+    "has_perm",
+    "has_perms",
+    "get_perms",
+    "get_user_perms",
+    "get_group_perms",
+    "get_objects_for_user",
+    "get_objects_for_group",
+    "get_users_with_perms",
+    "get_groups_with_perms",
+    "ObjectPermissionChecker",
+    "assign_perm",
+    "remove_perm",
+    "visible_to",
+    "get_for_user",
+    "prefetch_perms",
+}
 
 
 def _decides_nothing(path: Path) -> bool:
@@ -276,7 +332,7 @@ def test_only_the_services_write_roles_and_memberships():
         module: held_writes(path)
         for module, path in _modules().items()
         if module not in HELD_WRITERS and held_writes(path)
-    }  # fmt: skip
+    }
     assert found == {}
 
 

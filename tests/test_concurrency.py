@@ -145,20 +145,24 @@ class Edit:
 def _moss_agreement(personas):
     return agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+    )
 
 
 def _moss_council(personas):
     return council_create(
-        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
-        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), by=personas["moss_slt"],
-    )  # fmt: skip
+        name="Politirådet i Moss",
+        host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        by=personas["moss_slt"],
+    )
 
 
 def _moss_slt(personas):
-    return slt_model_create(name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")],
-                            created_by=personas["moss_slt"])  # fmt: skip
+    return slt_model_create(
+        name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"]
+    )
 
 
 def _moss_meeting(personas):
@@ -206,8 +210,9 @@ def agreement_section(personas):
 
 def agreement_part(personas):
     agreement = _moss_agreement(personas)
-    expectation = Expectation.objects.create(agreement=agreement, direction=Expectation.Direction.FROM_KOMMUNE,
-                                             text="Synlig politi")  # fmt: skip
+    expectation = Expectation.objects.create(
+        agreement=agreement, direction=Expectation.Direction.FROM_KOMMUNE, text="Synlig politi"
+    )
     page = reverse("agreements:part_edit", args=[agreement.pk, "forventninger-kommunen"])
     users = personas["moss_slt"], personas["moss_ordforer"]
     return Edit(page, page, users, "del-0-text", _reload(expectation, "text"))
@@ -250,8 +255,15 @@ def council_evaluation(personas):
 def council_log_entry(personas):
     council = _moss_council(personas)
     author = personas["moss_politikontakt"]
-    entry = log_add(council, kommune=council.host_kommune, kind=LogEntry.Kind.OFFICE_HOURS,
-                    date=timezone.localdate(), duration_minutes=60, note="Kontortid", by=author)  # fmt: skip
+    entry = log_add(
+        council,
+        kommune=council.host_kommune,
+        kind=LogEntry.Kind.OFFICE_HOURS,
+        date=timezone.localdate(),
+        duration_minutes=60,
+        note="Kontortid",
+        by=author,
+    )
     page = reverse("councils:log_entry_edit", args=[council.pk, entry.pk])
     # Only its author corrects an entry: two tabs of the same person.
     return Edit(page, page, (author, author), "note", _reload(entry, "note"))
@@ -292,8 +304,14 @@ def meeting_follow_up(personas):
 
 
 def _plan(personas):
-    return plan_create(slt_model=_moss_slt(personas), title="Handlingsplan", start_year=2026, end_year=2029,
-                       focus_areas=["Rus"], created_by=personas["moss_slt"])  # fmt: skip
+    return plan_create(
+        slt_model=_moss_slt(personas),
+        title="Handlingsplan",
+        start_year=2026,
+        end_year=2029,
+        focus_areas=["Rus"],
+        created_by=personas["moss_slt"],
+    )
 
 
 def slt_model(personas):
@@ -310,15 +328,17 @@ def slt_plan(personas):
 
 def slt_tiltak(personas):
     plan = _plan(personas)
-    tiltak = tiltak_create(plan=plan, created_by=personas["moss_slt"], focus_area=plan.focus_areas.get(),
-                           title="Utsett")  # fmt: skip
+    tiltak = tiltak_create(
+        plan=plan, created_by=personas["moss_slt"], focus_area=plan.focus_areas.get(), title="Utsett"
+    )
     page = reverse("slt:tiltak_edit", args=[tiltak.pk])
     return Edit(page, page, koordinatorer(personas), "target_group", _reload(tiltak, "target_group"))
 
 
 def slt_group(personas):
-    group = group_create(slt_model=_moss_slt(personas), name="SLT-utøvergruppe", meetings_per_year=12,
-                         created_by=personas["moss_slt"])  # fmt: skip
+    group = group_create(
+        slt_model=_moss_slt(personas), name="SLT-utøvergruppe", meetings_per_year=12, created_by=personas["moss_slt"]
+    )
     page = reverse("slt:group_edit", args=[group.pk])
     return Edit(page, page, koordinatorer(personas), "purpose", _reload(group, "purpose"))
 
@@ -494,8 +514,9 @@ def test_the_section_editor_shows_the_same_conflict_inline_with_htmx(personas):
     first, second = (logged_in(user) for user in edit.users)
     second_form = form_on(second.get(edit.page).text, edit.page, edit.action)
     submit(first, form_on(first.get(edit.page).text, edit.page, edit.action), edit.action, edit.field, "Kommunens")
-    response = second.post(edit.action, {**values(second_form), "local_text": ["Politiets"]},
-                           headers={"HX-Request": "true"})  # fmt: skip
+    response = second.post(
+        edit.action, {**values(second_form), "local_text": ["Politiets"]}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and "<html" not in response.text
     assert CONFLICT in response.text and "Kommunens" in response.text and "Politiets" in response.text
 

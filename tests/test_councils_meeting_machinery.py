@@ -62,8 +62,13 @@ def test_a_member_gets_access_through_the_forum_group_and_loses_it_when_membersh
     meeting = meeting_plan(forum, starts_at=at(5), ends_at=at(5, 12), is_closed=True)
     with pytest.raises(Http404):
         meeting_for(User.objects.get(pk=user.pk), meeting.pk)
-    membership = membership_add(forum, person, ForumMembership.Kind.MEMBER, organisation="barnevern",
-                                starts_on=timezone.localdate() - datetime.timedelta(days=3))  # fmt: skip
+    membership = membership_add(
+        forum,
+        person,
+        ForumMembership.Kind.MEMBER,
+        organisation="barnevern",
+        starts_on=timezone.localdate() - datetime.timedelta(days=3),
+    )
     user = User.objects.get(pk=user.pk)
     assert meeting_for(user, meeting.pk) == meeting
     assert meeting_reading(user, meeting).minutes
@@ -97,8 +102,12 @@ def test_ical_has_stable_uid_and_sequence_grows_and_cancellation_propagates(foru
 def test_referatsaker_list_last_meetings_decisions_and_closing_needs_a_comment(forum, personas):
     first = meeting_plan(forum, starts_at=at(-30), ends_at=at(-30, 12))
     decision = decision_add(first.agenda_items.last(), text="Kartlegge ungdomsmiljøet", by=None)
-    action = action_add(decision, description="Kartlegging", responsible_person=personas["moss_slt"].person,
-                        due_on=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
+    action = action_add(
+        decision,
+        description="Kartlegging",
+        responsible_person=personas["moss_slt"].person,
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
     second = meeting_plan(forum, starts_at=at(5), ends_at=at(5, 12))
     membership_add(forum, personas["moss_slt"].person, ForumMembership.Kind.MEMBER)  # the group's minutes are closed
     member = User.objects.get(pk=personas["moss_slt"].pk)
@@ -113,10 +122,16 @@ def test_referatsaker_list_last_meetings_decisions_and_closing_needs_a_comment(f
 
 def test_the_shared_meeting_pages_work_for_an_organiser_and_are_404_for_another_tenant(forum, client_for, mailoutbox):
     moss = client_for("moss_slt")
-    response = moss.post(f"/moter/forum/{forum.pk}/nytt/", {
-        "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(), "starts": "10:00", "ends": "12:00",
-        "place": "Rådhuset", "theme": "Rus",
-    })  # fmt: skip
+    response = moss.post(
+        f"/moter/forum/{forum.pk}/nytt/",
+        {
+            "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "starts": "10:00",
+            "ends": "12:00",
+            "place": "Rådhuset",
+            "theme": "Rus",
+        },
+    )
     meeting = Meeting.objects.get(forum=forum)
     assert response.status_code == 302
     assert moss.get(f"/moter/{meeting.pk}/").status_code == 200

@@ -79,8 +79,15 @@ def test_alternating_secretary_needs_a_start_year_in_the_database(randaberg_coun
 def test_meetings_get_the_fixed_agenda_points_numbered_sak_n_of_year(randaberg_council):
     meeting = year_plan_add_meeting(randaberg_council, date=TODAY + datetime.timedelta(days=20), theme="Rus")
     titles = [item.title for item in meeting.agenda_items.all()]
-    assert titles == ["Referatsaker", "Nytt fra politiet", "Nytt fra kommunen", "Vold i nære relasjoner",
-                      "Radikalisering", "Tema fra årshjul", "Eventuelt"]  # fmt: skip
+    assert titles == [
+        "Referatsaker",
+        "Nytt fra politiet",
+        "Nytt fra kommunen",
+        "Vold i nære relasjoner",
+        "Radikalisering",
+        "Tema fra årshjul",
+        "Eventuelt",
+    ]
     year = meeting.starts_at.year
     assert meeting.agenda_items.last().case_number == f"Sak 7/{year}"
 
@@ -125,15 +132,34 @@ def test_the_year_plan_is_decided_at_a_meeting_of_the_year_before(moss_council):
 def test_the_log_only_takes_the_councils_kommuner_and_no_future_dates(randaberg_council, personas):
     kvitsoy = Kommune.objects.get(number="1144")
     politikontakt = personas["stavanger_politikontakt"]
-    entry = log_add(randaberg_council, kommune=kvitsoy, kind=LogEntry.Kind.PRESENCE_DAY, date=TODAY,
-                    duration_minutes=240, note="Kontordag på Kvitsøy", by=politikontakt)  # fmt: skip
+    entry = log_add(
+        randaberg_council,
+        kommune=kvitsoy,
+        kind=LogEntry.Kind.PRESENCE_DAY,
+        date=TODAY,
+        duration_minutes=240,
+        note="Kontordag på Kvitsøy",
+        by=politikontakt,
+    )
     assert entry.duration_display == "4:00"
     with pytest.raises(ValidationError):
-        log_add(randaberg_council, kommune=Kommune.objects.get(number="3103"), kind=LogEntry.Kind.MEETING,
-                date=TODAY, duration_minutes=60, by=None)  # fmt: skip
+        log_add(
+            randaberg_council,
+            kommune=Kommune.objects.get(number="3103"),
+            kind=LogEntry.Kind.MEETING,
+            date=TODAY,
+            duration_minutes=60,
+            by=None,
+        )
     with pytest.raises(ValidationError):
-        log_add(randaberg_council, kommune=kvitsoy, kind=LogEntry.Kind.MEETING,
-                date=TODAY + datetime.timedelta(days=1), duration_minutes=60, by=None)  # fmt: skip
+        log_add(
+            randaberg_council,
+            kommune=kvitsoy,
+            kind=LogEntry.Kind.MEETING,
+            date=TODAY + datetime.timedelta(days=1),
+            duration_minutes=60,
+            by=None,
+        )
 
 
 def test_presence_is_compared_week_by_week_with_the_agreements_commitment(moss_council, personas):

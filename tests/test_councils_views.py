@@ -39,8 +39,9 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def moss_meeting(moss_council):
-    meeting = meeting_plan(moss_council.forum, starts_at=at(10), ends_at=at(10, 11), place="Moss rådhus",
-                           is_closed=True)  # fmt: skip
+    meeting = meeting_plan(
+        moss_council.forum, starts_at=at(10), ends_at=at(10, 11), place="Moss rådhus", is_closed=True
+    )
     item = meeting.agenda_items.get(number=2)
     item.minutes = "Hemmelig referattekst"
     item.description = "Sakspapir om en enkeltsak"
@@ -53,8 +54,9 @@ def moss_radmann(moss_council):
     """A Moss role holder who reads the council but is not a member of it."""
     person = Person.objects.create(name="Rådmann Moss", email="radmann@moss.demo.no")
     user = User.objects.create_user("radmann@moss.demo.no", "x", person=person)
-    role_assign(person=person, party=moss_council.host_kommune, role=Role.RADMANN,
-                                  starts_on=TODAY - datetime.timedelta(days=10))  # fmt: skip
+    role_assign(
+        person=person, party=moss_council.host_kommune, role=Role.RADMANN, starts_on=TODAY - datetime.timedelta(days=10)
+    )
     return User.objects.get(pk=user.pk)
 
 
@@ -113,17 +115,27 @@ def test_only_people_who_act_for_a_kommune_may_create_a_council(personas, client
     assert moss_slt.get(reverse("councils:create")).status_code == 200
     from samarbeid.models import Kommune, PoliceUnit
 
-    response = moss_slt.post(reverse("councils:create"), {
-        "name": "Politirådet i Moss", "host_kommune": Kommune.objects.get(number="3103").pk,
-        "police_unit": PoliceUnit.objects.get(name="Sogn lensmannsdistrikt").pk,
-        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR, "min_meetings_per_year": 2,
-    })  # fmt: skip
+    response = moss_slt.post(
+        reverse("councils:create"),
+        {
+            "name": "Politirådet i Moss",
+            "host_kommune": Kommune.objects.get(number="3103").pk,
+            "police_unit": PoliceUnit.objects.get(name="Sogn lensmannsdistrikt").pk,
+            "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR,
+            "min_meetings_per_year": 2,
+        },
+    )
     assert "samme politidistrikt" in response.content.decode()
-    response = moss_slt.post(reverse("councils:create"), {
-        "name": "Politirådet i Moss", "host_kommune": Kommune.objects.get(number="3103").pk,
-        "police_unit": PoliceUnit.objects.get(name="Moss politistasjonsdistrikt").pk,
-        "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR, "min_meetings_per_year": 2,
-    })  # fmt: skip
+    response = moss_slt.post(
+        reverse("councils:create"),
+        {
+            "name": "Politirådet i Moss",
+            "host_kommune": Kommune.objects.get(number="3103").pk,
+            "police_unit": PoliceUnit.objects.get(name="Moss politistasjonsdistrikt").pk,
+            "secretary_rule": Council.SecretaryRule.SLT_KOORDINATOR,
+            "min_meetings_per_year": 2,
+        },
+    )
     council = Council.objects.get()
     assert response.url == reverse("councils:detail", kwargs={"pk": council.pk})
     assert council.created_by == personas["moss_slt"]
@@ -184,20 +196,32 @@ def test_secretary_sends_innkalling_and_gets_a_warning_when_it_is_late(
 def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, client_for, personas):
     slt = client_for("moss_slt")
     item = moss_meeting.agenda_items.get(number=3)
-    slt.post(reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
-             {"minutes": "Kommunen orienterte.", "version": 1})  # fmt: skip
-    slt.post(reverse("meetings:decision_create", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
-             {"text": "Felles innsats mot rus."})  # fmt: skip
+    slt.post(
+        reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
+        {"minutes": "Kommunen orienterte.", "version": 1},
+    )
+    slt.post(
+        reverse("meetings:decision_create", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
+        {"text": "Felles innsats mot rus."},
+    )
     decision = item.decisions.get()
-    slt.post(reverse("meetings:action_create", kwargs={"pk": moss_meeting.pk, "decision_pk": decision.pk}), {
-        "description": "Lage plan", "responsible_person": personas["moss_slt"].person_id,
-        "due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
-    })  # fmt: skip
+    slt.post(
+        reverse("meetings:action_create", kwargs={"pk": moss_meeting.pk, "decision_pk": decision.pk}),
+        {
+            "description": "Lage plan",
+            "responsible_person": personas["moss_slt"].person_id,
+            "due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+        },
+    )
     action = FollowUpAction.objects.get()
     page = slt.get(reverse("meetings:actions", kwargs={"forum_pk": moss_meeting.forum_id})).content.decode()
     assert "is-overdue" in page and "Lage plan" in page
-    assert client_for("moss_leder").post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
-                                         {"closing_comment": "Ferdig"}).status_code == 403  # fmt: skip
+    assert (
+        client_for("moss_leder")
+        .post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
+        .status_code
+        == 403
+    )
     slt.post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
     action.refresh_from_db()
     assert action.status == FollowUpAction.Status.DONE and action.closed_by == personas["moss_slt"]
@@ -209,9 +233,14 @@ def test_attendance_with_a_deputy_is_recorded(moss_meeting, client_for, personas
     leader = moss_meeting.forum.memberships.get(kind=ForumMembership.Kind.LEADER)
     deputy_person = Person.objects.create(name="Varaordfører Moss")
     membership_add(moss_meeting.forum, deputy_person, ForumMembership.Kind.DEPUTY, deputy_for=leader)
-    client_for("moss_slt").post(reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk}), {
-        "membership": leader.pk, "status": "represented", "represented_by": deputy_person.pk,
-    })  # fmt: skip
+    client_for("moss_slt").post(
+        reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk}),
+        {
+            "membership": leader.pk,
+            "status": "represented",
+            "represented_by": deputy_person.pk,
+        },
+    )
     attendance = moss_meeting.attendances.get()
     assert attendance.represented_by == deputy_person and attendance.recorded_by == personas["moss_slt"]
 
@@ -231,18 +260,25 @@ def test_the_personal_calendar_feed_needs_its_secret_and_shows_cancellations(mos
 
 
 def test_innkalling_pdf_is_rendered(moss_meeting, client_for):
-    response = client_for("moss_slt").get(reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk,
-                                                                          "document": "innkalling"}))  # fmt: skip
+    response = client_for("moss_slt").get(
+        reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk, "document": "innkalling"})
+    )
     assert response["Content-Type"] == "application/pdf"
     assert response.getvalue().startswith(b"%PDF")
 
 
 def test_politikontakt_logs_presence_and_the_reminder_about_personal_data_is_shown(moss_council, client_for):
     client = client_for("moss_politikontakt")
-    response = client.post(reverse("councils:log", kwargs={"pk": moss_council.pk}), {
-        "kommune": moss_council.host_kommune.pk, "kind": LogEntry.Kind.OFFICE_HOURS, "date": TODAY.isoformat(),
-        "duration_minutes": 240, "note": "Kontortid",
-    })  # fmt: skip
+    response = client.post(
+        reverse("councils:log", kwargs={"pk": moss_council.pk}),
+        {
+            "kommune": moss_council.host_kommune.pk,
+            "kind": LogEntry.Kind.OFFICE_HOURS,
+            "date": TODAY.isoformat(),
+            "duration_minutes": 240,
+            "note": "Kontortid",
+        },
+    )
     assert response.status_code == 302
     page = client.get(reverse("councils:log", kwargs={"pk": moss_council.pk})).content.decode()
     assert "Ingen personopplysninger" in page and "Kontortid" in page
@@ -262,10 +298,16 @@ def test_politikontakt_logs_presence_and_the_reminder_about_personal_data_is_sho
 )
 def test_a_log_note_that_identifies_a_person_is_refused_before_it_is_saved(moss_council, client_for, note, refusal):
     client = client_for("moss_politikontakt")
-    response = client.post(reverse("councils:log", kwargs={"pk": moss_council.pk}), {
-        "kommune": moss_council.host_kommune.pk, "kind": LogEntry.Kind.NETWORK_CONTACT, "date": TODAY.isoformat(),
-        "duration_minutes": 30, "note": note,
-    })  # fmt: skip
+    response = client.post(
+        reverse("councils:log", kwargs={"pk": moss_council.pk}),
+        {
+            "kommune": moss_council.host_kommune.pk,
+            "kind": LogEntry.Kind.NETWORK_CONTACT,
+            "date": TODAY.isoformat(),
+            "duration_minutes": 30,
+            "note": note,
+        },
+    )
     if refusal is None:
         assert response.status_code == 302 and LogEntry.objects.get().note == note
     else:
@@ -276,13 +318,18 @@ def test_a_log_note_that_identifies_a_person_is_refused_before_it_is_saved(moss_
 def test_year_plan_and_evaluation_pages(moss_council, client_for):
     year = TODAY.year
     client = client_for("moss_politikontakt")
-    response = client.post(reverse("councils:year_plan", kwargs={"pk": moss_council.pk, "year": year}),
-                           {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00", "theme": "Rus"})  # fmt: skip
+    response = client.post(
+        reverse("councils:year_plan", kwargs={"pk": moss_council.pk, "year": year}),
+        {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00", "theme": "Rus"},
+    )
     assert response.status_code == 302
     assert moss_council.forum.meetings.in_year(year).filter(theme="Rus").exists()
-    assert client_for("moss_leder").post(reverse("councils:evaluation", kwargs={"pk": moss_council.pk,
-                                                                                 "year": year}),
-                                         {"effect": "x"}).status_code == 403  # fmt: skip
+    assert (
+        client_for("moss_leder")
+        .post(reverse("councils:evaluation", kwargs={"pk": moss_council.pk, "year": year}), {"effect": "x"})
+        .status_code
+        == 403
+    )
     response = client_for("moss_ordforer").post(
         reverse("councils:evaluation", kwargs={"pk": moss_council.pk, "year": year}),
         {"effect": "Færre saker", "version": 0},
@@ -303,30 +350,43 @@ def _add_meeting_with_content(council: Council, days: int, n: int) -> Meeting:
     meeting = meeting_plan(council.forum, starts_at=at(days), ends_at=at(days, 11))
     for item in meeting.agenda_items.all()[:2]:
         decision = decision_add(item, text=f"Vedtak {n}", by=None)
-        action_add(decision, description=f"Tiltak {n}", responsible_party=council.host_kommune,
-                   due_on=TODAY - datetime.timedelta(days=1))  # fmt: skip
+        action_add(
+            decision,
+            description=f"Tiltak {n}",
+            responsible_party=council.host_kommune,
+            due_on=TODAY - datetime.timedelta(days=1),
+        )
     membership_add(council.forum, Person.objects.create(name=f"Medlem {n}"), ForumMembership.Kind.MEMBER)
-    log_add(council, kommune=council.host_kommune, kind=LogEntry.Kind.MEETING, date=TODAY, duration_minutes=30,
-            by=None)  # fmt: skip
+    log_add(council, kommune=council.host_kommune, kind=LogEntry.Kind.MEETING, date=TODAY, duration_minutes=30, by=None)
     return meeting
 
 
 @pytest.mark.parametrize(
     "page",
-    ["councils:detail", "councils:members", "councils:log", "councils:year_plan", "meetings:detail",
-     "meetings:actions", "councils:list"],
-)  # fmt: skip
+    [
+        "councils:detail",
+        "councils:members",
+        "councils:log",
+        "councils:year_plan",
+        "meetings:detail",
+        "meetings:actions",
+        "councils:list",
+    ],
+)
 def test_query_count_does_not_grow_with_meetings_members_decisions_or_log(
     moss_council, client_for, django_assert_max_num_queries, page
 ):
     client = client_for("moss_slt")
     meeting = _add_meeting_with_content(moss_council, 5, 0)
     kwargs = {
-        "councils:detail": {"pk": moss_council.pk}, "councils:members": {"pk": moss_council.pk},
-        "councils:log": {"pk": moss_council.pk}, "councils:year_plan": {"pk": moss_council.pk, "year": TODAY.year},
-        "meetings:detail": {"pk": meeting.pk}, "meetings:actions": {"forum_pk": moss_council.forum_id},
+        "councils:detail": {"pk": moss_council.pk},
+        "councils:members": {"pk": moss_council.pk},
+        "councils:log": {"pk": moss_council.pk},
+        "councils:year_plan": {"pk": moss_council.pk, "year": TODAY.year},
+        "meetings:detail": {"pk": meeting.pk},
+        "meetings:actions": {"forum_pk": moss_council.forum_id},
         "councils:list": {},
-    }[page]  # fmt: skip
+    }[page]
     url = reverse(page, kwargs=kwargs)
     _count(client, url)  # warm the per-user caches
     before = _count(client, url)
@@ -344,8 +404,9 @@ def test_query_count_does_not_grow_with_meetings_members_decisions_or_log(
 def test_minutes_saved_with_htmx_return_only_the_agenda_item(moss_meeting, client_for):
     item = moss_meeting.agenda_items.get(number=1)
     url = reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk})
-    response = client_for("moss_slt").post(url, {"minutes": "Ingen merknader.", "version": 1},
-                                           headers={"HX-Request": "true"})  # fmt: skip
+    response = client_for("moss_slt").post(
+        url, {"minutes": "Ingen merknader.", "version": 1}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith(f'<li class="agenda__item ds-card" id="sak-{item.pk}">')
@@ -353,16 +414,18 @@ def test_minutes_saved_with_htmx_return_only_the_agenda_item(moss_meeting, clien
 
 
 def test_a_member_gets_the_referat_as_pdf(moss_meeting, client_for):
-    response = client_for("moss_leder").get(reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk,
-                                                                            "document": "referat"}))  # fmt: skip
+    response = client_for("moss_leder").get(
+        reverse("meetings:pdf", kwargs={"pk": moss_meeting.pk, "document": "referat"})
+    )
     assert response.status_code == 200 and response.getvalue().startswith(b"%PDF")
 
 
 def test_log_pages_keep_the_kommune_filter(randaberg_council, client_for):
     kvitsoy = randaberg_council.forum.kommuner.get(number="1144")
     for n in range(26):
-        log_add(randaberg_council, kommune=kvitsoy, kind=LogEntry.Kind.MEETING, date=TODAY, duration_minutes=30 + n,
-                by=None)  # fmt: skip
+        log_add(
+            randaberg_council, kommune=kvitsoy, kind=LogEntry.Kind.MEETING, date=TODAY, duration_minutes=30 + n, by=None
+        )
     url = reverse("councils:log", kwargs={"pk": randaberg_council.pk}) + f"?kommune={kvitsoy.pk}"
     page = client_for("stavanger_politikontakt").get(url).content.decode()
     assert f"?kommune={kvitsoy.pk}&amp;side=2" in page
@@ -419,25 +482,34 @@ def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str,
     year = TODAY.year
     return {
         "agenda": (reverse("meetings:agenda_item_create", kwargs={"pk": meeting.pk}), {"title": "Ny sak"}),
-        "minutes": (reverse("meetings:agenda_item_minutes", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
-                    {"minutes": "Tekst"}),
-        "decision": (reverse("meetings:decision_create", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
-                     {"text": "Vedtak"}),
-        "action": (reverse("meetings:action_create", kwargs={"pk": meeting.pk, "decision_pk": decision.pk}),
-                   {"description": "Gjøre", "responsible_party": council.host_kommune.pk}),
+        "minutes": (
+            reverse("meetings:agenda_item_minutes", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+            {"minutes": "Tekst"},
+        ),
+        "decision": (
+            reverse("meetings:decision_create", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
+            {"text": "Vedtak"},
+        ),
+        "action": (
+            reverse("meetings:action_create", kwargs={"pk": meeting.pk, "decision_pk": decision.pk}),
+            {"description": "Gjøre", "responsible_party": council.host_kommune.pk},
+        ),
         "held": (reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "held"}), {}),
-        "year_plan": (reverse("councils:year_plan", kwargs={"pk": council.pk, "year": year}),
-                      {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00"}),
+        "year_plan": (
+            reverse("councils:year_plan", kwargs={"pk": council.pk, "year": year}),
+            {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00"},
+        ),
         "decide": (reverse("councils:year_plan_decide", kwargs={"pk": council.pk, "year": year}), {}),
         "end_membership": (
             reverse("councils:membership_end", kwargs={"pk": council.pk, "membership_pk": membership.pk}),
             {"ends_on": TODAY.isoformat()},
         ),
-    }  # fmt: skip
+    }
 
 
-@pytest.mark.parametrize("action", ["agenda", "minutes", "decision", "action", "held", "year_plan", "decide",
-                                    "end_membership"])  # fmt: skip
+@pytest.mark.parametrize(
+    "action", ["agenda", "minutes", "decision", "action", "held", "year_plan", "decide", "end_membership"]
+)
 @pytest.mark.parametrize(("persona", "expected"), [("moss_slt", 302), ("moss_leder", 403), ("randaberg_slt", 404)])
 def test_only_the_councils_organisers_change_meetings_and_plans(
     moss_meeting, moss_council, client_for, persona, expected, action

@@ -35,8 +35,15 @@ print(json.dumps({
 
 def probe(**env) -> dict:
     base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "DISABLE_SERVER_SIDE_CURSORS"}
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=settings.BASE_DIR, env={**base, **env}, check=True,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return json.loads(done.stdout)
 
 
@@ -47,8 +54,12 @@ def test_without_a_bucket_files_are_on_the_file_system_and_private_ones_have_no_
 
 
 def test_with_a_bucket_every_file_goes_to_the_object_store_and_private_ones_still_have_no_url():
-    found = probe(AWS_STORAGE_BUCKET_NAME="samarbeid", AWS_S3_ENDPOINT_URL="http://minio:9000",
-                  AWS_ACCESS_KEY_ID="samarbeid", AWS_SECRET_ACCESS_KEY="hemmelig")  # fmt: skip
+    found = probe(
+        AWS_STORAGE_BUCKET_NAME="samarbeid",
+        AWS_S3_ENDPOINT_URL="http://minio:9000",
+        AWS_ACCESS_KEY_ID="samarbeid",
+        AWS_SECRET_ACCESS_KEY="hemmelig",
+    )
     assert found["default"] == "S3Storage" and found["private"] == "PrivateS3Storage"
     assert found["bucket"] == "samarbeid" and found["endpoint"] == "http://minio:9000"
     assert found["private_location"] == "private" and found["private_url"] is None
@@ -99,6 +110,12 @@ def test_docker_compose_keeps_files_in_minio_and_nothing_on_the_app_containers()
 
 def test_env_example_documents_the_object_store_and_pgbouncer_settings():
     text = Path(settings.BASE_DIR, ".env.example").read_text()
-    for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                 "DISABLE_SERVER_SIDE_CURSORS", "CONN_MAX_AGE"):  # fmt: skip
+    for name in (
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "DISABLE_SERVER_SIDE_CURSORS",
+        "CONN_MAX_AGE",
+    ):
         assert f"{name}=" in text, name

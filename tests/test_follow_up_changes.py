@@ -22,8 +22,12 @@ from tests.test_councils_rules import TODAY, at, moss_council, randaberg_council
 def action(moss_council, personas):
     meeting = meetings.meeting_plan(moss_council.forum, starts_at=at(-3), ends_at=at(-3, 11))
     decision = meetings.decision_add(meeting.agenda_items.get(position=2), text="Trygg skolevei", by=None)
-    return meetings.action_add(decision, description="Befaring av skoleveien", due_on=at(20).date(),
-                               responsible_person=personas["moss_politikontakt"].person)  # fmt: skip
+    return meetings.action_add(
+        decision,
+        description="Befaring av skoleveien",
+        due_on=at(20).date(),
+        responsible_person=personas["moss_politikontakt"].person,
+    )
 
 
 def edit_url(action):
@@ -31,9 +35,13 @@ def edit_url(action):
 
 
 def form_data(action, **changes):
-    data = {"description": action.description, "responsible_person": action.responsible_person_id or "",
-            "responsible_party": action.responsible_party_id or "", "version": action.version,
-            "due_on": action.due_on.isoformat() if action.due_on else ""}  # fmt: skip
+    data = {
+        "description": action.description,
+        "responsible_person": action.responsible_person_id or "",
+        "responsible_party": action.responsible_party_id or "",
+        "version": action.version,
+        "due_on": action.due_on.isoformat() if action.due_on else "",
+    }
     return {**data, **changes}
 
 
@@ -44,8 +52,11 @@ def test_the_secretary_gives_a_follow_up_to_the_kommune_and_the_new_responsible_
     secretary = client_for("moss_slt")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = secretary.post(edit_url(action), form_data(action, responsible_person="", responsible_party=moss.pk,
-                                  description="Befaring med rektor"), follow=True)  # fmt: skip
+        response = secretary.post(
+            edit_url(action),
+            form_data(action, responsible_person="", responsible_party=moss.pk, description="Befaring med rektor"),
+            follow=True,
+        )
     assert "Oppfølgingspunktet er endret." in response.text
     action.refresh_from_db()
     assert (action.responsible_party_id, action.responsible_person, action.version) == (moss.pk, None, 2)
@@ -73,14 +84,18 @@ def test_a_done_follow_up_is_reopened_with_a_reason_and_its_closing_comment_is_k
     secretary = client_for("moss_slt")
     page = secretary.get(edit_url(action)).text
     assert "Åpne oppfølgingspunktet igjen" in page
-    response = secretary.post(reverse("meetings:action_reopen", args=[action.pk]), {"reason": "Skiltet mangler"},
-                              follow=True)  # fmt: skip
+    response = secretary.post(
+        reverse("meetings:action_reopen", args=[action.pk]), {"reason": "Skiltet mangler"}, follow=True
+    )
     assert "Oppfølgingspunktet er åpnet igjen." in response.text
     action.refresh_from_db()
     assert action.status == FollowUpAction.Status.OPEN and action.closed_at is None and action.closing_comment == ""
     change = action.changes.get()
-    assert (change.kind, change.reason, change.before["closing_comment"]) == ("reopened", "Skiltet mangler",
-                                                                             "Befaring gjort")  # fmt: skip
+    assert (change.kind, change.reason, change.before["closing_comment"]) == (
+        "reopened",
+        "Skiltet mangler",
+        "Befaring gjort",
+    )
     assert "Skiltet mangler" in response.text and "Befaring gjort" in response.text
     assert "Åpne oppfølgingspunktet igjen" not in response.text  # open again: nothing to reopen
 
@@ -101,13 +116,16 @@ def test_a_follow_up_needs_someone_responsible(action, client_for):
     assert action.responsible_person is not None and not action.changes.exists()
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("moss_slt", 200),
-    ("moss_politikontakt", 200),
-    ("moss_leder", 403),  # reads the council, does not organise its meetings
-    ("randaberg_slt", 404),  # another kommune's council
-    ("stavanger_politikontakt", 404),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("moss_slt", 200),
+        ("moss_politikontakt", 200),
+        ("moss_leder", 403),  # reads the council, does not organise its meetings
+        ("randaberg_slt", 404),  # another kommune's council
+        ("stavanger_politikontakt", 404),
+    ],
+)
 def test_only_the_organisers_change_follow_ups(action, client_for, persona, status, personas):
     client = client_for(persona)
     assert client.get(edit_url(action)).status_code == status
@@ -122,15 +140,20 @@ def test_only_the_organisers_change_follow_ups(action, client_for, persona, stat
 def test_in_a_closed_meeting_an_organiser_who_is_no_member_gets_404_and_sees_nothing(moss_council, client_for):
     meeting = meetings.meeting_plan(moss_council.forum, starts_at=at(-3), ends_at=at(-3, 11), is_closed=True)
     decision = meetings.decision_add(meeting.agenda_items.get(position=2), text="Enkeltsak", by=None)
-    action = meetings.action_add(decision, description="Hemmelig oppfølging",
-                                 responsible_party=Kommune.objects.get(number="3103"))  # fmt: skip
+    action = meetings.action_add(
+        decision, description="Hemmelig oppfølging", responsible_party=Kommune.objects.get(number="3103")
+    )
     member = client_for("moss_slt").get(edit_url(action))
     assert member.status_code == 200 and "Hemmelig oppfølging" in member.text
     # A second politikontakt of Moss organises the council's meetings by role, but is no member of it.
     person = Person.objects.create(name="Petter Politikontakt", email="pk2@politiet.demo.no")
     user = User.objects.create_user(person.email, "x", person=person)
-    role_assign(person=person, party=moss_council.police_unit, role=Role.POLITIKONTAKT,
-                starts_on=TODAY - datetime.timedelta(days=5))  # fmt: skip
+    role_assign(
+        person=person,
+        party=moss_council.police_unit,
+        role=Role.POLITIKONTAKT,
+        starts_on=TODAY - datetime.timedelta(days=5),
+    )
     outsider = Client()
     outsider.force_login(user)
     for response in (outsider.get(edit_url(action)), outsider.post(edit_url(action), form_data(action))):
@@ -139,8 +162,13 @@ def test_in_a_closed_meeting_an_organiser_who_is_no_member_gets_404_and_sees_not
 
 
 def test_the_history_cannot_be_changed(action, personas):
-    meetings.action_update(action, expected_version=action.version, description="Ny tekst",
-                           responsible_person=action.responsible_person, by=personas["moss_slt"])  # fmt: skip
+    meetings.action_update(
+        action,
+        expected_version=action.version,
+        description="Ny tekst",
+        responsible_person=action.responsible_person,
+        by=personas["moss_slt"],
+    )
     with pytest.raises(LogIsAppendOnly):
         FollowUpChange.objects.get().delete()
 
@@ -151,9 +179,13 @@ def test_the_page_runs_the_same_number_of_queries_with_a_longer_history(action, 
     with CaptureQueriesContext(connection) as few:
         secretary.get(edit_url(action))
     for n in range(4):
-        action = meetings.action_update(action, expected_version=action.version, description=f"Tekst {n}",
-                                        responsible_person=action.responsible_person,
-                                        by=personas["moss_slt"])  # fmt: skip
+        action = meetings.action_update(
+            action,
+            expected_version=action.version,
+            description=f"Tekst {n}",
+            responsible_person=action.responsible_person,
+            by=personas["moss_slt"],
+        )
     with CaptureQueriesContext(connection) as many:
         secretary.get(edit_url(action))
     assert len(many) == len(few)

@@ -53,22 +53,70 @@ def _reads_query(pattern: Pattern) -> bool:
 WITH_QUERY = [p for p in PATTERNS if "get" in p.methods and _reads_query(p)]
 QUERY_KEYS = ["side", "vis", "kommune", "fra", "til", "next", "year", "ar"]
 FUZZ = settings(
-    max_examples=12, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
+)
 FUZZ_URL = settings(FUZZ, max_examples=8)  # most answers are a quick 404
 
 # --- values ---------------------------------------------------------------------------------------------------------
 
 NASTY = [
-    "", " ", "\x00", "a\x00b", "line\nbreak", "\r\n", "ø" * 5000, "x" * 100_000, "🙂", "<script>alert(1)</script>",
-    "' OR 1=1 --", "-1", "0", "-99999999999999999999", "99999999999999999999", "1e309", "NaN", "0000", "10000",
-    "0000-00-00", "2026-02-30", "10000-01-01", "0001-01-01", "9999-12-31", "31.12.9999", "25:61", "24:00",
-    "https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "http:///", "\\\\x",
-    "None", "null", "[]", "{}", "%00", "../../etc/passwd",
-]  # fmt: skip
-NEXT_VALUES = ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "ikke en url",
-               "http://[::1", "\x00", "", "/min-side/", "https://testserver/min-side/"]  # fmt: skip
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "line\nbreak",
+    "\r\n",
+    "ø" * 5000,
+    "x" * 100_000,
+    "🙂",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "-1",
+    "0",
+    "-99999999999999999999",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "0000",
+    "10000",
+    "0000-00-00",
+    "2026-02-30",
+    "10000-01-01",
+    "0001-01-01",
+    "9999-12-31",
+    "31.12.9999",
+    "25:61",
+    "24:00",
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "http:///",
+    "\\\\x",
+    "None",
+    "null",
+    "[]",
+    "{}",
+    "%00",
+    "../../etc/passwd",
+]
+NEXT_VALUES = [
+    "https://evil.example/",
+    "//evil.example/x",
+    "/\\evil.example",
+    "javascript:alert(1)",
+    "ikke en url",
+    "http://[::1",
+    "\x00",
+    "",
+    "/min-side/",
+    "https://testserver/min-side/",
+]
 
 
 def other_ids():
@@ -95,8 +143,10 @@ def value_for(kind: str, options: list[str]):
 
 def file_values():
     """Uploads are the records branch's (size cap, long names): short names, small bodies, NUL and all."""
-    names = st.one_of(st.sampled_from(["vedlegg.pdf", "a.docx", "b.odt", "x.exe", "ingen-endelse"]),
-                      st.text(min_size=1, max_size=40).map(lambda name: name + ".pdf"))  # fmt: skip
+    names = st.one_of(
+        st.sampled_from(["vedlegg.pdf", "a.docx", "b.odt", "x.exe", "ingen-endelse"]),
+        st.text(min_size=1, max_size=40).map(lambda name: name + ".pdf"),
+    )
     bodies = st.sampled_from([PDF_BYTES, b"", b"PK\x03\x04not a zip", b"\x00" * 100])
     return st.builds(lambda name, body: SimpleUploadedFile(name, body), names, bodies)
 
@@ -242,8 +292,12 @@ def form_data(form: Form):
     one_field = st.sampled_from(sorted(fuzzed)).flatmap(
         lambda name: st.fixed_dictionaries({**as_filled, name: fuzzed[name]})
     )
-    return st.one_of(one_field, st.fixed_dictionaries({name: s for name, s in fuzzed.items() if name != "next"},
-                                                      optional={"next": fuzzed["next"]}))  # fmt: skip
+    return st.one_of(
+        one_field,
+        st.fixed_dictionaries(
+            {name: s for name, s in fuzzed.items() if name != "next"}, optional={"next": fuzzed["next"]}
+        ),
+    )
 
 
 # --- the tests ------------------------------------------------------------------------------------------------------
@@ -300,8 +354,10 @@ def segment_values(converter: str):
     if converter == "slug":
         return st.from_regex(r"[-a-zA-Z0-9_]{1,60}", fullmatch=True)
     characters = st.characters(exclude_categories=["Cs"], exclude_characters="/?#")
-    return st.one_of(st.sampled_from(["\x00", "31\x0003", "0000", "🙂", "%00", "x" * 5000]),
-                     st.text(characters, min_size=1, max_size=50))  # fmt: skip
+    return st.one_of(
+        st.sampled_from(["\x00", "31\x0003", "0000", "🙂", "%00", "x" * 5000]),
+        st.text(characters, min_size=1, max_size=50),
+    )
 
 
 @pytest.mark.django_db

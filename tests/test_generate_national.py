@@ -53,9 +53,20 @@ def _user(party, role) -> User:
 
 
 def _counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (
-        Agreement, SigningRound, Signature, Council, Meeting, AgendaItem, FollowUpAction, LogEntry, Tiltak,
-    )}  # fmt: skip
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Agreement,
+            SigningRound,
+            Signature,
+            Council,
+            Meeting,
+            AgendaItem,
+            FollowUpAction,
+            LogEntry,
+            Tiltak,
+        )
+    }
 
 
 def _fingerprint() -> tuple:

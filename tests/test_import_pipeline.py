@@ -62,8 +62,9 @@ def assert_small(parsed, *, preamble=True):
     assert parsed.headings == HEADINGS
     assert parsed.title == "Samarbeidsavtale mellom Sogndal kommune og Vest politidistrikt"
     assert [(p.text, p.kind) for p in parsed.parties] == [
-        ("Sogndal kommune", "kommune"), ("Vest politidistrikt", "politidistrikt")
-    ]  # fmt: skip
+        ("Sogndal kommune", "kommune"),
+        ("Vest politidistrikt", "politidistrikt"),
+    ]
     assert (parsed.period_start, parsed.period_end) == (datetime.date(2025, 1, 1), datetime.date(2027, 12, 31))
     assert [(s.name, s.title, s.party, s.place, s.date) for s in parsed.signatories] == [
         ("Jon Haugen", "ordførar", "Sogndal kommune", "Sogndal", datetime.date(2025, 3, 3)),
@@ -77,8 +78,10 @@ def assert_small(parsed, *, preamble=True):
     if preamble:
         first = parsed.sections[0]
         assert (first.preamble, first.heading, first.html) == (
-            True, "Innleiande tekst", "<p>Denne avtalen byggjer på den førre frå 2019.</p>"
-        )  # fmt: skip
+            True,
+            "Innleiande tekst",
+            "<p>Denne avtalen byggjer på den førre frå 2019.</p>",
+        )
     assert parsed.coverage.lost == [] and parsed.coverage.ratio == 1.0
 
 
@@ -125,8 +128,9 @@ def test_a_pdf_is_rejoined_mended_and_its_page_furniture_set_aside(tmp_path):
     document = read(path)
     furniture = [s.text for s in document.set_aside]
     pages = furniture.count("Samarbeidsavtale Sogndal")  # the running header, once on every page
-    assert pages >= 2 and [f for f in furniture if f.startswith("Side")] == [f"Side {n} av {pages}" for n in
-                                                                             range(1, pages + 1)]  # fmt: skip
+    assert pages >= 2 and [f for f in furniture if f.startswith("Side")] == [
+        f"Side {n} av {pages}" for n in range(1, pages + 1)
+    ]
     parsed = parse_agreement(path)
     assert_small(parsed)
     body = {s.heading: s.html for s in parsed.sections}["Politirådet"]
@@ -154,8 +158,9 @@ def test_a_docx_whose_title_is_heading_1_takes_its_heading_2_as_sections(tmp_pat
     assert parsed.headings == ["Formål", "Politiråd"] and parsed.toc == ["Formål"]
     assert parsed.sections[1].html == "<p>Politirådet består av:</p><ul><li>ordfører</li><li>lensmann</li></ul>"
     assert [(s.name, s.title, s.party) for s in parsed.signatories] == [
-        ("Ola Nordmann", "ordfører", "Ringsaker kommune"), ("Kari Nordmann", "politimester", "Innlandet politidistrikt")
-    ]  # fmt: skip
+        ("Ola Nordmann", "ordfører", "Ringsaker kommune"),
+        ("Kari Nordmann", "politimester", "Innlandet politidistrikt"),
+    ]
     assert parsed.coverage.ratio == 1.0
 
 
@@ -177,8 +182,9 @@ def test_a_pdf_with_bare_page_numbers_keeps_a_paragraph_that_runs_over_a_page_br
     assert parsed.headings == ["Formål", "Varighet"] and parsed.open_ended
     assert parsed.sections[0].html == f"<p>{sentence.strip()}" + f" {sentence.strip()}" * 39 + "</p>"
     assert [(s.name, s.title, s.date) for s in parsed.signatories] == [
-        ("Ola Hansen", "ordfører", datetime.date(2025, 7, 1)), ("Kari Berg", "politimester", datetime.date(2025, 7, 1))
-    ]  # fmt: skip
+        ("Ola Hansen", "ordfører", datetime.date(2025, 7, 1)),
+        ("Kari Berg", "politimester", datetime.date(2025, 7, 1)),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -250,8 +256,10 @@ def test_every_heading_shape_is_found_with_or_without_blank_lines(lines, heading
 
 
 def test_numbered_lists_are_not_headings_and_docx_heading_2_is_a_sub_heading(tmp_path):
-    text = ("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n1. Formål\n\nVi skal:\n\n"
-            "1. Møtast\n2. Skrive referat\n\n2. Politiråd\n\nTekst om rådet.\n")  # fmt: skip
+    text = (
+        "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\n1. Formål\n\nVi skal:\n\n"
+        "1. Møtast\n2. Skrive referat\n\n2. Politiråd\n\nTekst om rådet.\n"
+    )
     parsed = parse_text(text)
     assert parsed.headings == ["Formål", "Politiråd"]
     assert "<ol><li>Møtast</li><li>Skrive referat</li></ol>" in parsed.sections[0].html
@@ -266,9 +274,11 @@ def test_numbered_lists_are_not_headings_and_docx_heading_2_is_a_sub_heading(tmp
 
 
 def test_text_before_the_first_heading_is_a_preamble_section():
-    text = ("Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nDenne avtalen erstattar den frå 2018. "
-            "Ho er lang og forklarar mykje.\n\nHo har fleire avsnitt.\n\n1. Formål\n\nTekst.\n\n"
-            "2. Slutt\n\nTekst.\n")  # fmt: skip
+    text = (
+        "Samarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nDenne avtalen erstattar den frå 2018. "
+        "Ho er lang og forklarar mykje.\n\nHo har fleire avsnitt.\n\n1. Formål\n\nTekst.\n\n"
+        "2. Slutt\n\nTekst.\n"
+    )
     parsed = parse_text(text)
     assert parsed.headings == ["Formål", "Slutt"]
     preamble = parsed.sections[0]
@@ -283,9 +293,11 @@ def test_a_text_without_headings_is_all_preamble_and_nothing_is_lost():
 
 
 def test_coverage_counts_the_words_placed_and_names_what_was_set_aside():
-    parsed = parse_text("POLITIET\n\nSamarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnhold\n"
-                        "Formål ..... 2\n\nFormål\n\nTekst om formålet.\n\nSide 2 av 3\n\nOla Nordmann\nOrdfører\n"
-                        "Moss kommune\n")  # fmt: skip
+    parsed = parse_text(
+        "POLITIET\n\nSamarbeidsavtale mellom Moss kommune og Øst politidistrikt\n\nInnhold\n"
+        "Formål ..... 2\n\nFormål\n\nTekst om formålet.\n\nSide 2 av 3\n\nOla Nordmann\nOrdfører\n"
+        "Moss kommune\n"
+    )
     coverage = parsed.coverage
     assert coverage.lost == [] and coverage.ratio == 1.0
     assert coverage.in_sections == 4  # "Formål", "Tekst om formålet"
@@ -337,8 +349,9 @@ def test_police_units_carry_their_district_and_unknown_ones_are_marked_for_creat
     known = parse_text("Samarbeidsavtale mellom Alta kommune og Alta lensmannsdistrikt\n\nFormål\n\nTekst.\n")
     unit = known.parties[1]
     assert (unit.kind, unit.known, unit.district) == ("police_unit", True, "Finnmark politidistrikt")
-    unknown = parse_text("Samarbeidsavtale mellom Voss herad og Vest politidistrikt ved Voss lensmannskontor\n\n"
-                         "Formål\n\nTekst.\n")  # fmt: skip
+    unknown = parse_text(
+        "Samarbeidsavtale mellom Voss herad og Vest politidistrikt ved Voss lensmannskontor\n\nFormål\n\nTekst.\n"
+    )
     assert [(p.text, p.district) for p in unknown.unknown_units] == [("Voss lensmannskontor", "Vest politidistrikt")]
     by_kommune = parse_text("Samarbeidsavtale mellom Lærdal kommune og Lærdal lensmannskontor\n\nFormål\n\nTekst.\n")
     assert [(p.text, p.district) for p in by_kommune.unknown_units] == [
@@ -347,8 +360,10 @@ def test_police_units_carry_their_district_and_unknown_ones_are_marked_for_creat
 
 
 def test_parties_named_only_in_the_preamble_are_found():
-    parsed = parse_text("Samarbeidsavtale\n\nAvtalen er inngått mellom Hamar kommune og Innlandet politidistrikt.\n\n"
-                        "Formål\n\nTekst om samarbeidet med Løten kommune.\n")  # fmt: skip
+    parsed = parse_text(
+        "Samarbeidsavtale\n\nAvtalen er inngått mellom Hamar kommune og Innlandet politidistrikt.\n\n"
+        "Formål\n\nTekst om samarbeidet med Løten kommune.\n"
+    )
     assert [p.text for p in parsed.parties] == ["Hamar kommune", "Innlandet politidistrikt"]
 
 

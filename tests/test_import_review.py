@@ -216,9 +216,14 @@ def test_the_reviewer_renames_reorders_merges_splits_and_chooses_owners(client_f
     assert "Del opp før tekstblokk" in shown(page)  # Politikontakten has two paragraphs
 
     response = post_review(
-        client, review, s1__heading="Formål", s2__owner=Owner.POLICE, s2__split="2",
-        s2__split_heading="Politirådet", s3__order="1",
-    )  # fmt: skip
+        client,
+        review,
+        s1__heading="Formål",
+        s2__owner=Owner.POLICE,
+        s2__split="2",
+        s2__split_heading="Politirådet",
+        s3__order="1",
+    )
     assert response.status_code == 302 and response["Location"] == review_url(review)
     page = client.get(review_url(review))
     assert "Endringene er tatt med" in shown(page)
@@ -237,9 +242,11 @@ def test_the_reviewer_renames_reorders_merges_splits_and_chooses_owners(client_f
     agreement = Agreement.objects.get()
     sections = list(agreement.sections.order_by("order"))
     assert [(s.heading, s.owner) for s in sections] == [
-        ("Lokale mål", Owner.FELLES), ("Formål", Owner.FELLES), ("Politikontakten", Owner.POLICE),
+        ("Lokale mål", Owner.FELLES),
+        ("Formål", Owner.FELLES),
+        ("Politikontakten", Owner.POLICE),
         ("Politirådet", Owner.POLICE),
-    ]  # fmt: skip
+    ]
     assert "Avtalen gjelder samarbeidet om forebygging." in sections[1].local_text
     assert "Avtaleperiode: 2020–2023" in sections[1].local_text
     assert sections[2].local_text == "<p>Politikontakten er til stede på rådhuset hver tirsdag.</p>"
@@ -295,9 +302,11 @@ def test_a_file_the_reader_fails_on_is_marked_and_can_be_discarded(client_for):
 def test_a_file_still_being_read_shows_progress_and_refreshes_when_read(client_for, personas):
     client = client_for("moss_slt")
     review = ImportReview.objects.create(
-        owner_party=Kommune.objects.get(number="3103"), uploaded_by=personas["moss_slt"], original_name="a.txt",
+        owner_party=Kommune.objects.get(number="3103"),
+        uploaded_by=personas["moss_slt"],
+        original_name="a.txt",
         file=ContentFile(SMALL.encode(), name="a.txt"),
-    )  # fmt: skip
+    )
     page = client.get(review_url(review)).content.decode()
     assert "Filen leses nå" in page and 'hx-trigger="every 2s"' in page
     partial = client.get(review_url(review), headers={"HX-Request": "true"})
@@ -341,9 +350,12 @@ def test_kommuner_of_another_district_are_refused(client_for):
 def test_the_earlier_agreement_in_the_register_is_found_and_replaced(client_for, personas):
     moss, unit = Kommune.objects.get(number="3103"), PoliceUnit.objects.get(name="Moss politistasjonsdistrikt")
     old = agreement_create(
-        police_party=unit, kommuner=[moss], created_by=personas["moss_slt"],
-        period_start=datetime.date(2020, 1, 1), period_end=datetime.date(2023, 12, 31),
-    )  # fmt: skip
+        police_party=unit,
+        kommuner=[moss],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2020, 1, 1),
+        period_end=datetime.date(2023, 12, 31),
+    )
     Agreement.objects.filter(pk=old.pk).update(status=Agreement.Status.SIGNED)
     client = client_for("moss_slt")
     upload(client, "avtale.txt", SMALL.encode())
@@ -441,10 +453,15 @@ def test_a_district_admin_uploads_many_agreements_and_works_through_the_queue(cl
     assert client.get(BULK_URL).status_code == 200
     luster = LUSTER.read_bytes()
     other = SMALL.replace("Moss", "Luster").replace("politistasjonsdistrikt", "lensmannsdistrikt").encode()
-    response = client.post(BULK_URL, {
-        "files": [SimpleUploadedFile("avtaler.zip", _zip(luster_2019=luster, luster_kort=other)),
-                  SimpleUploadedFile("luster.txt", luster)],
-    })  # fmt: skip
+    response = client.post(
+        BULK_URL,
+        {
+            "files": [
+                SimpleUploadedFile("avtaler.zip", _zip(luster_2019=luster, luster_kort=other)),
+                SimpleUploadedFile("luster.txt", luster),
+            ],
+        },
+    )
     assert response.status_code == 302 and response["Location"] == QUEUE_URL
     reviews = list(ImportReview.objects.order_by("pk"))
     assert [r.original_name for r in reviews] == ["luster-2019.txt", "luster-kort.txt", "luster.txt"]

@@ -22,8 +22,15 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def entry(moss_council, personas):
-    return log_add(moss_council, kommune=moss_council.host_kommune, kind=LogEntry.Kind.OFFICE_HOURS, date=TODAY,
-                   duration_minutes=120, note="Kontortid på rådhuset", by=personas["moss_politikontakt"])  # fmt: skip
+    return log_add(
+        moss_council,
+        kommune=moss_council.host_kommune,
+        kind=LogEntry.Kind.OFFICE_HOURS,
+        date=TODAY,
+        duration_minutes=120,
+        note="Kontortid på rådhuset",
+        by=personas["moss_politikontakt"],
+    )
 
 
 def urls(entry):
@@ -32,8 +39,14 @@ def urls(entry):
 
 
 def fields(entry, **changes):
-    data = {"kommune": entry.kommune_id, "kind": entry.kind, "date": entry.date.isoformat(),
-            "duration_minutes": entry.duration_minutes, "note": entry.note, "version": entry.version}  # fmt: skip
+    data = {
+        "kommune": entry.kommune_id,
+        "kind": entry.kind,
+        "date": entry.date.isoformat(),
+        "duration_minutes": entry.duration_minutes,
+        "note": entry.note,
+        "version": entry.version,
+    }
     return {**data, **changes}
 
 
@@ -66,17 +79,25 @@ def test_the_author_deletes_an_entry_after_confirming_and_its_history_stays(entr
     assert not LogEntry.objects.filter(pk=entry.pk).exists()
     [change] = moss_council.log_changes.all()
     assert change.action == LogEntryChange.Action.DELETED and change.entry is None
-    assert change.before == {"kommune": "Moss kommune", "kind": "office_hours", "date": TODAY.isoformat(),
-                             "duration_minutes": 120, "note": "Kontortid på rådhuset"}  # fmt: skip
+    assert change.before == {
+        "kommune": "Moss kommune",
+        "kind": "office_hours",
+        "date": TODAY.isoformat(),
+        "duration_minutes": 120,
+        "note": "Kontortid på rådhuset",
+    }
     assert "«Kontortid på rådhuset»" in response.text
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("moss_slt", 403),  # reads the log, but did not write the entry
-    ("moss_leder", 403),
-    ("stavanger_politikontakt", 404),  # another council's politikontakt may not know it exists
-    ("randaberg_slt", 404),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("moss_slt", 403),  # reads the log, but did not write the entry
+        ("moss_leder", 403),
+        ("stavanger_politikontakt", 404),  # another council's politikontakt may not know it exists
+        ("randaberg_slt", 404),
+    ],
+)
 def test_nobody_but_the_author_corrects_or_deletes(entry, client_for, persona, status):
     client = client_for(persona)
     for url in urls(entry):
@@ -104,9 +125,15 @@ def test_a_correction_is_checked_like_a_new_entry(entry, client_for, personas):
     response = author.post(urls(entry)[0], fields(entry, date=tomorrow, note="Ola Nordmann f. 01.02.2008"))
     assert response.status_code == 200 and "navn med fødselsdato" in response.text
     with pytest.raises(ValidationError, match="fram i tid"):
-        log_change(entry, expected_version=entry.version, kommune=entry.kommune, kind=entry.kind,
-                   date=TODAY + timezone.timedelta(days=1), duration_minutes=30,
-                   by=personas["moss_politikontakt"])  # fmt: skip
+        log_change(
+            entry,
+            expected_version=entry.version,
+            kommune=entry.kommune,
+            kind=entry.kind,
+            date=TODAY + timezone.timedelta(days=1),
+            duration_minutes=30,
+            by=personas["moss_politikontakt"],
+        )
     entry.refresh_from_db()
     assert entry.note == "Kontortid på rådhuset" and not LogEntryChange.objects.exists()
 
@@ -121,8 +148,16 @@ def test_a_stale_deletion_is_refused_and_the_entry_stays(entry, client_for):
 
 
 def test_the_history_cannot_be_changed_or_deleted(entry, personas):
-    log_change(entry, expected_version=entry.version, kommune=entry.kommune, kind=entry.kind, date=TODAY,
-               duration_minutes=30, note="Rettet", by=personas["moss_politikontakt"])  # fmt: skip
+    log_change(
+        entry,
+        expected_version=entry.version,
+        kommune=entry.kommune,
+        kind=entry.kind,
+        date=TODAY,
+        duration_minutes=30,
+        note="Rettet",
+        by=personas["moss_politikontakt"],
+    )
     change = LogEntryChange.objects.get()
     with pytest.raises(LogIsAppendOnly):
         change.delete()
@@ -141,9 +176,16 @@ def test_the_log_page_runs_the_same_number_of_queries_with_more_changes(entry, c
     with CaptureQueriesContext(connection) as few:
         author.get(log)
     for n in range(5):
-        entry = log_change(entry, expected_version=entry.version, kommune=entry.kommune, kind=entry.kind,
-                           date=TODAY, duration_minutes=30 + n, note=f"Retting {n}",
-                           by=personas["moss_politikontakt"])  # fmt: skip
+        entry = log_change(
+            entry,
+            expected_version=entry.version,
+            kommune=entry.kommune,
+            kind=entry.kind,
+            date=TODAY,
+            duration_minutes=30 + n,
+            note=f"Retting {n}",
+            by=personas["moss_politikontakt"],
+        )
     with CaptureQueriesContext(connection) as many:
         author.get(log)
     assert len(many) == len(few)

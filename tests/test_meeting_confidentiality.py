@@ -54,31 +54,42 @@ def radmann_of_moss() -> User:
     """A Moss role holder who sees the council and the SLT groups but is a member of neither."""
     person = Person.objects.create(name="Rådmann Moss", email="radmann@moss.demo.no")
     User.objects.create_user("radmann@moss.demo.no", "x", person=person)
-    role_assign(person=person, party=Kommune.objects.get(number="3103"), role=Role.RADMANN,
-                                  starts_on=TODAY - datetime.timedelta(days=10))  # fmt: skip
+    role_assign(
+        person=person,
+        party=Kommune.objects.get(number="3103"),
+        role=Role.RADMANN,
+        starts_on=TODAY - datetime.timedelta(days=10),
+    )
     return User.objects.get(email="radmann@moss.demo.no")
 
 
 def moss_politirad(personas):
     council = council_create(
-        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
-        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), by=personas["moss_slt"],
-    )  # fmt: skip
+        name="Politirådet i Moss",
+        host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        by=personas["moss_slt"],
+    )
     page = reverse("councils:detail", kwargs={"pk": council.pk})
     return council.forum, User.objects.get(pk=personas["moss_ordforer"].pk), page  # the ordfører leads it
 
 
 def moss_slt_group(personas):
-    slt_model = slt_model_create(name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")],
-                                 created_by=personas["moss_slt"])  # fmt: skip
+    slt_model = slt_model_create(
+        name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"]
+    )
     group = group_create(
-        slt_model=slt_model, name="SLT-utøvergruppe", meetings_per_year=12,
-        standard_agenda="Referatsaker\nRunde rundt bordet", created_by=personas["moss_slt"],
-    )  # fmt: skip
+        slt_model=slt_model,
+        name="SLT-utøvergruppe",
+        meetings_per_year=12,
+        standard_agenda="Referatsaker\nRunde rundt bordet",
+        created_by=personas["moss_slt"],
+    )
     person = Person.objects.create(name="Bente Barnevern", email="bv@moss.demo.no")
     User.objects.create_user("bv@moss.demo.no", "x", person=person)
-    group_member_add(group, person=person, kind=ForumMembership.Kind.MEMBER, organisation="Barnevern",
-                     by=personas["moss_slt"])  # fmt: skip
+    group_member_add(
+        group, person=person, kind=ForumMembership.Kind.MEMBER, organisation="Barnevern", by=personas["moss_slt"]
+    )
     return group.forum, User.objects.get(email="bv@moss.demo.no"), reverse("slt:group", kwargs={"pk": group.pk})
 
 
@@ -109,8 +120,14 @@ def scene(request, personas, settings, tmp_path, mailoutbox, django_capture_on_c
         "other_tenant": personas["randaberg_slt"],
         "anonymous": None,
     }
-    return {"forum": forum, "closed": closed, "following": following, "people": people,
-            "forum_page": forum_page, "outbox": list(mailoutbox)}  # fmt: skip
+    return {
+        "forum": forum,
+        "closed": closed,
+        "following": following,
+        "people": people,
+        "forum_page": forum_page,
+        "outbox": list(mailoutbox),
+    }
 
 
 def text_of(response) -> str:
@@ -196,8 +213,9 @@ def test_a_member_without_a_login_gets_the_titles_but_not_the_case_papers_by_ema
     personas, mailoutbox, django_capture_on_commit_callbacks
 ):
     forum, _member, _page = moss_politirad(personas)
-    meetings.membership_add(forum, Person.objects.create(name="Ungdomsrådet", email="ur@moss.demo.no"),
-                            ForumMembership.Kind.MEMBER)  # fmt: skip
+    meetings.membership_add(
+        forum, Person.objects.create(name="Ungdomsrådet", email="ur@moss.demo.no"), ForumMembership.Kind.MEMBER
+    )
     meeting = meetings.meeting_plan(forum, starts_at=at(3), ends_at=at(3, 12), is_closed=True)
     item = meeting.agenda_items.last()
     item.description = f"Sakspapir {DESCRIPTION}"

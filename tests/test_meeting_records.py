@@ -48,9 +48,11 @@ def at(days: int, hour: int = 10) -> datetime.datetime:
 @pytest.fixture
 def council(personas):
     return council_create(
-        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
-        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), by=personas["moss_slt"],
-    )  # fmt: skip
+        name="Politirådet i Moss",
+        host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        by=personas["moss_slt"],
+    )
 
 
 @pytest.fixture
@@ -63,8 +65,9 @@ def outside_organiser(council):
     """A second politikontakt of Moss: plans and minutes the council's meetings (role), but is no member."""
     person = Person.objects.create(name="Petter Politikontakt", email="pk2@politiet.demo.no")
     User.objects.create_user("pk2@politiet.demo.no", "x", person=person)
-    role_assign(person=person, party=council.police_unit, role=Role.POLITIKONTAKT,
-                                  starts_on=TODAY - datetime.timedelta(days=5))  # fmt: skip
+    role_assign(
+        person=person, party=council.police_unit, role=Role.POLITIKONTAKT, starts_on=TODAY - datetime.timedelta(days=5)
+    )
     return User.objects.get(email="pk2@politiet.demo.no")
 
 
@@ -76,8 +79,14 @@ def client_of(client, user):
 def edit(client, meeting: Meeting, **data):
     starts = timezone.localtime(meeting.starts_at)
     meeting.refresh_from_db(fields=["version"])
-    form = {"date": starts.date().isoformat(), "starts": "10:00", "ends": "12:00", "place": "Rådhuset",
-            "version": meeting.version, **data}  # fmt: skip
+    form = {
+        "date": starts.date().isoformat(),
+        "starts": "10:00",
+        "ends": "12:00",
+        "place": "Rådhuset",
+        "version": meeting.version,
+        **data,
+    }
     return client.post(reverse("meetings:edit", kwargs={"pk": meeting.pk}), form, follow=True)
 
 
@@ -138,8 +147,9 @@ def test_closing_is_always_allowed_for_organisers_and_recorded(council, outside_
 
 
 def test_a_coordination_group_meeting_cannot_be_opened_by_anyone(personas, client_for):
-    slt_model = slt_model_create(name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")],
-                                 created_by=personas["moss_slt"])  # fmt: skip
+    slt_model = slt_model_create(
+        name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"]
+    )
     group = group_create(slt_model=slt_model, name="Utøvergruppe", meetings_per_year=4, created_by=personas["moss_slt"])
     meeting = meetings.meeting_plan(group.forum, starts_at=at(5), ends_at=at(5, 12))
     page = client_for("moss_slt").get(reverse("meetings:edit", kwargs={"pk": meeting.pk})).content.decode()
@@ -172,8 +182,7 @@ def test_every_change_of_minutes_is_kept_and_members_read_the_history(closed, cl
     page = client_for("moss_ordforer").get(reverse("meetings:detail", kwargs={"pk": closed.pk})).content.decode()
     assert "Historikk" in page and "HISTA" in page and "HISTB" in page
     radmann = Person.objects.create(name="Rådmann", email="r@moss.demo.no")
-    role_assign(person=radmann, party=closed.forum.kommuner.get(), role=Role.RADMANN,
-                                  starts_on=TODAY)  # fmt: skip
+    role_assign(person=radmann, party=closed.forum.kommuner.get(), role=Role.RADMANN, starts_on=TODAY)
     client.force_login(User.objects.create_user("r@moss.demo.no", "x", person=radmann))
     outside = client.get(reverse("meetings:detail", kwargs={"pk": closed.pk})).content.decode()
     assert "HISTA" not in outside and "Historikk" not in outside
@@ -266,8 +275,9 @@ def test_a_follow_up_with_a_responsible_person_but_no_party_shows_on_the_page_an
 
 def test_a_forum_name_with_a_line_break_is_refused_with_a_norwegian_message(personas):
     with pytest.raises(ValidationError) as refused:
-        meetings.forum_create(kind=Forum.Kind.POLITIRAD, name="Politirådet\ni Moss", kommuner=[],
-                              police_party=None, policy={})  # fmt: skip
+        meetings.forum_create(
+            kind=Forum.Kind.POLITIRAD, name="Politirådet\ni Moss", kommuner=[], police_party=None, policy={}
+        )
     assert refused.value.message_dict["name"] == ["Navnet kan ikke ha linjeskift eller andre kontrolltegn."]
 
 
@@ -276,8 +286,9 @@ def test_a_line_break_already_in_a_forum_name_breaks_neither_the_innkalling_nor_
 ):
     Forum.objects.filter(pk=closed.forum_id).update(name="Politirådet\r\ni Moss")  # data from before the rule
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for("moss_slt").post(reverse("meetings:transition", kwargs={"pk": closed.pk,
-                                                                                      "action": "summon"}))  # fmt: skip
+        response = client_for("moss_slt").post(
+            reverse("meetings:transition", kwargs={"pk": closed.pk, "action": "summon"})
+        )
     assert response.status_code == 302
     assert mailoutbox and all(m.subject.startswith("Innkalling: Politirådet i Moss ") for m in mailoutbox)
     calendars = [mailoutbox[0].attachments[0][1].encode()]
@@ -321,8 +332,9 @@ def meeting_logs(closed, personas, attachment):
     """One row in each meeting log: a minutes version, a read of the attachment and a closed-flag change."""
     leader, item = personas["moss_ordforer"], closed.agenda_items.get(number=2)
     meetings.agenda_item_write_minutes(item, text="Første utkast", by=leader)
-    meetings.meeting_read_record(meetings.meeting_reading(leader, closed), what=MeetingRead.What.ATTACHMENT,
-                                 attachment=attachment)  # fmt: skip
+    meetings.meeting_read_record(
+        meetings.meeting_reading(leader, closed), what=MeetingRead.What.ATTACHMENT, attachment=attachment
+    )
     meetings.meeting_update(closed, by=leader, is_closed=False, reason="Offentleglova § 3.")
     return [MinutesVersion, MeetingClosedChange, MeetingRead]
 

@@ -64,8 +64,9 @@ def signed(agreement: Agreement, **period) -> Agreement:
 
 @pytest.fixture
 def moss_council(personas, moss, moss_unit):
-    council = council_create(name="Politirådet i Moss", host_kommune=moss, police_unit=moss_unit,
-                             by=personas["moss_slt"])  # fmt: skip
+    council = council_create(
+        name="Politirådet i Moss", host_kommune=moss, police_unit=moss_unit, by=personas["moss_slt"]
+    )
     Council.objects.filter(pk=council.pk).update(created_at=timezone.make_aware(datetime.datetime(2024, 1, 1, 9)))
     return Council.objects.get(pk=council.pk)
 
@@ -140,8 +141,12 @@ def test_an_agreement_until_revised_is_to_be_revised_after_the_kommunevalg_until
 def test_an_agreement_with_an_end_date_that_says_it_is_revised_after_each_kommunevalg_is_revised_then(
     personas, moss_draft
 ):
-    moss_draft.add_local_section(heading="Evaluering", owner=Owner.FELLES, by=personas["moss_slt"],
-                                 local_text="<p>Avtalen revideres etter hvert kommunevalg.</p>")  # fmt: skip
+    moss_draft.add_local_section(
+        heading="Evaluering",
+        owner=Owner.FELLES,
+        by=personas["moss_slt"],
+        local_text="<p>Avtalen revideres etter hvert kommunevalg.</p>",
+    )
     signed(moss_draft, period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2028, 12, 31))
     spring = datetime.date(2027, 4, 1)
     [task] = [t for t in tasks_for(personas["moss_slt"], spring) if t.kind == agreement_tasks.KIND_REVISION]
@@ -157,8 +162,9 @@ def test_the_other_party_is_asked_to_review_what_a_party_wrote_until_it_has(pers
     assert agreement_tasks.KIND_REVIEW not in kinds(personas["moss_slt"])  # its own section
     assert agreement_tasks.KIND_REVIEW not in kinds(personas["stavanger_politikontakt"])  # another tenant
     section.refresh_from_db()
-    section_review(section=section, party=moss_draft.police_party, user=personas["moss_politikontakt"],
-                   version=section.version)  # fmt: skip
+    section_review(
+        section=section, party=moss_draft.police_party, user=personas["moss_politikontakt"], version=section.version
+    )
     assert agreement_tasks.KIND_REVIEW not in kinds(fresh(personas, "moss_politikontakt"))
 
 
@@ -175,10 +181,19 @@ def test_the_organiser_is_asked_for_the_innkalling_seven_days_before_by_default(
 
 
 def test_the_innkalling_deadline_is_the_agreements_own(personas, moss_draft, moss, moss_unit):
-    moss_draft.add_local_section(heading="Politirådet", owner=Owner.FELLES, by=personas["moss_slt"],
-                                 local_text="<p>Innkalling sendes senest 14 dager før møtet.</p>")  # fmt: skip
-    council = council_create(name="Politirådet i Moss", host_kommune=moss, police_unit=moss_unit,
-                             agreement=moss_draft, by=personas["moss_slt"])  # fmt: skip
+    moss_draft.add_local_section(
+        heading="Politirådet",
+        owner=Owner.FELLES,
+        by=personas["moss_slt"],
+        local_text="<p>Innkalling sendes senest 14 dager før møtet.</p>",
+    )
+    council = council_create(
+        name="Politirådet i Moss",
+        host_kommune=moss,
+        police_unit=moss_unit,
+        agreement=moss_draft,
+        by=personas["moss_slt"],
+    )
     meeting_on(council, TODAY + datetime.timedelta(days=10), personas["moss_slt"])
     overdue = tasks_grouped(personas["moss_slt"], TODAY).overdue
     [task] = [t for t in overdue if t.kind == council_tasks.KIND_INNKALLING]
@@ -196,8 +211,9 @@ def test_minutes_are_to_be_written_after_the_meeting_and_approved_once_held(pers
 
 
 def test_minutes_are_approved_by_the_next_meeting_else_within_two_weeks(personas, moss_council):
-    held = meeting_mark_held(meeting_on(moss_council, TODAY - datetime.timedelta(days=3), personas["moss_slt"]),
-                             by=personas["moss_slt"])  # fmt: skip
+    held = meeting_mark_held(
+        meeting_on(moss_council, TODAY - datetime.timedelta(days=3), personas["moss_slt"]), by=personas["moss_slt"]
+    )
     [task] = [t for t in tasks_for(personas["moss_slt"], TODAY) if t.kind == council_tasks.KIND_MINUTES_APPROVE]
     assert task.due_on == TODAY + datetime.timedelta(days=11)  # two weeks after the meeting
     meeting_on(moss_council, TODAY + datetime.timedelta(days=5), personas["moss_slt"])
@@ -208,10 +224,19 @@ def test_minutes_are_approved_by_the_next_meeting_else_within_two_weeks(personas
 def test_the_evaluation_is_due_at_the_years_last_meeting_where_the_agreement_says_so(
     personas, moss_draft, moss, moss_unit
 ):
-    moss_draft.add_local_section(heading="Politirådet", owner=Owner.FELLES, by=personas["moss_slt"],
-                                 local_text="<p>Årlig evaluering settes til det siste politirådet.</p>")  # fmt: skip
-    council = council_create(name="Politirådet i Moss", host_kommune=moss, police_unit=moss_unit,
-                             agreement=moss_draft, by=personas["moss_slt"])  # fmt: skip
+    moss_draft.add_local_section(
+        heading="Politirådet",
+        owner=Owner.FELLES,
+        by=personas["moss_slt"],
+        local_text="<p>Årlig evaluering settes til det siste politirådet.</p>",
+    )
+    council = council_create(
+        name="Politirådet i Moss",
+        host_kommune=moss,
+        police_unit=moss_unit,
+        agreement=moss_draft,
+        by=personas["moss_slt"],
+    )
     Council.objects.filter(pk=council.pk).update(created_at=timezone.make_aware(datetime.datetime(2024, 1, 1, 9)))
     meeting_on(council, datetime.date(2026, 11, 20), personas["moss_slt"])
     tasks = {t.key: t for t in tasks_for(personas["moss_ordforer"], TODAY)}
@@ -220,8 +245,9 @@ def test_the_evaluation_is_due_at_the_years_last_meeting_where_the_agreement_say
 
 
 def test_a_follow_up_assigned_to_my_party_is_mine_and_overdue_once_its_date_has_passed(personas, moss_council, moss):
-    action = follow_up(moss_council, personas["moss_slt"], due_on=TODAY - datetime.timedelta(days=1),
-                       responsible_party=moss)  # fmt: skip
+    action = follow_up(
+        moss_council, personas["moss_slt"], due_on=TODAY - datetime.timedelta(days=1), responsible_party=moss
+    )
     groups = tasks_grouped(personas["moss_ordforer"], TODAY)
     [task] = [t for t in groups.overdue if t.kind == council_tasks.KIND_FOLLOW_UP]
     assert task.key == f"follow_up:{action.pk}"
@@ -242,8 +268,9 @@ def test_the_year_end_evaluation_and_the_arshjul_are_due_for_the_councils_leader
     assert tasks[f"council:{pk}:evaluation:2025"].due_on == datetime.date(2025, 12, 31)
     assert tasks[f"council:{pk}:evaluation:2026"].due_on == datetime.date(2026, 12, 31)
     assert tasks[f"council:{pk}:year_plan:2027"].url == f"/politirad/{pk}/arshjul/2027/"
-    assert f"council:{pk}:evaluation:2026" not in {t.key for t in tasks_for(personas["moss_ordforer"],
-                                                                             datetime.date(2026, 9, 1))}  # fmt: skip
+    assert f"council:{pk}:evaluation:2026" not in {
+        t.key for t in tasks_for(personas["moss_ordforer"], datetime.date(2026, 9, 1))
+    }
     evaluation_submit(moss_council, year=2025, by=personas["moss_slt"], expected_version=0, effect="Bedre samarbeid.")
     assert f"council:{pk}:evaluation:2025" not in {t.key for t in tasks_for(fresh(personas, "moss_ordforer"), TODAY)}
     assert not {council_tasks.KIND_EVALUATION, council_tasks.KIND_YEAR_PLAN} & set(kinds(personas["randaberg_slt"]))
@@ -254,12 +281,25 @@ def test_the_year_end_evaluation_and_the_arshjul_are_due_for_the_councils_leader
 
 def test_an_open_tiltak_of_my_party_is_mine_and_a_finished_one_is_not(personas, moss):
     slt = slt_model_create(name="SLT Moss", kommuner=[moss], created_by=personas["moss_slt"])
-    plan = plan_create(slt_model=slt, title="Handlingsplan", start_year=2026, end_year=2027,
-                       focus_areas=["Rus"], created_by=personas["moss_slt"])  # fmt: skip
+    plan = plan_create(
+        slt_model=slt,
+        title="Handlingsplan",
+        start_year=2026,
+        end_year=2027,
+        focus_areas=["Rus"],
+        created_by=personas["moss_slt"],
+    )
     area = plan.focus_areas.get()
     for title, status in [("Ungdomskontakt", TiltakStatus.I_GANG), ("Fagdag", TiltakStatus.GJENNOMFORT)]:
-        tiltak_create(plan=plan, created_by=personas["moss_slt"], focus_area=area, title=title, status=status,
-                      responsible_party=moss, ends_on=TODAY + datetime.timedelta(days=30))  # fmt: skip
+        tiltak_create(
+            plan=plan,
+            created_by=personas["moss_slt"],
+            focus_area=area,
+            title=title,
+            status=status,
+            responsible_party=moss,
+            ends_on=TODAY + datetime.timedelta(days=30),
+        )
     assert [t.title for t in tasks_for(personas["moss_ordforer"], TODAY) if t.kind == KIND_TILTAK] == ["Ungdomskontakt"]
     assert KIND_TILTAK not in kinds(personas["randaberg_slt"])
 
@@ -276,17 +316,24 @@ def test_tasks_are_grouped_overdue_this_week_to_sunday_and_later(personas, monke
     monkeypatch.setattr(mytasks, "_sources", [source])
     groups = tasks_grouped(personas["moss_slt"], TODAY)  # Tuesday: this week ends on Sunday 6 December
     assert [[t.key for t in g] for g in (groups.overdue, groups.this_week, groups.later)] == [
-        ["a"], ["b", "c"], ["d", "e"],
-    ]  # fmt: skip
+        ["a"],
+        ["b", "c"],
+        ["d", "e"],
+    ]
 
 
 def test_min_side_is_the_start_page_after_login_and_lists_the_tasks_with_link_due_date_and_reason(
     client, personas, moss_council, moss
 ):
-    follow_up(moss_council, personas["moss_slt"], due_on=timezone.localdate() - datetime.timedelta(days=2),
-              responsible_party=moss)  # fmt: skip
-    response = client.post("/konto/login/", {"login": personas["moss_ordforer"].email,
-                                             "password": "Samarbeid-demo-2026"}, follow=True)  # fmt: skip
+    follow_up(
+        moss_council,
+        personas["moss_slt"],
+        due_on=timezone.localdate() - datetime.timedelta(days=2),
+        responsible_party=moss,
+    )
+    response = client.post(
+        "/konto/login/", {"login": personas["moss_ordforer"].email, "password": "Samarbeid-demo-2026"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/min-side/"
     html = response.content.decode()
     assert "Mine oppgaver" in html and "Forfalt" in html
@@ -327,8 +374,9 @@ def test_the_query_count_of_min_side_does_not_grow_with_the_tasks(
         held = meeting_on(moss_council, today - datetime.timedelta(days=days), personas["moss_slt"])
         if days % 2:
             meeting_mark_held(held, by=personas["moss_slt"])
-        follow_up(moss_council, personas["moss_slt"], due_on=today - datetime.timedelta(days=days),
-                  responsible_party=moss)  # fmt: skip
+        follow_up(
+            moss_council, personas["moss_slt"], due_on=today - datetime.timedelta(days=days), responsible_party=moss
+        )
     many = len(tasks_for(fresh(personas, "moss_slt")))
     assert many > few + 30
     with django_assert_max_num_queries(len(one)):
@@ -363,16 +411,29 @@ def test_every_demo_persona_has_a_task_and_the_demo_has_a_task_of_each_kind(pers
         assert tasks, f"{key} has no task"
         seen |= {task.kind for task in tasks}
     assert seen == {
-        agreement_tasks.KIND_SIGN, agreement_tasks.KIND_WRITE, agreement_tasks.KIND_REVIEW, agreement_tasks.KIND_EXPIRY,
-        agreement_tasks.KIND_REVISION, council_tasks.KIND_INNKALLING, council_tasks.KIND_MINUTES_WRITE,
-        council_tasks.KIND_MINUTES_APPROVE, council_tasks.KIND_FOLLOW_UP, council_tasks.KIND_EVALUATION,
-        council_tasks.KIND_YEAR_PLAN, KIND_TILTAK, agreement_tasks.KIND_PROPOSALS,
-    }  # fmt: skip
+        agreement_tasks.KIND_SIGN,
+        agreement_tasks.KIND_WRITE,
+        agreement_tasks.KIND_REVIEW,
+        agreement_tasks.KIND_EXPIRY,
+        agreement_tasks.KIND_REVISION,
+        council_tasks.KIND_INNKALLING,
+        council_tasks.KIND_MINUTES_WRITE,
+        council_tasks.KIND_MINUTES_APPROVE,
+        council_tasks.KIND_FOLLOW_UP,
+        council_tasks.KIND_EVALUATION,
+        council_tasks.KIND_YEAR_PLAN,
+        KIND_TILTAK,
+        agreement_tasks.KIND_PROPOSALS,
+    }
 
 
 def test_min_side_in_nynorsk_lists_the_tasks_in_nynorsk(personas, moss_council, moss):
-    follow_up(moss_council, personas["moss_slt"], due_on=timezone.localdate() - datetime.timedelta(days=2),
-              responsible_party=moss)  # fmt: skip
+    follow_up(
+        moss_council,
+        personas["moss_slt"],
+        due_on=timezone.localdate() - datetime.timedelta(days=2),
+        responsible_party=moss,
+    )
     client = Client(headers={"accept-language": "nn"})
     client.force_login(personas["moss_ordforer"])
     html = client.get("/min-side/").content.decode()

@@ -58,9 +58,11 @@ def text_of(response) -> str:
 def moss(personas):
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-        period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2027, 12, 31),
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2027, 12, 31),
+    )
     kommune_section = agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order").first()
     kommune_section.set_local_text("<p>Kommunen holder kontor på rådhuset.</p>", by=personas["moss_slt"])
     return agreement
@@ -111,8 +113,9 @@ def test_a_reply_joins_the_thread_and_a_comment_on_a_structured_part_shows_under
     html = lxml.html.fromstring(client.get(url("detail", moss)).content)
     article = html.get_element_by_id(thread.anchor)
     assert [li.text_content().split("·")[0].strip() for li in article.xpath(".//li[@class='comment']")] == [
-        "Vilde Haugen Berg, Moss kommune", "Lars Øien, Moss politistasjonsdistrikt",
-    ]  # fmt: skip
+        "Vilde Haugen Berg, Moss kommune",
+        "Lars Øien, Moss politistasjonsdistrikt",
+    ]
     focus = moss.sections.get(kind="fokusomrader")
     block = html.get_element_by_id(focus.anchor).getparent()
     assert thread.anchor in [el.get("id") for el in block.iter()]
@@ -136,9 +139,12 @@ def test_a_mention_mails_the_holders_of_that_role_in_the_agreements_parties_and_
 ):
     with committed():
         comment_thread_create(
-            agreement=moss, party=moss.police_party, by=personas["moss_politikontakt"], section=police_section(moss),
+            agreement=moss,
+            party=moss.police_party,
+            by=personas["moss_politikontakt"],
+            section=police_section(moss),
             body="@slt-koordinator og @ordfører: se på dette.",
-        )  # fmt: skip
+        )
     smtp.wait_for(2)
     recipients = {m["To"] for m in smtp.messages}
     # The police section's owner is the police (its editors: the leader); the mentions reach Moss kommune's roles.
@@ -152,8 +158,12 @@ def test_a_negotiation_mail_respects_the_persons_preference(personas, moss, smtp
     preferences_set(person=personas["moss_slt"].person, choices={NotificationKind.NEGOTIATION: "off"})
     preferences_set(person=personas["moss_ordforer"].person, choices={NotificationKind.NEGOTIATION: "digest"})
     with committed():
-        proposal_create(section=kommune_section(moss), party=moss.police_party, by=personas["moss_politikontakt"],
-                        text="<p>Ny tekst.</p>")  # fmt: skip
+        proposal_create(
+            section=kommune_section(moss),
+            party=moss.police_party,
+            by=personas["moss_politikontakt"],
+            text="<p>Ny tekst.</p>",
+        )
     smtp.wait_for(1)
     assert not smtp.to("slt@moss.demo.no") and not smtp.to("ordforer@moss.demo.no")
     assert personas["moss_ordforer"].person.digest_items.get().kind == NotificationKind.NEGOTIATION
@@ -227,8 +237,10 @@ def test_accepting_makes_a_new_version_attributed_to_both(client_for, personas, 
     assert section.local_text == "<p>Kommunen holder kontor hver tirsdag.</p>" and section.version == 3
     revision = section.revisions.get(version=3)
     assert (revision.action, revision.created_by, revision.proposed_by) == (
-        Action.PROPOSAL_ACCEPTED, personas["moss_slt"], personas["moss_politikontakt"],
-    )  # fmt: skip
+        Action.PROPOSAL_ACCEPTED,
+        personas["moss_slt"],
+        personas["moss_politikontakt"],
+    )
     history = text_of(client_for("moss_slt").get(url("section_history", moss, section.pk)))
     assert "Endringsforslag godtatt" in history and "forslag fra Lars Øien" in history
     page = text_of(client_for("moss_politikontakt").get(url("detail", moss)))
@@ -241,8 +253,14 @@ def test_accepting_with_edits_saves_the_owners_text(client_for, moss):
     proposal = ChangeProposal.objects.get()
     refused = decide(client_for("moss_slt"), proposal, section, "godta_endret", text="")
     assert refused.status_code == 200 and "Skriv teksten som skal stå i avsnittet." in refused.text
-    decide(client_for("moss_slt"), proposal, section, "godta_endret", text="<p>Kontor hver tirsdag.</p>",
-           reason="Torsdag har vi ikke rom.")  # fmt: skip
+    decide(
+        client_for("moss_slt"),
+        proposal,
+        section,
+        "godta_endret",
+        text="<p>Kontor hver tirsdag.</p>",
+        reason="Torsdag har vi ikke rom.",
+    )
     proposal.refresh_from_db()
     section.refresh_from_db()
     assert proposal.status == Status.ACCEPTED_EDITED and section.local_text == "<p>Kontor hver tirsdag.</p>"
@@ -292,8 +310,12 @@ def test_accepting_never_overwrites_an_edit_saved_meanwhile(client_for, personas
     proposal.refresh_from_db()
     assert section.local_text == "<p>Ordføreren skrev dette i mellomtiden.</p>" and proposal.is_open
     again = lxml.html.fromstring(response.content).forms[-1]
-    assert owner.post(url("proposal", moss, proposal.pk),
-                      {"decision": "godta", "version": again.fields["version"]}).status_code == 302  # fmt: skip
+    assert (
+        owner.post(
+            url("proposal", moss, proposal.pk), {"decision": "godta", "version": again.fields["version"]}
+        ).status_code
+        == 302
+    )
     section.refresh_from_db()
     assert section.local_text == "<p>Forslaget.</p>"
 
@@ -340,8 +362,9 @@ def test_a_party_that_requires_its_proposals_settled_blocks_sending_until_they_a
     assert "Moss kommune krever at alle partens endringsforslag er avgjort" in response.text
     moss.refresh_from_db()
     assert moss.status == "utkast"
-    proposal_decide(proposal=open_one, by=personas["moss_leder"], decision="avsla", expected_version=None,
-                    reason="Ikke nå.")  # fmt: skip
+    proposal_decide(
+        proposal=open_one, by=personas["moss_leder"], decision="avsla", expected_version=None, reason="Ikke nå."
+    )
     response = slt.post(url("send_for_signature", moss), follow=True)
     moss.refresh_from_db()
     assert moss.status == "til_signering", text_of(response)
@@ -349,8 +372,9 @@ def test_a_party_that_requires_its_proposals_settled_blocks_sending_until_they_a
 
 def test_sending_is_not_blocked_by_the_open_proposals_of_a_party_that_did_not_ask(personas, moss):
     negotiated(personas, moss)
-    NegotiationSetting.objects.create(agreement=moss, party=moss.police_party, updated_by=personas["moss_leder"],
-                                      require_settled=True)  # fmt: skip
+    NegotiationSetting.objects.create(
+        agreement=moss, party=moss.police_party, updated_by=personas["moss_leder"], require_settled=True
+    )
     agreement_send_for_signature(moss, by=personas["moss_slt"])  # the open proposal is Moss kommune's
     moss.refresh_from_db()
     assert moss.status == "til_signering"
@@ -365,9 +389,11 @@ def sogn(personas):
     template = template_create_for_district(Politidistrikt.objects.get(short_name="Vest"), by=admin)
     return agreement_create(
         police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
-        kommuner=[Kommune.objects.get(number="4644")], created_by=personas["luster_slt"], template=template,
+        kommuner=[Kommune.objects.get(number="4644")],
+        created_by=personas["luster_slt"],
+        template=template,
         malform="nb",
-    )  # fmt: skip
+    )
 
 
 MALEN_ER_ENDRA = "Malen er endra"  # Luster's SLT-koordinator reads nynorsk, the kommune's målform
@@ -391,8 +417,9 @@ def test_a_changed_template_shows_malen_er_endret_and_the_owner_adopts_it(client
     assert drift.xpath(".//button[@value='ta_inn']")
     police_view = lxml.html.fromstring(client_for("sogn_politikontakt").get(url("detail", sogn)).content)
     assert not police_view.get_element_by_id(f"{section.anchor}-malen").xpath(".//button")  # not the owner
-    response = client_for("luster_slt").post(url("section_template", sogn, section.pk),
-                                             {"choice": "ta_inn", "version": section.version})  # fmt: skip
+    response = client_for("luster_slt").post(
+        url("section_template", sogn, section.pk), {"choice": "ta_inn", "version": section.version}
+    )
     assert response.status_code == 302
     section.refresh_from_db()
     assert section.standard_text == "<p>Ny standardtekst fra distriktet.</p>" and section.template_version == 2
@@ -425,8 +452,9 @@ def test_a_stale_template_choice_is_refused(client_for, personas, sogn):
     change_template(personas, section, "<p>Ny.</p>")
     loaded = section.version
     section.set_local_text("<p>Lagret i mellomtiden.</p>", by=personas["luster_ordforer"])
-    response = client_for("luster_slt").post(url("section_template", sogn, section.pk),
-                                             {"choice": "ta_inn", "version": loaded}, follow=True)  # fmt: skip
+    response = client_for("luster_slt").post(
+        url("section_template", sogn, section.pk), {"choice": "ta_inn", "version": loaded}, follow=True
+    )
     assert "Nokon andre lagra avsnittet medan du las" in response.text  # Luster reads nynorsk
     section.refresh_from_db()
     assert section.template_version == 1
@@ -447,9 +475,13 @@ def test_the_case_papers_open_with_a_cover_headings_lists_and_the_open_proposals
     section.set_local_text(
         "<p>Innledning.</p><ul><li>første punkt</li><li>andre punkt</li></ul>", by=personas["moss_slt"]
     )
-    proposal_create(section=section, party=moss.police_party, by=personas["moss_politikontakt"],
-                    text="<p>Innledning.</p><ul><li>første punkt</li><li>tredje punkt</li></ul>",
-                    explanation="Andre punkt er gjort.")  # fmt: skip
+    proposal_create(
+        section=section,
+        party=moss.police_party,
+        by=personas["moss_politikontakt"],
+        text="<p>Innledning.</p><ul><li>første punkt</li><li>tredje punkt</li></ul>",
+        explanation="Andre punkt er gjort.",
+    )
     document = docx.Document(io.BytesIO(case_papers(client_for("moss_slt"), moss)))
     paragraphs = document.paragraphs
     assert paragraphs[0].text == "Saksdokument til kommunestyret"
@@ -472,16 +504,32 @@ def test_the_case_papers_open_with_a_cover_headings_lists_and_the_open_proposals
     shutil.which("libreoffice") is None, reason="libreoffice is missing (apt-get install libreoffice-writer-nogui)"
 )
 def test_the_case_papers_convert_to_pdf_in_libreoffice_with_the_proposal_in_it(client_for, personas, moss, tmp_path):
-    proposal_create(section=kommune_section(moss), party=moss.police_party, by=personas["moss_politikontakt"],
-                    text="<p>Kommunen holder kontor hver tirsdag.</p>")  # fmt: skip
+    proposal_create(
+        section=kommune_section(moss),
+        party=moss.police_party,
+        by=personas["moss_politikontakt"],
+        text="<p>Kommunen holder kontor hver tirsdag.</p>",
+    )
     source = tmp_path / "saksdokument.docx"
     source.write_bytes(case_papers(client_for("moss_slt"), moss))
     subprocess.run(
-        ["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    text = subprocess.run(["pdftotext", str(tmp_path / "saksdokument.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+        [
+            "libreoffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "saksdokument.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Saksdokument til kommunestyret" in text
     assert "Endringsforslag fra Moss politistasjonsdistrikt" in text and "tirsdag." in text
 
@@ -490,10 +538,15 @@ def test_the_kommune_records_the_kommunestyres_decision_on_the_agreement(client_
     client = client_for("moss_slt")
     form = client.get(url("council_decision", moss))
     assert form.status_code == 200
-    response = client.post(url("council_decision", moss), {
-        "kommune": moss.kommuner.get().pk, "case_number": "PS 12/26", "decided_on": "2026-03-05",
-        "version": moss.version,
-    })  # fmt: skip
+    response = client.post(
+        url("council_decision", moss),
+        {
+            "kommune": moss.kommuner.get().pk,
+            "case_number": "PS 12/26",
+            "decided_on": "2026-03-05",
+            "version": moss.version,
+        },
+    )
     assert response.status_code == 302
     moss.refresh_from_db()
     assert (moss.council_case_number, moss.council_decision_date) == ("PS 12/26", datetime.date(2026, 3, 5))
@@ -510,8 +563,13 @@ def test_every_comment_proposal_and_decision_is_in_the_change_log(client_for, pe
     negotiated(personas, moss)
     client_for("moss_slt").post(url("thread_resolve", moss, CommentThread.objects.get().pk))
     actions = list(moss.revisions.values_list("action", flat=True))
-    for action in (Action.COMMENTED, Action.RESOLVED, Action.PROPOSED, Action.PROPOSAL_ACCEPTED,
-                   Action.PROPOSAL_DECLINED):  # fmt: skip
+    for action in (
+        Action.COMMENTED,
+        Action.RESOLVED,
+        Action.PROPOSED,
+        Action.PROPOSAL_ACCEPTED,
+        Action.PROPOSAL_DECLINED,
+    ):
         assert action in actions, action
     assert actions.count(Action.PROPOSED) == 3
     page = text_of(client_for("moss_politikontakt").get(url("changelog", moss)))
@@ -521,8 +579,9 @@ def test_every_comment_proposal_and_decision_is_in_the_change_log(client_for, pe
 
 def test_proposals_waiting_for_my_partys_answer_are_a_task_until_answered(personas, moss):
     section = kommune_section(moss)
-    proposal = proposal_create(section=section, party=moss.police_party, by=personas["moss_politikontakt"],
-                               text="<p>Ny.</p>")  # fmt: skip
+    proposal = proposal_create(
+        section=section, party=moss.police_party, by=personas["moss_politikontakt"], text="<p>Ny.</p>"
+    )
 
     def tasks(key):
         personas[key].__dict__.pop("_tasks", None)
@@ -552,21 +611,33 @@ def test_nobody_outside_the_agreements_parties_sees_a_comment_or_proposal_anywhe
             body="@slt-koordinator @ordfører @politikontakt HEMMELIG",
         )
     smtp.wait_for(3)
-    party_addresses = {"slt@moss.demo.no", "ordforer@moss.demo.no", "politikontakt.moss@politiet.demo.no",
-                       "tjenesteenhetsleder.moss@politiet.demo.no"}  # fmt: skip
+    party_addresses = {
+        "slt@moss.demo.no",
+        "ordforer@moss.demo.no",
+        "politikontakt.moss@politiet.demo.no",
+        "tjenesteenhetsleder.moss@politiet.demo.no",
+    }
     assert {m["To"] for m in smtp.messages} <= party_addresses
     thread = CommentThread.objects.filter(agreement=moss).first()
-    pages = [url("detail", moss), url("negotiation", moss), url("signing", moss), url("case_papers", moss),
-             url("proposal", moss, open_one.pk), url("changelog", moss)]  # fmt: skip
+    pages = [
+        url("detail", moss),
+        url("negotiation", moss),
+        url("signing", moss),
+        url("case_papers", moss),
+        url("proposal", moss, open_one.pk),
+        url("changelog", moss),
+    ]
     for key in OUTSIDERS:
         client = client_for(key)
         for page in pages:
             assert client.get(page).status_code == 404, (key, page)
-        for post, data in [(url("comment_create", moss), {"part": "fokusomrader", "body": "x"}),
-                           (url("comment_reply", moss, thread.pk), {"body": "x"}),
-                           (url("thread_resolve", moss, thread.pk), {}),
-                           (url("proposal", moss, open_one.pk), {"decision": "godta"}),
-                           (url("negotiation_setting", moss), {"require_settled": "on"})]:  # fmt: skip
+        for post, data in [
+            (url("comment_create", moss), {"part": "fokusomrader", "body": "x"}),
+            (url("comment_reply", moss, thread.pk), {"body": "x"}),
+            (url("thread_resolve", moss, thread.pk), {}),
+            (url("proposal", moss, open_one.pk), {"decision": "godta"}),
+            (url("negotiation_setting", moss), {"require_settled": "on"}),
+        ]:
             assert client.post(post, data).status_code == 404, (key, post)
         personas[key].__dict__.pop("_tasks", None)
         assert not [t for t in tasks_for(personas[key]) if "Moss" in t.title and "forslag" in t.title]
@@ -579,8 +650,12 @@ def test_nobody_outside_the_agreements_parties_sees_a_comment_or_proposal_anywhe
 
 
 def test_a_proposal_of_another_tenants_agreement_is_not_found_through_this_agreement(client_for, personas, moss, sogn):
-    foreign = proposal_create(section=sogn.sections.filter(owner=Owner.POLICE).first(), party=sogn.kommuner.get(),
-                              by=personas["luster_slt"], text="<p>Luster.</p>")  # fmt: skip
+    foreign = proposal_create(
+        section=sogn.sections.filter(owner=Owner.POLICE).first(),
+        party=sogn.kommuner.get(),
+        by=personas["luster_slt"],
+        text="<p>Luster.</p>",
+    )
     assert client_for("moss_slt").get(url("proposal", moss, foreign.pk)).status_code == 404
     assert client_for("luster_slt").get(url("proposal", sogn, foreign.pk)).status_code == 200
 
@@ -591,8 +666,12 @@ def test_post_only_views_answer_405_to_get(client_for, moss, name):
 
 
 def test_the_negotiation_pages_are_in_nynorsk_for_a_nynorsk_user(personas, sogn):
-    proposal_create(section=sogn.sections.filter(owner=Owner.POLICE).first(), party=sogn.kommuner.get(),
-                    by=personas["luster_slt"], text="<p>Luster.</p>")  # fmt: skip
+    proposal_create(
+        section=sogn.sections.filter(owner=Owner.POLICE).first(),
+        party=sogn.kommuner.get(),
+        by=personas["luster_slt"],
+        text="<p>Luster.</p>",
+    )
     client = Client(headers={"accept-language": "nn"})
     client.force_login(personas["sogn_politikontakt"])
     page = text_of(client.get(url("negotiation", sogn)))
@@ -605,8 +684,9 @@ def test_the_negotiation_pages_are_in_nynorsk_for_a_nynorsk_user(personas, sogn)
 def add_threads(personas, agreement, count):
     section, politi = kommune_section(agreement), personas["moss_politikontakt"]
     for n in range(count):
-        thread = comment_thread_create(agreement=agreement, party=agreement.police_party, by=politi, section=section,
-                                       body=f"Kommentar {n}")  # fmt: skip
+        thread = comment_thread_create(
+            agreement=agreement, party=agreement.police_party, by=politi, section=section, body=f"Kommentar {n}"
+        )
         if n % 3 == 0:
             proposal_create(section=section, party=agreement.police_party, by=politi, text=f"<p>Forslag {n}</p>")
         if n % 4 == 0:

@@ -124,9 +124,11 @@ def confirmed_just_now() -> list[dict]:
 def moss_draft(personas):
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-        period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2028, 12, 31),
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2028, 12, 31),
+    )
     for key in ("moss_ordforer", "moss_leder"):
         TOTP.activate(personas[key], generate_totp_secret())
     return agreement
@@ -135,17 +137,21 @@ def moss_draft(personas):
 @pytest.fixture
 def luster_council(personas):
     return council_create(
-        name="Politirådet i Luster", host_kommune=Kommune.objects.get(number="4644"),
-        police_unit=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"), by=personas["luster_slt"],
-    )  # fmt: skip
+        name="Politirådet i Luster",
+        host_kommune=Kommune.objects.get(number="4644"),
+        police_unit=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
+        by=personas["luster_slt"],
+    )
 
 
 @pytest.fixture
 def moss_council(personas):
     return council_create(
-        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
-        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), by=personas["moss_slt"],
-    )  # fmt: skip
+        name="Politirådet i Moss",
+        host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        by=personas["moss_slt"],
+    )
 
 
 # --- agreements -----------------------------------------------------------------------------------------------
@@ -178,12 +184,21 @@ def test_signed_by_all_goes_to_every_role_holder_of_the_parties_with_the_sealed_
     with committed():
         for key in ("moss_ordforer", "moss_leder"):
             moss_draft.refresh_from_db()
-            agreement_sign(moss_draft, by=personas[key], place="Moss", authentication=confirmed_just_now(),
-                           signed_hash=moss_draft.signing_rounds.last().content_hash)  # fmt: skip
+            agreement_sign(
+                moss_draft,
+                by=personas[key],
+                place="Moss",
+                authentication=confirmed_just_now(),
+                signed_hash=moss_draft.signing_rounds.last().content_hash,
+            )
     smtp.wait_for(4)
     pdf_path = reverse("agreements:pdf", kwargs={"pk": moss_draft.pk})
-    everyone = {"slt@moss.demo.no", "ordforer@moss.demo.no", "politikontakt.moss@politiet.demo.no",
-                "tjenesteenhetsleder.moss@politiet.demo.no"}  # fmt: skip
+    everyone = {
+        "slt@moss.demo.no",
+        "ordforer@moss.demo.no",
+        "politikontakt.moss@politiet.demo.no",
+        "tjenesteenhetsleder.moss@politiet.demo.no",
+    }
     assert {m["To"] for m in smtp.messages} == everyone
     message = smtp.to("politikontakt.moss@politiet.demo.no")[0]
     assert message["Subject"].startswith("Signert av alle: ")
@@ -287,8 +302,12 @@ def test_approved_minutes_and_a_new_follow_up_are_announced(smtp, committed, per
     item = meetings.agenda_item_add(meeting, title="Trygg skolevei")
     decision = meetings.decision_add(item, text="Politiet og kommunen går skoleveien sammen.", by=None)
     with committed():
-        meetings.action_add(decision, description="Befaring av skoleveien", due_on=at(20).date(),
-                            responsible_person=personas["moss_politikontakt"].person)  # fmt: skip
+        meetings.action_add(
+            decision,
+            description="Befaring av skoleveien",
+            due_on=at(20).date(),
+            responsible_person=personas["moss_politikontakt"].person,
+        )
     smtp.wait_for(1)
     [assigned] = smtp.messages
     assert assigned["To"] == "politikontakt.moss@politiet.demo.no"
@@ -388,8 +407,12 @@ def follow_up_in_a_week(personas, moss_council):
     decision = meetings.decision_add(
         meetings.agenda_item_add(meeting, title="Trygg skolevei"), text="Vedtatt.", by=None
     )
-    return meetings.action_add(decision, description="Befaring av skoleveien", due_on=at(7).date(),
-                               responsible_person=personas["moss_politikontakt"].person)  # fmt: skip
+    return meetings.action_add(
+        decision,
+        description="Befaring av skoleveien",
+        due_on=at(7).date(),
+        responsible_person=personas["moss_politikontakt"].person,
+    )
 
 
 def reminders_to(smtp, address: str) -> list[str]:

@@ -75,9 +75,12 @@ def council(kommune, *, minimum=2, linked=None, created=None):
     forum_groups_create(forum)  # its groups, no grants: each test grants what it needs
     forum.kommuner.add(kommune)
     made = Council.objects.create(
-        forum=forum, host_kommune=kommune, police_unit=unit, min_meetings_per_year=minimum,
+        forum=forum,
+        host_kommune=kommune,
+        police_unit=unit,
+        min_meetings_per_year=minimum,
         agreement=linked,
-    )  # fmt: skip
+    )
     if created:
         Council.objects.filter(pk=made.pk).update(created_at=at(created))
     return made
@@ -98,15 +101,20 @@ def meeting(council_, day: datetime.date, *, status=Meeting.Status.HELD, notice_
 
 def follow_up(meeting_, *, due_on, done=False):
     item = AgendaItem.objects.create(
-        forum=meeting_.forum, meeting=meeting_, year=meeting_.starts_at.year,
-        number=AgendaItem.objects.filter(forum=meeting_.forum).count() + 1, title="Sak",
-    )  # fmt: skip
+        forum=meeting_.forum,
+        meeting=meeting_,
+        year=meeting_.starts_at.year,
+        number=AgendaItem.objects.filter(forum=meeting_.forum).count() + 1,
+        title="Sak",
+    )
     decision = Decision.objects.create(agenda_item=item, text="Vedtak")
     return FollowUpAction.objects.create(
-        decision=decision, description="Følge opp", due_on=due_on,
+        decision=decision,
+        description="Følge opp",
+        due_on=due_on,
         status=FollowUpAction.Status.DONE if done else FollowUpAction.Status.OPEN,
         closed_at=timezone.now() if done else None,
-    )  # fmt: skip
+    )
 
 
 def tiltak(kommune, *, by, ends_on, status=TiltakStatus.I_GANG):
@@ -150,16 +158,37 @@ def build_sor_vest(by: User) -> dict:
     agreement(draft, status=Agreement.Status.DRAFT, by=by)
     agreement(sent, status=Agreement.Status.SENT, by=by, start=TODAY)
     current = agreement(
-        signed, status=Agreement.Status.SIGNED, by=by, start=TODAY - datetime.timedelta(days=300),
-        end=TODAY + datetime.timedelta(days=800), signed=TODAY - datetime.timedelta(days=310),
+        signed,
+        status=Agreement.Status.SIGNED,
+        by=by,
+        start=TODAY - datetime.timedelta(days=300),
+        end=TODAY + datetime.timedelta(days=800),
+        signed=TODAY - datetime.timedelta(days=310),
         text="Politirådet skal ha minimum fire møter i året. Innkalling sendes senest to uker før møtet.",
-    )  # fmt: skip
-    agreement(expiring, status=Agreement.Status.SIGNED, by=by, start=datetime.date(YEAR - 2, 1, 1),
-              end=TODAY + datetime.timedelta(days=60), signed=datetime.date(YEAR - 2, 1, 1))  # fmt: skip
-    agreement(expired, status=Agreement.Status.SIGNED, by=by, start=datetime.date(YEAR - 4, 1, 1),
-              end=TODAY - datetime.timedelta(days=10), signed=datetime.date(YEAR - 4, 1, 1))  # fmt: skip
-    agreement(revision, status=Agreement.Status.SIGNED, by=by, start=datetime.date(2020, 3, 1),
-              signed=datetime.date(2020, 2, 1))  # fmt: skip
+    )
+    agreement(
+        expiring,
+        status=Agreement.Status.SIGNED,
+        by=by,
+        start=datetime.date(YEAR - 2, 1, 1),
+        end=TODAY + datetime.timedelta(days=60),
+        signed=datetime.date(YEAR - 2, 1, 1),
+    )
+    agreement(
+        expired,
+        status=Agreement.Status.SIGNED,
+        by=by,
+        start=datetime.date(YEAR - 4, 1, 1),
+        end=TODAY - datetime.timedelta(days=10),
+        signed=datetime.date(YEAR - 4, 1, 1),
+    )
+    agreement(
+        revision,
+        status=Agreement.Status.SIGNED,
+        by=by,
+        start=datetime.date(2020, 3, 1),
+        signed=datetime.date(2020, 2, 1),
+    )
     # The signed kommune's politiråd: its agreement says four meetings and two weeks' notice.
     rad = council(signed, linked=current, created=datetime.date(YEAR - 3, 1, 1))
     first = meeting(rad, datetime.date(YEAR, 1, 20), notice_days=15)  # on time
@@ -172,20 +201,36 @@ def build_sor_vest(by: User) -> dict:
     follow_up(first, due_on=TODAY + datetime.timedelta(days=5))
     tiltak(signed, by=by, ends_on=TODAY - datetime.timedelta(days=1))
     tiltak(signed, by=by, ends_on=TODAY - datetime.timedelta(days=1), status=TiltakStatus.GJENNOMFORT)
-    return {"none": none, "draft": draft, "sent": sent, "signed": signed, "expiring": expiring,
-            "expired": expired, "revision": revision, "council": rad, "agreement": current}  # fmt: skip
+    return {
+        "none": none,
+        "draft": draft,
+        "sent": sent,
+        "signed": signed,
+        "expiring": expiring,
+        "expired": expired,
+        "revision": revision,
+        "council": rad,
+        "agreement": current,
+    }
 
 
 def test_district_export_has_every_status_and_the_councils_figures_from_its_agreement(sor_vest, client_for):
     url = reverse("oversight:district_export", args=[district("Sør-Vest").pk, "csv"])
     rows = exported_csv(client_for("sorvest_politimester").get(url))
     assert len(rows) == Kommune.objects.filter(district__short_name="Sør-Vest").count()
-    status = {key: rows[sor_vest[key].number]["Avtalestatus"] for key in
-              ("none", "draft", "sent", "signed", "expiring", "expired", "revision")}  # fmt: skip
+    status = {
+        key: rows[sor_vest[key].number]["Avtalestatus"]
+        for key in ("none", "draft", "sent", "signed", "expiring", "expired", "revision")
+    }
     assert status == {
-        "none": "Ingen avtale", "draft": "Utkast", "sent": "Venter på signatur", "signed": "Signert",
-        "expiring": "Utløper innen seks måneder", "expired": "Utløpt", "revision": "Skal revideres",
-    }  # fmt: skip
+        "none": "Ingen avtale",
+        "draft": "Utkast",
+        "sent": "Venter på signatur",
+        "signed": "Signert",
+        "expiring": "Utløper innen seks måneder",
+        "expired": "Utløpt",
+        "revision": "Skal revideres",
+    }
     signed = rows[sor_vest["signed"].number]
     assert signed["Signert"] == (TODAY - datetime.timedelta(days=310)).strftime("%d.%m.%Y")
     start, end = TODAY - datetime.timedelta(days=300), TODAY + datetime.timedelta(days=800)
@@ -282,10 +327,15 @@ def test_politimester_sees_own_district_and_no_other(personas, client_for):
     ("persona", "sees"),
     [
         ("vest_malansvarlig", "Vest"),
-        ("randaberg_slt", None), ("randaberg_ordforer", None), ("moss_ordforer", None), ("luster_slt", None),
-        ("moss_politikontakt", None), ("moss_leder", None), ("sogn_lensmann", None),
+        ("randaberg_slt", None),
+        ("randaberg_ordforer", None),
+        ("moss_ordforer", None),
+        ("luster_slt", None),
+        ("moss_politikontakt", None),
+        ("moss_leder", None),
+        ("sogn_lensmann", None),
     ],
-)  # fmt: skip
+)
 def test_access_matrix_over_every_district(personas, client_for, persona, sees):
     client = client_for(persona)
     for each in Politidistrikt.objects.all():
@@ -358,8 +408,14 @@ def test_national_page_in_nynorsk(personas, client_for):
 def populate(kommuner, by):
     """An agreement, a politiråd with this and last year's meetings, a follow-up and a tiltak for each kommune."""
     for kommune in kommuner:
-        made = agreement(kommune, status=Agreement.Status.SIGNED, by=by, start=datetime.date(YEAR - 1, 1, 1),
-                         end=datetime.date(YEAR + 2, 12, 31), signed=datetime.date(YEAR - 1, 1, 1))  # fmt: skip
+        made = agreement(
+            kommune,
+            status=Agreement.Status.SIGNED,
+            by=by,
+            start=datetime.date(YEAR - 1, 1, 1),
+            end=datetime.date(YEAR + 2, 12, 31),
+            signed=datetime.date(YEAR - 1, 1, 1),
+        )
         rad = council(kommune, linked=made)
         for month in (1, 3, 5):
             held = meeting(rad, datetime.date(YEAR, month, 10), notice_days=9)
@@ -382,8 +438,11 @@ def test_district_and_national_pages_make_the_same_number_of_queries_for_3_and_3
     kommuner = list(innlandet.kommuner.order_by("number"))
     by = personas["sorvest_politimester"]
     client = client_for("politidirektoratet")
-    pages = [reverse("oversight:district", args=[innlandet.pk]), reverse("oversight:index"),
-             reverse("oversight:district_export", args=[innlandet.pk, "xlsx"])]  # fmt: skip
+    pages = [
+        reverse("oversight:district", args=[innlandet.pk]),
+        reverse("oversight:index"),
+        reverse("oversight:district_export", args=[innlandet.pk, "xlsx"]),
+    ]
     populate(kommuner[:3], by)
     for url in pages:
         client.get(url)  # the signed agreements' terms are read once per process (agreements/rules.py)

@@ -198,17 +198,21 @@ def signed_moss(personas, settings, tmp_path, django_capture_on_commit_callbacks
     settings.SITE_URL = "https://samarbeid.example.no"
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+    )
     agreement_send_for_signature(agreement, by=personas["moss_slt"])
     with django_capture_on_commit_callbacks(execute=True):
         for key, place in (("moss_ordforer", "Moss"), ("moss_leder", "Moss")):
             TOTP.activate(personas[key], generate_totp_secret())
             agreement.refresh_from_db()
             agreement_sign(
-                agreement, by=personas[key], place=place, signed_hash=agreement.signing_rounds.last().content_hash,
+                agreement,
+                by=personas[key],
+                place=place,
+                signed_hash=agreement.signing_rounds.last().content_hash,
                 authentication=[{**AGREEMENT_AUTH[0], "at": time.time()}],
-            )  # fmt: skip
+            )
     agreement.refresh_from_db()
     return agreement
 

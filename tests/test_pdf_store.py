@@ -91,8 +91,12 @@ def test_knowing_the_etag_does_not_get_past_the_access_check(client_for, agreeme
 def test_an_edit_gives_a_new_pdf_and_the_old_one_is_never_served_again(client_for, personas, agreement, renders):
     client = client_for("moss_politikontakt")
     before = client.get(agreement_url(agreement))
-    agreement.add_local_section(heading="Nattravner", owner=Owner.FELLES, by=personas["moss_slt"],
-                                local_text="<p>Nattravnene går hver fredag.</p>")  # fmt: skip
+    agreement.add_local_section(
+        heading="Nattravner",
+        owner=Owner.FELLES,
+        by=personas["moss_slt"],
+        local_text="<p>Nattravnene går hver fredag.</p>",
+    )
     after = client.get(agreement_url(agreement), HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
     assert "Nattravnene går hver fredag." in pdf_text(after.getvalue())

@@ -85,8 +85,11 @@ def public_urls(scene) -> list[str]:
                 urls += [reverse(pattern.name, kwargs={**case, "slug": s}) for s in (kommune_slug(kommune), "feil")]
             else:
                 urls.append(reverse(pattern.name, kwargs=case))
-    urls += [reverse("public:kommuner") + "?q=mo", reverse("public:search") + "?q=politiråd",
-             reverse("public:search") + "?q=referat&side=2"]  # fmt: skip
+    urls += [
+        reverse("public:kommuner") + "?q=mo",
+        reverse("public:search") + "?q=politiråd",
+        reverse("public:search") + "?q=referat&side=2",
+    ]
     return urls
 
 
@@ -99,8 +102,15 @@ def leaks(text: str, scene, *, emails: bool = True) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_public_pattern_is_walked():
-    assert {p.name for p in PUBLIC} >= {"public:kommune", "public:agreement", "public:meeting", "public:search",
-                                        "public:kommune_rss", "public:council_atom", "public:kommune_ics"}  # fmt: skip
+    assert {p.name for p in PUBLIC} >= {
+        "public:kommune",
+        "public:agreement",
+        "public:meeting",
+        "public:search",
+        "public:kommune_rss",
+        "public:council_atom",
+        "public:kommune_ics",
+    }
 
 
 @pytest.mark.django_db
@@ -144,8 +154,20 @@ def test_the_markers_cover_every_kind_of_withheld_text(scene):
     """The scene planted markers in each kind of text the public may not read (so the walks test something)."""
     kinds = {where.split(" ")[0] for where in scene["markers"].planted.values()}
     assert kinds >= {
-        "Meeting.theme", "Meeting.place", "AgendaItem.title", "AgendaItem.description", "AgendaItem.minutes",
-        "Decision.text", "FollowUpAction.description", "MeetingAttachment.title", "AgreementSection.local_text",
-        "AgreementSection.heading", "Handlingsplan.title", "Tiltak.title", "Person.phone", "MeetingExemption.note",
-        "Publication.reason", "AttachmentExemption.note",
-    }  # fmt: skip
+        "Meeting.theme",
+        "Meeting.place",
+        "AgendaItem.title",
+        "AgendaItem.description",
+        "AgendaItem.minutes",
+        "Decision.text",
+        "FollowUpAction.description",
+        "MeetingAttachment.title",
+        "AgreementSection.local_text",
+        "AgreementSection.heading",
+        "Handlingsplan.title",
+        "Tiltak.title",
+        "Person.phone",
+        "MeetingExemption.note",
+        "Publication.reason",
+        "AttachmentExemption.note",
+    }

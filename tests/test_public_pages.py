@@ -126,8 +126,11 @@ def test_withdrawing_minutes_is_recorded_and_takes_them_off_the_public_pages(sce
     exemptions.meeting_publish(Meeting.objects.get(pk=meeting.pk), by=personas["moss_slt"])
     assert PUBLISHED in page(url)
     history = [(p.published, p.reason, p.by) for p in exemptions.publication_history(meeting)]
-    assert history == [(True, "", personas["moss_slt"]), (False, "Feil sak", personas["moss_slt"]),
-                       (True, "", personas["moss_slt"])]  # fmt: skip
+    assert history == [
+        (True, "", personas["moss_slt"]),
+        (False, "Feil sak", personas["moss_slt"]),
+        (True, "", personas["moss_slt"]),
+    ]
 
 
 def test_publishing_and_exemption_records_only_grow(scene):
@@ -156,8 +159,9 @@ def test_the_secretary_exempts_an_item_and_lifts_it_on_the_publicity_page(scene,
 
 def test_exempting_needs_a_legal_basis_from_the_list(scene, personas):
     with pytest.raises(ValidationError):
-        exemptions.meeting_exemption_set(scene["published"], exempt=True, legal_basis="offl. § 99",
-                                         by=personas["moss_slt"])  # fmt: skip
+        exemptions.meeting_exemption_set(
+            scene["published"], exempt=True, legal_basis="offl. § 99", by=personas["moss_slt"]
+        )
 
 
 @pytest.mark.parametrize(
@@ -238,8 +242,10 @@ def test_district_page_lists_its_kommuner_with_the_oversight_figures(scene):
     assert "Øst politidistrikt" in text
     district = Kommune.objects.get(number="3103").district
     text = page(reverse("public:district", args=[district.code]))
-    assert "kommuner har en signert, gjeldende samarbeidsavtale" in text and kommune_url(Kommune.objects.get(
-        number="3103")) in text  # fmt: skip
+    assert (
+        "kommuner har en signert, gjeldende samarbeidsavtale" in text
+        and kommune_url(Kommune.objects.get(number="3103")) in text
+    )
 
 
 def test_pages_in_nynorsk(scene):
@@ -258,9 +264,15 @@ def _queries(url: str) -> int:
 
 def test_query_counts_do_not_grow_with_the_data(scene, personas):
     council = Council.objects.get(forum__name="Politirådet i Moss")
-    urls = ["/kommune/3103-moss/", reverse("public:council", args=[council.pk]), "/kommune/3103-moss/rss/",
-            "/kommune/3103-moss/moter.ics", "/sok/?q=referat", "/kommune/?q=m",
-            reverse("public:meeting", args=[scene["published"].pk])]  # fmt: skip
+    urls = [
+        "/kommune/3103-moss/",
+        reverse("public:council", args=[council.pk]),
+        "/kommune/3103-moss/rss/",
+        "/kommune/3103-moss/moter.ics",
+        "/sok/?q=referat",
+        "/kommune/?q=m",
+        reverse("public:meeting", args=[scene["published"].pk]),
+    ]
     before = {url: _queries(url) for url in urls}
     secretary = personas["moss_slt"]
     for days in (-20, -15, -10):

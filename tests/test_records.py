@@ -100,10 +100,15 @@ def signed_moss(personas, moss, django_capture_on_commit_callbacks):
 # --- The database keeps the rules -------------------------------------------------------------------------
 
 PART_TABLES = [
-    "agreements_agreementsection", "agreements_presencecommitment", "agreements_expectation",
-    "agreements_focusarea", "agreements_attachment", "agreements_signinground", "agreements_signature",
+    "agreements_agreementsection",
+    "agreements_presencecommitment",
+    "agreements_expectation",
+    "agreements_focusarea",
+    "agreements_attachment",
+    "agreements_signinground",
+    "agreements_signature",
     "agreements_agreement_kommuner",
-]  # fmt: skip
+]
 
 
 def refused(sql, params, match):
@@ -136,8 +141,9 @@ def test_on_postgresql_raw_sql_cannot_insert_update_or_delete_any_row_of_a_signe
         refused(f"DELETE FROM {table} WHERE agreement_id = %s", [pk], "signert|logg")
     for table in PART_TABLES[:4] + PART_TABLES[-1:]:  # no row of a draft is moved into the signed agreement
         refused(f"UPDATE {table} SET agreement_id = %s WHERE agreement_id = %s", [pk, moss_draft.pk], "signert")
-    refused("UPDATE agreements_agreement_kommuner SET kommune_id = kommune_id + 1 WHERE agreement_id = %s", [pk],
-            "signert")  # fmt: skip
+    refused(
+        "UPDATE agreements_agreement_kommuner SET kommune_id = kommune_id + 1 WHERE agreement_id = %s", [pk], "signert"
+    )
     refused("UPDATE agreements_sealeddocument SET size = 1 WHERE agreement_id = %s", [pk], "logg")
     refused("DELETE FROM agreements_sealeddocument WHERE agreement_id = %s", [pk], "logg")
     with transaction.atomic(), connection.cursor() as cursor:  # the one allowed change
@@ -164,13 +170,13 @@ def test_on_postgresql_the_change_log_and_status_history_refuse_update_and_delet
 ):
     pk = moss_draft.pk
     moss_draft.log(SectionRevision.Action.DETAILS, heading="Periode", by=personas["moss_slt"])
-    StatusChange.objects.create(agreement=moss_draft, from_status="utkast", to_status="til_signering",
-                                created_by=personas["moss_slt"])  # fmt: skip
+    StatusChange.objects.create(
+        agreement=moss_draft, from_status="utkast", to_status="til_signering", created_by=personas["moss_slt"]
+    )
     for table in ("agreements_sectionrevision", "agreements_statuschange"):
         refused(f"UPDATE {table} SET created_at = now() WHERE agreement_id = %s", [pk], "logg")
         refused(f"DELETE FROM {table} WHERE agreement_id = %s", [pk], "logg")
-    refused("UPDATE agreements_sectionrevision SET section_id = NULL, text = 'x' WHERE agreement_id = %s", [pk],
-            "logg")  # fmt: skip
+    refused("UPDATE agreements_sectionrevision SET section_id = NULL, text = 'x' WHERE agreement_id = %s", [pk], "logg")
 
 
 def test_the_parties_of_a_signed_agreement_cannot_change_through_the_link_managers(signed_moss):
@@ -203,13 +209,16 @@ def test_the_change_log_and_status_history_only_grow_through_the_orm(personas, s
     change = signed_moss.status_changes.first()
     change.reason = "Skrevet om"
     for attempt in [
-        revision.save, revision.delete, change.save, change.delete,
+        revision.save,
+        revision.delete,
+        change.save,
+        change.delete,
         lambda: SectionRevision.objects.filter(agreement=signed_moss).update(text="x"),
         lambda: SectionRevision.objects.filter(agreement=signed_moss).delete(),
         lambda: StatusChange.objects.filter(agreement=signed_moss).update(reason="x"),
         lambda: StatusChange.objects.filter(agreement=signed_moss).delete(),
         lambda: signed_moss.sealed_document.delete(),
-    ]:  # fmt: skip
+    ]:
         with pytest.raises(LogIsAppendOnly):
             attempt()
     assert not SectionRevision.objects.filter(text__in=["x", "Skrevet om"]).exists()
@@ -268,8 +277,10 @@ def test_a_template_section_used_by_a_signed_agreement_is_not_deleted_and_the_us
     template = vest_template
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"], template=template,
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        template=template,
+    )
     for user in (personas["moss_ordforer"], personas["moss_leder"]):
         TOTP.activate(user, generate_totp_secret())
     sign_all(agreement, personas, django_capture_on_commit_callbacks)
@@ -289,8 +300,10 @@ def test_a_template_section_only_drafts_use_is_deleted_and_the_drafts_keep_their
     template = vest_template
     draft = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"], template=template,
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        template=template,
+    )
     section = template.sections.order_by("order").first()
     delete = reverse("agreements:template_section_delete", args=[template.pk, section.pk])
     page = client_for("vest_malansvarlig").post(delete, follow=True)
@@ -318,8 +331,9 @@ def test_a_meeting_attachment_with_a_very_long_name_and_no_title_is_stored_and_d
     meeting = meeting_plan(moss_council.forum, starts_at=at(10), ends_at=at(10, 11), place="Moss rådhus")
     name = "Statistikk over ungdomskriminalitet i Moss kommune, " * 10 + "2026.pdf"
     client = client_for("moss_slt")
-    response = client.post(reverse("meetings:attachment_upload", kwargs={"pk": meeting.pk}),
-                           {"title": "", "file": a_pdf(name)})  # fmt: skip
+    response = client.post(
+        reverse("meetings:attachment_upload", kwargs={"pk": meeting.pk}), {"title": "", "file": a_pdf(name)}
+    )
     assert response.status_code == 302
     attachment = meeting.attachments.get()
     assert len(attachment.original_name) <= 100 and attachment.original_name.endswith(".pdf")
@@ -366,8 +380,9 @@ def test_after_backup_wipe_and_restore_the_sealed_pdf_still_verifies_and_attachm
     download = client_for("moss_ordforer").get(url("attachment", restored, attachment.pk))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     if connection.vendor == "postgresql":  # the triggers are back in force after the load
-        refused("UPDATE agreements_agreementsection SET local_text = 'x' WHERE agreement_id = %s", [restored.pk],
-                "signert")  # fmt: skip
+        refused(
+            "UPDATE agreements_agreementsection SET local_text = 'x' WHERE agreement_id = %s", [restored.pk], "signert"
+        )
 
 
 def damaged_copy(archive: Path, tmp_path: Path, member: str) -> Path:
@@ -396,14 +411,18 @@ def flipped_byte(archive: Path, tmp_path: Path) -> Path:
     [
         (lambda a, t: damaged_copy(a, t, "database.json"), "database.json i arkivet er skadet"),
         (lambda a, t: damaged_copy(a, t, "seal/seal-cert.pem"), "seal/seal-cert.pem i arkivet er skadet"),
-        (lambda a, t: t.joinpath("avkortet.tar.gz").write_bytes(a.read_bytes()[:2000]) and t / "avkortet.tar.gz",
-         "Arkivet kan ikke leses"),
-        (lambda a, t: t.joinpath("tekst.tar.gz").write_bytes(b"ikke et arkiv") and t / "tekst.tar.gz",
-         "Arkivet kan ikke leses"),
+        (
+            lambda a, t: t.joinpath("avkortet.tar.gz").write_bytes(a.read_bytes()[:2000]) and t / "avkortet.tar.gz",
+            "Arkivet kan ikke leses",
+        ),
+        (
+            lambda a, t: t.joinpath("tekst.tar.gz").write_bytes(b"ikke et arkiv") and t / "tekst.tar.gz",
+            "Arkivet kan ikke leses",
+        ),
         (lambda a, t: flipped_byte(a, t), "Arkivet kan ikke leses|skadet"),
     ],
     ids=["database", "seal", "truncated", "not-an-archive", "flipped-byte"],
-)  # fmt: skip
+)
 def test_restore_refuses_a_damaged_archive_and_changes_nothing(settings, tmp_path, moss, make, message):
     archive = backup(tmp_path / "kopi.tar.gz")
     moss.log(SectionRevision.Action.DETAILS, heading="Etter sikkerhetskopien", by=moss.created_by)

@@ -68,8 +68,13 @@ def test_a_role_that_starts_in_the_future_grants_nothing_yet(db, moss):
 def test_people_change_after_an_election_and_the_role_stays(db, moss):
     old, new = Person.objects.create(name="Gammel"), Person.objects.create(name="Ny")
     today = timezone.localdate()
-    role_assign(person=old, party=moss, role=Role.ORDFORER, starts_on=datetime.date(2019, 10, 1),
-                                  ends_on=today - datetime.timedelta(days=1))  # fmt: skip
+    role_assign(
+        person=old,
+        party=moss,
+        role=Role.ORDFORER,
+        starts_on=datetime.date(2019, 10, 1),
+        ends_on=today - datetime.timedelta(days=1),
+    )
     role_assign(person=new, party=moss, role=Role.ORDFORER, starts_on=today)
     holders = RoleAssignment.objects.active().filter(party=moss, role=Role.ORDFORER)
     assert [r.person for r in holders] == [new]
@@ -99,9 +104,19 @@ def test_a_police_role_cannot_be_held_in_a_kommune(db, moss):
 
 def test_every_role_named_in_the_design_exists():
     names = {
-        "ordforer", "varaordforer", "radmann", "kommunalsjef", "slt_koordinator", "politikontakt",
-        "politistasjonssjef", "politimester", "lensmann", "tjenesteenhetsleder", "narpolitisjef", "annen",
-    }  # fmt: skip
+        "ordforer",
+        "varaordforer",
+        "radmann",
+        "kommunalsjef",
+        "slt_koordinator",
+        "politikontakt",
+        "politistasjonssjef",
+        "politimester",
+        "lensmann",
+        "tjenesteenhetsleder",
+        "narpolitisjef",
+        "annen",
+    }
     assert names <= set(Role.values)
 
 
@@ -191,11 +206,11 @@ def test_a_forum_membership_added_and_ended_gives_and_takes_the_forums_groups_at
     from samarbeid.meetings import forum_create, membership_add, membership_end
     from samarbeid.models import Forum, ForumMembership
 
-    forum = forum_create(kind=Forum.Kind.POLITIRAD, name="Politirådet i Moss", kommuner=[moss], police_party=None,
-                         policy={})  # fmt: skip
+    forum = forum_create(
+        kind=Forum.Kind.POLITIRAD, name="Politirådet i Moss", kommuner=[moss], police_party=None, policy={}
+    )
     user = _login(moss)
-    membership = membership_add(forum, user.person, ForumMembership.Kind.SECRETARY,
-                                starts_on=datetime.date(2020, 1, 1))  # fmt: skip
+    membership = membership_add(forum, user.person, ForumMembership.Kind.SECRETARY, starts_on=datetime.date(2020, 1, 1))
     groups = set(User.objects.get(pk=user.pk).groups.all())
     assert groups == {forum.member_group, forum.organiser_group}
     membership_end(membership, on=timezone.localdate() - datetime.timedelta(days=1))

@@ -42,12 +42,15 @@ def moss(personas):
 def make_agreement(personas, moss):
     def make(text: str = "", **period) -> Agreement:
         agreement = agreement_create(
-            police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), kommuner=[moss],
-            created_by=personas["moss_slt"], **period,
-        )  # fmt: skip
+            police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+            kommuner=[moss],
+            created_by=personas["moss_slt"],
+            **period,
+        )
         if text:
-            agreement.add_local_section(heading="Politirådet", owner=Owner.FELLES, by=personas["moss_slt"],
-                                        local_text=f"<p>{text}</p>")  # fmt: skip
+            agreement.add_local_section(
+                heading="Politirådet", owner=Owner.FELLES, by=personas["moss_slt"], local_text=f"<p>{text}</p>"
+            )
         return Agreement.objects.get(pk=agreement.pk)
 
     return make
@@ -57,10 +60,14 @@ def make_agreement(personas, moss):
 def make_council(personas, moss):
     def make(agreement: Agreement | None = None, min_meetings: int = 2):
         return council_create(
-            name="Politirådet i Moss", host_kommune=moss, other_kommuner=[],
-            police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), min_meetings_per_year=min_meetings,
-            agreement=agreement, by=personas["moss_slt"],
-        )  # fmt: skip
+            name="Politirådet i Moss",
+            host_kommune=moss,
+            other_kommuner=[],
+            police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+            min_meetings_per_year=min_meetings,
+            agreement=agreement,
+            by=personas["moss_slt"],
+        )
 
     return make
 
@@ -210,8 +217,10 @@ def test_year_plan_is_due_at_the_last_meeting_the_year_before_where_the_agreemen
 
 def test_kommunevalg_is_the_second_monday_of_september():
     assert [kommunevalg_on(y) for y in (2019, 2023, 2027)] == [
-        datetime.date(2019, 9, 9), datetime.date(2023, 9, 11), datetime.date(2027, 9, 13),
-    ]  # fmt: skip
+        datetime.date(2019, 9, 9),
+        datetime.date(2023, 9, 11),
+        datetime.date(2027, 9, 13),
+    ]
 
 
 def test_an_agreement_until_revised_is_due_for_revision_after_the_next_kommunevalg(make_agreement):
@@ -227,8 +236,11 @@ def test_an_agreement_with_an_end_date_and_no_revision_rule_is_never_due_for_rev
 
 
 def test_the_agreements_revision_rule_applies_even_with_an_end_date(make_agreement):
-    agreement = make_agreement("Avtalen revideres etter hvert kommunevalg.", period_start=datetime.date(2018, 6, 1),
-                               period_end=datetime.date(2030, 12, 31))  # fmt: skip
+    agreement = make_agreement(
+        "Avtalen revideres etter hvert kommunevalg.",
+        period_start=datetime.date(2018, 6, 1),
+        period_end=datetime.date(2030, 12, 31),
+    )
     assert revision_due_on(agreement) == datetime.date(2019, 9, 9)
 
 
@@ -253,8 +265,10 @@ def test_agreement_status_is_revision_due_after_the_kommunevalg(make_agreement):
 def test_the_nynorsk_template_promises_two_meetings_a_year_in_its_own_words(personas):
     luster = agreement_create(
         police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
-        kommuner=[Kommune.objects.get(number="4644")], created_by=personas["luster_slt"], malform="nn",
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="4644")],
+        created_by=personas["luster_slt"],
+        malform="nn",
+    )
     assert agreement_terms(luster).min_meetings_per_year == 2
 
 

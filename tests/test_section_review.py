@@ -39,9 +39,11 @@ def moss(personas):
 @pytest.fixture
 def draft(personas, moss):
     return agreement_create(
-        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), kommuner=[moss],
-        created_by=personas["moss_slt"], period_start=datetime.date(2027, 1, 1),
-    )  # fmt: skip
+        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        kommuner=[moss],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2027, 1, 1),
+    )
 
 
 def section(agreement, owner):
@@ -141,8 +143,7 @@ def test_reviews_are_a_log_that_only_grows(personas, draft):
     from samarbeid.append_only import LogIsAppendOnly
 
     s = written(draft, Owner.KOMMUNE, KOMMUNE_TEXT, personas["moss_slt"])
-    review = section_review(section=s, party=draft.police_party, user=personas["moss_politikontakt"],
-                            version=s.version)  # fmt: skip
+    review = section_review(section=s, party=draft.police_party, user=personas["moss_politikontakt"], version=s.version)
     with pytest.raises(LogIsAppendOnly):
         review.delete()
     with pytest.raises(LogIsAppendOnly):
@@ -197,9 +198,15 @@ def test_a_stale_button_is_refused_and_says_why(personas, draft, client_for):
 
 @pytest.mark.parametrize(
     "key,status",
-    [("moss_politikontakt", 302), ("moss_leder", 302), ("randaberg_slt", 404), ("stavanger_politikontakt", 404),
-     ("vest_malansvarlig", 404), ("luster_ordforer", 404)],
-)  # fmt: skip
+    [
+        ("moss_politikontakt", 302),
+        ("moss_leder", 302),
+        ("randaberg_slt", 404),
+        ("stavanger_politikontakt", 404),
+        ("vest_malansvarlig", 404),
+        ("luster_ordforer", 404),
+    ],
+)
 def test_only_the_police_of_the_agreement_may_review_the_kommune_section(personas, draft, client_for, key, status):
     s = written(draft, Owner.KOMMUNE, KOMMUNE_TEXT, personas["moss_slt"])
     response = client_for(key).post(review_url(s), {"versjon": s.version})
@@ -237,8 +244,9 @@ def test_the_review_post_runs_a_bounded_number_of_queries(personas, draft, clien
 
 def _write_many(agreement, by, count):
     for i in range(count):
-        agreement.add_local_section(heading=f"Lokalt avsnitt {i}", owner=Owner.KOMMUNE, by=by,
-                                    local_text=f"<p>Tekst {i}.</p>")  # fmt: skip
+        agreement.add_local_section(
+            heading=f"Lokalt avsnitt {i}", owner=Owner.KOMMUNE, by=by, local_text=f"<p>Tekst {i}.</p>"
+        )
 
 
 def test_the_review_task_costs_the_same_queries_for_few_and_many_sections(personas, draft, moss):

@@ -78,10 +78,15 @@ def post_sign(client_for, personas, agreement, key, place="Moss"):
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
-        ("moss_slt", 200), ("moss_ordforer", 200), ("moss_politikontakt", 200), ("moss_leder", 200),
-        ("randaberg_ordforer", 404), ("sogn_lensmann", 404), ("stavanger_leder", 404),
+        ("moss_slt", 200),
+        ("moss_ordforer", 200),
+        ("moss_politikontakt", 200),
+        ("moss_leder", 200),
+        ("randaberg_ordforer", 404),
+        ("sogn_lensmann", 404),
+        ("stavanger_leder", 404),
     ],
-)  # fmt: skip
+)
 def test_the_signing_page_is_shown_to_the_parties_and_hidden_from_other_tenants(client_for, moss, persona, status):
     assert client_for(persona).get(reverse("agreements:signing", args=[moss.pk])).status_code == status
 
@@ -220,9 +225,12 @@ def sealed_pdf(personas, moss, django_capture_on_commit_callbacks):
         for key in ["moss_ordforer", "moss_leder"]:
             moss.refresh_from_db()
             agreement_sign(
-                moss, by=personas[key], place="Moss", signed_hash=moss.signing_rounds.get().content_hash,
+                moss,
+                by=personas[key],
+                place="Moss",
+                signed_hash=moss.signing_rounds.get().content_hash,
                 authentication=[{"method": "mfa", "type": "totp", "at": time.time()}],
-            )  # fmt: skip
+            )
     return SealedDocument.objects.get(agreement=moss).file.read()
 
 
@@ -264,9 +272,12 @@ def test_signing_page_queries_do_not_grow_with_sections_or_signatures(
         agreement.refresh_from_db()
         content_hash = agreement.signing_rounds.get().content_hash
         agreement_sign(
-            agreement, by=personas["moss_ordforer"], place="Moss", signed_hash=content_hash,
+            agreement,
+            by=personas["moss_ordforer"],
+            place="Moss",
+            signed_hash=content_hash,
             authentication=[{"method": "mfa", "type": "totp", "at": time.time()}],
-        )  # fmt: skip
+        )
     client = client_for("moss_leder")
     client.get(reverse("agreements:signing", args=[small.pk]))  # warm the per-session caches
     with CaptureQueriesContext(connection) as small_queries:

@@ -83,9 +83,12 @@ def confirmed_just_now() -> list[dict]:
 def sign(agreement, user, place="Moss", authentication=None):
     agreement.refresh_from_db()
     return agreement_sign(
-        agreement, by=user, place=place, signed_hash=agreement.signing_rounds.last().content_hash,
+        agreement,
+        by=user,
+        place=place,
+        signed_hash=agreement.signing_rounds.last().content_hash,
         authentication=confirmed_just_now() if authentication is None else authentication,
-    )  # fmt: skip
+    )
 
 
 def sign_all(agreement, personas, capture, keys=("moss_ordforer", "moss_leder")):
@@ -157,8 +160,11 @@ def test_ordforer_and_police_leader_sign_and_the_sealed_pdf_is_made_once(
     moss.refresh_from_db()
     assert moss.status == Agreement.Status.SENT  # the police has not signed yet
     assert (first.name, first.title, first.party.name, first.content_hash) == (
-        "Hege Tollefsen", "Ordfører", "Moss kommune", signed_hash,
-    )  # fmt: skip
+        "Hege Tollefsen",
+        "Ordfører",
+        "Moss kommune",
+        signed_hash,
+    )
     moss = sign_all(moss, personas, django_capture_on_commit_callbacks, keys=["moss_leder"])
     assert moss.status == Agreement.Status.SIGNED and moss.lifecycle == Lifecycle.ACTIVE
     assert [c.to_status for c in moss.status_changes.all()] == ["til_signering", "signert"]
@@ -187,9 +193,16 @@ def test_the_database_refuses_two_signatures_for_one_party_in_a_round(personas, 
     signature = sign(moss, personas["moss_ordforer"])
     with pytest.raises(IntegrityError), transaction.atomic():
         Signature.objects.create(
-            round=signature.round, agreement=moss, party=signature.party, user=personas["moss_slt"], role=Role.ORDFORER,
-            name="X", title="Y", place="Z", content_hash=signature.content_hash,
-        )  # fmt: skip
+            round=signature.round,
+            agreement=moss,
+            party=signature.party,
+            user=personas["moss_slt"],
+            role=Role.ORDFORER,
+            name="X",
+            title="Y",
+            place="Z",
+            content_hash=signature.content_hash,
+        )
 
 
 def test_a_changed_content_cannot_be_signed(personas, moss):
@@ -289,12 +302,16 @@ def test_a_signed_agreement_its_sections_and_signatures_cannot_change_through_th
     signature.place = "Et annet sted"
     signed_moss.period_end = datetime.date(2030, 1, 1)
     for attempt in [
-        signed_moss.save, signed_moss.delete, section.save, section.delete, signature.save,
+        signed_moss.save,
+        signed_moss.delete,
+        section.save,
+        section.delete,
+        signature.save,
         lambda: AgreementSection.objects.filter(agreement=signed_moss).update(local_text="x"),
         lambda: Agreement.objects.filter(pk=signed_moss.pk).update(period_end=None),
         lambda: AgreementSection.objects.filter(agreement=signed_moss).delete(),
         lambda: AgreementSection.objects.create(agreement=signed_moss, order=99, heading="Ny"),
-    ]:  # fmt: skip
+    ]:
         with pytest.raises(AgreementLocked):
             attempt()
     assert not AgreementSection.objects.filter(local_text__in=["x", "Endret etter signering"]).exists()
@@ -377,10 +394,12 @@ def test_a_revision_draft_is_told_apart_from_the_signed_agreement_it_revises(per
 
 def _moss_council(personas, agreement=None):
     return council_create(
-        name="Politirådet i Moss", host_kommune=Kommune.objects.get(number="3103"),
-        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"), agreement=agreement,
+        name="Politirådet i Moss",
+        host_kommune=Kommune.objects.get(number="3103"),
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        agreement=agreement,
         by=personas["moss_slt"],
-    )  # fmt: skip
+    )
 
 
 def test_the_politirad_follows_the_revised_agreement_when_it_is_signed_and_counts_its_presence(
@@ -389,8 +408,9 @@ def test_the_politirad_follows_the_revised_agreement_when_it_is_signed_and_count
     council = _moss_council(personas, agreement=signed_moss)
     draft = agreement_revise(signed_moss, by=personas["moss_slt"])
     draft.presence_commitments.all().delete()
-    PresenceCommitment.objects.create(agreement=draft, kommune=Kommune.objects.get(number="3103"), times=3,
-                                      per=PresenceCommitment.Per.WEEK)  # fmt: skip
+    PresenceCommitment.objects.create(
+        agreement=draft, kommune=Kommune.objects.get(number="3103"), times=3, per=PresenceCommitment.Per.WEEK
+    )
     agreement_send_for_signature(draft, by=personas["moss_slt"])
     council.refresh_from_db()
     assert council.agreement == signed_moss  # sent, not signed: the signed one is still in force
@@ -406,9 +426,11 @@ def test_a_politirad_without_an_agreement_takes_its_first_signed_one(
 ):
     council = _moss_council(personas)
     other_council = council_create(
-        name="Politirådet i Randaberg", host_kommune=Kommune.objects.get(number="1127"),
-        police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"), by=personas["randaberg_slt"],
-    )  # fmt: skip
+        name="Politirådet i Randaberg",
+        host_kommune=Kommune.objects.get(number="1127"),
+        police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"),
+        by=personas["randaberg_slt"],
+    )
     agreement_send_for_signature(moss, by=personas["moss_slt"])
     signed = sign_all(moss, personas, django_capture_on_commit_callbacks)
     council.refresh_from_db()

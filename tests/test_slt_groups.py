@@ -19,16 +19,20 @@ def at(days: int, hour: int = 10) -> datetime.datetime:
 
 @pytest.fixture
 def moss_slt_model(personas):
-    return slt_model_create(name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")],
-                            created_by=personas["moss_slt"])  # fmt: skip
+    return slt_model_create(
+        name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"]
+    )
 
 
 @pytest.fixture
 def utovergruppe(moss_slt_model, personas):
     return group_create(
-        slt_model=moss_slt_model, name="SLT-utøvergruppe", meetings_per_year=12,
-        standard_agenda="Referatsaker\nRunde rundt bordet", created_by=personas["moss_slt"],
-    )  # fmt: skip
+        slt_model=moss_slt_model,
+        name="SLT-utøvergruppe",
+        meetings_per_year=12,
+        standard_agenda="Referatsaker\nRunde rundt bordet",
+        created_by=personas["moss_slt"],
+    )
 
 
 @pytest.fixture
@@ -36,8 +40,9 @@ def barnevern(utovergruppe, personas):
     """A member with a login who is not the koordinator: the barnevern's representative."""
     person = Person.objects.create(name="Bente Barnevern", email="bv@moss.demo.no")
     User.objects.create_user("bv@moss.demo.no", "x", person=person)
-    group_member_add(utovergruppe, person=person, kind=ForumMembership.Kind.MEMBER, organisation="Barnevern",
-                     by=personas["moss_slt"])  # fmt: skip
+    group_member_add(
+        utovergruppe, person=person, kind=ForumMembership.Kind.MEMBER, organisation="Barnevern", by=personas["moss_slt"]
+    )
     return User.objects.get(email="bv@moss.demo.no")
 
 
@@ -61,9 +66,14 @@ def test_only_the_koordinator_creates_groups(client_for, moss_slt_model, persona
 
 @pytest.mark.parametrize(
     "persona, status",
-    [("moss_slt", 200), ("moss_ordforer", 200), ("moss_politikontakt", 200), ("randaberg_slt", 404),
-     ("sogn_politikontakt", 404)],
-)  # fmt: skip
+    [
+        ("moss_slt", 200),
+        ("moss_ordforer", 200),
+        ("moss_politikontakt", 200),
+        ("randaberg_slt", 404),
+        ("sogn_politikontakt", 404),
+    ],
+)
 def test_group_page_is_read_by_the_parties_and_404_for_other_tenants(client_for, utovergruppe, persona, status):
     assert client_for(persona).get(reverse("slt:group", args=[utovergruppe.pk])).status_code == status
 
@@ -91,8 +101,13 @@ def test_readers_cannot_manage_members(client_for, utovergruppe, persona, status
 
 
 def test_a_convener_calls_meetings_and_manages_the_group(client_for, personas, utovergruppe):
-    group_member_add(utovergruppe, person=personas["moss_politikontakt"].person, by=personas["moss_slt"],
-                     kind=ForumMembership.Kind.SECRETARY, organisation="Politikontakt")  # fmt: skip
+    group_member_add(
+        utovergruppe,
+        person=personas["moss_politikontakt"].person,
+        by=personas["moss_slt"],
+        kind=ForumMembership.Kind.SECRETARY,
+        organisation="Politikontakt",
+    )
     client = client_for("moss_politikontakt")
     assert client.get(reverse("slt:member_add", args=[utovergruppe.pk])).status_code == 200
     assert client.get(reverse("meetings:create", args=[utovergruppe.forum.pk])).status_code == 200
@@ -112,10 +127,16 @@ def test_ending_a_membership_keeps_history_and_takes_away_access(client_for, uto
 
 def test_group_meetings_are_always_closed_even_if_planned_as_open(client_for, utovergruppe):
     client = client_for("moss_slt")
-    client.post(reverse("meetings:create", args=[utovergruppe.forum.pk]), {
-        "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(), "starts": "09:00", "ends": "10:30",
-        "place": "Rådhuset", "theme": "Cannabis",
-    })  # fmt: skip
+    client.post(
+        reverse("meetings:create", args=[utovergruppe.forum.pk]),
+        {
+            "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "starts": "09:00",
+            "ends": "10:30",
+            "place": "Rådhuset",
+            "theme": "Cannabis",
+        },
+    )
     meeting = Meeting.objects.get(forum=utovergruppe.forum)
     assert meeting.is_closed
     meetings.meeting_update(meeting, by=None, is_closed=False)
@@ -200,11 +221,13 @@ def test_only_held_meetings_of_the_year_count(utovergruppe, personas):
 
 def _grow(slt_model, personas, n):
     for i in range(n):
-        group = group_create(slt_model=slt_model, name=f"Gruppe {i}", meetings_per_year=4,
-                             created_by=personas["moss_slt"])  # fmt: skip
+        group = group_create(
+            slt_model=slt_model, name=f"Gruppe {i}", meetings_per_year=4, created_by=personas["moss_slt"]
+        )
         for j in range(3):
-            group_member_add(group, name=f"Medlem {i}-{j}", organisation="Skole", kind="member",
-                             by=personas["moss_slt"])  # fmt: skip
+            group_member_add(
+                group, name=f"Medlem {i}-{j}", organisation="Skole", kind="member", by=personas["moss_slt"]
+            )
         meeting = meetings.meeting_plan(group.forum, starts_at=at(-i - 1), ends_at=at(-i - 1, 12))
         meetings.meeting_mark_held(meeting, by=None)
 
@@ -229,8 +252,9 @@ def test_group_page_queries_do_not_grow_with_members_and_meetings(
 
     def grow(n, start):
         for i in range(start, start + n):
-            group_member_add(utovergruppe, name=f"Medlem {i}", organisation="PPT", kind="member",
-                             by=personas["moss_slt"])  # fmt: skip
+            group_member_add(
+                utovergruppe, name=f"Medlem {i}", organisation="PPT", kind="member", by=personas["moss_slt"]
+            )
             meetings.meeting_plan(utovergruppe.forum, starts_at=at(i + 1), ends_at=at(i + 1, 12))
 
     grow(1, 0)
@@ -273,10 +297,16 @@ def test_a_member_who_is_not_convener_cannot_change_the_group(client_for, utover
 
 
 def test_koordinator_changes_the_frequency(client_for, utovergruppe):
-    response = client_for("moss_slt").post(reverse("slt:group_edit", args=[utovergruppe.pk]), {
-        "name": "SLT-utøvergruppa", "meetings_per_year": 3, "purpose": "", "standard_agenda": "Referatsaker",
-        "version": 1,
-    })  # fmt: skip
+    response = client_for("moss_slt").post(
+        reverse("slt:group_edit", args=[utovergruppe.pk]),
+        {
+            "name": "SLT-utøvergruppa",
+            "meetings_per_year": 3,
+            "purpose": "",
+            "standard_agenda": "Referatsaker",
+            "version": 1,
+        },
+    )
     assert response.status_code == 302
     utovergruppe.refresh_from_db()
     utovergruppe.forum.refresh_from_db()
@@ -286,7 +316,8 @@ def test_koordinator_changes_the_frequency(client_for, utovergruppe):
 def test_the_convener_is_listed_first_and_guests_last(client_for, personas, utovergruppe, barnevern):
     by = personas["moss_slt"]
     group_member_add(utovergruppe, name="Bjørn BUP", organisation="BUP", kind=ForumMembership.Kind.GUEST, by=by)
-    group_member_add(utovergruppe, name="Åse Innkaller", organisation="Helsestasjon",
-                     kind=ForumMembership.Kind.SECRETARY, by=by)  # fmt: skip
+    group_member_add(
+        utovergruppe, name="Åse Innkaller", organisation="Helsestasjon", kind=ForumMembership.Kind.SECRETARY, by=by
+    )
     content = client_for("moss_slt").get(reverse("slt:group", args=[utovergruppe.pk])).content.decode()
     assert content.index("Åse Innkaller") < content.index("Bente Barnevern") < content.index("Bjørn BUP")

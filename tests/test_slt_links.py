@@ -25,8 +25,14 @@ def luster_slt(personas, luster):
     slt_model = slt_model_create(name="SLT Luster", kommuner=[luster], created_by=user)
     group_create(slt_model=slt_model, name="Familieforum", meetings_per_year=12, created_by=user)
     year = timezone.localdate().year
-    plan = plan_create(slt_model=slt_model, title="Handlingsplan", start_year=year - 1, end_year=year + 1,
-                       focus_areas=["Rus", "Vald i nære relasjonar"], created_by=user)  # fmt: skip
+    plan = plan_create(
+        slt_model=slt_model,
+        title="Handlingsplan",
+        start_year=year - 1,
+        end_year=year + 1,
+        focus_areas=["Rus", "Vald i nære relasjonar"],
+        created_by=user,
+    )
     first = tiltak_create(
         plan=plan, created_by=user, focus_area=plan.focus_areas.get(name="Rus"), title="Foreldrekurs COS"
     )
@@ -59,9 +65,10 @@ def test_the_agreements_slt_section_shows_the_current_groups_and_plan(
     from samarbeid.models import PoliceUnit
 
     agreement = agreement_create(
-        police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"), kommuner=[luster],
+        police_party=PoliceUnit.objects.get(name="Sogn lensmannsdistrikt"),
+        kommuner=[luster],
         created_by=personas["luster_slt"],
-    )  # fmt: skip
+    )
     client = client_for("sogn_politikontakt")
     client.get(reverse("agreements:detail", args=[agreement.pk]))  # the daily role sync
     with django_assert_max_num_queries(25):  # measured: 25, of which 5 for the SLT summary, 1 for invitations

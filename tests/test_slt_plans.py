@@ -13,25 +13,34 @@ from slt.services import plan_create, plan_progress, slt_model_create, tiltak_ad
 @pytest.fixture
 def moss_slt_model(personas):
     return slt_model_create(
-        name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
+        name="SLT Moss",
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
         utovende_niva="Skoler, barnehager, politi, frivillige organisasjoner",
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
 def moss_plan(moss_slt_model, personas):
     return plan_create(
-        slt_model=moss_slt_model, title="Handlingsplan for rus- og kriminalitetsforebygging", start_year=2018,
-        end_year=2019, focus_areas=["Rus", "Vold i nære relasjoner"], created_by=personas["moss_slt"],
-    )  # fmt: skip
+        slt_model=moss_slt_model,
+        title="Handlingsplan for rus- og kriminalitetsforebygging",
+        start_year=2018,
+        end_year=2019,
+        focus_areas=["Rus", "Vold i nære relasjoner"],
+        created_by=personas["moss_slt"],
+    )
 
 
 @pytest.fixture
 def utsett(moss_plan, personas):
     return tiltak_create(
-        plan=moss_plan, created_by=personas["moss_slt"], focus_area=moss_plan.focus_areas.get(name="Rus"),
-        title="«Utsett!»", target_group="Foreldre på ungdomsskolene",
-    )  # fmt: skip
+        plan=moss_plan,
+        created_by=personas["moss_slt"],
+        focus_area=moss_plan.focus_areas.get(name="Rus"),
+        title="«Utsett!»",
+        target_group="Foreldre på ungdomsskolene",
+    )
 
 
 def test_slt_model_gets_the_police_unit_serving_the_kommune(moss_slt_model):
@@ -47,10 +56,15 @@ def test_koordinatorer_come_from_roles_with_stillingsprosent(moss_slt_model, per
 @pytest.mark.parametrize(
     "persona, status",
     [
-        ("moss_slt", 200), ("moss_ordforer", 200), ("moss_politikontakt", 200), ("moss_leder", 200),
-        ("randaberg_slt", 404), ("luster_ordforer", 404), ("stavanger_politikontakt", 404),
+        ("moss_slt", 200),
+        ("moss_ordforer", 200),
+        ("moss_politikontakt", 200),
+        ("moss_leder", 200),
+        ("randaberg_slt", 404),
+        ("luster_ordforer", 404),
+        ("stavanger_politikontakt", 404),
     ],
-)  # fmt: skip
+)
 def test_slt_page_is_read_by_the_kommune_and_its_police_and_hidden_from_other_tenants(
     client_for, moss_slt_model, persona, status
 ):
@@ -115,8 +129,9 @@ def test_plan_period_must_not_end_before_it_starts(moss_slt_model, personas):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        plan_create(slt_model=moss_slt_model, title="Feil", start_year=2020, end_year=2019,
-                    created_by=personas["moss_slt"])  # fmt: skip
+        plan_create(
+            slt_model=moss_slt_model, title="Feil", start_year=2020, end_year=2019, created_by=personas["moss_slt"]
+        )
 
 
 def test_koordinator_creates_a_plan_with_focus_areas_through_the_form(client_for, moss_slt_model):
@@ -141,11 +156,15 @@ def test_koordinator_adds_a_tiltak_with_responsible_party_and_period(client_for,
     response = client_for("moss_slt").post(
         reverse("slt:tiltak_create", args=[moss_plan.pk]),
         {
-            "focus_area": moss_plan.focus_areas.get(name="Rus").pk, "title": "Årlig SLT-fagdag",
-            "target_group": "Førstelinjen", "responsible_party": moss.pk,
-            "responsible_person": personas["moss_slt"].person.pk, "starts_on": "2018-01-01", "ends_on": "2019-12-31",
+            "focus_area": moss_plan.focus_areas.get(name="Rus").pk,
+            "title": "Årlig SLT-fagdag",
+            "target_group": "Førstelinjen",
+            "responsible_party": moss.pk,
+            "responsible_person": personas["moss_slt"].person.pk,
+            "starts_on": "2018-01-01",
+            "ends_on": "2019-12-31",
         },
-    )  # fmt: skip
+    )
     tiltak = Tiltak.objects.get(title="Årlig SLT-fagdag")
     assert response.url == reverse("slt:tiltak", args=[tiltak.pk])
     assert tiltak.status == TiltakStatus.PLANLAGT and tiltak.status_changed_by == personas["moss_slt"]
@@ -154,20 +173,31 @@ def test_koordinator_adds_a_tiltak_with_responsible_party_and_period(client_for,
 def test_tiltak_deadline_before_start_is_refused_in_norwegian(client_for, moss_plan):
     response = client_for("moss_slt").post(
         reverse("slt:tiltak_create", args=[moss_plan.pk]),
-        {"focus_area": moss_plan.focus_areas.first().pk, "title": "X", "starts_on": "2019-01-01",
-         "ends_on": "2018-01-01"},
-    )  # fmt: skip
+        {
+            "focus_area": moss_plan.focus_areas.first().pk,
+            "title": "X",
+            "starts_on": "2019-01-01",
+            "ends_on": "2018-01-01",
+        },
+    )
     assert "Fristen kan ikke være før startdatoen." in response.content.decode()
 
 
 def test_focus_area_of_another_plan_is_refused(moss_slt_model, moss_plan, personas):
     from django.core.exceptions import ValidationError
 
-    other = plan_create(slt_model=moss_slt_model, title="Annen", start_year=2020, end_year=2021,
-                        focus_areas=["Rus"], created_by=personas["moss_slt"])  # fmt: skip
+    other = plan_create(
+        slt_model=moss_slt_model,
+        title="Annen",
+        start_year=2020,
+        end_year=2021,
+        focus_areas=["Rus"],
+        created_by=personas["moss_slt"],
+    )
     with pytest.raises(ValidationError):
-        tiltak_create(plan=moss_plan, created_by=personas["moss_slt"], focus_area=other.focus_areas.get(),
-                      title="Feil plan")  # fmt: skip
+        tiltak_create(
+            plan=moss_plan, created_by=personas["moss_slt"], focus_area=other.focus_areas.get(), title="Feil plan"
+        )
 
 
 def test_progress_note_and_status_change_are_recorded_with_who_and_when(client_for, personas, utsett):
@@ -183,9 +213,10 @@ def test_progress_note_and_status_change_are_recorded_with_who_and_when(client_f
 
 def test_progress_through_htmx_returns_the_progress_partial(client_for, utsett):
     response = client_for("moss_slt").post(
-        reverse("slt:tiltak_progress", args=[utsett.pk]), {"status": TiltakStatus.PLANLAGT, "text": "Møte holdt"},
+        reverse("slt:tiltak_progress", args=[utsett.pk]),
+        {"status": TiltakStatus.PLANLAGT, "text": "Møte holdt"},
         headers={"HX-Request": "true"},
-    )  # fmt: skip
+    )
     content = response.content.decode()
     assert response.status_code == 200 and "<html" not in content
     assert 'id="fremdrift"' in content and "Møte holdt" in content
@@ -253,8 +284,9 @@ def test_plan_page_queries_do_not_grow_with_tiltak(client_for, personas, moss_pl
 
 def test_slt_pages_queries_do_not_grow_with_data(client_for, personas, moss_plan, django_assert_max_num_queries):
     client = client_for("moss_slt")
-    tiltak = tiltak_create(plan=moss_plan, created_by=personas["moss_slt"], focus_area=moss_plan.focus_areas.first(),
-                           title="Notert")  # fmt: skip
+    tiltak = tiltak_create(
+        plan=moss_plan, created_by=personas["moss_slt"], focus_area=moss_plan.focus_areas.first(), title="Notert"
+    )
     tiltak_add_progress(tiltak, user=personas["moss_slt"], text="Første notat")
     urls = [
         reverse("slt:index"),
@@ -270,8 +302,13 @@ def test_slt_pages_queries_do_not_grow_with_data(client_for, personas, moss_plan
         counts[url] = len(captured.captured_queries)
     for i in range(15):
         tiltak_add_progress(tiltak, user=personas["moss_slt"], text=f"Notat {i}")
-        plan_create(slt_model=moss_plan.slt_model, title=f"Plan {i}", start_year=2000 + i, end_year=2001 + i,
-                    created_by=personas["moss_slt"])  # fmt: skip
+        plan_create(
+            slt_model=moss_plan.slt_model,
+            title=f"Plan {i}",
+            start_year=2000 + i,
+            end_year=2001 + i,
+            created_by=personas["moss_slt"],
+        )
         slt_model_create(
             name=f"SLT {i}", kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"]
         )
@@ -285,8 +322,11 @@ def test_the_politirad_is_the_steering_group_in_the_diagram(client_for, personas
     from samarbeid.models import PoliceUnit
 
     moss = Kommune.objects.get(number="3103")
-    council = council_create(name="Politirådet i Moss", host_kommune=moss,
-                             police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"))  # fmt: skip
+    council = council_create(
+        name="Politirådet i Moss",
+        host_kommune=moss,
+        police_unit=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+    )
     response = client_for("moss_slt").post(
         reverse("slt:create"), {"name": "SLT Moss", "kommuner": [moss.pk], "council": council.pk}
     )
@@ -301,9 +341,9 @@ def test_the_list_shows_only_the_slt_models_the_user_takes_part_in(client_for, m
 
 
 @pytest.mark.parametrize(
-    "persona, expected", [("moss_slt", {200, 302}), ("moss_ordforer", {403}), ("moss_politikontakt", {403}),
-                          ("randaberg_slt", {404})],
-)  # fmt: skip
+    "persona, expected",
+    [("moss_slt", {200, 302}), ("moss_ordforer", {403}), ("moss_politikontakt", {403}), ("randaberg_slt", {404})],
+)
 def test_permission_matrix_for_changing_plans_and_tiltak(client_for, utsett, persona, expected):
     client = client_for(persona)
     plan = utsett.plan
@@ -316,9 +356,15 @@ def test_koordinator_edits_a_tiltak_and_adds_a_focus_area(client_for, utsett):
     client = client_for("moss_slt")
     client.post(reverse("slt:focus_area_add", args=[utsett.plan_id]), {"name": "Nettmobbing"})
     nettmobbing = utsett.plan.focus_areas.get(name="Nettmobbing")
-    response = client.post(reverse("slt:tiltak_edit", args=[utsett.pk]), {
-        "focus_area": nettmobbing.pk, "title": "«Utsett!» 2.0", "target_group": "Foreldre", "version": 1,
-    })  # fmt: skip
+    response = client.post(
+        reverse("slt:tiltak_edit", args=[utsett.pk]),
+        {
+            "focus_area": nettmobbing.pk,
+            "title": "«Utsett!» 2.0",
+            "target_group": "Foreldre",
+            "version": 1,
+        },
+    )
     assert response.status_code == 302
     utsett.refresh_from_db()
     assert (utsett.title, utsett.focus_area) == ("«Utsett!» 2.0", nettmobbing)
@@ -332,8 +378,9 @@ def test_a_group_member_without_login_can_be_responsible_for_a_tiltak(client_for
     group = group_create(
         slt_model=moss_plan.slt_model, name="OSG", meetings_per_year=12, created_by=personas["moss_slt"]
     )
-    member = group_member_add(group, name="Helga Helsestasjon", organisation="Helsestasjon", kind="member",
-                              by=personas["moss_slt"])  # fmt: skip
+    member = group_member_add(
+        group, name="Helga Helsestasjon", organisation="Helsestasjon", kind="member", by=personas["moss_slt"]
+    )
     content = client_for("moss_slt").get(reverse("slt:tiltak_create", args=[moss_plan.pk])).content.decode()
     assert f'value="{member.person.pk}"' in content
 

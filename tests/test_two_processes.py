@@ -61,14 +61,25 @@ def installation(tmp_path_factory):
     """One database, one file store and one cache for every process of the test."""
     root = tmp_path_factory.mktemp("two-machines")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX")}
-    env.update(DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}", MEDIA_ROOT=str(root / "store"), DEBUG="true",
-               DJANGO_SETTINGS_MODULE="samarbeid.settings")  # fmt: skip
+    env.update(
+        DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}",
+        MEDIA_ROOT=str(root / "store"),
+        DEBUG="true",
+        DJANGO_SETTINGS_MODULE="samarbeid.settings",
+    )
     redis_prefix = None
     if redis_is_up():
         redis_prefix = f"samarbeid-test-{uuid.uuid4().hex}"
         env.update(REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0", CACHE_KEY_PREFIX=redis_prefix)
-    done = subprocess.run([sys.executable, "-c", SETUP], cwd=settings.BASE_DIR, env=env, check=True, timeout=300,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", SETUP],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
     return {"root": root, "env": env, "agreement": int(done.stdout.split()[-1]), "redis_prefix": redis_prefix}
 
 
@@ -78,10 +89,23 @@ def servers(installation):
     ports, processes = [free_port(), free_port()], []
     with open(log, "ab") as output:
         for port in ports:
-            command = [sys.executable, "-m", "gunicorn", "samarbeid.wsgi", "--bind", f"127.0.0.1:{port}",
-                       "--workers", "1", "--log-level", "warning"]  # fmt: skip
-            processes.append(subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=output,
-                                              start_new_session=True))  # fmt: skip
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "samarbeid.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+            ]
+            processes.append(
+                subprocess.Popen(
+                    command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=output, start_new_session=True
+                )
+            )
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for url, process in zip(urls, processes, strict=True):
@@ -160,8 +184,7 @@ def test_a_pdf_rendered_by_the_worker_for_one_process_is_served_by_the_other_wit
     assert status == 200 and content_type.startswith("text/html") and "PDF-en lages nå" in body.decode()
 
     worker = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
-    subprocess.run(worker, cwd=settings.BASE_DIR, env=installation["env"], check=True, timeout=300,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(worker, cwd=settings.BASE_DIR, env=installation["env"], check=True, timeout=300, capture_output=True)
 
     status, content_type, pdf, etag = download(browser, servers[1] + path)
     assert status == 200 and content_type == "application/pdf" and pdf.startswith(b"%PDF")

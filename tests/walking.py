@@ -86,10 +86,14 @@ def build_demo_world(tmp_path) -> dict[str, User]:
     agreement_send_for_signature(luster, by=personas["luster_slt"])  # a signing round to walk
     for agreement in Agreement.objects.all():
         Attachment.objects.create(
-            agreement=agreement, title="Vedlegg", file=ContentFile(PDF_BYTES, name="vedlegg.pdf"),
-            original_name="vedlegg.pdf", content_type="application/pdf", size=len(PDF_BYTES),
+            agreement=agreement,
+            title="Vedlegg",
+            file=ContentFile(PDF_BYTES, name="vedlegg.pdf"),
+            original_name="vedlegg.pdf",
+            content_type="application/pdf",
+            size=len(PDF_BYTES),
             uploaded_by=agreement.created_by,
-        )  # fmt: skip
+        )
     for forum in Forum.objects.all():
         meeting = forum.meetings.order_by("-starts_at").first()
         if meeting is not None:
@@ -97,15 +101,18 @@ def build_demo_world(tmp_path) -> dict[str, User]:
                 meeting, upload=ContentFile(PDF_BYTES, name="sakspapir.pdf"), title="Sakspapir", by=None
             )
     council_create(  # an invitation to walk: Kvitsøy is invited to a second council of Randaberg
-        name="Politirådet i Randaberg og Kvitsøy", host_kommune=Kommune.objects.get(number="1127"),
-        police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"), by=personas["randaberg_slt"],
+        name="Politirådet i Randaberg og Kvitsøy",
+        host_kommune=Kommune.objects.get(number="1127"),
+        police_unit=PoliceUnit.objects.get(name="Tjenesteenhet Stavanger"),
+        by=personas["randaberg_slt"],
         invite=[Kommune.objects.get(number="1144")],
-    )  # fmt: skip
+    )
     seed = (settings.REFERENCE_DATA_DIR / "seeds" / "moss-ost-2018.txt").read_bytes()
     import_review_create(  # a pending import to walk: Moss's SLT-koordinator's own
-        upload=ContentFile(seed, name="moss-ost-2018.txt"), owner_party=Kommune.objects.get(number="3103"),
+        upload=ContentFile(seed, name="moss-ost-2018.txt"),
+        owner_party=Kommune.objects.get(number="3103"),
         by=personas["moss_slt"],
-    )  # fmt: skip
+    )
     for user in personas.values():
         CalendarFeedToken.objects.get_or_create(user=user)
         sync_user_roles(user)  # once, here: the middleware's daily sync would be rolled back with every request

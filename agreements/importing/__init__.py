@@ -27,9 +27,21 @@ from agreements.importing.read import FORMATS, Block, Document, decode_text, rea
 from agreements.importing.text import BULLET, plain, strip_markers, words
 
 __all__ = [
-    "FORMATS", "Block", "Coverage", "Document", "ParsedAgreement", "ParsedSection", "PartyMention", "SetAside",
-    "Signatory", "decode_text", "parse_agreement", "parse_document", "parse_text", "read",
-]  # fmt: skip
+    "FORMATS",
+    "Block",
+    "Coverage",
+    "Document",
+    "ParsedAgreement",
+    "ParsedSection",
+    "PartyMention",
+    "SetAside",
+    "Signatory",
+    "decode_text",
+    "parse_agreement",
+    "parse_document",
+    "parse_text",
+    "read",
+]
 
 PREAMBLE_HEADING = {"nb": "Innledende tekst", "nn": "Innleiande tekst"}
 

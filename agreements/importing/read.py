@@ -454,14 +454,16 @@ def _pdf_lines(words: list[dict], page: int) -> list[_PdfLine]:
     candidates = [
         [a["x0"] for b, a in zip(row, row[1:], strict=False) if a["x0"] - b["x1"] > row[0]["size"] * 0.8]
         for row in rows
-    ]  # fmt: skip
+    ]
     lines = []
     for index, row in enumerate(rows):
         size = max(w["size"] for w in row)
         neighbours = [
-            x for other in (index - 2, index - 1, index + 1, index + 2) if 0 <= other < len(rows)
+            x
+            for other in (index - 2, index - 1, index + 1, index + 2)
+            if 0 <= other < len(rows)
             for x in candidates[other] + ([rows[other][0]["x0"]] if candidates[other] else [])
-        ]  # fmt: skip
+        ]
         cells, current = [], [row[0]["text"]]
         for before, after in zip(row, row[1:], strict=False):
             gap = after["x0"] - before["x1"]
@@ -473,14 +475,21 @@ def _pdf_lines(words: list[dict], page: int) -> list[_PdfLine]:
         cells.append(" ".join(current))
         bold = all(re.search(r"bold|black|heavy|semibold", w["fontname"], re.I) for w in row)
         line = _PdfLine(
-            text=" ".join(cells), top=min(w["top"] for w in row), bottom=max(w["bottom"] for w in row), size=size,
-            bold=bold, x0=row[0]["x0"], page=page, cells=cells if len(cells) > 1 else [],
-        )  # fmt: skip
+            text=" ".join(cells),
+            top=min(w["top"] for w in row),
+            bottom=max(w["bottom"] for w in row),
+            size=size,
+            bold=bold,
+            x0=row[0]["x0"],
+            page=page,
+            cells=cells if len(cells) > 1 else [],
+        )
         line.starts = [row[0]["x0"]] + [
-            after["x0"] for before, after in zip(row, row[1:], strict=False)
-            if after["x0"] - before["x1"] > size * 2.2 or (after["x0"] - before["x1"] > size * 0.8
-                                                           and any(abs(after["x0"] - x) < 2.5 for x in neighbours))
-        ]  # fmt: skip
+            after["x0"]
+            for before, after in zip(row, row[1:], strict=False)
+            if after["x0"] - before["x1"] > size * 2.2
+            or (after["x0"] - before["x1"] > size * 0.8 and any(abs(after["x0"] - x) < 2.5 for x in neighbours))
+        ]
         lines.append(line)
     return _pdf_cell_continuations(lines)
 
@@ -515,9 +524,7 @@ def _pdf_furniture(pages: list[list[_PdfLine]], heights: list[float]) -> set[int
                 candidates.append((_FURNITURE_DIGITS.sub("#", line.text.lower()).strip(), line))
     counts = Counter(key for key, _ in candidates)
     repeated = 2 if len(pages) > 1 else 10**6
-    return {
-        id(line) for key, line in candidates if counts[key] >= repeated or _PAGE_NUMBER.match(line.text)
-    }  # fmt: skip
+    return {id(line) for key, line in candidates if counts[key] >= repeated or _PAGE_NUMBER.match(line.text)}
 
 
 _BULLET_START = re.compile(r"^\s*(?:[-•·–*▪◦❖]|o(?=\s))\s")

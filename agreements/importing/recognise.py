@@ -45,9 +45,14 @@ _ROLE_WORDS = re.compile(
 )
 _FOR_PARTY = re.compile(r"^(?:for|på vegne av|pva\.?)\s+(?P<party>\S.*?)\s*:?$", re.IGNORECASE)
 _UNIT_SUFFIXES = (
-    "politistasjonsdistrikt", "lensmannsdistrikt", "politistasjon", "lensmannskontor", "politistasjonsdistrikt",
-    "driftsenhet", "driftseining",
-)  # fmt: skip
+    "politistasjonsdistrikt",
+    "lensmannsdistrikt",
+    "politistasjon",
+    "lensmannskontor",
+    "politistasjonsdistrikt",
+    "driftsenhet",
+    "driftseining",
+)
 _PARTY_SUFFIXES = ("kommune", "herad", "politidistrikt", *_UNIT_SUFFIXES)
 _NAME = r"[A-ZÆØÅ][\w\-]*"
 _PARTY = re.compile(
@@ -70,10 +75,14 @@ _TITLE_IN_PLACE = re.compile(
 )
 _PERSON = re.compile(r"^[A-ZÆØÅ][\w\-.]+(?:\s+[A-ZÆØÅ][\w\-.]*){1,3}$")
 # Words that tell nynorsk from bokmål (each list's words are common in one and absent in the other).
-_NYNORSK_WORDS = set("ikkje eit kva frå vert dei korleis difor mogleg kvar vere vera gjeld skule skular kommunane "
-                     "saman heile meir berre òg ho no eitt mellom_nn eigen eiga einig avtala".split())  # fmt: skip
-_BOKMAL_WORDS = set("ikke et hva fra blir de hvordan derfor mulig hver være gjelder skole skoler kommunene sammen "
-                    "hele mer bare også hun nå ett egen enig".split())  # fmt: skip
+_NYNORSK_WORDS = set(
+    "ikkje eit kva frå vert dei korleis difor mogleg kvar vere vera gjeld skule skular kommunane "
+    "saman heile meir berre òg ho no eitt mellom_nn eigen eiga einig avtala".split()
+)
+_BOKMAL_WORDS = set(
+    "ikke et hva fra blir de hvordan derfor mulig hver være gjelder skole skoler kommunene sammen "
+    "hele mer bare også hun nå ett egen enig".split()
+)
 
 
 def guess_malform(text: str) -> str:
@@ -170,8 +179,22 @@ def _date_of(match: re.Match | None) -> datetime.date | None:
     return parse_date(match)
 
 
-_LOWER_IN_NAMES = {"og", "mellom", "om", "i", "ved", "for", "kommune", "herad", "kommunene", "kommunane", "kommuner",
-                   "kommunar", "politidistrikt", *_UNIT_SUFFIXES}  # fmt: skip
+_LOWER_IN_NAMES = {
+    "og",
+    "mellom",
+    "om",
+    "i",
+    "ved",
+    "for",
+    "kommune",
+    "herad",
+    "kommunene",
+    "kommunane",
+    "kommuner",
+    "kommunar",
+    "politidistrikt",
+    *_UNIT_SUFFIXES,
+}
 
 
 def uncaps(text: str) -> str:
@@ -182,8 +205,11 @@ def uncaps(text: str) -> str:
     words = []
     for word in text.split(" "):
         lowered = word.lower()
-        words.append(lowered if lowered.strip(",.:") in _LOWER_IN_NAMES else "-".join(
-            part[:1].upper() + part[1:].lower() for part in word.split("-")))  # fmt: skip
+        words.append(
+            lowered
+            if lowered.strip(",.:") in _LOWER_IN_NAMES
+            else "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+        )
     return " ".join(words)
 
 
@@ -201,8 +227,12 @@ def party_mentions(text: str, source: str) -> list[PartyMention]:
     for pattern in (_KOMMUNE_LIST, _LIST_KOMMUNER):
         for match in pattern.finditer(text):
             for name in re.split(r"\s*,\s*|\s+og\s+", match.group("names")):
-                found.append((match.start("names") + match.group("names").find(name), PartyMention(
-                    f"{name} kommune", "kommune", source)))  # fmt: skip
+                found.append(
+                    (
+                        match.start("names") + match.group("names").find(name),
+                        PartyMention(f"{name} kommune", "kommune", source),
+                    )
+                )
     masked = text
     for pattern in (_KOMMUNE_LIST, _LIST_KOMMUNER):
         masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)

@@ -170,8 +170,11 @@ def html_blocks(value: str) -> list[str]:
     if not value.strip():
         return []
     fragments = lxml.html.fragments_fromstring(value)
-    return [lxml.html.tostring(f, encoding="unicode") if not isinstance(f, str) else f"<p>{escape(f)}</p>"
-            for f in fragments if isinstance(f, str) and f.strip() or not isinstance(f, str)]  # fmt: skip
+    return [
+        lxml.html.tostring(f, encoding="unicode") if not isinstance(f, str) else f"<p>{escape(f)}</p>"
+        for f in fragments
+        if isinstance(f, str) and f.strip() or not isinstance(f, str)
+    ]
 
 
 def template_for_import(police_party: Party | None) -> AgreementTemplate:
@@ -356,8 +359,9 @@ def earlier_agreement(user, *, police_party, kommuner, parsed: ParsedAgreement) 
     for candidate in candidates:
         same_signing = parsed.signed_on is not None and parsed.signed_on in signed[candidate.pk]
         same_period = parsed.period_start is not None and (candidate.period_start, candidate.period_end) == (
-            parsed.period_start, parsed.period_end,
-        )  # fmt: skip
+            parsed.period_start,
+            parsed.period_end,
+        )
         if same_signing or same_period:
             return candidate
     return None
@@ -426,10 +430,17 @@ def agreement_import(
 
     with transaction.atomic():
         agreement = agreement_create(
-            police_party=police_party, kommuner=kommuner, invite=invite, created_by=created_by, template=template,
-            malform=malform or parsed.malform, period_start=period_start, period_end=period_end, replaces=replaces,
+            police_party=police_party,
+            kommuner=kommuner,
+            invite=invite,
+            created_by=created_by,
+            template=template,
+            malform=malform or parsed.malform,
+            period_start=period_start,
+            period_end=period_end,
+            replaces=replaces,
             template_sections=[s.template_section for s in sections if s.template_section],
-        )  # fmt: skip
+        )
         frame = {s.template_section_id: s for s in agreement.sections.all()}
         placed: list[AgreementSection] = []
         recorded: list[tuple[AgreementSection, str]] = []
@@ -446,9 +457,14 @@ def agreement_import(
                     recorded.append((target, SectionRevision.Action.EDITED))
             else:
                 target = AgreementSection(
-                    agreement=agreement, order=0, heading=reviewed.heading[:200], owner=reviewed.owner, is_local=True,
-                    local_text=clean_html(reviewed.html), updated_by=created_by,
-                )  # fmt: skip
+                    agreement=agreement,
+                    order=0,
+                    heading=reviewed.heading[:200],
+                    owner=reviewed.owner,
+                    is_local=True,
+                    local_text=clean_html(reviewed.html),
+                    updated_by=created_by,
+                )
                 recorded.append((target, SectionRevision.Action.ADDED))
             placed.append(target)
         for order, section in enumerate(placed, start=1):
@@ -456,9 +472,18 @@ def agreement_import(
         AgreementSection.objects.bulk_create([s for s in placed if s.pk is None])
         AgreementSection.objects.bulk_update(
             [s for s in placed if s.template_section_id],
-            ["order", "heading", "owner", "is_local", "suggested", "standard_text", "local_text", "version",
-             "updated_by"],
-        )  # fmt: skip
+            [
+                "order",
+                "heading",
+                "owner",
+                "is_local",
+                "suggested",
+                "standard_text",
+                "local_text",
+                "version",
+                "updated_by",
+            ],
+        )
         SectionRevision.objects.bulk_create(
             SectionRevision(
                 agreement=agreement,
@@ -486,10 +511,13 @@ def agreement_import(
 def _keep_original(agreement: Agreement, *, name: str, content: bytes, by) -> Attachment:
     extension = PurePath(name).suffix.lower()
     attachment = Attachment(
-        agreement=agreement, title=_("Opprinnelig avtale (importert fil)"), original_name=name,
-        content_type=CONTENT_TYPES_READ.get(extension, "application/octet-stream"), size=len(content),
+        agreement=agreement,
+        title=_("Opprinnelig avtale (importert fil)"),
+        original_name=name,
+        content_type=CONTENT_TYPES_READ.get(extension, "application/octet-stream"),
+        size=len(content),
         uploaded_by=by,
-    )  # fmt: skip
+    )
     attachment.file.save(name, ContentFile(content), save=False)
     attachment.save()
     return attachment
@@ -536,10 +564,18 @@ def import_review_confirm(*, review: ImportReview, by, choices: ReviewChoices) -
     with review.file.open("rb") as content:
         original = (review.original_name, content.read())
     agreement = agreement_import(
-        parsed_from_json(review.found), created_by=by, police_party=police_party, kommuner=joining, invite=invited,
-        sections=choices.sections, malform=choices.malform, period=(choices.period_start, choices.period_end),
-        signed_on=choices.signed_on, replaces=choices.replaces, original=original,
-    )  # fmt: skip
+        parsed_from_json(review.found),
+        created_by=by,
+        police_party=police_party,
+        kommuner=joining,
+        invite=invited,
+        sections=choices.sections,
+        malform=choices.malform,
+        period=(choices.period_start, choices.period_end),
+        signed_on=choices.signed_on,
+        replaces=choices.replaces,
+        original=original,
+    )
     review.status, review.agreement = ImportReview.Status.DONE, agreement
     review.save(update_fields=["status", "agreement"])
     return agreement

@@ -126,9 +126,7 @@ def _find_toc(lines: list[str], hints: list[Hint]) -> tuple[int | None, int, lis
 
 def _title_block(lines: list[str], hints: list[Hint], end: int) -> tuple[list[int], list[int]]:
     """(title rows, cover rows before the title) among the first `end` rows."""
-    title_row = next(
-        (i for i in range(end) if lines[i].strip() and recognise.is_title_start(plain(lines[i]))), None
-    )  # fmt: skip
+    title_row = next((i for i in range(end) if lines[i].strip() and recognise.is_title_start(plain(lines[i]))), None)
     if title_row is None:
         return [], []
     rows, previous = [title_row], plain(lines[title_row])
@@ -235,9 +233,9 @@ def heading_shape(lines: list[str], hints: list[Hint], row: int) -> str | None:
     if not _body_follows(lines, row):
         return None
     after_item = previous is not None and bool(BULLET.match(lines[previous]) or NUMBERED_ITEM.match(lines[previous]))
-    if strong and (blank_before or previous is None or after_item or _is_caps(text) or previous_text.endswith(
-        (".", "!", "?", ":")
-    )):  # fmt: skip
+    if strong and (
+        blank_before or previous is None or after_item or _is_caps(text) or previous_text.endswith((".", "!", "?", ":"))
+    ):
         return "strong"
     if blank_before:
         return "plain"
@@ -409,7 +407,7 @@ def layout(blocks: list[Block]) -> Layout:
 
     result.preamble_rows = [
         r for r in range(0, body_start) if r not in taken and r not in sig_rows and lines[r].strip()
-    ]  # fmt: skip
+    ]
     result.heading_rows = heading_rows
     for index, row in enumerate(heading_rows):
         end = heading_rows[index + 1] if index + 1 < len(heading_rows) else len(lines)

@@ -70,8 +70,15 @@ def parse_source(text: str) -> list[Element]:
         stripped = line.lstrip()
         indent = (len(line) - len(stripped)) // 2
         kind, rest = None, stripped
-        for prefix, name in (("@@ ", "cover"), ("!! ", "title"), ("## ", "subheading"), ("# ", "heading"),
-                             ("- ", "bullet"), ("+ ", "number"), ("~ ", "toc")):  # fmt: skip
+        for prefix, name in (
+            ("@@ ", "cover"),
+            ("!! ", "title"),
+            ("## ", "subheading"),
+            ("# ", "heading"),
+            ("- ", "bullet"),
+            ("+ ", "number"),
+            ("~ ", "toc"),
+        ):
             if stripped.startswith(prefix):
                 kind, rest = name, stripped[len(prefix) :]
                 break

@@ -102,10 +102,16 @@ def test_agreement_pages_have_no_accessibility_violations(page, login, personas,
     login("moss_slt")
     base = f"/avtaler/{moss_agreement.pk}/"
     paths = [
-        "/avtaler/", "/avtaler/ny/", f"{base}rediger/", f"{base}endringslogg/", f"{base}deler/fokusomrader/",
-        f"{base}vedlegg/ny/", f"{base}avsnitt/{section.pk}/rediger/", f"{base}avsnitt/{section.pk}/historikk/",
+        "/avtaler/",
+        "/avtaler/ny/",
+        f"{base}rediger/",
+        f"{base}endringslogg/",
+        f"{base}deler/fokusomrader/",
+        f"{base}vedlegg/ny/",
+        f"{base}avsnitt/{section.pk}/rediger/",
+        f"{base}avsnitt/{section.pk}/historikk/",
         f"{base}avsnitt/{section.pk}/sammenlign/?fra=2&til=3",
-    ]  # fmt: skip
+    ]
     for path in paths:
         page.goto(path)
         assert_accessible(page)
@@ -118,7 +124,10 @@ def test_template_editor_pages_have_no_accessibility_violations(page, login, per
     vest = Politidistrikt.objects.get(short_name="Vest")
     template = template_create_for_district(vest, by=personas["vest_malansvarlig"])
     login("vest_malansvarlig")
-    for path in ("/avtaler/maler/", f"/avtaler/maler/{template.pk}/",
-                 f"/avtaler/maler/{template.pk}/avsnitt/{template.sections.first().pk}/"):  # fmt: skip
+    for path in (
+        "/avtaler/maler/",
+        f"/avtaler/maler/{template.pk}/",
+        f"/avtaler/maler/{template.pk}/avsnitt/{template.sections.first().pk}/",
+    ):
         page.goto(path)
         assert_accessible(page)

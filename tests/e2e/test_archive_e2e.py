@@ -18,9 +18,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def sealed(personas, django_capture_on_commit_callbacks):
     return signed(
-        personas, django_capture_on_commit_callbacks, police="Moss politistasjonsdistrikt", kommune="3103",
+        personas,
+        django_capture_on_commit_callbacks,
+        police="Moss politistasjonsdistrikt",
+        kommune="3103",
         signers=["moss_ordforer", "moss_leder"],
-    )  # fmt: skip
+    )
 
 
 def test_accessibility_statement_and_privacy_page_from_the_footer_in_bokmal(page, assert_accessible):
@@ -35,8 +38,12 @@ def test_accessibility_statement_and_privacy_page_from_the_footer_in_bokmal(page
     page.get_by_role("contentinfo").get_by_role("link", name="Personvern").click()
     page.wait_for_url("**/personvern/")
     body = page.locator("main").inner_text()
-    for heading in ("Behandlingsansvarlig", "Formål og rettslig grunnlag", "Hvor lenge opplysningene lagres",
-                    "Dine rettigheter"):  # fmt: skip
+    for heading in (
+        "Behandlingsansvarlig",
+        "Formål og rettslig grunnlag",
+        "Hvor lenge opplysningene lagres",
+        "Dine rettigheter",
+    ):
         assert heading in body
     assert "artikkel 6 nr. 1 bokstav e" in body and "Datatilsynet" in body
     assert_accessible(page)

@@ -80,8 +80,15 @@ def test_politikontakt_logs_presence_and_the_council_pages_are_accessible(page, 
     assert_accessible(page)
     year = timezone.localdate().year
     council = f"/politirad/{moss_council.pk}"
-    pages = ["/politirad/", f"{council}/medlemmer/", f"{council}/arshjul/{year}/", f"{council}/evaluering/{year}/",
-             f"{council}/endre/", f"/moter/forum/{moss_council.forum_id}/oppfolging/", "/moter/kalender/"]  # fmt: skip
+    pages = [
+        "/politirad/",
+        f"{council}/medlemmer/",
+        f"{council}/arshjul/{year}/",
+        f"{council}/evaluering/{year}/",
+        f"{council}/endre/",
+        f"/moter/forum/{moss_council.forum_id}/oppfolging/",
+        "/moter/kalender/",
+    ]
     for path in pages:
         page.goto(path)
         assert_accessible(page)

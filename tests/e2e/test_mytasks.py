@@ -52,8 +52,9 @@ def test_politikontakt_follows_the_review_task_marks_the_section_reviewed_and_th
 
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+    )
     section = agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order").first()
     section.set_local_text("<p>Kommunen stiller med kontor på rådhuset.</p>", by=personas["moss_slt"])
 

@@ -32,9 +32,11 @@ def test_the_signing_request_email_links_the_signatory_to_the_signing_page(
     TOTP.activate(ordforer, secret)
     agreement = agreement_create(
         police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")], created_by=personas["moss_slt"],
-        period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2028, 12, 31),
-    )  # fmt: skip
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2028, 12, 31),
+    )
     agreement_send_for_signature(agreement, by=personas["moss_slt"])  # live server: committed at once
     smtp.wait_for(2)
     [message] = smtp.to(ordforer.email)

@@ -38,17 +38,24 @@ def journeys() -> dict[str | None, list[str]]:
     luster = Agreement.objects.filter(kommuner__number="4644").get()
     return {
         "moss_slt": [
-            reverse("min_side"), reverse("agreements:list"), reverse("agreements:detail", args=[agreement.pk]),
-            reverse("councils:list"), reverse("councils:detail", args=[council.pk]),
-            reverse("meetings:detail", args=[meeting.pk]), reverse("meetings:actions", args=[council.forum_id]),
-            reverse("slt:index"), reverse("slt:detail", args=[slt_model.pk]), reverse("slt:plan", args=[plan.pk]),
-            reverse("meetings:calendar"), reverse("notification_settings"),
+            reverse("min_side"),
+            reverse("agreements:list"),
+            reverse("agreements:detail", args=[agreement.pk]),
+            reverse("councils:list"),
+            reverse("councils:detail", args=[council.pk]),
+            reverse("meetings:detail", args=[meeting.pk]),
+            reverse("meetings:actions", args=[council.forum_id]),
+            reverse("slt:index"),
+            reverse("slt:detail", args=[slt_model.pk]),
+            reverse("slt:plan", args=[plan.pk]),
+            reverse("meetings:calendar"),
+            reverse("notification_settings"),
         ],
         "moss_politikontakt": [reverse("min_side"), reverse("councils:log", args=[council.pk])],
         "luster_ordforer": [reverse("agreements:signing", args=[luster.pk])],
         "sorvest_politimester": [reverse("oversight:index")],
         None: [reverse("account_login"), "/kommune/3103-moss/", reverse("public:kommuner"), "/finnes-ikke/"],
-    }  # fmt: skip
+    }
 
 
 def test_every_main_page_fits_a_phone_and_is_accessible(world, browser, live_server, login):

@@ -54,11 +54,17 @@ def test_a_resident_reads_the_signed_agreement_and_the_published_minutes(page, s
 
 def test_every_other_public_page_is_accessible(page, scene, assert_accessible):
     council = scene["council"]
-    for url in ["/kommune/", "/kommune/?q=xyzzy", "/politidistrikt/",
-                reverse("public:district", args=[council.host_kommune.district.code]),
-                reverse("public:council", args=[council.pk]), reverse("public:meeting", args=[scene["closed"].pk]),
-                reverse("public:meeting", args=[scene["minutes_exempt"].pk]),
-                reverse("public:search") + "?q=referat", reverse("public:search") + "?q=zzqqxx"]:  # fmt: skip
+    for url in [
+        "/kommune/",
+        "/kommune/?q=xyzzy",
+        "/politidistrikt/",
+        reverse("public:district", args=[council.host_kommune.district.code]),
+        reverse("public:council", args=[council.pk]),
+        reverse("public:meeting", args=[scene["closed"].pk]),
+        reverse("public:meeting", args=[scene["minutes_exempt"].pk]),
+        reverse("public:search") + "?q=referat",
+        reverse("public:search") + "?q=zzqqxx",
+    ]:
         page.goto(url)
         page.locator("h1").first.wait_for()
         assert_accessible(page)

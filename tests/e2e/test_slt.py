@@ -16,8 +16,9 @@ pytestmark = pytest.mark.e2e
 def moss_plan(personas):
     user = personas["moss_slt"]
     slt_model = slt_model_create(name="SLT Moss", kommuner=[Kommune.objects.get(number="3103")], created_by=user)
-    plan = plan_create(slt_model=slt_model, title="Handlingsplan", start_year=2024, end_year=2027,
-                       focus_areas=["Rus"], created_by=user)  # fmt: skip
+    plan = plan_create(
+        slt_model=slt_model, title="Handlingsplan", start_year=2024, end_year=2027, focus_areas=["Rus"], created_by=user
+    )
     tiltak_create(plan=plan, created_by=user, focus_area=plan.focus_areas.get(), title="Årlig SLT-fagdag")
     return plan
 

@@ -43,9 +43,13 @@ class Command(BaseCommand):
         resolved = resolve_parties(parsed)
         try:
             agreement = agreement_import(
-                parsed, created_by=created_by, police_party=police_party, kommuner=kommuner, resolved=resolved,
+                parsed,
+                created_by=created_by,
+                police_party=police_party,
+                kommuner=kommuner,
+                resolved=resolved,
                 original=(file.name, file.read_bytes()),
-            )  # fmt: skip
+            )
         except MissingParties as missing:
             needed = [name for flag, name in ((missing.police, "--police"), (missing.kommuner, "--kommune")) if flag]
             raise CommandError(f"Teksten nevner ikke alle partene. Oppgi {' og '.join(needed)}.") from None
