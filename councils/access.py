@@ -62,9 +62,17 @@ def council_for(user, pk: int, *, change: bool = False) -> Council:
     return get_for_user(user, queryset, view=VIEW, change=CHANGE if change else None, pk=pk)
 
 
+def evaluation_council_for(user, pk: int, *, write: bool = False) -> Council:
+    """The council whose year-end evaluation the user reads (its readers and members) or writes (who may edit the
+    council and its årshjul: leader, SLT-koordinator, politikontakt). 404 for everyone else, logged in or not."""
+    return council_for(user, pk, change=write)
+
+
 def council_abilities(user, council: Council) -> dict[str, bool]:
+    edit = has_perm(user, CHANGE, council)
     return {
-        "edit": has_perm(user, CHANGE, council),
+        "edit": edit,
+        "evaluate": edit,  # the evaluation is written by who plans the council's year
         "plan": has_perm(user, MANAGE_MEETINGS, council.forum),
         "write_log": has_perm(user, WRITE_LOG, council),
     }

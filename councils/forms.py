@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from councils.access import (
@@ -10,6 +11,7 @@ from councils.access import (
     police_units_choosable,
 )
 from councils.models import Council, Evaluation, LogEntry, YearPlan
+from councils.veileder import QUESTIONS
 from samarbeid.concurrency import VersionedForm
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
@@ -156,6 +158,8 @@ class YearPlanMeetingForm(forms.Form):
 
 
 class YearPlanDecideForm(VersionedForm, forms.Form):
+    """The årshjul itself: where it was decided, a note, and the theme of each month."""
+
     decided_at = forms.ModelChoiceField(label=_("Vedtatt i møtet"), queryset=Meeting.objects.none(), required=False)
     note = forms.CharField(label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -164,6 +168,13 @@ class YearPlanDecideForm(VersionedForm, forms.Form):
         self.fields["decided_at"].queryset = council.forum.meetings.in_year(year - 1).exclude(
             status=Meeting.Status.CANCELLED
         )
+        for month in range(1, 13):
+            self.fields[f"theme_{month}"] = forms.CharField(
+                label=_("Tema i %(month)s") % {"month": MONTHS[month]},
+                max_length=200,
+                required=False,
+                validators=[validate_single_line],
+            )
 
     @classmethod
     def for_plan(cls, plan: YearPlan | None, data=None, *, council: Council, year: int) -> "YearPlanDecideForm":
@@ -172,14 +183,39 @@ class YearPlanDecideForm(VersionedForm, forms.Form):
 
     @staticmethod
     def stored_values(plan: YearPlan) -> dict:
-        return {"decided_at": plan.decided_at, "note": plan.note}
+        themes = {f"theme_{month}": plan.theme_of(month) for month in range(1, 13)}
+        return {"decided_at": plan.decided_at, "note": plan.note, **themes}
+
+    @property
+    def edited_data(self) -> dict:
+        data = super().edited_data
+        themes = {month: data.pop(f"theme_{month}").strip() for month in range(1, 13)}
+        return {**data, "themes": themes}
 
 
-class EvaluationForm(VersionedForm, forms.ModelForm):
-    class Meta:
-        model = Evaluation
-        fields = ["effect", "preparedness", "lessons"]
-        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+class EvaluationForm(VersionedForm, forms.Form):
+    """One answer field per question of the veileder; a new evaluation starts from the year's figures."""
+
+    def __init__(self, *args, figures=None, evaluation: Evaluation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            self.fields[question.key] = forms.CharField(
+                label=question.text, widget=forms.Textarea(attrs={"rows": 4}), required=False
+            )
+            if evaluation is not None:
+                self.fields[question.key].initial = evaluation.answer(question.key)
+            elif figures is not None and question.figure:
+                self.fields[question.key].initial = figures.text(question.figure)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(question.key, "").strip() for question in QUESTIONS):
+            raise forms.ValidationError(_("Svar på minst ett av spørsmålene før du lagrer evalueringen."))
+        return data
+
+    @staticmethod
+    def stored_values(evaluation: Evaluation) -> dict:
+        return {question.key: evaluation.answer(question.key) for question in QUESTIONS}
 
 
 class LogEntryForm(VersionedForm, forms.ModelForm):
