@@ -601,10 +601,11 @@ def evaluation_rows(evaluation: Evaluation | None, figures: EvaluationFigures, f
 
 
 def evaluation_history(evaluation: Evaluation | None, *, last: int = 20) -> list[tuple[EvaluationVersion, list]]:
-    """The saved versions of an evaluation, newest first, each with its answers in the veileder's order."""
+    """The earlier saved versions of an evaluation (the newest is the evaluation as it stands), newest first, each
+    with its answers in the veileder's order."""
     if evaluation is None:
         return []
-    versions = evaluation.versions.select_related("saved_by__person")[:last]
+    versions = evaluation.versions.select_related("saved_by__person")[1 : last + 1]
     return [(v, [(q.text, v.answers[q.key]) for q in QUESTIONS if v.answers.get(q.key)]) for v in versions]
 
 

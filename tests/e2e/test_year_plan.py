@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_evaluation_feeds_the_year_plan_and_the_theme_lands_on_the_agenda(
-    page, login, moss_council, assert_accessible
+    browser, live_server, page, login, moss_council, assert_accessible
 ):
     today = timezone.localdate()
     year = today.year + 1
@@ -40,3 +40,12 @@ def test_the_evaluation_feeds_the_year_plan_and_the_theme_lands_on_the_agenda(
     page.get_by_text("Møtet er lagt inn i årshjulet.").wait_for()
     page.locator("li.ds-card", has_text="Mars").get_by_role("link").first.click()
     page.get_by_text("Tema fra årshjul: Nettmobbing").first.wait_for()
+
+    member_context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+    member = member_context.new_page()
+    login("moss_leder", target=member)  # a member reads the evaluation, without a form
+    member.goto(f"/politirad/{moss_council.pk}/evaluering/{year - 1}/")
+    member.get_by_text("Legg fram politiets innbyggerundersøkelse i første møte.").wait_for()
+    assert member.get_by_role("button", name="Lagre evalueringen").count() == 0
+    assert_accessible(member)
+    member_context.close()
