@@ -201,7 +201,7 @@ def _council(user, t):
 
 def _council_member(user, t):
     forum = t.council.forum
-    return councils.forms.MemberForm(council=t.council), within(user, forum.parties(), [forum])
+    return councils.forms.MemberForm(council=t.council, user=user), within(user, forum.parties(), [forum])
 
 
 def _year_plan(user, t):
@@ -216,28 +216,28 @@ def _log(user, t):
 
 def _tiltak(user, t):
     scope = within(user, t.slt_model.parties(), [t.group.forum], [t.plan])
-    return slt.forms.TiltakForm(plan=t.plan), scope
+    return slt.forms.TiltakForm(plan=t.plan, user=user), scope
 
 
 def _group_member(user, t):
-    return slt.forms.MemberForm(group=t.group), within(user, t.slt_model.parties(), [t.group.forum])
+    return slt.forms.MemberForm(group=t.group, user=user), within(user, t.slt_model.parties(), [t.group.forum])
 
 
 def _agenda_item(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.AgendaItemForm(forum=forum), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_views.AgendaItemForm(forum=forum, user=user), within(user, forum.parties(), [forum])
 
 
 def _action(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.ActionForm(forum=forum), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_views.ActionForm(forum=forum, user=user), within(user, forum.parties(), [forum])
 
 
 def _action_edit(user, t):
     """An existing follow-up offers the same people and parties as a new one (its forum's)."""
     forum = t.council.forum
     action = FollowUpAction(decision=Decision(agenda_item=AgendaItem(meeting=Meeting(forum=forum))), description="x")
-    return samarbeid.meeting_views.ActionEditForm(action=action), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_views.ActionEditForm(action=action, user=user), within(user, forum.parties(), [forum])
 
 
 def _attendance(user, t):
