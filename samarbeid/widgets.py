@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+SEARCH_FROM = 8  # fewer options than this are read at a glance: no search box
+
 # (first group, the rest, the search box's label) per kind of option
 KOMMUNER = (_("Dine kommuner"), _("Andre kommuner i politidistriktet"), _("Søk etter kommune"))
 PEOPLE = (_("Fra din part"), _("Andre"), _("Søk etter person"))
@@ -40,6 +42,8 @@ class _Grouped:
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
+        options = [option for _group, options, _index in context["widget"]["optgroups"] for option in options]
+        context["widget"]["searchable"] = sum(1 for o in options if o["value"] not in ("", None)) >= SEARCH_FROM
         context["widget"]["search_label"] = self.labels[2]
         context["widget"]["legend"] = self.legend
         return context
@@ -47,6 +51,9 @@ class _Grouped:
 
 class Picker(_Grouped, forms.Select):
     template_name = "widgets/picker.html"
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "ds-input", **(attrs or {})}, choices)
 
 
 class MultiPicker(_Grouped, forms.CheckboxSelectMultiple):

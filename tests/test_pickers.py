@@ -131,3 +131,10 @@ def test_the_rendered_picker_offers_exactly_the_users_choices(client_for, person
     assert offered_values(response, "kommuner") == allowed
     foreign = Politidistrikt.objects.exclude(kommuner__pk__in=allowed).values_list("kommuner__pk", flat=True)
     assert not {str(pk) for pk in foreign} & offered_values(response, "kommuner")
+
+
+def test_a_short_list_has_no_search_box(client_for):
+    """Sør-Vest's seven police parties are read at a glance; its 29 kommuner get a search box."""
+    response = client_for("randaberg_ordforer").get(reverse("agreements:create"))
+    assert not _picker(response, "police_party").xpath(".//*[@data-picker-search]")
+    assert _picker(response, "kommuner").xpath(".//*[@data-picker-search]")

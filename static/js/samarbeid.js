@@ -9,10 +9,10 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // Pickers (samarbeid/widgets.py): typing in the search box hides the options that do not match; chosen
-// checkboxes stay in view, and a line says which are chosen.
+// checkboxes stay in view, and a line says which are chosen. Short lists have no search box.
 function picker(root) {
   const search = root.querySelector("[data-picker-search]");
-  const input = search.querySelector("input");
+  const input = search?.querySelector("input");
   const status = root.querySelector("[data-picker-status]");
   const chosen = root.querySelector("[data-picker-chosen]");
   const options = [...root.querySelectorAll("option, [data-picker-option]")].filter((o) => o.value !== "");
@@ -41,8 +41,10 @@ function picker(root) {
       ? chosen.dataset.text.replace("{count}", names.length).replace("{names}", names.join(", "))
       : chosen.dataset.none;
   };
-  search.hidden = false;
-  input.addEventListener("input", filter);
+  if (search) {
+    search.hidden = false;
+    input.addEventListener("input", filter);
+  }
   if (chosen) {
     chosen.hidden = false;
     root.addEventListener("change", summarise);
