@@ -14,7 +14,13 @@ from guardian.shortcuts import assign_perm
 
 from agreements.access import agreements_visible_to
 from councils.models import Council, LogEntry
-from samarbeid.invitations import districts_acted_in, kommuner_invitable, kommuner_nearest, people_nearest
+from samarbeid.invitations import (
+    districts_acted_in,
+    kommuner_invitable,
+    kommuner_nearest,
+    parties_nearest,
+    people_nearest,
+)
 from samarbeid.meetings import MANAGE as MANAGE_MEETINGS
 from samarbeid.meetings import VIEW as VIEW_FORUM
 from samarbeid.models import Kommune, Party, Person, PoliceUnit, Role
@@ -103,6 +109,11 @@ def kommuner_first(user) -> QuerySet[Kommune]:
 
 def police_units_choosable(user) -> QuerySet[PoliceUnit]:
     return PoliceUnit.objects.filter(district__in=districts_acted_in(user)).order_by("name")
+
+
+def police_units_first(user) -> QuerySet[Party]:
+    """Of the choosable police units, those the picker shows first: the ones the user acts for."""
+    return parties_nearest(user)
 
 
 def agreements_linkable(user, council: Council | None = None) -> QuerySet:

@@ -10,13 +10,14 @@ from councils.access import (
     people_choosable,
     people_first,
     police_units_choosable,
+    police_units_first,
 )
 from councils.models import Council, Evaluation, LogEntry, YearPlan
 from samarbeid.concurrency import VersionedForm
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
-from samarbeid.widgets import PEOPLE, offer
+from samarbeid.widgets import PARTIES, PEOPLE, offer
 
 
 class CouncilForm(forms.Form):
@@ -53,7 +54,7 @@ class CouncilForm(forms.Form):
         super().__init__(*args, **kwargs)
         offer(self.fields["host_kommune"], host_kommuner_choosable(user), first=kommuner_first(user))
         offer(self.fields["other_kommuner"], kommuner_choosable(user), first=kommuner_first(user))
-        self.fields["police_unit"].queryset = police_units_choosable(user)
+        offer(self.fields["police_unit"], police_units_choosable(user), first=police_units_first(user), labels=PARTIES)
         self.fields["agreement"].queryset = agreements_linkable(user, council)
 
     def clean(self):

@@ -8,7 +8,13 @@ from django.db.models import Q, QuerySet
 
 from councils.access import councils_visible_to
 from samarbeid import meetings
-from samarbeid.invitations import kommuner_invitable, kommuner_nearest, people_nearest, police_parties_in_reach
+from samarbeid.invitations import (
+    kommuner_invitable,
+    kommuner_nearest,
+    parties_nearest,
+    people_nearest,
+    police_parties_in_reach,
+)
 from samarbeid.models import Kommune, Party, Person, Role
 from samarbeid.permissions import Policy, get_for_user, has_perm, kommuner_acted_for, visible_to
 from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak
@@ -101,6 +107,11 @@ def kommuner_first(user) -> QuerySet[Kommune]:
 
 def police_parties_choosable(user) -> QuerySet[Party]:
     return police_parties_in_reach(user)
+
+
+def police_parties_first(user) -> QuerySet[Party]:
+    """Of the choosable police parties, those the picker shows first: the ones the user acts for."""
+    return parties_nearest(user)
 
 
 def councils_choosable(user, slt_model: SltModel | None = None) -> QuerySet:

@@ -7,7 +7,7 @@ from samarbeid.concurrency import VersionedForm
 from samarbeid.invitations import acts_for_one_of
 from samarbeid.models import ForumMembership, Party, Person
 from samarbeid.validators import single_line, validate_single_line
-from samarbeid.widgets import PEOPLE, offer
+from samarbeid.widgets import PARTIES, PEOPLE, offer
 from slt.access import (
     councils_choosable,
     kommuner_choosable,
@@ -15,6 +15,7 @@ from slt.access import (
     people_choosable,
     people_first,
     police_parties_choosable,
+    police_parties_first,
 )
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
@@ -54,7 +55,12 @@ class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
         self.user = user
         existing = self.instance if self.instance.pk else None
         offer(self.fields["kommuner"], kommuner_choosable(user, existing), first=kommuner_first(user))
-        self.fields["police_party"].queryset = police_parties_choosable(user)
+        offer(
+            self.fields["police_party"],
+            police_parties_choosable(user),
+            first=police_parties_first(user),
+            labels=PARTIES,
+        )
         self.fields["police_party"].label = _("Politiet (leser med)")
         self.fields["council"].queryset = councils_choosable(user, existing)
         single_line(self, "name")

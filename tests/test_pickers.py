@@ -138,3 +138,11 @@ def test_a_short_list_has_no_search_box(client_for):
     response = client_for("randaberg_ordforer").get(reverse("agreements:create"))
     assert not _picker(response, "police_party").xpath(".//*[@data-picker-search]")
     assert _picker(response, "kommuner").xpath(".//*[@data-picker-search]")
+
+
+def test_a_politikontakt_finds_the_own_police_unit_first(client_for):
+    response = client_for("stavanger_politikontakt").get(reverse("agreements:create"))
+    (first, own), (rest, others) = groups(response, "police_party")
+    assert (first, own) == ("Dine parter", ["Tjenesteenhet Stavanger"])
+    assert rest == "Andre parter"
+    assert "Sør-Vest politidistrikt" in others
