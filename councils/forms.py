@@ -7,8 +7,11 @@ from councils.access import (
     agreements_linkable,
     host_kommuner_choosable,
     kommuner_choosable,
+    kommuner_first,
     people_choosable,
+    people_first,
     police_units_choosable,
+    police_units_first,
 )
 from councils.models import Council, Evaluation, LogEntry, YearPlan
 from councils.veileder import QUESTIONS
@@ -16,6 +19,7 @@ from samarbeid.concurrency import VersionedForm
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
+from samarbeid.widgets import PARTIES, PEOPLE, offer
 
 
 class CouncilForm(forms.Form):
@@ -50,9 +54,9 @@ class CouncilForm(forms.Form):
 
     def __init__(self, *args, user, council: Council | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_kommune"].queryset = host_kommuner_choosable(user)
-        self.fields["other_kommuner"].queryset = kommuner_choosable(user)
-        self.fields["police_unit"].queryset = police_units_choosable(user)
+        offer(self.fields["host_kommune"], host_kommuner_choosable(user), first=kommuner_first(user))
+        offer(self.fields["other_kommuner"], kommuner_choosable(user), first=kommuner_first(user))
+        offer(self.fields["police_unit"], police_units_choosable(user), first=police_units_first(user), labels=PARTIES)
         self.fields["agreement"].queryset = agreements_linkable(user, council)
 
     def clean(self):
@@ -109,10 +113,10 @@ class MemberForm(forms.Form):
     starts_on = forms.DateField(label=_("Fra"), widget=DATE_INPUT, initial=timezone.localdate)
     ends_on = forms.DateField(label=_("Til"), widget=DATE_INPUT, required=False)
 
-    def __init__(self, *args, council: Council, **kwargs):
+    def __init__(self, *args, council: Council, user, **kwargs):
         super().__init__(*args, **kwargs)
         forum = council.forum
-        self.fields["person"].queryset = people_choosable(council)
+        offer(self.fields["person"], people_choosable(council), first=people_first(user), labels=PEOPLE)
         self.fields["deputy_for"].queryset = (
             forum.memberships.active()
             .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])

@@ -131,7 +131,7 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def council_members(request: HttpRequest, pk: int) -> HttpResponse:
     council = council_for(request.user, pk, change=request.method == "POST")
     can = council_abilities(request.user, council)
-    form = MemberForm(request.POST or None, council=council)
+    form = MemberForm(request.POST or None, council=council, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -57,6 +57,7 @@ from django.utils.translation import gettext_lazy
 
 from samarbeid.concurrency import claim_version
 from samarbeid.exemptions import MeetingExemptions, basis_label, meeting_exemptions, publication_record
+from samarbeid.invitations import parties_nearest, people_nearest
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -166,6 +167,16 @@ def meetings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 def forum_action_people(forum: Forum) -> QuerySet[Person]:
     """Who may be made responsible for a follow-up action of `forum`: its active members (the form's choices)."""
     return Person.objects.filter(forum_memberships__in=forum.memberships.active()).distinct()
+
+
+def people_first(user) -> QuerySet[Person]:
+    """Of the people a meeting form offers, those its picker shows first: people of the parties the user acts for."""
+    return people_nearest(user)
+
+
+def parties_first(user) -> QuerySet:
+    """Of the parties a meeting form offers (its forum's), those its picker shows first: the user's own."""
+    return parties_nearest(user)
 
 
 def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
