@@ -45,7 +45,7 @@ def show_errors(request: HttpRequest, error: ValidationError) -> None:
 
 def show_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
     """A form's errors as an error message on the next page (a POST-only action that redirects back)."""
-    messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    messages.error(request, " ".join(str(message) for errors in form.errors.values() for message in errors))
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
