@@ -236,8 +236,9 @@ def agreement_part_update(
     rows in `deleted` removed, and the part as it now reads recorded in the agreement's history.
 
     Every changed or deleted row is claimed from the version the user started from (`edited_from`: row, version);
-    when someone else saved or removed any of them meanwhile, StaleRows names them all and nothing is written."""
-    agreement.assert_editable()
+    when someone else saved or removed any of them meanwhile, StaleRows names them all and nothing is written.
+    NotEditable once the agreement is no longer a draft (read under lock: sending for signature waits or wins)."""
+    Agreement.objects.select_for_update().get(pk=agreement.pk).assert_editable()
     stale = {}
     for row, version in edited_from:
         try:
