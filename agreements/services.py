@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -29,6 +29,7 @@ from agreements.models import (
     TemplateSection,
 )
 from agreements.reviewing import latest_reviews, party_reviews, section_writers
+from agreements.richtext import clean_html
 from samarbeid.concurrency import StaleEdit, claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt
@@ -315,6 +316,58 @@ def attachments_copy(*, source: Agreement, to: Agreement) -> None:
         with attachment.file.open("rb") as content:
             copy.file.save(PurePath(attachment.file.name or "").name, File(content), save=False)
         copy.save()
+
+
+@transaction.atomic
+def section_add(
+    agreement: Agreement,
+    *,
+    heading: str,
+    owner: str,
+    by,
+    local_text: str = "",
+    after: AgreementSection | None = None,
+) -> AgreementSection:
+    """Add a section of the owner's own to a draft after `after` (default: at the end), its text sanitised,
+    recorded in its history."""
+    agreement.assert_editable()
+    sections = agreement.sections.select_for_update()
+    if after is None:
+        order = (sections.aggregate(m=Max("order"))["m"] or 0) + 1
+    else:
+        order = after.order + 1
+        sections.filter(order__gte=order).update(order=F("order") + 1)
+    section = AgreementSection.objects.create(
+        agreement=agreement,
+        order=order,
+        heading=heading,
+        owner=owner,
+        is_local=True,
+        local_text=clean_html(local_text),
+        updated_by=by,
+    )
+    section.record(SectionRevision.Action.ADDED, by)
+    return section
+
+
+@transaction.atomic
+def section_update(
+    section: AgreementSection, *, local_text: str, by, expected_version: int | None = None
+) -> SectionRevision | None:
+    """Save a section's new local text (sanitised) as its next version, recorded in its history; None when the
+    text is what is stored already. StaleEdit if someone saved it since `expected_version` (None: as loaded);
+    NotEditable once the agreement is no longer a draft."""
+    current = AgreementSection.objects.select_for_update().select_related("agreement").get(pk=section.pk)
+    current.agreement.assert_editable()
+    expected_version = current.version if expected_version is None else expected_version
+    cleaned = clean_html(local_text)
+    if cleaned == current.local_text and current.version == expected_version:
+        return None
+    claim_version(section, expected_version)
+    section.local_text = cleaned
+    section.updated_by = by
+    section.save(update_fields=["local_text", "updated_by", "updated_at"])
+    return section.record(SectionRevision.Action.EDITED, by)
 
 
 @transaction.atomic

@@ -236,8 +236,11 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
     form = SectionTextForm(request.POST or None, initial={"local_text": section.local_text}, version=section.version)
     if request.method == "POST" and form.is_valid():
         try:
-            section.set_local_text(
-                form.cleaned_data["local_text"], by=request.user, expected_version=form.expected_version
+            services.section_update(
+                section,
+                local_text=form.cleaned_data["local_text"],
+                by=request.user,
+                expected_version=form.expected_version,
             )
         except StaleEdit as stale:
             # The user's text stays in the editor; the version moves on so saving again overwrites knowingly.
@@ -291,8 +294,8 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = LocalSectionForm(request.POST or None, owners=owners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        section = agreement.add_local_section(
-            heading=data["heading"], owner=data["owner"], local_text=data["local_text"], by=request.user
+        section = services.section_add(
+            agreement, heading=data["heading"], owner=data["owner"], local_text=data["local_text"], by=request.user
         )
         messages.success(request, _("Avsnittet er lagt til."))
         return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
