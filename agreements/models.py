@@ -18,9 +18,9 @@ The model, for whoever builds on it (import, sign-off):
 - ``AgreementSection`` — a copy of a template section, or a local one (``is_local``): ``heading``,
   ``standard_text`` (the district's box, copied — editing the template never changes an agreement),
   ``guidance``, ``local_text`` (the "skreddersøm", allow-listed HTML), ``owner``, ``kind``, ``order`` and a
-  ``version`` (samarbeid/concurrency.py, like every edited model here). ``agreement.add_local_section(...)`` and
-  ``section.set_local_text(html, by=user, expected_version=n)`` are the ways to change them; both sanitise
-  and record a ``SectionRevision`` (the section history and the agreement's change log).
+  ``version`` (samarbeid/concurrency.py, like every edited model here). ``agreements.services.section_add(...)``
+  and ``section_update(section, local_text=html, by=user, expected_version=n)`` are the ways to change them; both
+  sanitise and record a ``SectionRevision`` (the section history and the agreement's change log).
 - Structured parts: ``PresenceCommitment`` (per kommune), ``Expectation`` (from the kommune / from the
   police), ``FocusArea``; and ``Attachment`` (vedlegg, PDF/DOCX/ODT, private storage).
 
@@ -36,7 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -47,7 +47,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from agreements.immutability import LockedWhenSigned, SignedAgreementPart, signed_agreement_kept
 from agreements.richtext import clean_html
 from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
-from samarbeid.concurrency import Versioned, claim_version
+from samarbeid.concurrency import Versioned
 from samarbeid.models import (
     ExemptionRecord,
     Kommune,
@@ -334,30 +334,6 @@ class Agreement(Versioned, LockedWhenSigned):
             agreement=self, version=0, action=action, heading=heading, text=text, created_by=by
         )
 
-    @transaction.atomic
-    def add_local_section(
-        self, *, heading: str, owner: str, by, local_text: str = "", after: "AgreementSection | None" = None
-    ) -> "AgreementSection":
-        """Add a section of the owner's own after `after` (default: at the end), recording the change."""
-        self.assert_editable()
-        sections = self.sections.select_for_update()
-        if after is None:
-            order = (sections.aggregate(m=models.Max("order"))["m"] or 0) + 1
-        else:
-            order = after.order + 1
-            sections.filter(order__gte=order).update(order=F("order") + 1)
-        section = AgreementSection.objects.create(
-            agreement=self,
-            order=order,
-            heading=heading,
-            owner=owner,
-            is_local=True,
-            local_text=clean_html(local_text),
-            updated_by=by,
-        )
-        section.record(SectionRevision.Action.ADDED, by)
-        return section
-
 
 class AgreementUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Agreement, on_delete=models.CASCADE)
@@ -440,23 +416,6 @@ class AgreementSection(Versioned, LockedWhenSigned):
             text=self.local_text,
             created_by=by,
         )
-
-    @transaction.atomic
-    def set_local_text(self, html: str, *, by, expected_version: int | None = None) -> "SectionRevision | None":
-        """Save new local text (sanitised) as a new version; None if the text is unchanged.
-
-        Raises samarbeid.concurrency.StaleEdit if someone saved since `expected_version`."""
-        current = AgreementSection.objects.select_for_update().select_related("agreement").get(pk=self.pk)
-        current.agreement.assert_editable()
-        expected_version = current.version if expected_version is None else expected_version
-        cleaned = clean_html(html)
-        if cleaned == current.local_text and current.version == expected_version:
-            return None
-        claim_version(self, expected_version)
-        self.local_text = cleaned
-        self.updated_by = by
-        self.save(update_fields=["local_text", "updated_by", "updated_at"])
-        return self.record(SectionRevision.Action.EDITED, by)
 
 
 class SectionRevision(AppendOnly):

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Max, QuerySet
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -19,14 +20,20 @@ from agreements.models import (
     AgreementSection,
     AgreementTemplate,
     Attachment,
+    Expectation,
+    FocusArea,
+    NegotiationPart,
+    PresenceCommitment,
     SectionReview,
     SectionRevision,
     TemplateSection,
 )
 from agreements.reviewing import latest_reviews, party_reviews, section_writers
-from samarbeid.concurrency import claim_version
+from agreements.richtext import clean_html
+from samarbeid.concurrency import StaleEdit, claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt
+from samarbeid.ordering import swap_with_neighbour
 from samarbeid.permissions import grant
 
 
@@ -177,6 +184,86 @@ def agreement_update(
     return agreement
 
 
+# --- Structured parts: lists of rows, each part written by its owner (access.PART_OWNERS) ----------------------
+
+type PartRow = PresenceCommitment | Expectation | FocusArea
+
+# The structured parts by slug (NegotiationPart, which also names them): the model of their rows and the fields
+# that mark a row as that part's.
+PART_ROWS: dict[str, tuple[type[PartRow], dict[str, str]]] = {
+    NegotiationPart.PRESENCE: (PresenceCommitment, {}),
+    NegotiationPart.EXPECTATIONS_KOMMUNE: (Expectation, {"direction": Expectation.Direction.FROM_KOMMUNE}),
+    NegotiationPart.EXPECTATIONS_POLICE: (Expectation, {"direction": Expectation.Direction.FROM_POLICE}),
+    NegotiationPart.FOCUS: (FocusArea, {}),
+}
+
+
+def agreement_part_rows(agreement: Agreement, part: str) -> QuerySet[Any]:
+    """The rows of one structured part of the agreement (`part`: a slug of PART_ROWS)."""
+    model, fixed = PART_ROWS[part]
+    return model._default_manager.filter(agreement=agreement, **fixed)
+
+
+def part_label(row: PartRow) -> str:
+    """One line of a structured part, as kept in the change log."""
+    if isinstance(row, PresenceCommitment):
+        hours = f" {row.hours_from:%H:%M}–{row.hours_to:%H:%M}" if row.hours_from and row.hours_to else ""
+        days = f" ({', '.join(row.weekday_names())})" if row.weekdays else ""
+        return f"{row.kommune.name}: {row.times} × {row.get_per_display()}{days}{hours} {row.place} {row.note}".strip()
+    if isinstance(row, FocusArea):
+        return f"{row.title}: {row.description}" if row.description else row.title
+    return row.text
+
+
+class StaleRows(Exception):
+    """Rows of a list that someone else saved or removed since the user loaded it: each row's StaleEdit."""
+
+    def __init__(self, stale: dict[Any, StaleEdit]):
+        super().__init__(f"{len(stale)} rows saved or removed meanwhile")
+        self.stale = stale
+
+
+@transaction.atomic
+def agreement_part_update(
+    agreement: Agreement,
+    *,
+    part: str,
+    by,
+    saved: Iterable[PartRow],
+    deleted: Iterable[PartRow],
+    edited_from: Iterable[tuple[PartRow, int | None]],
+) -> SectionRevision:
+    """Write one structured part of a draft as the user edited its list: the new and changed rows in `saved`, the
+    rows in `deleted` removed, and the part as it now reads recorded in the agreement's history.
+
+    Every changed or deleted row is claimed from the version the user started from (`edited_from`: row, version);
+    when someone else saved or removed any of them meanwhile, StaleRows names them all and nothing is written.
+    NotEditable once the agreement is no longer a draft (read under lock: sending for signature waits or wins)."""
+    Agreement.objects.select_for_update().get(pk=agreement.pk).assert_editable()
+    stale = {}
+    for row, version in edited_from:
+        try:
+            claim_version(row, version)
+        except StaleEdit as error:
+            stale[row] = error
+    if stale:
+        raise StaleRows(stale)
+    _model, fixed = PART_ROWS[part]
+    for row in saved:
+        row.agreement = agreement
+        for name, value in fixed.items():
+            setattr(row, name, value)
+        row.save()
+    for row in deleted:
+        row.delete()
+    items = "".join(f"<li>{escape(part_label(row))}</li>" for row in agreement_part_rows(agreement, part))
+    heading = str(NegotiationPart(part).label)
+    return agreement.log(SectionRevision.Action.PARTS, heading=heading, by=by, text=f"<ol>{items}</ol>")
+
+
+# --- Attachments ------------------------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def attachment_add(*, agreement: Agreement, title: str, upload, content_type: str, by) -> Attachment:
     """Attach a checked upload (samarbeid.uploads.validate_attachment gave its `content_type`) to the agreement."""
@@ -232,6 +319,58 @@ def attachments_copy(*, source: Agreement, to: Agreement) -> None:
 
 
 @transaction.atomic
+def section_add(
+    agreement: Agreement,
+    *,
+    heading: str,
+    owner: str,
+    by,
+    local_text: str = "",
+    after: AgreementSection | None = None,
+) -> AgreementSection:
+    """Add a section of the owner's own to a draft after `after` (default: at the end), its text sanitised,
+    recorded in its history."""
+    agreement.assert_editable()
+    sections = agreement.sections.select_for_update()
+    if after is None:
+        order = (sections.aggregate(m=Max("order"))["m"] or 0) + 1
+    else:
+        order = after.order + 1
+        sections.filter(order__gte=order).update(order=F("order") + 1)
+    section = AgreementSection.objects.create(
+        agreement=agreement,
+        order=order,
+        heading=heading,
+        owner=owner,
+        is_local=True,
+        local_text=clean_html(local_text),
+        updated_by=by,
+    )
+    section.record(SectionRevision.Action.ADDED, by)
+    return section
+
+
+@transaction.atomic
+def section_update(
+    section: AgreementSection, *, local_text: str, by, expected_version: int | None = None
+) -> SectionRevision | None:
+    """Save a section's new local text (sanitised) as its next version, recorded in its history; None when the
+    text is what is stored already. StaleEdit if someone saved it since `expected_version` (None: as loaded);
+    NotEditable once the agreement is no longer a draft."""
+    current = AgreementSection.objects.select_for_update().select_related("agreement").get(pk=section.pk)
+    current.agreement.assert_editable()
+    expected_version = current.version if expected_version is None else expected_version
+    cleaned = clean_html(local_text)
+    if cleaned == current.local_text and current.version == expected_version:
+        return None
+    claim_version(section, expected_version)
+    section.local_text = cleaned
+    section.updated_by = by
+    section.save(update_fields=["local_text", "updated_by", "updated_at"])
+    return section.record(SectionRevision.Action.EDITED, by)
+
+
+@transaction.atomic
 def section_remove(section: AgreementSection, *, by) -> None:
     """Remove a local section (template sections stay: they are the district's frame)."""
     section.agreement.assert_editable()
@@ -284,20 +423,11 @@ def section_review(*, section: AgreementSection, party: Party, user, version: in
 
 @transaction.atomic
 def section_move(section: AgreementSection, *, by, up: bool) -> None:
-    """Swap a section with its neighbour above or below."""
+    """Swap a section with its neighbour above or below, recorded in its history (at the edge: nothing)."""
     agreement = section.agreement
     agreement.assert_editable()
-    sections = list(agreement.sections.select_for_update().order_by("order", "pk"))
-    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    other_index = index - 1 if up else index + 1
-    if not 0 <= other_index < len(sections):
-        return
-    sections[index], sections[other_index] = sections[other_index], sections[index]
-    for order, s in enumerate(sections, start=1):
-        if s.order != order:
-            AgreementSection.objects.filter(pk=s.pk).update(order=order)
-    section.refresh_from_db(fields=["order"])
-    section.record(SectionRevision.Action.MOVED, by)
+    if swap_with_neighbour(section, agreement.sections.all(), up=up):
+        section.record(SectionRevision.Action.MOVED, by)
 
 
 @transaction.atomic
@@ -350,6 +480,7 @@ def template_section_update(section: TemplateSection, *, expected_version: int, 
     return section
 
 
+@transaction.atomic
 def template_section_delete(section: TemplateSection, *, by) -> None:
     """Remove a section from the template. Refused while a signed agreement was made from it: the link from the
     signed section to its template section is part of the signed record (drafts just lose the link)."""
@@ -367,11 +498,9 @@ def template_section_delete(section: TemplateSection, *, by) -> None:
 
 
 @transaction.atomic
-def template_section_move(section: TemplateSection, *, up: bool) -> None:
-    sections = list(section.template.sections.select_for_update().order_by("order", "pk"))
-    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    other_index = index - 1 if up else index + 1
-    if 0 <= other_index < len(sections):
-        sections[index], sections[other_index] = sections[other_index], sections[index]
-        for order, s in enumerate(sections, start=1):
-            TemplateSection.objects.filter(pk=s.pk).exclude(order=order).update(order=order)
+def template_section_move(section: TemplateSection, *, by, up: bool) -> None:
+    """Swap a template section with its neighbour above or below (at the edge: nothing)."""
+    template = section.template
+    if swap_with_neighbour(section, template.sections.all(), up=up):
+        template.updated_by = by
+        template.save(update_fields=["updated_by", "updated_at"])

@@ -2,18 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import services
 from agreements.access import (
+    PART_OWNERS,
     agreement_abilities,
     agreement_for,
     agreement_for_writer,
@@ -45,59 +43,28 @@ from agreements.models import (
     Agreement,
     Attachment,
     Expectation,
-    FocusArea,
-    Owner,
+    NegotiationPart,
     PresenceCommitment,
     SectionReview,
-    SectionRevision,
     TemplateSection,
 )
 from agreements.negotiation import negotiation_board
 from agreements.reviewing import latest_reviews, party_reviews, section_writers
 from agreements.richtext import text_diff
-from samarbeid.concurrency import StaleEdit, claim_version, edits_versioned
+from samarbeid.concurrency import StaleEdit, edits_versioned
 from samarbeid.http import error_text, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.permissions import can_act_for_any
 
 PAGE_SIZE = 20
 
-# Structured parts edited as small lists: slug → (model, form, owner who writes it, filter, title).
+# The forms of the structured parts' rows, by the parts' slugs (agreements.services.PART_ROWS).
 PARTS = {
-    "tilstedevarelse": (
-        PresenceCommitment,
-        PresenceForm,
-        Owner.POLICE,
-        {},
-        gettext_lazy("Politikontaktens tilstedeværelse"),
-    ),
-    "forventninger-kommunen": (
-        Expectation,
-        ExpectationForm,
-        Owner.KOMMUNE,
-        {"direction": Expectation.Direction.FROM_KOMMUNE},
-        gettext_lazy("Kommunens forventninger til politiet"),
-    ),
-    "forventninger-politiet": (
-        Expectation,
-        ExpectationForm,
-        Owner.POLICE,
-        {"direction": Expectation.Direction.FROM_POLICE},
-        gettext_lazy("Politiets forventninger til kommunen"),
-    ),
-    "fokusomrader": (FocusArea, FocusAreaForm, Owner.KOMMUNE, {}, gettext_lazy("Spesielle fokusområder")),
+    NegotiationPart.PRESENCE: PresenceForm,
+    NegotiationPart.EXPECTATIONS_KOMMUNE: ExpectationForm,
+    NegotiationPart.EXPECTATIONS_POLICE: ExpectationForm,
+    NegotiationPart.FOCUS: FocusAreaForm,
 }
-
-
-def part_label(obj) -> str:
-    """One line of a structured part, as kept in the change log."""
-    if isinstance(obj, PresenceCommitment):
-        hours = f" {obj.hours_from:%H:%M}–{obj.hours_to:%H:%M}" if obj.hours_from and obj.hours_to else ""
-        days = f" ({', '.join(obj.weekday_names())})" if obj.weekdays else ""
-        return f"{obj.kommune.name}: {obj.times} × {obj.get_per_display()}{days}{hours} {obj.place} {obj.note}".strip()
-    if isinstance(obj, FocusArea):
-        return f"{obj.title}: {obj.description}" if obj.description else obj.title
-    return obj.text
 
 
 def _detail_queryset():
@@ -269,8 +236,11 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
     form = SectionTextForm(request.POST or None, initial={"local_text": section.local_text}, version=section.version)
     if request.method == "POST" and form.is_valid():
         try:
-            section.set_local_text(
-                form.cleaned_data["local_text"], by=request.user, expected_version=form.expected_version
+            services.section_update(
+                section,
+                local_text=form.cleaned_data["local_text"],
+                by=request.user,
+                expected_version=form.expected_version,
             )
         except StaleEdit as stale:
             # The user's text stays in the editor; the version moves on so saving again overwrites knowingly.
@@ -324,8 +294,8 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = LocalSectionForm(request.POST or None, owners=owners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        section = agreement.add_local_section(
-            heading=data["heading"], owner=data["owner"], local_text=data["local_text"], by=request.user
+        section = services.section_add(
+            agreement, heading=data["heading"], owner=data["owner"], local_text=data["local_text"], by=request.user
         )
         messages.success(request, _("Avsnittet er lagt til."))
         return redirect(reverse("agreements:detail", args=[pk]) + f"#{section.anchor}")
@@ -407,47 +377,32 @@ def changelog(request: HttpRequest, pk: int) -> HttpResponse:
 def part_edit(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     if part not in PARTS:
         raise Http404
-    model, form_class, owner, fixed, title = PARTS[part]
-    agreement, _owners = agreement_for_writer(request.user, pk, owner=owner)
+    agreement, _owners = agreement_for_writer(request.user, pk, owner=PART_OWNERS[part])
     prefetch_related_objects([agreement], "kommuner")
-    formset_class = part_formset(model, form_class)
-    queryset = model.objects.filter(agreement=agreement, **fixed)
-    formset = formset_class(request.POST or None, queryset=queryset, form_kwargs={"agreement": agreement}, prefix="del")
+    rows = services.agreement_part_rows(agreement, part)
+    formset_class = part_formset(rows.model, PARTS[part])
+    formset = formset_class(request.POST or None, queryset=rows, form_kwargs={"agreement": agreement}, prefix="del")
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            if stale := _claim_rows(formset):
-                transaction.set_rollback(True)
-            else:
-                for obj in formset.save(commit=False):
-                    obj.agreement = agreement
-                    for field, value in fixed.items():
-                        setattr(obj, field, value)
-                    obj.save()
-                for obj in formset.deleted_objects:
-                    obj.delete()
-                items = "".join(f"<li>{escape(part_label(obj))}</li>" for obj in queryset.all())
-                agreement.log(
-                    SectionRevision.Action.PARTS, heading=str(title), by=request.user, text=f"<ol>{items}</ol>"
-                )
-        if not stale:
+        try:
+            services.agreement_part_update(
+                agreement,
+                part=part,
+                by=request.user,
+                saved=formset.save(commit=False),  # not written yet: the service does
+                deleted=formset.deleted_objects,
+                edited_from=[
+                    (form.instance, form.expected_version) for form in formset.initial_forms if form.has_changed()
+                ],
+            )
+        except services.StaleRows as stale:
+            for form in formset.initial_forms:
+                if form.instance in stale.stale:
+                    form.show_conflict(stale.stale[form.instance])
+        else:
             messages.success(request, _("Endringene er lagret."))
             return redirect("agreements:detail", pk=pk)
+    title = NegotiationPart(part).label
     return render(request, "agreements/part_edit.html", {"agreement": agreement, "formset": formset, "title": title})
-
-
-def _claim_rows(formset) -> list:
-    """Claim the version of every row the user changed or deleted, inside the transaction that saves them.
-
-    Returns the forms whose row someone else saved or removed meanwhile, each showing its conflict."""
-    stale = []
-    for form in formset.initial_forms:
-        if form.has_changed():
-            try:
-                claim_version(form.instance, form.expected_version)
-            except StaleEdit as error:
-                form.show_conflict(error)
-                stale.append(form)
-    return stale
 
 
 @require_http_methods(["GET", "POST"])
@@ -565,7 +520,7 @@ def template_section_edit(request: HttpRequest, pk: int, section_pk: int | None 
 def template_section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
     template = template_for(request.user, pk, edit=True)
     section = get_object_or_404(TemplateSection, template=template, pk=section_pk)
-    services.template_section_move(section, up=request.POST.get("retning") == "opp")
+    services.template_section_move(section, by=request.user, up=request.POST.get("retning") == "opp")
     return redirect("agreements:template_detail", pk=template.pk)
 
 
@@ -577,7 +532,7 @@ def template_section_delete(request: HttpRequest, pk: int, section_pk: int) -> H
     try:
         services.template_section_delete(section, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        show_errors(request, error)
     else:
         messages.success(request, _("Avsnittet er fjernet fra malen. Avtaler som allerede er laget, endres ikke."))
     return redirect("agreements:template_detail", pk=template.pk)

@@ -1,12 +1,10 @@
 """Import: upload an agreement (or many, for a district), review what was read, and only then get a draft."""
 
-import dataclasses
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +25,8 @@ from agreements.importing.service import (
     earlier_agreement,
     import_review_confirm,
     import_review_create,
+    import_review_discard,
+    import_review_keep,
     parsed_from_json,
     resolve_parties,
     sections_edit,
@@ -37,6 +37,7 @@ from agreements.importing.service import (
     with_suggestions,
 )
 from agreements.models import ImportReview
+from samarbeid.http import apply_errors
 from samarbeid.permissions import parties_acted_for
 
 
@@ -151,8 +152,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     sections = with_suggestions(
         sections, form.cleaned_data.get("suggestions", []), context["template"], form.cleaned_data["malform"]
     )
-    review.review = {"sections": [dataclasses.asdict(s) for s in sections], "choices": stored_choices(request.POST)}
-    review.save(update_fields=["review"])
+    import_review_keep(review, sections=sections, choices=stored_choices(request.POST))
     if action != "confirm":
         messages.success(request, _("Endringene er tatt med. Se over og lag utkastet når alt stemmer."))
         return redirect("agreements:import_review", pk=review.pk)
@@ -174,7 +174,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         context["not_a_party"] = True
         return render(request, "agreements/import_review.html", context, status=403)
     except ValidationError as error:
-        form.add_error(None, error)
+        apply_errors(form, error)
         return render(request, "agreements/import_review.html", context)
     messages.success(
         request,
@@ -188,12 +188,8 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _discard(request, review: ImportReview) -> HttpResponse:
-    name = review.file.name
-    storage = review.file.storage
     following = _next_in_queue(request.user, review)
-    with transaction.atomic():
-        review.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+    import_review_discard(review)
     messages.success(request, _("Importen av %(name)s er forkastet.") % {"name": review.original_name})
     if following is not None:
         return redirect("agreements:import_review", pk=following.pk)

@@ -21,7 +21,7 @@ from agreements.models import Agreement, SealedDocument
 from agreements.negotiation import negotiation_summary
 from agreements.reviewing import unreviewed_sections
 from agreements.verification import agreement_edition, completed_round, verification_path
-from samarbeid.http import show_errors
+from samarbeid.http import show_errors, show_form_errors
 from samarbeid.pdf import verify_pdf
 from samarbeid.pdf_store import pdf_response
 
@@ -30,10 +30,6 @@ def _second_factor_url(agreement: Agreement) -> str:
     """allauth's confirmation with the second factor, coming back to the signing page."""
     next_url = reverse("agreements:signing", args=[agreement.pk])
     return f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}"
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @require_GET
@@ -91,7 +87,7 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request.user, pk, require=CHANGE)
     form = ReturnToDraftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        show_form_errors(request, form)
         return redirect("agreements:signing", pk=agreement.pk)
     try:
         signing.agreement_return_to_draft(agreement, by=request.user, reason=form.cleaned_data["reason"])
@@ -113,7 +109,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_second_factor_url(agreement))
     form = SignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        show_form_errors(request, form)
         return redirect("agreements:signing", pk=agreement.pk)
     try:
         signing.agreement_sign(

@@ -43,6 +43,11 @@ def show_errors(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, error_text(error))
 
 
+def show_form_errors(request: HttpRequest, form: forms.BaseForm) -> None:
+    """A form's errors as an error message on the next page (a POST-only action that redirects back)."""
+    messages.error(request, " ".join(str(message) for errors in form.errors.values() for message in errors))
+
+
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form (field errors on their fields, the rest on top)."""
     if hasattr(error, "error_dict"):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from agreements.demo import create_demo_agreement_parts
 from agreements.demo_import import import_demo_agreements
 from agreements.models import Agreement, AgreementSection, Attachment, Expectation, FocusArea
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_update
 from agreements.signing import agreement_send_for_signature, agreement_sign
 from councils.demo import create_demo_councils
 from councils.models import Council
@@ -127,7 +127,9 @@ def _signed_moss_agreement(personas, capture) -> Agreement:
         period_end=datetime.date(2027, 12, 31),
     )
     section = agreement.sections.order_by("order").first()
-    section.set_local_text("<p>Politikontakten har kontortid på rådhuset to dager i uka.</p>", by=personas["moss_slt"])
+    section_update(
+        section, local_text="<p>Politikontakten har kontortid på rådhuset to dager i uka.</p>", by=personas["moss_slt"]
+    )
     for title in ("Kommunestyrets vedtak", "Bekymringsmelding fra skolen"):
         Attachment.objects.create(
             agreement=agreement,

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from agreements.access import agreement_for, agreements_visible_to, editable_owners, section_for
 from agreements.models import Agreement, AgreementTemplate, Owner, SectionRevision
-from agreements.services import agreement_create, template_create_for_district
+from agreements.services import agreement_create, section_add, section_update, template_create_for_district
 from samarbeid.concurrency import StaleEdit
 from samarbeid.models import Kommune, Malform, PoliceUnit
 
@@ -77,9 +77,9 @@ def test_kommune_editors_write_kommune_sections_and_police_editors_police_sectio
 
 def test_a_stale_save_is_refused_and_keeps_both_texts(personas, moss_agreement):
     section = moss_agreement.sections.filter(owner=Owner.FELLES).first()
-    section.set_local_text("<p>Første</p>", by=personas["moss_slt"], expected_version=1)
+    section_update(section, local_text="<p>Første</p>", by=personas["moss_slt"], expected_version=1)
     with pytest.raises(StaleEdit) as refused:
-        section.set_local_text("<p>Andre</p>", by=personas["moss_politikontakt"], expected_version=1)
+        section_update(section, local_text="<p>Andre</p>", by=personas["moss_politikontakt"], expected_version=1)
     assert (refused.value.current.version, refused.value.current.local_text) == (2, "<p>Første</p>")
     section.refresh_from_db()
     assert (section.version, section.local_text) == (2, "<p>Første</p>")
@@ -87,8 +87,13 @@ def test_a_stale_save_is_refused_and_keeps_both_texts(personas, moss_agreement):
 
 def test_a_local_section_is_added_after_another_and_recorded(personas, moss_agreement):
     first = moss_agreement.sections.order_by("order").first()
-    added = moss_agreement.add_local_section(
-        heading="Ungdomskontakt", owner=Owner.KOMMUNE, by=personas["moss_slt"], local_text="<p>Tekst</p>", after=first
+    added = section_add(
+        moss_agreement,
+        heading="Ungdomskontakt",
+        owner=Owner.KOMMUNE,
+        by=personas["moss_slt"],
+        local_text="<p>Tekst</p>",
+        after=first,
     )
     orders = list(moss_agreement.sections.order_by("order").values_list("pk", flat=True))
     assert orders[1] == added.pk
@@ -118,7 +123,7 @@ def test_the_demo_step_adds_the_seeds_structured_parts_once(personas, moss_agree
 
 def test_saving_unchanged_text_makes_no_new_version(personas, moss_agreement):
     section = moss_agreement.sections.filter(owner=Owner.KOMMUNE).first()
-    section.set_local_text("<p>Tekst</p>", by=personas["moss_slt"], expected_version=1)
-    assert section.set_local_text("<p>Tekst</p>", by=personas["moss_slt"], expected_version=2) is None
+    section_update(section, local_text="<p>Tekst</p>", by=personas["moss_slt"], expected_version=1)
+    assert section_update(section, local_text="<p>Tekst</p>", by=personas["moss_slt"], expected_version=2) is None
     section.refresh_from_db()
     assert section.version == 2 and section.revisions.count() == 2  # created + one edit

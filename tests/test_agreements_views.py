@@ -23,7 +23,7 @@ from agreements.models import (
     SectionKind,
     SectionRevision,
 )
-from agreements.services import agreement_create, template_create_for_district
+from agreements.services import agreement_create, section_add, section_update, template_create_for_district
 from agreements.signing import agreement_pdf
 from samarbeid.models import Kommune, Person, PoliceUnit, Politidistrikt, Role, User
 from samarbeid.roles import role_assign
@@ -533,8 +533,12 @@ def test_only_the_districts_admin_edits_its_template(client_for, personas, vest)
 def _grow(agreement, personas, sections: int):
     moss = Kommune.objects.get(number="3103")
     for index in range(sections - agreement.sections.count()):
-        agreement.add_local_section(
-            heading=f"Lokalt {index}", owner=Owner.KOMMUNE, by=personas["moss_slt"], local_text=f"<p>Tekst {index}</p>"
+        section_add(
+            agreement,
+            heading=f"Lokalt {index}",
+            owner=Owner.KOMMUNE,
+            by=personas["moss_slt"],
+            local_text=f"<p>Tekst {index}</p>",
         )
     PresenceCommitment.objects.create(agreement=agreement, kommune=moss, times=1)
     Expectation.objects.create(agreement=agreement, direction=Expectation.Direction.FROM_POLICE, text="x")
@@ -573,7 +577,7 @@ def test_mine_avtaler_is_bounded_for_3_and_30_agreements(client_for, personas, c
 def test_history_and_change_log_are_bounded(client_for, personas, moss_agreement, saves, django_assert_max_num_queries):
     section = section_of(moss_agreement, Owner.KOMMUNE)
     for index in range(saves):
-        section.set_local_text(f"<p>{index}</p>", by=personas["moss_slt"])
+        section_update(section, local_text=f"<p>{index}</p>", by=personas["moss_slt"])
     client = client_for("moss_politikontakt")
     client.get(url("detail", moss_agreement))
     for page in (
@@ -612,7 +616,7 @@ def test_details_parts_and_attachments_are_in_the_change_log_with_who_and_when(
 
 def _more_sections(agreement, personas, count=30):
     for index in range(count):
-        agreement.add_local_section(heading=f"Ekstra {index}", owner=Owner.KOMMUNE, by=personas["moss_slt"])
+        section_add(agreement, heading=f"Ekstra {index}", owner=Owner.KOMMUNE, by=personas["moss_slt"])
 
 
 def _more_presence(agreement, personas, count=10):

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from agreements.access import import_reviews_visible_to
 from agreements.models import Agreement, AgreementSection, ImportReview, Owner, SectionRevision
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_update
 from agreements.signing import agreement_send_for_signature, writer_prompts
 from samarbeid.models import Kommune, PartyInvitation, PoliceUnit, Politidistrikt
 from tests.test_concurrency import values
@@ -406,7 +406,7 @@ def test_a_writers_prompt_never_reaches_a_signed_text(personas):
     agreement = agreement_create(police_party=unit, kommuner=[moss], created_by=personas["moss_slt"])
     focus = agreement.sections.get(heading="Spesielle fokusområder")
     assert "Hva er kommunens egne behov?" in focus.guidance and "?" not in focus.standard_text  # a prompt, not a box
-    focus.set_local_text("<p>Hva er kommunens egne behov.</p><p>Rus og vold.</p>", by=personas["moss_slt"])
+    section_update(focus, local_text="<p>Hva er kommunens egne behov.</p><p>Rus og vold.</p>", by=personas["moss_slt"])
     assert writer_prompts(agreement) == [("Spesielle fokusområder", "Hva er kommunens egne behov?")]
     with pytest.raises(ValidationError, match="«Spesielle fokusområder» har fortsatt skrivehjelp fra malen"):
         agreement_send_for_signature(agreement, by=personas["moss_slt"])
@@ -417,7 +417,7 @@ def test_a_writers_prompt_never_reaches_a_signed_text(personas):
     AgreementSection.objects.filter(pk=box.pk).update(standard_text="<p>Hvem fører referatet?</p>")
     assert ("Administrative forhold", "Hvem fører referatet?") in writer_prompts(agreement)
 
-    focus.set_local_text("<p>Rus og vold i nære relasjoner.</p>", by=personas["moss_slt"])
+    section_update(focus, local_text="<p>Rus og vold i nære relasjoner.</p>", by=personas["moss_slt"])
     AgreementSection.objects.filter(pk=box.pk).update(standard_text="<p>Referatet føres av sekretæren.</p>")
     assert writer_prompts(agreement) == []
     agreement_send_for_signature(agreement, by=personas["moss_slt"])

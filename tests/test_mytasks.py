@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agreements import mytasks as agreement_tasks
 from agreements.models import Agreement, Owner
-from agreements.services import agreement_create, section_review
+from agreements.services import agreement_create, section_add, section_review, section_update
 from agreements.signing import agreement_send_for_signature
 from councils import mytasks as council_tasks
 from councils.models import Council
@@ -96,7 +96,7 @@ def test_the_write_task_is_gone_for_the_kommune_once_its_sections_are_written_bu
     personas, moss_draft
 ):
     for section in moss_draft.sections.filter(owner__in=[Owner.KOMMUNE, Owner.FELLES]).exclude(guidance=""):
-        section.set_local_text("<p>Skrevet lokalt.</p>", by=personas["moss_slt"])
+        section_update(section, local_text="<p>Skrevet lokalt.</p>", by=personas["moss_slt"])
     assert agreement_tasks.KIND_WRITE not in kinds(fresh(personas, "moss_slt"))
     [task] = [t for t in tasks_for(personas["moss_politikontakt"], TODAY) if t.kind == agreement_tasks.KIND_WRITE]
     police_headings = (
@@ -141,7 +141,8 @@ def test_an_agreement_until_revised_is_to_be_revised_after_the_kommunevalg_until
 def test_an_agreement_with_an_end_date_that_says_it_is_revised_after_each_kommunevalg_is_revised_then(
     personas, moss_draft
 ):
-    moss_draft.add_local_section(
+    section_add(
+        moss_draft,
         heading="Evaluering",
         owner=Owner.FELLES,
         by=personas["moss_slt"],
@@ -156,7 +157,7 @@ def test_an_agreement_with_an_end_date_that_says_it_is_revised_after_each_kommun
 
 def test_the_other_party_is_asked_to_review_what_a_party_wrote_until_it_has(personas, moss_draft):
     section = moss_draft.sections.filter(owner=Owner.KOMMUNE).first()
-    section.set_local_text("<p>Kommunen stiller med kontor.</p>", by=personas["moss_slt"])
+    section_update(section, local_text="<p>Kommunen stiller med kontor.</p>", by=personas["moss_slt"])
     [task] = [t for t in tasks_for(personas["moss_politikontakt"], TODAY) if t.kind == agreement_tasks.KIND_REVIEW]
     assert task.title.startswith("Gå gjennom 1 avsnitt") and section.heading in task.reason
     assert agreement_tasks.KIND_REVIEW not in kinds(personas["moss_slt"])  # its own section
@@ -181,7 +182,8 @@ def test_the_organiser_is_asked_for_the_innkalling_seven_days_before_by_default(
 
 
 def test_the_innkalling_deadline_is_the_agreements_own(personas, moss_draft, moss, moss_unit):
-    moss_draft.add_local_section(
+    section_add(
+        moss_draft,
         heading="Politirådet",
         owner=Owner.FELLES,
         by=personas["moss_slt"],
@@ -224,7 +226,8 @@ def test_minutes_are_approved_by_the_next_meeting_else_within_two_weeks(personas
 def test_the_evaluation_is_due_at_the_years_last_meeting_where_the_agreement_says_so(
     personas, moss_draft, moss, moss_unit
 ):
-    moss_draft.add_local_section(
+    section_add(
+        moss_draft,
         heading="Politirådet",
         owner=Owner.FELLES,
         by=personas["moss_slt"],

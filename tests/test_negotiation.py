@@ -34,7 +34,7 @@ from agreements.negotiation import (
     proposal_create,
     proposal_decide,
 )
-from agreements.services import agreement_create, template_create_for_district, template_section_update
+from agreements.services import agreement_create, section_update, template_create_for_district, template_section_update
 from agreements.signing import agreement_send_for_signature
 from samarbeid.models import Kommune, NotificationKind, NotificationPreference, PoliceUnit, Politidistrikt, Role
 from samarbeid.mytasks import tasks_for
@@ -64,7 +64,7 @@ def moss(personas):
         period_end=datetime.date(2027, 12, 31),
     )
     kommune_section = agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order").first()
-    kommune_section.set_local_text("<p>Kommunen holder kontor på rådhuset.</p>", by=personas["moss_slt"])
+    section_update(kommune_section, local_text="<p>Kommunen holder kontor på rådhuset.</p>", by=personas["moss_slt"])
     return agreement
 
 
@@ -283,7 +283,7 @@ def test_declining_needs_a_reason_and_the_proposer_and_the_page_see_it(client_fo
 def test_a_proposal_made_against_an_older_version_is_flagged_and_shown_against_both(client_for, personas, moss):
     section = kommune_section(moss)
     propose(client_for("moss_politikontakt"), moss, section, "<p>Kommunen holder kontor på rådhuset hver tirsdag.</p>")
-    section.set_local_text("<p>Kommunen holder kontor på biblioteket.</p>", by=personas["moss_slt"])
+    section_update(section, local_text="<p>Kommunen holder kontor på biblioteket.</p>", by=personas["moss_slt"])
     proposal = ChangeProposal.objects.get()
     page = lxml.html.fromstring(client_for("moss_slt").get(url("proposal", moss, proposal.pk)).content)
     card = page.get_element_by_id(proposal.anchor)
@@ -302,7 +302,7 @@ def test_accepting_never_overwrites_an_edit_saved_meanwhile(client_for, personas
     owner = client_for("moss_slt")
     form = lxml.html.fromstring(owner.get(url("proposal", moss, proposal.pk)).content).forms[-1]
     loaded_version = int(form.fields["version"])
-    section.set_local_text("<p>Ordføreren skrev dette i mellomtiden.</p>", by=personas["moss_ordforer"])
+    section_update(section, local_text="<p>Ordføreren skrev dette i mellomtiden.</p>", by=personas["moss_ordforer"])
     response = owner.post(url("proposal", moss, proposal.pk), {"decision": "godta", "version": loaded_version})
     assert response.status_code == 200 and "Noen andre lagret mens du skrev" in response.text
     assert "Ordføreren skrev dette i mellomtiden." in response.text
@@ -451,7 +451,7 @@ def test_a_stale_template_choice_is_refused(client_for, personas, sogn):
     section = sogn.sections.filter(owner=Owner.KOMMUNE).exclude(standard_text="").order_by("order").first()
     change_template(personas, section, "<p>Ny.</p>")
     loaded = section.version
-    section.set_local_text("<p>Lagret i mellomtiden.</p>", by=personas["luster_ordforer"])
+    section_update(section, local_text="<p>Lagret i mellomtiden.</p>", by=personas["luster_ordforer"])
     response = client_for("luster_slt").post(
         url("section_template", sogn, section.pk), {"choice": "ta_inn", "version": loaded}, follow=True
     )
@@ -472,8 +472,10 @@ def case_papers(client, agreement):
 
 def test_the_case_papers_open_with_a_cover_headings_lists_and_the_open_proposals_marked(client_for, personas, moss):
     section = kommune_section(moss)
-    section.set_local_text(
-        "<p>Innledning.</p><ul><li>første punkt</li><li>andre punkt</li></ul>", by=personas["moss_slt"]
+    section_update(
+        section,
+        local_text="<p>Innledning.</p><ul><li>første punkt</li><li>andre punkt</li></ul>",
+        by=personas["moss_slt"],
     )
     proposal_create(
         section=section,

@@ -5,6 +5,7 @@ import io
 import pdfplumber
 
 from agreements.models import Owner
+from agreements.services import section_update
 from agreements.signing import agreement_pdf
 from tests.test_signing_views import make_agreement
 
@@ -21,7 +22,7 @@ LONG_WORD = "<p>Se https://www.example.no/" + "forebygging/" * 20 + " og " + "X"
 def test_a_wide_table_and_long_words_stay_inside_the_page(personas):
     agreement = make_agreement(personas)
     section = agreement.sections.filter(owner=Owner.FELLES).order_by("order").first()
-    section.set_local_text(WIDE_TABLE + LONG_WORD, by=personas["moss_slt"])
+    section_update(section, local_text=WIDE_TABLE + LONG_WORD, by=personas["moss_slt"])
     with pdfplumber.open(io.BytesIO(agreement_pdf(agreement))) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
         overflowing = [

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 import samarbeid.pdf_store
 from agreements.models import Agreement, Owner
+from agreements.services import section_add
 from samarbeid import meetings
 from samarbeid.models import RenderedPdf
 from samarbeid.pdf_store import render_stored_pdf
@@ -91,7 +92,8 @@ def test_knowing_the_etag_does_not_get_past_the_access_check(client_for, agreeme
 def test_an_edit_gives_a_new_pdf_and_the_old_one_is_never_served_again(client_for, personas, agreement, renders):
     client = client_for("moss_politikontakt")
     before = client.get(agreement_url(agreement))
-    agreement.add_local_section(
+    section_add(
+        agreement,
         heading="Nattravner",
         owner=Owner.FELLES,
         by=personas["moss_slt"],

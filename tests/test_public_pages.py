@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.services import section_update
 from councils.models import Council
 from public_pages.pages import kommune_slug, kommune_url
 from public_pages.search import fts5_query, search
@@ -226,7 +227,7 @@ def test_a_logged_in_user_also_finds_what_they_may_read(scene, personas):
     draft_text = "Hemmelig utkasttekst for Randaberg"
     draft = Kommune.objects.get(number="1127").agreements.filter(status="utkast").first()
     section = draft.sections.first()
-    section.set_local_text(f"<p>{draft_text}</p>", by=personas["randaberg_slt"])
+    section_update(section, local_text=f"<p>{draft_text}</p>", by=personas["randaberg_slt"])
     assert search("utkasttekst", user=personas["randaberg_slt"])
     assert not search("utkasttekst", user=personas["moss_slt"]) and not search("utkasttekst")
 

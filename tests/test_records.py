@@ -29,7 +29,13 @@ from agreements.models import (
     SectionRevision,
     StatusChange,
 )
-from agreements.services import agreement_create, section_remove, template_create_for_district
+from agreements.services import (
+    agreement_create,
+    section_add,
+    section_remove,
+    section_update,
+    template_create_for_district,
+)
 from agreements.signing import agreement_revise, agreement_send_for_signature, content_hash
 from samarbeid.append_only import LogIsAppendOnly
 from samarbeid.backup import backup, flush_database
@@ -72,7 +78,9 @@ def moss(personas, client_for):
         period_start=datetime.date(2025, 1, 1),
         period_end=datetime.date(2027, 12, 31),
     )
-    agreement.sections.order_by("order").first().set_local_text("<p>Kontortid to dager.</p>", by=personas["moss_slt"])
+    section_update(
+        agreement.sections.order_by("order").first(), local_text="<p>Kontortid to dager.</p>", by=personas["moss_slt"]
+    )
     PresenceCommitment.objects.create(agreement=agreement, kommune=agreement.kommuner.get(), times=2)
     Expectation.objects.create(agreement=agreement, direction=Expectation.Direction.FROM_POLICE, text="Varsle oss")
     FocusArea.objects.create(agreement=agreement, title="Rus blant unge")
@@ -225,7 +233,7 @@ def test_the_change_log_and_status_history_only_grow_through_the_orm(personas, s
 
 
 def test_removing_a_local_draft_section_keeps_its_history_in_the_change_log(personas, moss_draft):
-    section = moss_draft.add_local_section(heading="Nettmobbing", owner="felles", by=personas["moss_slt"])
+    section = section_add(moss_draft, heading="Nettmobbing", owner="felles", by=personas["moss_slt"])
     section_remove(section, by=personas["moss_slt"])
     actions = list(moss_draft.revisions.filter(heading="Nettmobbing").values_list("action", "section"))
     assert sorted(actions) == [("fjernet", None), ("lagt_til", None)]

@@ -18,7 +18,7 @@ from agreements.rules import (
     revision_due_on,
     terms_from_text,
 )
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_add
 from councils.rules import evaluation_due_on, min_meetings_per_year, year_plan_due_on
 from councils.services import council_compliance, council_create
 from oversight.figures import kommune_figures
@@ -48,8 +48,12 @@ def make_agreement(personas, moss):
             **period,
         )
         if text:
-            agreement.add_local_section(
-                heading="Politirådet", owner=Owner.FELLES, by=personas["moss_slt"], local_text=f"<p>{text}</p>"
+            section_add(
+                agreement,
+                heading="Politirådet",
+                owner=Owner.FELLES,
+                by=personas["moss_slt"],
+                local_text=f"<p>{text}</p>",
             )
         return Agreement.objects.get(pk=agreement.pk)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from agreements import mytasks as agreement_tasks
 from agreements.models import Agreement, Owner, SectionReview
 from agreements.reviewing import ReviewState, unreviewed_sections
-from agreements.services import agreement_create, section_review
+from agreements.services import agreement_create, section_add, section_review, section_update
 from agreements.signing import agreement_send_for_signature
 from samarbeid.models import Kommune, Person, PoliceUnit, Role, User
 from samarbeid.mytasks import tasks_for
@@ -52,7 +52,7 @@ def section(agreement, owner):
 
 def written(agreement, owner, text, by):
     s = section(agreement, owner)
-    s.set_local_text(text, by=by)
+    section_update(s, local_text=text, by=by)
     s.refresh_from_db()
     return s
 
@@ -89,7 +89,7 @@ def test_a_felles_section_is_reviewed_by_the_party_that_did_not_write_it(persona
     s = written(draft, Owner.FELLES, POLICE_TEXT, personas["moss_politikontakt"])
     assert [t.key for t in review_tasks(personas["moss_ordforer"])] == [f"agreement:{draft.pk}:review"]
     assert review_tasks(personas["moss_politikontakt"]) == []
-    s.set_local_text(KOMMUNE_TEXT, by=personas["moss_slt"])  # now the kommune wrote it: the police reviews
+    section_update(s, local_text=KOMMUNE_TEXT, by=personas["moss_slt"])  # now the kommune wrote it: the police reviews
     assert review_tasks(personas["moss_ordforer"]) == []
     assert len(review_tasks(personas["moss_politikontakt"])) == 1
 
@@ -107,7 +107,7 @@ def test_a_review_holds_until_the_section_changes_and_then_the_task_says_so(pers
     section_review(section=s, party=police, user=personas["moss_politikontakt"], version=s.version)
     assert review_tasks(personas["moss_politikontakt"]) == []
     assert unreviewed_sections(Agreement.objects.get(pk=draft.pk)) == []
-    s.set_local_text("<p>Kontor på rådhuset to dager i uka.</p>", by=personas["moss_slt"])
+    section_update(s, local_text="<p>Kontor på rådhuset to dager i uka.</p>", by=personas["moss_slt"])
     [task] = review_tasks(personas["moss_politikontakt"])
     assert "endret etter gjennomgang" in task.reason
     [(pending_section, [row])] = unreviewed_sections(Agreement.objects.get(pk=draft.pk))
@@ -117,7 +117,7 @@ def test_a_review_holds_until_the_section_changes_and_then_the_task_says_so(pers
 def test_a_review_of_a_version_that_has_moved_on_is_refused(personas, draft):
     s = written(draft, Owner.KOMMUNE, KOMMUNE_TEXT, personas["moss_slt"])
     read = s.version
-    s.set_local_text("<p>Ny tekst.</p>", by=personas["moss_slt"])
+    section_update(s, local_text="<p>Ny tekst.</p>", by=personas["moss_slt"])
     with pytest.raises(ValidationError, match="endret etter at du åpnet det"):
         section_review(section=s, party=draft.police_party, user=personas["moss_politikontakt"], version=read)
     assert not SectionReview.objects.exists()
@@ -167,7 +167,7 @@ def test_the_police_marks_the_kommune_section_reviewed_and_the_page_shows_it(per
     assert row.get("data-state") == "fresh" and "Gjennomgått av Moss politistasjonsdistrikt" in row.text_content()
     assert "Lars Øien" in row.text_content()
     assert not block.xpath(f'.//form[@action="{review_url(s)}"]')  # nothing left to mark
-    s.set_local_text("<p>Endret tekst.</p>", by=personas["moss_slt"])
+    section_update(s, local_text="<p>Endret tekst.</p>", by=personas["moss_slt"])
     [(text, state)] = states(s, "moss_slt", client_for).items()
     assert state == "stale" and text.startswith("Moss politistasjonsdistrikt: endret etter gjennomgang")
 
@@ -187,7 +187,7 @@ def test_with_htmx_the_section_is_swapped_in_its_reviewed_state(personas, draft,
 def test_a_stale_button_is_refused_and_says_why(personas, draft, client_for):
     s = written(draft, Owner.KOMMUNE, KOMMUNE_TEXT, personas["moss_slt"])
     read = s.version
-    s.set_local_text("<p>Ny tekst.</p>", by=personas["moss_slt"])
+    section_update(s, local_text="<p>Ny tekst.</p>", by=personas["moss_slt"])
     client = client_for("moss_politikontakt")
     response = client.post(review_url(s), {"versjon": read}, headers={"HX-Request": "true"})
     assert "Les den nye teksten" in response.text and 'role="alert"' in response.text
@@ -244,8 +244,8 @@ def test_the_review_post_runs_a_bounded_number_of_queries(personas, draft, clien
 
 def _write_many(agreement, by, count):
     for i in range(count):
-        agreement.add_local_section(
-            heading=f"Lokalt avsnitt {i}", owner=Owner.KOMMUNE, by=by, local_text=f"<p>Tekst {i}.</p>"
+        section_add(
+            agreement, heading=f"Lokalt avsnitt {i}", owner=Owner.KOMMUNE, by=by, local_text=f"<p>Tekst {i}.</p>"
         )
 
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import Agreement, SealedDocument
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_add, section_update
 from agreements.signing import agreement_send_for_signature, agreement_sign
 from samarbeid.models import Kommune, Person, PoliceUnit, Role, User
 from samarbeid.roles import role_assign
@@ -39,11 +39,13 @@ def make_agreement(personas, unit="Moss politistasjonsdistrikt", numbers=("3103"
         period_end=datetime.date(2027, 12, 31),
     )
     first = agreement.sections.order_by("order").first()
-    first.set_local_text(
-        "<p>Lokal tekst: politikontakten er på rådhuset hver tirsdag, også i Våler.</p>", by=personas[by]
+    section_update(
+        first,
+        local_text="<p>Lokal tekst: politikontakten er på rådhuset hver tirsdag, også i Våler.</p>",
+        by=personas[by],
     )
     for number in range(sections or 0):
-        agreement.add_local_section(heading=f"Lokalt avsnitt {number}", owner="felles", by=personas[by])
+        section_add(agreement, heading=f"Lokalt avsnitt {number}", owner="felles", by=personas[by])
     return agreement
 
 

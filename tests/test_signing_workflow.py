@@ -23,7 +23,7 @@ from agreements.models import (
     Signature,
     StatusChange,
 )
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_add, section_update
 from agreements.signing import (
     agreement_diff,
     agreement_return_to_draft,
@@ -65,8 +65,10 @@ def moss(personas):
         period_end=datetime.date(2027, 12, 31),
     )
     section = agreement.sections.order_by("order").first()
-    section.set_local_text(
-        "<p>Politikontakten har kontortid på rådhuset to dager i uka kl 10–14.</p>", by=personas["moss_slt"]
+    section_update(
+        section,
+        local_text="<p>Politikontakten har kontortid på rådhuset to dager i uka kl 10–14.</p>",
+        by=personas["moss_slt"],
     )
     enrol_mfa(personas["moss_ordforer"], personas["moss_leder"])
     return agreement
@@ -114,7 +116,7 @@ def test_sending_for_signature_freezes_the_content_and_records_who_and_when(pers
         personas["moss_slt"],
     )
     with pytest.raises(NotEditable):
-        moss.sections.first().set_local_text("Endret etter sending", by=personas["moss_slt"])
+        section_update(moss.sections.first(), local_text="Endret etter sending", by=personas["moss_slt"])
 
 
 def test_only_a_draft_can_be_sent_and_only_a_sent_agreement_can_go_back_to_draft(personas, moss):
@@ -348,7 +350,9 @@ def test_revising_copies_the_signed_text_into_a_draft_that_replaces_it_when_sign
     with pytest.raises(ValidationError, match="allerede under revisjon"):
         agreement_revise(signed_moss, by=personas["moss_slt"])
     section = draft.sections.order_by("order").first()
-    section.set_local_text("<p>Politikontakten har kontortid på rådhuset tre dager i uka.</p>", by=personas["moss_slt"])
+    section_update(
+        section, local_text="<p>Politikontakten har kontortid på rådhuset tre dager i uka.</p>", by=personas["moss_slt"]
+    )
     changes = agreement_diff(signed_moss, draft)
     assert [(c.heading, c.kind) for c in changes] == [(section.heading, "changed")]
     assert {"to", "tre"} <= {part.text for part in changes[0].diff if part.op != "equal"}
@@ -360,7 +364,7 @@ def test_revising_copies_the_signed_text_into_a_draft_that_replaces_it_when_sign
 
 
 def test_departures_from_the_template_list_local_sections_and_local_texts(personas, moss):
-    moss.add_local_section(heading="Felles innsats mot nettmobbing", owner="felles", by=personas["moss_slt"])
+    section_add(moss, heading="Felles innsats mot nettmobbing", owner="felles", by=personas["moss_slt"])
     removed = moss.sections.filter(is_local=False).order_by("-order").first()
     removed_heading = removed.heading
     removed.delete()

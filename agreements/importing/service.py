@@ -523,6 +523,21 @@ def _keep_original(agreement: Agreement, *, name: str, content: bytes, by) -> At
     return attachment
 
 
+def import_review_keep(review: ImportReview, *, sections: list[ReviewedSection], choices: dict) -> None:
+    """Keep the reviewer's work so far, so nothing is lost between requests: the sections as edited and the page's
+    other choices (`choices`: the posted values, forms_import.stored_choices)."""
+    review.review = {"sections": [dataclasses.asdict(s) for s in sections], "choices": choices}
+    review.save(update_fields=["review"])
+
+
+def import_review_discard(review: ImportReview) -> None:
+    """Throw a pending import away: the review, and its uploaded file once the removal is committed."""
+    name, storage = review.file.name, review.file.storage
+    with transaction.atomic():
+        review.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 @dataclass
 class ReviewChoices:
     """What the reviewer confirmed on the review page."""

@@ -3,7 +3,7 @@
 import pytest
 
 from agreements.models import Owner
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_update
 from samarbeid.models import Kommune, PoliceUnit
 
 pytestmark = pytest.mark.e2e
@@ -44,7 +44,9 @@ def test_slt_koordinator_and_politikontakt_each_edit_their_own_section_and_are_r
 ):
     slt_heading = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="slt").heading
     police_section = moss_agreement.sections.get(owner=Owner.POLICE, kind="politikontakt")
-    police_section.set_local_text("<p>Fra før</p><ul><li>eksisterende punkt</li></ul>", by=personas["moss_leder"])
+    section_update(
+        police_section, local_text="<p>Fra før</p><ul><li>eksisterende punkt</li></ul>", by=personas["moss_leder"]
+    )
     police_heading = police_section.heading
     detail = f"/avtaler/{moss_agreement.pk}/"
 
@@ -97,8 +99,8 @@ def test_leaving_with_unsaved_changes_warns(page, login, moss_agreement):
 
 def test_agreement_pages_have_no_accessibility_violations(page, login, personas, moss_agreement, assert_accessible):
     section = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="slt")
-    section.set_local_text("<p>Første</p>", by=personas["moss_slt"])
-    section.set_local_text("<p>Andre</p>", by=personas["moss_slt"])
+    section_update(section, local_text="<p>Første</p>", by=personas["moss_slt"])
+    section_update(section, local_text="<p>Andre</p>", by=personas["moss_slt"])
     login("moss_slt")
     base = f"/avtaler/{moss_agreement.pk}/"
     paths = [

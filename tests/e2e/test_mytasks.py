@@ -9,6 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from agreements.services import section_update
 from councils.services import year_plan_add_meeting
 from tests.test_councils_rules import moss_council  # noqa: F401 (fixture)
 
@@ -56,7 +57,7 @@ def test_politikontakt_follows_the_review_task_marks_the_section_reviewed_and_th
         created_by=personas["moss_slt"],
     )
     section = agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order").first()
-    section.set_local_text("<p>Kommunen stiller med kontor på rådhuset.</p>", by=personas["moss_slt"])
+    section_update(section, local_text="<p>Kommunen stiller med kontor på rådhuset.</p>", by=personas["moss_slt"])
 
     login("moss_politikontakt")
     tasks = page.get_by_role("region", name="Mine oppgaver")

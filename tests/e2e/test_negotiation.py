@@ -4,7 +4,7 @@ Moss's SLT-koordinator accepts one proposal and declines the other, and the sign
 import pytest
 
 from agreements.models import ChangeProposal, Owner
-from agreements.services import agreement_create
+from agreements.services import agreement_create, section_update
 from samarbeid.models import Kommune, PoliceUnit
 
 pytestmark = pytest.mark.e2e
@@ -18,7 +18,9 @@ def moss_agreement(personas):
         created_by=personas["moss_slt"],
     )
     for section in agreement.sections.filter(owner=Owner.KOMMUNE).order_by("order"):
-        section.set_local_text(f"<p>Kommunens tekst om {section.heading.lower()}.</p>", by=personas["moss_slt"])
+        section_update(
+            section, local_text=f"<p>Kommunens tekst om {section.heading.lower()}.</p>", by=personas["moss_slt"]
+        )
     return agreement
 
 
