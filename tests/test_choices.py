@@ -88,7 +88,7 @@ class Tenant:
 def world(personas) -> dict[str, Tenant]:
     """For each demo tenant: a draft agreement, a council with a meeting, an SLT-samarbeid with a plan and a group."""
     tenants = {}
-    starts = timezone.now() + datetime.timedelta(days=30)
+    starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + datetime.timedelta(days=30)
     for key, (slt_key, number, unit_name) in TENANTS.items():
         user, kommune = personas[slt_key], Kommune.objects.get(number=number)
         unit = PoliceUnit.objects.get(name=unit_name)

@@ -167,7 +167,8 @@ def _moss_slt(personas):
 
 def _moss_meeting(personas):
     council = _moss_council(personas)
-    start = timezone.now().replace(microsecond=0) + timezone.timedelta(days=10)
+    # at ten in the morning: a meeting starting late in the evening would end after midnight, which the form refuses
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timezone.timedelta(days=10)
     return meeting_plan(council.forum, starts_at=start, ends_at=start + timezone.timedelta(hours=2), place="Rådhuset")
 
 
