@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from axe_playwright_python.sync_playwright import Axe
@@ -24,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from agreements.models import Agreement, Owner
+from agreements.models import Agreement, AgreementTemplate, Owner
 from councils.models import Council
 from samarbeid.demo import DEMO_PASSWORD
 from samarbeid.models import Meeting
@@ -110,8 +109,7 @@ class Walk:
         if response.status != status:
             self.problems.append(f"refusal: {where} answered {response.status}, not {status}")
         error = self.page.locator(f"[data-testid=error-page][data-status='{status}']")
-        with translation.override(self.language):
-            expected, home = gettext(heading), gettext("Til forsiden")
+        expected, home = gettext_in(self.language, heading), gettext_in(self.language, "Til forsiden")
         if not error.count():
             self.problems.append(f"refusal: {where} is not the explaining error page: {self.page.content()[:300]}")
         elif (
@@ -190,6 +188,19 @@ def slt_koordinator(walk: Walk, world: dict) -> None:
     section = write_in_editor(page, own.heading, f"Handlingsplanen gjelder ({walk.width}).")
     section.get_by_text(f"Handlingsplanen gjelder ({walk.width}).").wait_for()
     walk.check("own section saved")
+    own.refresh_from_db()
+    for name, args in [
+        ("agreements:section_history", [agreement.pk, own.pk]),
+        ("agreements:edit", [agreement.pk]),
+        ("agreements:changelog", [agreement.pk]),
+        ("agreements:part_edit", [agreement.pk, "fokusomrader"]),
+        ("agreements:attachment_add", [agreement.pk]),
+        ("agreements:create", []),
+    ]:
+        walk.goto(reverse(name, args=args))
+    walk.goto(
+        f"{reverse('agreements:section_diff', args=[agreement.pk, own.pk])}?fra={own.version - 1}&til={own.version}"
+    )
     police = agreement.sections.filter(owner=Owner.POLICE).first()
     walk.refused(reverse("agreements:section_edit", args=[agreement.pk, police.pk]), 403, NOT_ALLOWED)
     randaberg = Agreement.objects.filter(kommuner__number="1127").get()
@@ -197,7 +208,15 @@ def slt_koordinator(walk: Walk, world: dict) -> None:
 
     council = Council.objects.get(host_kommune__number="3103")
     walk.goto(reverse("councils:list"))
-    walk.goto(reverse("councils:detail", args=[council.pk]))
+    year = timezone.localdate().year
+    for name, args in [
+        ("councils:members", [council.pk]),
+        ("councils:year_plan", [council.pk, year]),
+        ("councils:evaluation", [council.pk, year]),
+        ("councils:edit", [council.pk]),
+        ("councils:detail", [council.pk]),
+    ]:
+        walk.goto(reverse(name, args=args))
     page.get_by_role("link", name="Planlegg møte").click()
     walk.check("plan a meeting")
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
@@ -209,6 +228,12 @@ def slt_koordinator(walk: Walk, world: dict) -> None:
     page.get_by_role("button", name="Planlegg møtet").click()
     page.get_by_text("Møtet er planlagt").wait_for()
     walk.check("meeting planned")
+    agenda = page.locator("form[action$='/saker/']")
+    agenda.get_by_label("Sak", exact=True).fill(f"Trygg skoleveg ({walk.width})")
+    agenda.get_by_label("Beskrivelse").fill("Foreldre melder om fart forbi skolen.")
+    agenda.get_by_role("button", name="Legg til sak").click()
+    page.locator("li.agenda__item", has_text=f"Trygg skoleveg ({walk.width})").wait_for()
+    walk.check("agenda item added")
     page.get_by_role("button", name="Send innkalling").click()
     page.get_by_text("Innkallingen er sendt").wait_for()
     walk.check("innkalling sent")
@@ -250,12 +275,14 @@ def politikontakt(walk: Walk, world: dict) -> None:
     log_in(walk, world["personas"]["moss_politikontakt"].email)
     council = Council.objects.get(host_kommune__number="3103")
     walk.goto(reverse("councils:log", args=[council.pk]))
+    assert page.get_by_text("Ingen personopplysninger i loggen").is_visible()
     page.get_by_label("Kommune", exact=True).last.select_option(label="Moss kommune")
     page.get_by_label("Type").select_option(label="Kontortid")
     page.get_by_label("Varighet (minutter)").fill("240")
     page.get_by_label("Kort notat").fill(f"Kontortid på rådhuset ({walk.width})")
     page.get_by_role("button", name="Lagre føringen").click()
     page.get_by_text("Føringen er lagret.").wait_for()
+    assert page.get_by_role("cell", name=f"Kontortid på rådhuset ({walk.width})").is_visible()
     walk.check("log entry saved")
     agreement = moss_draft()
     walk.goto(reverse("agreements:detail", args=[agreement.pk]))
@@ -270,6 +297,8 @@ def politikontakt(walk: Walk, world: dict) -> None:
 def ordforer(walk: Walk, world: dict) -> None:
     """Luster's ordførar (nynorsk) opens the agreement sent for signing and the politiråd's minutes."""
     log_in(walk, world["personas"]["luster_ordforer"].email)
+    assert walk.page.get_by_role("heading", name="Mi side", level=1).is_visible()  # not "Min side"
+    assert walk.page.get_by_text("Du er logga inn som Ola Nes.").is_visible()
     luster = Agreement.objects.filter(kommuner__number="4644").get()
     walk.goto(reverse("agreements:detail", args=[luster.pk]))
     walk.goto(reverse("agreements:signing", args=[luster.pk]))
@@ -278,6 +307,44 @@ def ordforer(walk: Walk, world: dict) -> None:
     approved = council.forum.meetings.filter(status=Meeting.Status.MINUTES_APPROVED).first()
     walk.goto(reverse("meetings:detail", args=[approved.pk]))
     walk.refused("/finnes-ikkje/", 404, NOT_FOUND)
+
+
+def slt_koordinator_nynorsk(walk: Walk, world: dict) -> None:
+    """Luster's SLT-koordinator (nynorsk) goes over her agreement, politiråd and SLT pages, plans a meeting, and
+    is refused the police's section."""
+    page = walk.page
+    log_in(walk, world["personas"]["luster_slt"].email)
+    luster = Agreement.objects.filter(kommuner__number="4644").get()
+    walk.goto(reverse("agreements:list"))
+    walk.goto(reverse("agreements:detail", args=[luster.pk]))
+    police = luster.sections.filter(owner=Owner.POLICE).first()
+    walk.refused(reverse("agreements:section_edit", args=[luster.pk, police.pk]), 403, NOT_ALLOWED)
+    council = Council.objects.get(host_kommune__number="4644")
+    walk.goto(reverse("councils:detail", args=[council.pk]))
+    page.get_by_role("link", name=gettext_in("nn", "Planlegg møte")).click()
+    walk.check("plan a meeting")
+    walk.goto(reverse("councils:log", args=[council.pk]))
+    walk.goto(reverse("meetings:actions", args=[council.forum_id]))
+    slt_model = SltModel.objects.filter(kommuner__number="4644").first()
+    walk.goto(reverse("slt:index"))
+    walk.goto(reverse("slt:detail", args=[slt_model.pk]))
+    walk.goto(reverse("meetings:calendar"))
+    walk.goto(reverse("notification_settings"))
+
+
+def gettext_in(language: str, message: str) -> str:
+    with translation.override(language):
+        return gettext(message)
+
+
+def template_admin(walk: Walk, world: dict) -> None:
+    """Vest's template administrator opens the district's template and a section of it."""
+    log_in(walk, world["personas"]["vest_malansvarlig"].email)
+    template = AgreementTemplate.objects.get(district__short_name="Vest")
+    walk.goto(reverse("agreements:template_list"))
+    walk.goto(reverse("agreements:template_detail", args=[template.pk]))
+    section = template.sections.order_by("order").first()
+    walk.goto(reverse("agreements:template_section_edit", args=[template.pk, section.pk]))
 
 
 def police_leader(walk: Walk, world: dict) -> None:
@@ -319,7 +386,13 @@ def council_member(walk: Walk, world: dict) -> None:
     """Moss's ordfører, a member of the politiråd with the second factor: she logs in with a code, reads the
     minutes and follow-ups, and goes through the security pages."""
     page = walk.page
-    log_in(walk, world["personas"]["moss_ordforer"].email, totp=world["codes"])
+    member = world["personas"]["moss_ordforer"]
+    if "codes" not in world:
+        secret = generate_totp_secret()
+        TOTP.activate(member, secret)
+        RecoveryCodes.activate(member)
+        world["codes"] = Codes(secret)
+    log_in(walk, member.email, totp=world["codes"])
     council = Council.objects.get(host_kommune__number="3103")
     walk.goto(reverse("councils:detail", args=[council.pk]))
     approved = council.forum.meetings.filter(status=Meeting.Status.MINUTES_APPROVED).first()
@@ -347,6 +420,8 @@ def public(walk: Walk, world: dict) -> None:
     """Anyone: the front page, the login page (and a wrong password), a kommune, a signed agreement, open minutes,
     a missing page and an unreadable request."""
     page = walk.page
+    if "signed" not in world:
+        world["signed"] = signed_moss_agreement(world["personas"], world["on_commit"])
     walk.goto("/")
     walk.goto(reverse("account_login"))
     page.get_by_label("E-post").fill("ingen@example.no")
@@ -368,7 +443,9 @@ JOURNEYS: dict[str, tuple[Callable[[Walk, dict], None], str | None]] = {
     "slt_koordinator": (slt_koordinator, "moss_slt"),
     "politikontakt": (politikontakt, "moss_politikontakt"),
     "ordforer_nynorsk": (ordforer, "luster_ordforer"),
+    "slt_koordinator_nynorsk": (slt_koordinator_nynorsk, "luster_slt"),
     "police_leader": (police_leader, "moss_leder"),
+    "template_admin": (template_admin, "vest_malansvarlig"),
     "district_leader": (district_leader, "sorvest_politimester"),
     "national_leader": (national_leader, "politidirektoratet"),
     "council_member": (council_member, "moss_ordforer"),
@@ -380,12 +457,7 @@ JOURNEYS: dict[str, tuple[Callable[[Walk, dict], None], str | None]] = {
 def world(transactional_db, reference_data, tmp_path, django_capture_on_commit_callbacks):
     with world_settings(tmp_path), keep_files():
         personas = build_demo_world(tmp_path)
-        signed = signed_moss_agreement(personas, django_capture_on_commit_callbacks)  # two signers enrolled a TOTP
-        Authenticator.objects.filter(user__in=[personas["moss_ordforer"], personas["moss_leder"]]).delete()
-        member, secret = personas["moss_ordforer"], generate_totp_secret()  # one the walk knows
-        TOTP.activate(member, secret)
-        RecoveryCodes.activate(member)
-        yield {"personas": personas, "codes": Codes(secret), "signed": signed}
+        yield {"personas": personas, "on_commit": django_capture_on_commit_callbacks}
 
 
 @pytest.mark.parametrize("persona", JOURNEYS)
@@ -409,6 +481,7 @@ def test_the_persona_walks_their_day_on_desktop_and_phone(persona, world, browse
         )
         journey(walk, world)
         context.close()
+        assert any("/static/" in url for _status, _method, url in walk.responses), "the server log is recorded"
         problems += walk.problems + walk.server_log_problems()
         states += walk.states
     assert not problems, f"{len(problems)} problems in {states} page states:\n" + "\n".join(problems)
