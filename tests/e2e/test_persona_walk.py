@@ -427,7 +427,7 @@ def public(walk: Walk, world: dict) -> None:
     page.get_by_label("E-post").fill("ingen@example.no")
     page.get_by_label("Passord").fill("feil")
     page.get_by_role("button", name="Logg inn").click()
-    page.get_by_text("E-postadressen eller passordet er feil.").wait_for()
+    page.get_by_text("E-postadressen og/eller passordet du oppgav er feil.").wait_for()
     walk.check("login, wrong password")
     walk.goto(reverse("public:kommuner"))
     walk.goto("/kommune/3103-moss/")
