@@ -21,7 +21,7 @@ from agreements.models import (
     Owner,
 )
 from agreements.verification import agreement_edition, parse_verification_code
-from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
+from samarbeid.invitations import kommuner_invitable, kommuner_nearest, parties_nearest, police_parties_in_reach
 from samarbeid.models import Kommune, Party, PoliceUnit, Politidistrikt, Role, RoleAssignment
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, parties_acted_for, visible_to
 
@@ -253,6 +253,16 @@ def police_parties_choosable(user) -> QuerySet[Party]:
 def kommuner_choosable(user) -> QuerySet[Kommune]:
     """Kommuner of those politidistrikter: the ones the user acts for join at once, the others are invited."""
     return kommuner_invitable(user)
+
+
+def kommuner_first(user) -> QuerySet[Kommune]:
+    """Of the choosable kommuner, those the picker shows first: the user's own, their police unit's or district's."""
+    return kommuner_nearest(user)
+
+
+def police_parties_first(user) -> QuerySet[Party]:
+    """Of the choosable police parties, those the picker shows first: the ones the user acts for."""
+    return parties_nearest(user)
 
 
 def districts_for_new_template(user) -> QuerySet[Politidistrikt]:

@@ -8,7 +8,9 @@ from agreements.access import (
     agreements_replaceable,
     districts_for_new_template,
     kommuner_choosable,
+    kommuner_first,
     police_parties_choosable,
+    police_parties_first,
 )
 from agreements.models import (
     Agreement,
@@ -26,6 +28,7 @@ from samarbeid.invitations import acts_for_one_of, invitations_pending_on
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
 from samarbeid.uploads import validate_attachment
 from samarbeid.validators import single_line
+from samarbeid.widgets import PARTIES, offer
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 
@@ -87,7 +90,6 @@ class AgreementCreateForm(AgreementDetailsForm):
     kommuner = forms.ModelMultipleChoiceField(
         label=_("Kommuner"),
         queryset=Kommune.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "Kommuner i politidistriktet. En kommune du har en rolle i, blir part med en gang; de andre får "
             "en invitasjon og blir part først når de godtar den."
@@ -103,8 +105,13 @@ class AgreementCreateForm(AgreementDetailsForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.user = user
-        self.fields["police_party"].queryset = police_parties_choosable(user)
-        self.fields["kommuner"].queryset = kommuner_choosable(user)
+        offer(
+            self.fields["police_party"],
+            police_parties_choosable(user),
+            first=police_parties_first(user),
+            labels=PARTIES,
+        )
+        offer(self.fields["kommuner"], kommuner_choosable(user), first=kommuner_first(user))
         self.order_fields(["police_party", "kommuner", "malform"])
         _style(self)
 

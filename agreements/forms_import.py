@@ -13,7 +13,9 @@ from agreements.access import (
     bulk_import_districts,
     import_owner_parties_choosable,
     kommuner_choosable,
+    kommuner_first,
     police_parties_choosable,
+    police_parties_first,
 )
 from agreements.forms import DATE, _style
 from agreements.importing.service import READABLE, SectionEdit, UnknownUnit
@@ -21,6 +23,7 @@ from agreements.models import Agreement, Owner
 from agreements.services import police_district
 from samarbeid.models import Kommune, Malform, Party
 from samarbeid.uploads import sniff_document_type
+from samarbeid.widgets import PARTIES, offer
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 30 * 1024 * 1024  # a .docx is a zip archive: refuse archives that unpack to far more
@@ -185,9 +188,7 @@ class ReviewForm(forms.Form):
         required=False,
         empty_label=_("Velg politienhet eller politidistrikt"),
     )
-    kommuner = forms.ModelMultipleChoiceField(
-        label=_("Kommuner"), queryset=Kommune.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
-    )
+    kommuner = forms.ModelMultipleChoiceField(label=_("Kommuner"), queryset=Kommune.objects.none(), required=False)
     new_units = forms.MultipleChoiceField(
         label=_("Politienheter som ikke er i registeret"), widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -220,8 +221,13 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kw)
         self.sections, self.confirming = sections, confirming
         self.units = {u.key: u for u in unknown_units}
-        self.fields["police_party"].queryset = police_parties_choosable(user)
-        self.fields["kommuner"].queryset = kommuner_choosable(user).order_by("name")
+        offer(
+            self.fields["police_party"],
+            police_parties_choosable(user),
+            first=police_parties_first(user),
+            labels=PARTIES,
+        )
+        offer(self.fields["kommuner"], kommuner_choosable(user), first=kommuner_first(user))
         self.fields["replaces"].queryset = agreements_replaceable(user)
         self.fields["suggestions"].choices = [
             (pk, _("%(heading)s — legg til?") % {"heading": heading}) for pk, heading in suggestions

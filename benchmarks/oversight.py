@@ -131,7 +131,7 @@ def build(n: int, by: User) -> Politidistrikt:
                     )
                 )
             if year < today.year:  # this year's evaluation is not written yet
-                evaluations.append(Evaluation(council=council, year=year, effect="Effekt"))
+                evaluations.append(Evaluation(council=council, year=year, answers={"effect": "Effekt"}))
         model = SltModel.objects.create(name=f"SLT {kommune.name}", created_by=by)
         model.kommuner.add(kommune)
         plan = Handlingsplan.objects.create(

@@ -14,7 +14,13 @@ from guardian.shortcuts import assign_perm
 
 from agreements.access import agreements_visible_to
 from councils.models import Council, LogEntry
-from samarbeid.invitations import districts_acted_in, kommuner_invitable
+from samarbeid.invitations import (
+    districts_acted_in,
+    kommuner_invitable,
+    kommuner_nearest,
+    parties_nearest,
+    people_nearest,
+)
 from samarbeid.meetings import MANAGE as MANAGE_MEETINGS
 from samarbeid.meetings import VIEW as VIEW_FORUM
 from samarbeid.models import Kommune, Party, Person, PoliceUnit, Role
@@ -62,9 +68,17 @@ def council_for(user, pk: int, *, change: bool = False) -> Council:
     return get_for_user(user, queryset, view=VIEW, change=CHANGE if change else None, pk=pk)
 
 
+def evaluation_council_for(user, pk: int, *, write: bool = False) -> Council:
+    """The council whose year-end evaluation the user reads (its readers and members) or writes (who may edit the
+    council and its årshjul: leader, SLT-koordinator, politikontakt). 404 for everyone else, logged in or not."""
+    return council_for(user, pk, change=write)
+
+
 def council_abilities(user, council: Council) -> dict[str, bool]:
+    edit = has_perm(user, CHANGE, council)
     return {
-        "edit": has_perm(user, CHANGE, council),
+        "edit": edit,
+        "evaluate": edit,  # the evaluation is written by who plans the council's year
         "plan": has_perm(user, MANAGE_MEETINGS, council.forum),
         "write_log": has_perm(user, WRITE_LOG, council),
     }
@@ -96,8 +110,18 @@ def kommuner_choosable(user) -> QuerySet[Kommune]:
     return kommuner_invitable(user)
 
 
+def kommuner_first(user) -> QuerySet[Kommune]:
+    """Of the choosable kommuner, those the pickers show first: the user's own, their police unit's or district's."""
+    return kommuner_nearest(user)
+
+
 def police_units_choosable(user) -> QuerySet[PoliceUnit]:
     return PoliceUnit.objects.filter(district__in=districts_acted_in(user)).order_by("name")
+
+
+def police_units_first(user) -> QuerySet[Party]:
+    """Of the choosable police units, those the picker shows first: the ones the user acts for."""
+    return parties_nearest(user)
 
 
 def agreements_linkable(user, council: Council | None = None) -> QuerySet:
@@ -115,6 +139,11 @@ def people_choosable(council: Council) -> QuerySet[Person]:
     return Person.objects.filter(
         Q(roles__party_id__in=party_ids) | Q(forum_memberships__forum=council.forum)
     ).distinct()
+
+
+def people_first(user) -> QuerySet[Person]:
+    """Of the choosable people, those the picker shows first: people of the parties the user acts for."""
+    return people_nearest(user)
 
 
 def councils_in_care_of(user) -> QuerySet:

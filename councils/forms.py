@@ -1,19 +1,25 @@
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from councils.access import (
     agreements_linkable,
     host_kommuner_choosable,
     kommuner_choosable,
+    kommuner_first,
     people_choosable,
+    people_first,
     police_units_choosable,
+    police_units_first,
 )
 from councils.models import Council, Evaluation, LogEntry, YearPlan
+from councils.veileder import QUESTIONS
 from samarbeid.concurrency import VersionedForm
 from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
+from samarbeid.widgets import PARTIES, PEOPLE, offer
 
 
 class CouncilForm(forms.Form):
@@ -48,9 +54,9 @@ class CouncilForm(forms.Form):
 
     def __init__(self, *args, user, council: Council | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_kommune"].queryset = host_kommuner_choosable(user)
-        self.fields["other_kommuner"].queryset = kommuner_choosable(user)
-        self.fields["police_unit"].queryset = police_units_choosable(user)
+        offer(self.fields["host_kommune"], host_kommuner_choosable(user), first=kommuner_first(user))
+        offer(self.fields["other_kommuner"], kommuner_choosable(user), first=kommuner_first(user))
+        offer(self.fields["police_unit"], police_units_choosable(user), first=police_units_first(user), labels=PARTIES)
         self.fields["agreement"].queryset = agreements_linkable(user, council)
 
     def clean(self):
@@ -107,10 +113,10 @@ class MemberForm(forms.Form):
     starts_on = forms.DateField(label=_("Fra"), widget=DATE_INPUT, initial=timezone.localdate)
     ends_on = forms.DateField(label=_("Til"), widget=DATE_INPUT, required=False)
 
-    def __init__(self, *args, council: Council, **kwargs):
+    def __init__(self, *args, council: Council, user, **kwargs):
         super().__init__(*args, **kwargs)
         forum = council.forum
-        self.fields["person"].queryset = people_choosable(council)
+        offer(self.fields["person"], people_choosable(council), first=people_first(user), labels=PEOPLE)
         self.fields["deputy_for"].queryset = (
             forum.memberships.active()
             .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])
@@ -156,6 +162,8 @@ class YearPlanMeetingForm(forms.Form):
 
 
 class YearPlanDecideForm(VersionedForm, forms.Form):
+    """The årshjul itself: where it was decided, a note, and the theme of each month."""
+
     decided_at = forms.ModelChoiceField(label=_("Vedtatt i møtet"), queryset=Meeting.objects.none(), required=False)
     note = forms.CharField(label=_("Merknad"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -164,6 +172,13 @@ class YearPlanDecideForm(VersionedForm, forms.Form):
         self.fields["decided_at"].queryset = council.forum.meetings.in_year(year - 1).exclude(
             status=Meeting.Status.CANCELLED
         )
+        for month in range(1, 13):
+            self.fields[f"theme_{month}"] = forms.CharField(
+                label=_("Tema i %(month)s") % {"month": MONTHS[month]},
+                max_length=200,
+                required=False,
+                validators=[validate_single_line],
+            )
 
     @classmethod
     def for_plan(cls, plan: YearPlan | None, data=None, *, council: Council, year: int) -> "YearPlanDecideForm":
@@ -172,14 +187,39 @@ class YearPlanDecideForm(VersionedForm, forms.Form):
 
     @staticmethod
     def stored_values(plan: YearPlan) -> dict:
-        return {"decided_at": plan.decided_at, "note": plan.note}
+        themes = {f"theme_{month}": plan.theme_of(month) for month in range(1, 13)}
+        return {"decided_at": plan.decided_at, "note": plan.note, **themes}
+
+    @property
+    def edited_data(self) -> dict:
+        data = super().edited_data
+        themes = {month: data.pop(f"theme_{month}").strip() for month in range(1, 13)}
+        return {**data, "themes": themes}
 
 
-class EvaluationForm(VersionedForm, forms.ModelForm):
-    class Meta:
-        model = Evaluation
-        fields = ["effect", "preparedness", "lessons"]
-        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+class EvaluationForm(VersionedForm, forms.Form):
+    """One answer field per question of the veileder; a new evaluation starts from the year's figures."""
+
+    def __init__(self, *args, figures=None, evaluation: Evaluation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            self.fields[question.key] = forms.CharField(
+                label=question.text, widget=forms.Textarea(attrs={"rows": 4}), required=False
+            )
+            if evaluation is not None:
+                self.fields[question.key].initial = evaluation.answer(question.key)
+            elif figures is not None and question.figure:
+                self.fields[question.key].initial = figures.text(question.figure)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(question.key, "").strip() for question in QUESTIONS):
+            raise forms.ValidationError(_("Svar på minst ett av spørsmålene før du lagrer evalueringen."))
+        return data
+
+    @staticmethod
+    def stored_values(evaluation: Evaluation) -> dict:
+        return {question.key: evaluation.answer(question.key) for question in QUESTIONS}
 
 
 class LogEntryForm(VersionedForm, forms.ModelForm):

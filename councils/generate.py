@@ -97,9 +97,11 @@ def generate_councils(gen: Generation) -> dict[str, int]:
             Evaluation(
                 council=council,
                 year=year,
-                effect="Tiltakene har hatt god effekt.",
-                preparedness="Øvelse holdt.",
-                lessons="Flere møter med skolene.",
+                answers={
+                    "effect": "Tiltakene har hatt god effekt.",
+                    "preparedness": "Øvelse holdt.",
+                    "lessons": "Flere møter med skolene.",
+                },
                 submitted_at=gen.at(datetime.date(year, 12, 10), 12),
                 submitted_by=gen.holder(council.host_kommune, Role.SLT_KOORDINATOR).user,
             )

@@ -4,8 +4,10 @@
   points, members and meetings live there; see samarbeid/meetings.py). It adds who leads (the ordfører of
   the hosting kommune), who is secretary (the SLT-koordinator, or alternating kommune/police every second
   year), the minimum number of meetings a year and the agreement that sets these rules.
-- ``YearPlan`` — the årshjul: the planned meetings of a year, decided at the last meeting of the year before.
-- ``Evaluation`` — the written year-end evaluation, one per council and year.
+- ``YearPlan`` — the årshjul: the themes of each month and the planned meetings of a year, decided at the last
+  meeting of the year before; it starts from what the year before's evaluation said should change.
+- ``Evaluation`` — the written year-end evaluation, one per council and year: answers to the veileder's questions
+  (councils/veileder.py), every saved text kept in ``EvaluationVersion``.
 - ``LogEntry`` — the politikontakt's log per kommune (kind, date, duration, a short note, no personal data).
 """
 
@@ -152,6 +154,11 @@ class YearPlan(Versioned):
         verbose_name=_("vedtatt i møtet"),
     )
     note = models.TextField(_("merknad"), blank=True)
+    # The theme of each month: {"1": "Rus og ungdom", ...}; a meeting's "tema fra årshjul" is its month's.
+    themes = models.JSONField(_("tema per måned"), default=dict, blank=True)
+    # What the evaluation of the year before said should change, as it stood when the plan was started:
+    # {"year": 2025, "answers": {"lessons": "...", "themes": "..."}} (councils.services.year_plan_create).
+    starting_point = models.JSONField(_("utgangspunkt fra evalueringen"), default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -167,9 +174,13 @@ class YearPlan(Versioned):
         if self.decided_at_id and timezone.localtime(self.decided_at.starts_at).year != self.year - 1:
             raise ValidationError({"decided_at": _("Årshjulet vedtas i et møte året før.")})
 
+    def theme_of(self, month: int) -> str:
+        return self.themes.get(str(month), "")
+
 
 class Evaluation(Versioned):
-    """The written year-end evaluation of a council (effect of measures, preparedness, lessons)."""
+    """The written year-end evaluation of a council: its answers to the veileder's questions (councils/veileder.py),
+    {question key: text}, written beside the year's figures (councils.services.evaluation_figures)."""
 
     edited_by_field, edited_at_field = "submitted_by", "submitted_at"
 
@@ -177,9 +188,7 @@ class Evaluation(Versioned):
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="evaluations")
     year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    effect = models.TextField(_("effekten av iverksatte tiltak"))
-    preparedness = models.TextField(_("beredskap og samfunnssikkerhet"), blank=True)
-    lessons = models.TextField(_("læringspunkter til neste år"), blank=True)
+    answers = models.JSONField(_("svar"), default=dict, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -190,6 +199,29 @@ class Evaluation(Versioned):
 
     def __str__(self):
         return f"{self.council} {self.year}"
+
+    def answer(self, key: str) -> str:
+        return self.answers.get(key, "")
+
+
+class EvaluationVersion(AppendOnly):
+    """One saved text of a year-end evaluation (append-only): every answer as it was saved, by whom, when."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="versions")
+    answers = models.JSONField(_("svar"))
+    saved_at = models.DateTimeField(_("lagret"), default=timezone.now, editable=False)
+    saved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    append_only_detachable = "saved_by"
+
+    class Meta:
+        triggers = [AppendOnlyTrigger(detachable="saved_by")]
+        verbose_name = _("versjon av årsevalueringen")
+        verbose_name_plural = _("versjoner av årsevalueringen")
+        ordering = ["evaluation", "-saved_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.evaluation} {self.saved_at:%Y-%m-%d %H:%M}"
 
 
 class LogEntry(Versioned):

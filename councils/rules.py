@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from agreements.rules import agreement_terms, innkalling_days
-from councils.models import Council
+from councils.models import Council, YearPlan
 from samarbeid.models import Forum, Meeting
 
 
@@ -22,6 +22,20 @@ def council_innkalling_days(forum: Forum) -> int:
     meeting pages, the council's compliance and the district oversight all use."""
     council = getattr(forum, "council", None)
     return innkalling_days(council.agreement if council else None)
+
+
+def year_plan_theme(council: Council, day: datetime.date) -> str:
+    """The theme the årshjul gives the month of `day` ("" when it gives none): what a meeting that month takes up
+    under "tema fra årshjul". The one source of the theme for meeting planning and the årshjul page."""
+    plan = YearPlan.objects.filter(council=council, year=day.year).only("themes").first()
+    return plan.theme_of(day.month) if plan else ""
+
+
+def council_year_theme(forum: Forum, day: datetime.date) -> str:
+    """year_plan_theme for a politiråd's forum: registered (CouncilsConfig.ready) as samarbeid.meetings' rule for
+    the theme of a planned meeting."""
+    council = getattr(forum, "council", None)
+    return year_plan_theme(council, day) if council else ""
 
 
 def min_meetings_per_year(council: Council) -> int:

@@ -5,10 +5,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.models import Agreement
 from councils.access import FORUM_POLICY, grant_council, grant_joined_kommune
@@ -17,11 +19,13 @@ from councils.models import (
     DEFAULT_AGENDA_NN,
     Council,
     Evaluation,
+    EvaluationVersion,
     LogEntry,
     LogEntryChange,
     YearPlan,
 )
 from councils.rules import min_meetings_per_year
+from councils.veileder import BY_KEY, QUESTIONS
 from samarbeid.concurrency import claim_row, claim_version
 from samarbeid.invitations import invitations_create
 from samarbeid.meetings import (
@@ -33,6 +37,9 @@ from samarbeid.meetings import (
     membership_add,
 )
 from samarbeid.models import (
+    Attendance,
+    Decision,
+    FollowUpAction,
     Forum,
     ForumMembership,
     Kommune,
@@ -43,6 +50,7 @@ from samarbeid.models import (
     RoleAssignment,
     User,
 )
+from samarbeid.status_reports import status_report
 
 DEFAULT_START = datetime.time(9, 0)
 DEFAULT_END = datetime.time(11, 0)
@@ -171,6 +179,32 @@ def council_update(council: Council, *, by: User | None, expected_version: int |
     return council
 
 
+@transaction.atomic
+def year_plan_create(council: Council, *, year: int, by: User | None) -> YearPlan:
+    """Start the årshjul of `year` from the evaluation of the year before: what it said should change and the
+    themes it proposed become the plan's starting point (kept as they stood then). The plan that exists is
+    returned as it is."""
+    plan = YearPlan.objects.filter(council=council, year=year).first()
+    if plan is not None:
+        return plan
+    try:
+        with transaction.atomic():
+            return YearPlan.objects.create(
+                council=council, year=year, starting_point=evaluation_carry_over(council, year - 1), updated_by=by
+            )
+    except IntegrityError:  # started by someone else meanwhile
+        return YearPlan.objects.get(council=council, year=year)
+
+
+def evaluation_carry_over(council: Council, year: int) -> dict:
+    """The answers of `year`'s evaluation that next year's årshjul starts from ({} when there is none)."""
+    evaluation = Evaluation.objects.filter(council=council, year=year).first()
+    if evaluation is None:
+        return {}
+    answers = {q.key: evaluation.answer(q.key) for q in QUESTIONS if q.carries_over and evaluation.answer(q.key)}
+    return {"year": year, "answers": answers} if answers else {}
+
+
 def year_plan_add_meeting(
     council: Council,
     *,
@@ -181,7 +215,9 @@ def year_plan_add_meeting(
     place: str = "",
     by: User | None = None,
 ) -> Meeting:
-    """Put a planned meeting in the årshjul (a planned meeting with the fixed agenda points)."""
+    """Put a planned meeting in the årshjul (a planned meeting with the fixed agenda points; without a theme of
+    its own it gets its month's, see councils.rules.year_plan_theme)."""
+    year_plan_create(council, year=date.year, by=by)
     zone = timezone.get_current_timezone()
     return meeting_plan(
         council.forum,
@@ -200,14 +236,21 @@ def year_plan_decide(
     year: int,
     decided_at: Meeting | None,
     note: str = "",
+    themes: dict[int, str] | None = None,
     by: User | None,
     expected_version: int | None = None,
 ) -> YearPlan:
-    """Record that the årshjul for `year` was decided (at the last meeting of the year before)."""
+    """Record that the årshjul for `year` was decided (at the last meeting of the year before), with the theme of
+    each month (`themes`, month → theme; None leaves them as they are)."""
     if decided_at is not None and decided_at.forum_id != council.forum_id:
         raise ValidationError({"decided_at": _("Møtet hører ikke til dette politirådet.")})
-    plan = claim_row(YearPlan, expected_version, council=council, year=year)
+    if expected_version in (0, None) and not YearPlan.objects.filter(council=council, year=year).exists():
+        plan = year_plan_create(council, year=year, by=by)
+    else:
+        plan = claim_row(YearPlan, expected_version, council=council, year=year)
     plan.decided_at, plan.note, plan.updated_by, plan.updated_at = decided_at, note, by, timezone.now()
+    if themes is not None:
+        plan.themes = {str(month): theme for month, theme in sorted(themes.items()) if theme}
     plan.full_clean(exclude=["council", "updated_by"], validate_constraints=False)
     plan.save()
     return plan
@@ -215,14 +258,185 @@ def year_plan_decide(
 
 @transaction.atomic
 def evaluation_submit(
-    council: Council, *, year: int, by: User | None, expected_version: int | None = None, **texts
+    council: Council, *, year: int, by: User | None, expected_version: int | None = None, **answers: str
 ) -> Evaluation:
-    """Write the year's evaluation as edited from `expected_version` (0: there was none; StaleEdit if saved since)."""
+    """Write the year's evaluation — answers to the veileder's questions by key (councils/veileder.py) — as edited
+    from `expected_version` (0: there was none; StaleEdit if saved since). Every saved text is kept."""
+    unknown = set(answers) - set(BY_KEY)
+    if unknown:
+        raise ValueError(f"not questions of the veileder: {sorted(unknown)}")
     evaluation = claim_row(Evaluation, expected_version, council=council, year=year)
-    for name, value in {**texts, "submitted_by": by, "submitted_at": timezone.now()}.items():
-        setattr(evaluation, name, value)
+    evaluation.answers = {key: text.strip() for key, text in {**evaluation.answers, **answers}.items() if text.strip()}
+    evaluation.submitted_by, evaluation.submitted_at = by, timezone.now()
     evaluation.save()
+    EvaluationVersion.objects.create(
+        evaluation=evaluation, answers=evaluation.answers, saved_at=evaluation.submitted_at, saved_by=by
+    )
     return evaluation
+
+
+@dataclass
+class MonthRow:
+    month: int
+    name: str
+    theme: str  # the årshjul's theme of the month (YearPlan.theme_of, as meeting planning reads it)
+    meetings: list[Meeting]
+
+
+def year_plan_months(plan: YearPlan | None, year: int, meetings: list[Meeting]) -> list[MonthRow]:
+    """The årshjul as twelve months: each with its planned theme and that month's meetings of the year."""
+    by_month: dict[int, list[Meeting]] = {month: [] for month in range(1, 13)}
+    for meeting in meetings:
+        day = timezone.localdate(meeting.starts_at)
+        if day.year == year:
+            by_month[day.month].append(meeting)
+    return [
+        MonthRow(month, str(MONTHS[month]), plan.theme_of(month) if plan else "", by_month[month])
+        for month in range(1, 13)
+    ]
+
+
+@dataclass
+class StartingPoint:
+    """What next year's årshjul starts from: the answers of the evaluation of the year before that carry over."""
+
+    year: int
+    answers: list[tuple[str, str]]  # (question, answer)
+    proposed_themes: list[str]
+    kept: bool  # kept with the plan when it was started (else read from the evaluation as it stands)
+
+
+def year_plan_starting_point(council: Council, year: int, plan: YearPlan | None) -> StartingPoint | None:
+    """The plan's starting point as kept when it was started; before that, what the evaluation of the year before
+    says now (the same answers year_plan_create will keep)."""
+    carried = plan.starting_point if plan is not None else evaluation_carry_over(council, year - 1)
+    if not carried:
+        return None
+    answers = carried["answers"]
+    themes = [
+        line.strip(" -•\t")
+        for q in QUESTIONS
+        if q.proposes_themes
+        for line in answers.get(q.key, "").splitlines()
+        if line.strip(" -•\t")
+    ]
+    rows = [(BY_KEY[key].text, text) for key, text in answers.items() if key in BY_KEY]
+    return StartingPoint(carried["year"], rows, themes, kept=plan is not None)
+
+
+@dataclass
+class EvaluationFigures:
+    """The year's figures the evaluation is written beside (evaluation_figures)."""
+
+    compliance: "Compliance"
+    decisions: int
+    actions_done: int
+    actions_open: int
+    actions_overdue: int
+    attendance: dict[str, int]  # Attendance.Status → how many times
+    slt: str  # "status fra SLT" for the council's kommuner, as the SLT app reports it
+
+    def text(self, figure: str) -> str:
+        """The figure `figure` (a Question.figure) as a sentence or two."""
+        return getattr(self, f"{figure}_text")
+
+    @property
+    def meetings_text(self) -> str:
+        c = self.compliance
+        parts = [
+            ngettext(
+                "%(held)s av minst %(minimum)s møte i %(year)s er holdt.",
+                "%(held)s av minst %(minimum)s møter i %(year)s er holdt.",
+                c.minimum,
+            )
+            % {"held": c.held, "minimum": c.minimum, "year": c.year}
+        ]
+        if c.planned:
+            parts.append(
+                ngettext("%(count)s møte er fortsatt planlagt.", "%(count)s møter er fortsatt planlagt.", c.planned)
+                % {"count": c.planned}
+            )
+        if c.cancelled:
+            parts.append(
+                ngettext("%(count)s møte ble avlyst.", "%(count)s møter ble avlyst.", c.cancelled)
+                % {"count": c.cancelled}
+            )
+        if c.late_agendas:
+            parts.append(
+                ngettext(
+                    "%(count)s innkalling gikk ut etter fristen.",
+                    "%(count)s innkallinger gikk ut etter fristen.",
+                    len(c.late_agendas),
+                )
+                % {"count": len(c.late_agendas)}
+            )
+        return " ".join(parts)
+
+    @property
+    def attendance_text(self) -> str:
+        total = sum(self.attendance.values())
+        if not total:
+            return _("Oppmøtet er ikke registrert for noen av årets møter.")
+        return ngettext(
+            "Oppmøte registrert %(count)s gang: %(present)s til stede, %(represented)s ved stedfortreder, "
+            "%(absent)s fraværende.",
+            "Oppmøte registrert %(count)s ganger: %(present)s til stede, %(represented)s ved stedfortreder, "
+            "%(absent)s fraværende.",
+            total,
+        ) % {
+            "count": total,
+            "present": self.attendance.get(Attendance.Status.PRESENT, 0),
+            "represented": self.attendance.get(Attendance.Status.REPRESENTED, 0),
+            "absent": self.attendance.get(Attendance.Status.ABSENT, 0),
+        }
+
+    @property
+    def follow_up_text(self) -> str:
+        parts = [
+            ngettext("%(count)s vedtak ble gjort.", "%(count)s vedtak ble gjort.", self.decisions)
+            % {"count": self.decisions},
+            ngettext(
+                "%(count)s oppfølgingspunkt er utført,", "%(count)s oppfølgingspunkter er utført,", self.actions_done
+            )
+            % {"count": self.actions_done},
+            ngettext("%(count)s står åpent", "%(count)s står åpne", self.actions_open) % {"count": self.actions_open},
+        ]
+        if self.actions_overdue:
+            parts.append(
+                ngettext("(%(count)s over fristen).", "(%(count)s over fristen).", self.actions_overdue)
+                % {"count": self.actions_overdue}
+            )
+        else:
+            parts[-1] += "."
+        return " ".join(parts)
+
+    @property
+    def slt_text(self) -> str:
+        return self.slt
+
+
+def evaluation_figures(council: Council, year: int, *, today: datetime.date | None = None) -> EvaluationFigures:
+    """The figures of `year` for its evaluation: meetings held against the agreement's minimum (council_compliance),
+    decisions made in the year's meetings, their follow-ups done and open, attendance, and SLT's status for the
+    council's kommuner. Counts only, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    in_year = {"agenda_item__meeting__forum_id": council.forum_id, "agenda_item__meeting__starts_at__year": year}
+    actions = FollowUpAction.objects.filter(**{f"decision__{name}": value for name, value in in_year.items()})
+    counts = actions.aggregate(
+        done=Count("pk", filter=Q(status=FollowUpAction.Status.DONE)),
+        open=Count("pk", filter=Q(status=FollowUpAction.Status.OPEN)),
+        overdue=Count("pk", filter=Q(status=FollowUpAction.Status.OPEN, due_on__lt=today)),
+    )
+    attendance = Attendance.objects.filter(meeting__forum_id=council.forum_id, meeting__starts_at__year=year)
+    return EvaluationFigures(
+        compliance=council_compliance(council, year, today=today),
+        decisions=Decision.objects.filter(**in_year).count(),
+        actions_done=counts["done"],
+        actions_open=counts["open"],
+        actions_overdue=counts["overdue"],
+        attendance=dict(attendance.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")),
+        slt=status_report("slt", council.forum.kommuner.all()),  # registered by slt, which builds on councils
+    )
 
 
 def _log_check(entry: LogEntry) -> None:
@@ -363,6 +577,36 @@ def council_compliance(
         evaluation=evaluation,
         evaluation_due=evaluation is None and today >= due_from,
     )
+
+
+@dataclass
+class EvaluationRow:
+    question: str
+    figure: str  # the year's figure beside it ("" when none belongs there)
+    answer: str  # as saved
+    field: object = None  # the form's bound field, for who may write
+
+
+def evaluation_rows(evaluation: Evaluation | None, figures: EvaluationFigures, form=None) -> list[EvaluationRow]:
+    """The veileder's questions in order, each with its figure, its saved answer and (for writers) its field."""
+    return [
+        EvaluationRow(
+            question=q.text,
+            figure=figures.text(q.figure) if q.figure else "",
+            answer=evaluation.answer(q.key) if evaluation else "",
+            field=form[q.key] if form is not None else None,
+        )
+        for q in QUESTIONS
+    ]
+
+
+def evaluation_history(evaluation: Evaluation | None, *, last: int = 20) -> list[tuple[EvaluationVersion, list]]:
+    """The earlier saved versions of an evaluation (the newest is the evaluation as it stands), newest first, each
+    with its answers in the veileder's order."""
+    if evaluation is None:
+        return []
+    versions = evaluation.versions.select_related("saved_by__person")[1 : last + 1]
+    return [(v, [(q.text, v.answers[q.key]) for q in QUESTIONS if v.answers.get(q.key)]) for v in versions]
 
 
 # --- the politikontakt's presence against the agreement -------------------------------------------------------------

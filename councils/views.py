@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils import services
-from councils.access import council_abilities, council_for, councils_visible_to, log_entry_for
+from councils.access import (
+    council_abilities,
+    council_for,
+    councils_visible_to,
+    evaluation_council_for,
+    log_entry_for,
+)
 from councils.forms import (
     CouncilEditForm,
     CouncilForm,
@@ -125,7 +131,7 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def council_members(request: HttpRequest, pk: int) -> HttpResponse:
     council = council_for(request.user, pk, change=request.method == "POST")
     can = council_abilities(request.user, council)
-    form = MemberForm(request.POST or None, council=council)
+    form = MemberForm(request.POST or None, council=council, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -212,17 +218,19 @@ def year_plan(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def _year_plan_page(request: HttpRequest, council, year: int, *, form=None, decide_form=None) -> HttpResponse:
     plan = YearPlan.objects.filter(council=council, year=year).select_related("decided_at", "updated_by__person")
     plan = plan.first()
+    meetings = list(council.forum.meetings.in_year(year))
     return render(
         request,
         "councils/year_plan.html",
         {
             "council": council,
             "year": year,
-            "meetings": council.forum.meetings.in_year(year),
+            "months": services.year_plan_months(plan, year, meetings),
             "plan": plan,
+            "starting_point": services.year_plan_starting_point(council, year, plan),
             "form": form or YearPlanMeetingForm(year=year),
             "decide_form": decide_form or YearPlanDecideForm.for_plan(plan, council=council, year=year),
-            "compliance": services.council_compliance(council, year),
+            "compliance": services.council_compliance(council, year, meetings=meetings),
             "can": council_abilities(request.user, council),
         },
     )
@@ -239,14 +247,14 @@ def year_plan_decide(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             services.year_plan_decide(
                 council, year=year, by=request.user, expected_version=form.expected_version, **form.edited_data
             )
-            messages.success(request, _("Årshjulet er registrert som vedtatt."))
+            messages.success(request, _("Årshjulet er lagret."))
         except ValidationError as error:
             show_errors(request, error)
         except StaleEdit as stale:
             form.show_conflict(stale)
             return _year_plan_page(request, council, year, decide_form=form)
     else:
-        messages.error(request, _("Velg et møte fra året før."))
+        return _year_plan_page(request, council, year, decide_form=form)
     return redirect("councils:year_plan", pk=council.pk, year=year)
 
 
@@ -254,10 +262,13 @@ def year_plan_decide(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    council = council_for(request.user, pk, change=request.method == "POST")
+    """The year-end evaluation: the veileder's questions, each beside the year's figures, with an answer."""
+    council = evaluation_council_for(request.user, pk, write=request.method == "POST")
     can = council_abilities(request.user, council)
     existing = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
-    form = EvaluationForm(request.POST or None, instance=existing, version=existing.version if existing else 0)
+    figures = services.evaluation_figures(council, year)
+    version = existing.version if existing else 0
+    form = EvaluationForm(request.POST or None, figures=figures, evaluation=existing, version=version)
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_submit(
@@ -267,7 +278,7 @@ def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             form.show_conflict(stale)
         else:
             messages.success(request, _("Årsevalueringen er lagret."))
-            return redirect("councils:detail", pk=council.pk)
+            return redirect("councils:evaluation", pk=council.pk, year=year)
     return render(
         request,
         "councils/evaluation.html",
@@ -275,8 +286,11 @@ def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "council": council,
             "year": year,
             "evaluation": existing,
-            "form": form if can["edit"] else None,
-            "compliance": services.council_compliance(council, year),
+            "questions": services.evaluation_rows(existing, figures, form if can["evaluate"] else None),
+            "form": form if can["evaluate"] else None,
+            "figures": figures,
+            "compliance": figures.compliance,
+            "versions": services.evaluation_history(existing),
         },
     )
 

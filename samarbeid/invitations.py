@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samarbeid.models import Kommune, Party, PartyInvitation, Politidistrikt, User
+from samarbeid.models import Kommune, Party, PartyInvitation, Person, Politidistrikt, RoleAssignment, User
 from samarbeid.permissions import kommuner_acted_for, parties_acted_for
 
 Join = Callable[[Model, Kommune, User], None]
@@ -45,6 +45,24 @@ def districts_acted_in(user) -> QuerySet[Politidistrikt]:
 def kommuner_invitable(user) -> QuerySet[Kommune]:
     """The kommuner of those politidistrikter: who may be invited to what the user starts."""
     return Kommune.objects.filter(district__in=districts_acted_in(user)).order_by("name")
+
+
+def kommuner_nearest(user) -> QuerySet[Kommune]:
+    """The kommuner a picker shows first: those the user acts for, and those of the police unit or politidistrikt
+    the user acts for. It orders a picker's options; what may be picked is decided by the choosable functions."""
+    acted = parties_acted_for(user).values("pk")
+    return Kommune.objects.filter(Q(pk__in=acted) | Q(police_units__pk__in=acted) | Q(district__pk__in=acted))
+
+
+def people_nearest(user) -> QuerySet[Person]:
+    """The people a picker shows first ("Fra din part"): those holding a role today in a party the user acts for."""
+    roles = RoleAssignment.objects.active().filter(party__in=parties_acted_for(user).values("pk"))
+    return Person.objects.filter(roles__in=roles)
+
+
+def parties_nearest(user) -> QuerySet[Party]:
+    """The parties a picker shows first: those the user acts for."""
+    return parties_acted_for(user)
 
 
 def police_parties_in_reach(user) -> QuerySet[Party]:

@@ -41,6 +41,7 @@ from samarbeid.models import (
 )
 from samarbeid.pdf import render_pdf_html
 from samarbeid.pdf_store import pdf_response
+from samarbeid.widgets import PARTIES, PEOPLE, offer
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
@@ -122,9 +123,10 @@ class AgendaItemForm(forms.Form):
         label=gettext_lazy("Meldt inn av"), queryset=Party.objects.none(), required=False
     )
 
-    def __init__(self, *args, forum, **kwargs):
+    def __init__(self, *args, forum, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposed_by"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
+        parties = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
+        offer(self.fields["proposed_by"], parties, first=svc.parties_first(user), labels=PARTIES)
 
 
 class MinutesForm(VersionedForm, forms.Form):
@@ -149,16 +151,17 @@ class ActionForm(forms.Form):
     )
     due_on = forms.DateField(label=gettext_lazy("Frist"), required=False, widget=DATE_INPUT)
 
-    def __init__(self, *args, forum, **kwargs):
+    def __init__(self, *args, forum, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible_person"].queryset = svc.forum_action_people(forum)
+        people = svc.forum_action_people(forum)
+        offer(self.fields["responsible_person"], people, first=svc.people_first(user), labels=PEOPLE)
         self.fields["responsible_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
 
 
 class ActionEditForm(VersionedForm, ActionForm):
     """An existing follow-up: its text, who answers for it and by when (its version as read)."""
 
-    def __init__(self, *args, action: FollowUpAction, **kwargs):
+    def __init__(self, *args, action: FollowUpAction, user, **kwargs):
         initial = {
             "description": action.description,
             "responsible_person": action.responsible_person_id,
@@ -166,7 +169,7 @@ class ActionEditForm(VersionedForm, ActionForm):
             "due_on": action.due_on,
         }
         forum = action.decision.agenda_item.meeting.forum
-        super().__init__(*args, initial=initial, version=action.version, forum=forum, **kwargs)
+        super().__init__(*args, initial=initial, version=action.version, forum=forum, user=user, **kwargs)
 
     def stored_values(self, obj) -> dict:
         return {
@@ -220,7 +223,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "reading": reading,
         "items": reading.items,
         "can": can,
-        "agenda_form": AgendaItemForm(forum=forum),
+        "agenda_form": AgendaItemForm(forum=forum, user=request.user),
         "action_people": list(svc.forum_action_people(forum)) if can["write_decisions"] else [],
         "action_parties": forum.parties() if can["write_decisions"] else [],
         "attachment_form": AttachmentForm() if can["edit"] else None,
@@ -326,7 +329,7 @@ def meeting_transition(request: AuthenticatedRequest, pk: int, action: str) -> H
 @login_required
 def agenda_item_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
-    form = AgendaItemForm(request.POST, forum=meeting.forum)
+    form = AgendaItemForm(request.POST, forum=meeting.forum, user=request.user)
     if form.is_valid():
         try:
             svc.agenda_item_add(meeting, by=request.user, **form.cleaned_data)
@@ -401,7 +404,7 @@ def action_create(request: AuthenticatedRequest, pk: int, decision_pk: int) -> H
     decision = get_object_or_404(
         Decision.objects.select_related("agenda_item"), pk=decision_pk, agenda_item__meeting=meeting
     )
-    form = ActionForm(request.POST, forum=meeting.forum)
+    form = ActionForm(request.POST, forum=meeting.forum, user=request.user)
     if form.is_valid():
         try:
             svc.action_add(decision, by=request.user, **form.cleaned_data)
@@ -530,7 +533,7 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
 def action_edit(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     """Edit or reassign a follow-up, reopen a done one; with its history."""
     action = svc.action_for(request.user, action_pk)
-    form = ActionEditForm(request.POST or None, action=action)
+    form = ActionEditForm(request.POST or None, action=action, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             svc.action_update(action, by=request.user, expected_version=form.expected_version, **form.edited_data)

@@ -57,6 +57,7 @@ from django.utils.translation import gettext_lazy
 
 from samarbeid.concurrency import claim_version
 from samarbeid.exemptions import MeetingExemptions, basis_label, meeting_exemptions, publication_record
+from samarbeid.invitations import parties_nearest, people_nearest
 from samarbeid.models import (
     AgendaItem,
     Attendance,
@@ -107,6 +108,8 @@ MEMBER_PERMS = (VIEW, CLOSED)
 ORGANISER_PERMS = (VIEW, CLOSED, MANAGE)
 
 REFERATSAKER = "Referatsaker"
+# The fixed agenda point a planned meeting's theme is written into ("Tema fra årshjul: Rus og ungdom").
+YEAR_THEME_POINTS = ("tema fra årshjul", "tema frå årshjul")
 # Taushetsplikt: an SLT coordination group's minutes are only for its members and the SLT-koordinator.
 ALWAYS_CLOSED_KINDS = (Forum.Kind.COORDINATION_GROUP,)
 
@@ -123,6 +126,21 @@ def forum_page_url(forum: Forum) -> str | None:
         return url_for(forum) if url_for else None
     except ObjectDoesNotExist:  # a bare forum without its app's object
         return None
+
+
+# The theme of a planned meeting where it gives none: a politiråd's årshjul gives each month one.
+_year_themes: dict[str, Callable[[Forum, datetime.date], str]] = {}
+
+
+def register_year_theme(kind: str, theme_for: Callable[[Forum, datetime.date], str]) -> None:
+    _year_themes[kind] = theme_for
+
+
+def _with_theme(title: str, theme: str) -> str:
+    """A fixed agenda point with the meeting's theme written into it, if it is the "tema fra årshjul" point."""
+    if theme and title.strip().lower().rstrip(":").startswith(YEAR_THEME_POINTS):
+        return f"{title.strip().rstrip(':')}: {theme}"
+    return title
 
 
 # --- access ------------------------------------------------------------------------------------------------------
@@ -149,6 +167,16 @@ def meetings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 def forum_action_people(forum: Forum) -> QuerySet[Person]:
     """Who may be made responsible for a follow-up action of `forum`: its active members (the form's choices)."""
     return Person.objects.filter(forum_memberships__in=forum.memberships.active()).distinct()
+
+
+def people_first(user) -> QuerySet[Person]:
+    """Of the people a meeting form offers, those its picker shows first: people of the parties the user acts for."""
+    return people_nearest(user)
+
+
+def parties_first(user) -> QuerySet:
+    """Of the parties a meeting form offers (its forum's), those its picker shows first: the user's own."""
+    return parties_nearest(user)
 
 
 def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
@@ -562,10 +590,15 @@ def meeting_plan(
     agenda: list[str] | None = None,
     by: User | None = None,
 ) -> Meeting:
-    """Plan a meeting with its agenda pre-filled with the forum's fixed points (or `agenda`)."""
+    """Plan a meeting with its agenda pre-filled with the forum's fixed points (or `agenda`).
+
+    Without a theme of its own the meeting takes the one its forum's year plan gives its month (register_year_theme);
+    the theme is written into the fixed "tema fra årshjul" point."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("Møtet må slutte etter at det begynner.")})
     is_closed = is_closed or forum.kind in ALWAYS_CLOSED_KINDS
+    year_theme = _year_themes.get(forum.kind)
+    theme = theme or (year_theme(forum, timezone.localdate(starts_at)) if year_theme else "")
     meeting = Meeting.objects.create(
         forum=forum,
         starts_at=starts_at,
@@ -576,7 +609,7 @@ def meeting_plan(
         created_by=by,
         updated_by=by,
     )
-    titles = forum.standard_agenda_points() if agenda is None else agenda
+    titles = [_with_theme(title, theme) for title in (forum.standard_agenda_points() if agenda is None else agenda)]
     year = timezone.localtime(starts_at).year
     numbers = _next_numbers(forum, year, len(titles))
     AgendaItem.objects.bulk_create(

@@ -8,7 +8,13 @@ from django.db.models import Q, QuerySet
 
 from councils.access import councils_visible_to
 from samarbeid import meetings
-from samarbeid.invitations import kommuner_invitable, police_parties_in_reach
+from samarbeid.invitations import (
+    kommuner_invitable,
+    kommuner_nearest,
+    parties_nearest,
+    people_nearest,
+    police_parties_in_reach,
+)
 from samarbeid.models import Kommune, Party, Person, Role
 from samarbeid.permissions import Policy, get_for_user, has_perm, kommuner_acted_for, visible_to
 from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak
@@ -94,8 +100,18 @@ def kommuner_choosable(user, slt_model: SltModel | None = None) -> QuerySet[Komm
     return Kommune.objects.filter(kommuner).distinct().order_by("name")
 
 
+def kommuner_first(user) -> QuerySet[Kommune]:
+    """Of the choosable kommuner, those the picker shows first: the user's own, their police unit's or district's."""
+    return kommuner_nearest(user)
+
+
 def police_parties_choosable(user) -> QuerySet[Party]:
     return police_parties_in_reach(user)
+
+
+def police_parties_first(user) -> QuerySet[Party]:
+    """Of the choosable police parties, those the picker shows first: the ones the user acts for."""
+    return parties_nearest(user)
 
 
 def councils_choosable(user, slt_model: SltModel | None = None) -> QuerySet:
@@ -111,6 +127,11 @@ def people_choosable(slt_model: SltModel) -> QuerySet[Person]:
     return Person.objects.filter(
         Q(roles__party__in=slt_model.parties()) | Q(forum_memberships__forum__coordination_group__slt_model=slt_model)
     ).distinct()
+
+
+def people_first(user) -> QuerySet[Person]:
+    """Of the choosable people, those the picker shows first: people of the parties the user acts for."""
+    return people_nearest(user)
 
 
 # --- Public access: a handlingsplan is public once the kommune publishes it (samarbeid/exemptions.py) ------------

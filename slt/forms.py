@@ -7,7 +7,16 @@ from samarbeid.concurrency import VersionedForm
 from samarbeid.invitations import acts_for_one_of
 from samarbeid.models import ForumMembership, Party, Person
 from samarbeid.validators import single_line, validate_single_line
-from slt.access import councils_choosable, kommuner_choosable, people_choosable, police_parties_choosable
+from samarbeid.widgets import PARTIES, PEOPLE, offer
+from slt.access import (
+    councils_choosable,
+    kommuner_choosable,
+    kommuner_first,
+    people_choosable,
+    people_first,
+    police_parties_choosable,
+    police_parties_first,
+)
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
@@ -31,7 +40,6 @@ class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
         model = SltModel
         fields = ["name", "kommuner", "police_party", "council", "description", "utovende_niva"]
         widgets = {
-            "kommuner": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 3}),
             "utovende_niva": forms.Textarea(attrs={"rows": 2}),
         }
@@ -46,8 +54,13 @@ class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         existing = self.instance if self.instance.pk else None
-        self.fields["kommuner"].queryset = kommuner_choosable(user, existing)
-        self.fields["police_party"].queryset = police_parties_choosable(user)
+        offer(self.fields["kommuner"], kommuner_choosable(user, existing), first=kommuner_first(user))
+        offer(
+            self.fields["police_party"],
+            police_parties_choosable(user),
+            first=police_parties_first(user),
+            labels=PARTIES,
+        )
         self.fields["police_party"].label = _("Politiet (leser med)")
         self.fields["council"].queryset = councils_choosable(user, existing)
         single_line(self, "name")
@@ -133,14 +146,14 @@ class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
             "description": _("Beskriv tiltaket på systemnivå. Ikke skriv om enkeltpersoner (taushetsplikt)."),
         }
 
-    def __init__(self, *args, plan: Handlingsplan, **kwargs):
+    def __init__(self, *args, plan: Handlingsplan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         slt_model = plan.slt_model
         self.fields["focus_area"].queryset = plan.focus_areas.all()
         parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
         self.fields["responsible_party"].queryset = parties
-        self.fields["responsible_person"].queryset = people_choosable(slt_model)
+        offer(self.fields["responsible_person"], people_choosable(slt_model), first=people_first(user), labels=PEOPLE)
         single_line(self, "title", "target_group", "responsible_unit")
 
 
@@ -248,12 +261,12 @@ class MemberForm(DsFormMixin, forms.Form):
     )
     party = forms.ModelChoiceField(label=_("Representerer"), queryset=Party.objects.none(), required=False)
 
-    def __init__(self, *args, group: CoordinationGroup, **kwargs):
+    def __init__(self, *args, group: CoordinationGroup, user, **kwargs):
         super().__init__(*args, **kwargs)
         slt_model = group.slt_model
         parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
         self.fields["party"].queryset = parties
-        self.fields["person"].queryset = people_choosable(slt_model)
+        offer(self.fields["person"], people_choosable(slt_model), first=people_first(user), labels=PEOPLE)
         single_line(self, "name", "organisation", "role_title")
 
     def clean(self):

@@ -241,7 +241,7 @@ def focus_area_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def tiltak_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_for(request.user, pk, edit=True)
-    form = TiltakForm(request.POST or None, plan=plan)
+    form = TiltakForm(request.POST or None, plan=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         tiltak = services.tiltak_create(plan=plan, created_by=request.user, **form.cleaned_data)
         messages.success(request, _("Tiltaket er lagt til."))
@@ -254,7 +254,7 @@ def tiltak_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def tiltak_edit(request: HttpRequest, pk: int) -> HttpResponse:
     tiltak = tiltak_for(request.user, pk, edit=True)
-    form = TiltakForm(request.POST or None, instance=tiltak, plan=tiltak.plan)
+    form = TiltakForm(request.POST or None, instance=tiltak, plan=tiltak.plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.tiltak_update(
@@ -365,7 +365,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     group = group_for(request.user, pk, manage=True)
-    form = MemberForm(request.POST or None, group=group)
+    form = MemberForm(request.POST or None, group=group, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.group_member_add(group, by=request.user, **form.cleaned_data)

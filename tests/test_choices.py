@@ -9,6 +9,7 @@ the completeness test until it is added to FORMS.
 
 import datetime
 import inspect
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -46,6 +47,7 @@ from samarbeid.models import (
     RoleAssignment,
 )
 from samarbeid.roles import role_assign
+from samarbeid.widgets import MultiPicker, Picker
 from slt.models import FocusArea, SltModel
 from slt.services import group_create, plan_create, slt_model_create
 from tests.test_signing_workflow import enrol_mfa, sign, signing_settings  # noqa: F401 (fixture)
@@ -201,7 +203,7 @@ def _council(user, t):
 
 def _council_member(user, t):
     forum = t.council.forum
-    return councils.forms.MemberForm(council=t.council), within(user, forum.parties(), [forum])
+    return councils.forms.MemberForm(council=t.council, user=user), within(user, forum.parties(), [forum])
 
 
 def _year_plan(user, t):
@@ -216,28 +218,28 @@ def _log(user, t):
 
 def _tiltak(user, t):
     scope = within(user, t.slt_model.parties(), [t.group.forum], [t.plan])
-    return slt.forms.TiltakForm(plan=t.plan), scope
+    return slt.forms.TiltakForm(plan=t.plan, user=user), scope
 
 
 def _group_member(user, t):
-    return slt.forms.MemberForm(group=t.group), within(user, t.slt_model.parties(), [t.group.forum])
+    return slt.forms.MemberForm(group=t.group, user=user), within(user, t.slt_model.parties(), [t.group.forum])
 
 
 def _agenda_item(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.AgendaItemForm(forum=forum), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_views.AgendaItemForm(forum=forum, user=user), within(user, forum.parties(), [forum])
 
 
 def _action(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.ActionForm(forum=forum), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_views.ActionForm(forum=forum, user=user), within(user, forum.parties(), [forum])
 
 
 def _action_edit(user, t):
     """An existing follow-up offers the same people and parties as a new one (its forum's)."""
     forum = t.council.forum
     action = FollowUpAction(decision=Decision(agenda_item=AgendaItem(meeting=Meeting(forum=forum))), description="x")
-    return samarbeid.meeting_views.ActionEditForm(action=action), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_views.ActionEditForm(action=action, user=user), within(user, forum.parties(), [forum])
 
 
 def _attendance(user, t):
@@ -308,6 +310,21 @@ def test_no_form_offers_an_object_of_another_tenant(world, personas, persona):
             foreign = [str(obj) for obj in offered if not scope.allows(obj)]
             assert foreign == [], f"{form_class.__name__}.{name} offers {foreign[:5]} to {persona}"
     assert offered_somewhere  # the walk saw real choices
+
+
+@pytest.mark.parametrize("persona", ["moss_slt", "stavanger_politikontakt"])
+def test_a_picker_renders_exactly_its_fields_choices(world, personas, persona):
+    """The pickers (samarbeid/widgets.py) put the user's own first: they neither add nor drop a choice."""
+    user, tenant = personas[persona], world[PERSONA_TENANT[persona]]
+    pickers = 0
+    for build in FORMS.values():
+        form, _scope = build(user, tenant)
+        for name, field in form.fields.items():
+            if isinstance(field.widget, Picker | MultiPicker):
+                pickers += 1
+                rendered = set(re.findall(r'value="(\d+)"', str(form[name])))
+                assert rendered == {str(obj.pk) for obj in field.queryset}, f"{type(form).__name__}.{name}"
+    assert pickers >= 10
 
 
 def test_the_rendered_forms_offer_only_the_users_politidistrikt(world, client_for):

@@ -249,7 +249,9 @@ def council_evaluation(personas):
     page = reverse("councils:evaluation", args=[council.pk, year])
     # Nobody has written this year's evaluation yet: both start from "none" (version 0).
     users = personas["moss_slt"], personas["moss_ordforer"]
-    return Edit(page, page, users, "effect", lambda: Evaluation.objects.get(council=council, year=year).effect)
+    return Edit(
+        page, page, users, "effect", lambda: Evaluation.objects.get(council=council, year=year).answer("effect")
+    )
 
 
 def council_log_entry(personas):

@@ -85,7 +85,7 @@ def test_meetings_get_the_fixed_agenda_points_numbered_sak_n_of_year(randaberg_c
         "Nytt fra kommunen",
         "Vold i nære relasjoner",
         "Radikalisering",
-        "Tema fra årshjul",
+        "Tema fra årshjul: Rus",  # the meeting's theme, written into the fixed point
         "Eventuelt",
     ]
     year = meeting.starts_at.year

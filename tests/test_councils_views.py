@@ -499,7 +499,7 @@ def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str,
             reverse("councils:year_plan", kwargs={"pk": council.pk, "year": year}),
             {"date": f"{year}-12-01", "starts": "09:00", "ends": "11:00"},
         ),
-        "decide": (reverse("councils:year_plan_decide", kwargs={"pk": council.pk, "year": year}), {}),
+        "decide": (reverse("councils:year_plan_decide", kwargs={"pk": council.pk, "year": year}), {"version": 0}),
         "end_membership": (
             reverse("councils:membership_end", kwargs={"pk": council.pk, "membership_pk": membership.pk}),
             {"ends_on": TODAY.isoformat()},

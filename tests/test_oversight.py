@@ -195,7 +195,7 @@ def build_sor_vest(by: User) -> dict:
     meeting(rad, datetime.date(YEAR, 2, 20), notice_days=8)  # a week's notice: late by this agreement
     meeting(rad, datetime.date(YEAR, 3, 20), status=Meeting.Status.CANCELLED)
     meeting(rad, datetime.date(YEAR - 1, 10, 1))  # last year: not counted
-    Evaluation.objects.create(council=rad, year=YEAR - 3, effect="Bra")
+    Evaluation.objects.create(council=rad, year=YEAR - 3, answers={"effect": "Bra"})
     follow_up(first, due_on=TODAY - datetime.timedelta(days=5))
     follow_up(first, due_on=TODAY - datetime.timedelta(days=5), done=True)
     follow_up(first, due_on=TODAY + datetime.timedelta(days=5))
@@ -421,7 +421,7 @@ def populate(kommuner, by):
             held = meeting(rad, datetime.date(YEAR, month, 10), notice_days=9)
             meeting(rad, datetime.date(YEAR - 1, month, 10), notice_days=3)
         follow_up(held, due_on=TODAY - datetime.timedelta(days=2))
-        Evaluation.objects.create(council=rad, year=YEAR - 1, effect="Bra")
+        Evaluation.objects.create(council=rad, year=YEAR - 1, answers={"effect": "Bra"})
         tiltak(kommune, by=by, ends_on=TODAY - datetime.timedelta(days=1))
 
 
