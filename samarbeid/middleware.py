@@ -33,9 +33,14 @@ def remember_malform(request, malform: str | None) -> None:
 
 def remember_malform_at_login(sender, request, user, **kwargs) -> None:
     """On `user_logged_in` (connected in SamarbeidConfig.ready): work out the målform as the session starts, so
-    that no page pays for it."""
+    that no page pays for it, and speak it from the login request on (its "logged in as" message is shown on the
+    first page)."""
     if request is not None and hasattr(request, "session") and user.person_id:
-        request.session[MALFORM_SESSION_KEY] = [user.pk, user.person.own_malform()]
+        malform = user.person.own_malform()
+        request.session[MALFORM_SESSION_KEY] = [user.pk, malform]
+        if malform:
+            translation.activate(malform)
+            request.LANGUAGE_CODE = malform
 
 
 def person_malform_middleware(get_response):

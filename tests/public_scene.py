@@ -114,7 +114,7 @@ def _approve(meeting: Meeting, secretary) -> Meeting:
     return svc.meeting_approve_minutes(svc.meeting_mark_held(meeting, by=secretary), by=secretary)
 
 
-def _signed_moss_agreement(personas, capture) -> Agreement:
+def signed_moss_agreement(personas, capture) -> Agreement:
     import time
 
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -232,7 +232,7 @@ def build_public_scene(personas, capture) -> dict:
             markers.plant(section, fields={"heading", "local_text"})
         for part in [*Expectation.objects.filter(agreement=agreement), *FocusArea.objects.filter(agreement=agreement)]:
             markers.plant(part)
-    signed = _signed_moss_agreement(personas, capture)
+    signed = signed_moss_agreement(personas, capture)
     hidden = signed.attachments.get(title="Bekymringsmelding fra skolen")
     attachment_exemption_set(
         signed, hidden, exempt=True, by=secretary, legal_basis=LegalBasis.OFFL_13_FVL_13, note="Intern ZQNOTE3X"

@@ -35,6 +35,7 @@ def log_in(client: Client, email: str, **headers) -> str:
 def test_the_nynorsk_persona_sees_nynorsk_from_the_first_page_after_login(personas, client):
     page = log_in(client, "slt@luster.demo.no", accept_language="nb")
     assert NYNORSK_PAGE in page and "Mi side" in page
+    assert "Du er logga inn som Ingrid Høyheim." in page  # the login's own message too
 
 
 def test_a_person_of_a_neutral_kommune_keeps_the_browsers_language(personas, client):

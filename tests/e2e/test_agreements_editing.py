@@ -1,4 +1,5 @@
-"""In a real browser: the SLT-koordinator and the politikontakt each write their own section of one draft."""
+"""In a real browser: the SLT-koordinator and the politikontakt each write their own section of one draft. The
+agreement's other pages and the template editor are walked in tests/e2e/test_persona_walk.py."""
 
 import pytest
 
@@ -95,41 +96,3 @@ def test_leaving_with_unsaved_changes_warns(page, login, moss_agreement):
     page.close(run_before_unload=True)
     page.wait_for_timeout(200)
     assert dialogs == ["beforeunload"]
-
-
-def test_agreement_pages_have_no_accessibility_violations(page, login, personas, moss_agreement, assert_accessible):
-    section = moss_agreement.sections.get(owner=Owner.KOMMUNE, kind="slt")
-    section_update(section, local_text="<p>Første</p>", by=personas["moss_slt"])
-    section_update(section, local_text="<p>Andre</p>", by=personas["moss_slt"])
-    login("moss_slt")
-    base = f"/avtaler/{moss_agreement.pk}/"
-    paths = [
-        "/avtaler/",
-        "/avtaler/ny/",
-        f"{base}rediger/",
-        f"{base}endringslogg/",
-        f"{base}deler/fokusomrader/",
-        f"{base}vedlegg/ny/",
-        f"{base}avsnitt/{section.pk}/rediger/",
-        f"{base}avsnitt/{section.pk}/historikk/",
-        f"{base}avsnitt/{section.pk}/sammenlign/?fra=2&til=3",
-    ]
-    for path in paths:
-        page.goto(path)
-        assert_accessible(page)
-
-
-def test_template_editor_pages_have_no_accessibility_violations(page, login, personas, assert_accessible):
-    from agreements.services import template_create_for_district
-    from samarbeid.models import Politidistrikt
-
-    vest = Politidistrikt.objects.get(short_name="Vest")
-    template = template_create_for_district(vest, by=personas["vest_malansvarlig"])
-    login("vest_malansvarlig")
-    for path in (
-        "/avtaler/maler/",
-        f"/avtaler/maler/{template.pk}/",
-        f"/avtaler/maler/{template.pk}/avsnitt/{template.sections.first().pk}/",
-    ):
-        page.goto(path)
-        assert_accessible(page)

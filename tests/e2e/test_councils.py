@@ -1,5 +1,6 @@
 """In a real browser: the secretary plans a politiråd meeting, sends the innkalling (captured e-mail), writes
-minutes with a decision and a follow-up, and a member of the council sees it."""
+minutes with a decision and a follow-up, and a member of the council sees it. The politikontakt's log and the
+other council pages are walked in tests/e2e/test_persona_walk.py."""
 
 # ruff: noqa: F811 (pytest fixtures imported from tests.test_councils_rules are used as arguments)
 
@@ -64,31 +65,3 @@ def test_secretary_plans_summons_and_minutes_a_meeting_and_a_member_sees_it(
     member.goto(f"/moter/forum/{moss_council.forum_id}/oppfolging/")
     assert member.get_by_text("Plan for russetiden").is_visible()
     member_context.close()
-
-
-def test_politikontakt_logs_presence_and_the_council_pages_are_accessible(page, login, moss_council, assert_accessible):
-    login("moss_politikontakt")
-    page.goto(f"/politirad/{moss_council.pk}/logg/")
-    assert page.get_by_text("Ingen personopplysninger i loggen").is_visible()
-    page.get_by_label("Kommune", exact=True).last.select_option(label="Moss kommune")
-    page.get_by_label("Type").select_option(label="Kontortid")
-    page.get_by_label("Varighet (minutter)").fill("240")
-    page.get_by_label("Kort notat").fill("Kontortid på rådhuset")
-    page.get_by_role("button", name="Lagre føringen").click()
-    page.get_by_text("Føringen er lagret.").wait_for()
-    assert page.get_by_role("cell", name="Kontortid på rådhuset").is_visible()
-    assert_accessible(page)
-    year = timezone.localdate().year
-    council = f"/politirad/{moss_council.pk}"
-    pages = [
-        "/politirad/",
-        f"{council}/medlemmer/",
-        f"{council}/arshjul/{year}/",
-        f"{council}/evaluering/{year}/",
-        f"{council}/endre/",
-        f"/moter/forum/{moss_council.forum_id}/oppfolging/",
-        "/moter/kalender/",
-    ]
-    for path in pages:
-        page.goto(path)
-        assert_accessible(page)
