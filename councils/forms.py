@@ -11,7 +11,7 @@ from councils.access import (
 )
 from councils.models import Council, Evaluation, LogEntry, YearPlan
 from samarbeid.concurrency import VersionedForm
-from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
+from samarbeid.meeting_forms import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
 

@@ -151,6 +151,16 @@ def forum_action_people(forum: Forum) -> QuerySet[Person]:
     return Person.objects.filter(forum_memberships__in=forum.memberships.active()).distinct()
 
 
+def forum_parties_choosable(forum: Forum) -> QuerySet[Party]:
+    """The parties a case is proposed by or a follow-up answered by: the forum's kommuner and its police."""
+    return forum.party_rows()
+
+
+def forum_representatives_choosable(forum: Forum) -> QuerySet[Person]:
+    """Who may stand in for a member at a meeting: the forum's members, deputies included, past or present."""
+    return Person.objects.filter(forum_memberships__forum=forum).distinct()
+
+
 def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
     """The meeting, if the user may see its forum (or its minutes are public); 403 when managing is denied.
     With minutes=True, 404 also for who may not read its minutes (a closed meeting's non-members)."""

@@ -525,9 +525,12 @@ class Forum(models.Model):
     def standard_agenda_points(self) -> list[str]:
         return [line.strip() for line in self.standard_agenda.splitlines() if line.strip()]
 
-    def parties(self) -> list[Party]:
+    def party_rows(self) -> "models.QuerySet[Party]":
         """The kommuner and the police party as base Party rows (role groups are keyed on Party)."""
-        return list(Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id)))
+        return Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id))
+
+    def parties(self) -> list[Party]:
+        return list(self.party_rows())
 
 
 class ForumMembership(HeldByPerson):

@@ -100,7 +100,6 @@ def test_permission_matrix_on_council_pages(moss_council, client_for, persona, n
         ("moss_slt", "meetings:edit", "get", 200),
         ("randaberg_ordforer", "meetings:edit", "get", 404),
         ("moss_leder", "meetings:agenda_item_create", "post", 403),
-        ("moss_leder", "meetings:attendance", "post", 403),
         ("moss_ordforer", "meetings:ics", "get", 200),
         ("kvitsoy_ordforer", "meetings:ics", "get", 404),
     ],
@@ -202,15 +201,15 @@ def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, 
     )
     slt.post(
         reverse("meetings:decision_create", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
-        {"text": "Felles innsats mot rus."},
+        {f"vedtak-{item.pk}-text": "Felles innsats mot rus."},
     )
     decision = item.decisions.get()
     slt.post(
         reverse("meetings:action_create", kwargs={"pk": moss_meeting.pk, "decision_pk": decision.pk}),
         {
-            "description": "Lage plan",
-            "responsible_person": personas["moss_slt"].person_id,
-            "due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+            f"oppfolging-{decision.pk}-description": "Lage plan",
+            f"oppfolging-{decision.pk}-responsible_person": personas["moss_slt"].person_id,
+            f"oppfolging-{decision.pk}-due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
         },
     )
     action = FollowUpAction.objects.get()
@@ -234,12 +233,8 @@ def test_attendance_with_a_deputy_is_recorded(moss_meeting, client_for, personas
     deputy_person = Person.objects.create(name="Varaordfører Moss")
     membership_add(moss_meeting.forum, deputy_person, ForumMembership.Kind.DEPUTY, deputy_for=leader)
     client_for("moss_slt").post(
-        reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk}),
-        {
-            "membership": leader.pk,
-            "status": "represented",
-            "represented_by": deputy_person.pk,
-        },
+        reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk, "membership_pk": leader.pk}),
+        {f"oppmote-{leader.pk}-status": "represented", f"oppmote-{leader.pk}-represented_by": deputy_person.pk},
     )
     attendance = moss_meeting.attendances.get()
     assert attendance.represented_by == deputy_person and attendance.recorded_by == personas["moss_slt"]
@@ -488,11 +483,18 @@ def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str,
         ),
         "decision": (
             reverse("meetings:decision_create", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
-            {"text": "Vedtak"},
+            {f"vedtak-{item.pk}-text": "Vedtak"},
         ),
         "action": (
             reverse("meetings:action_create", kwargs={"pk": meeting.pk, "decision_pk": decision.pk}),
-            {"description": "Gjøre", "responsible_party": council.host_kommune.pk},
+            {
+                f"oppfolging-{decision.pk}-description": "Gjøre",
+                f"oppfolging-{decision.pk}-responsible_party": council.host_kommune.pk,
+            },
+        ),
+        "attendance": (
+            reverse("meetings:attendance", kwargs={"pk": meeting.pk, "membership_pk": membership.pk}),
+            {f"oppmote-{membership.pk}-status": "present"},
         ),
         "held": (reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "held"}), {}),
         "year_plan": (
@@ -508,7 +510,8 @@ def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str,
 
 
 @pytest.mark.parametrize(
-    "action", ["agenda", "minutes", "decision", "action", "held", "year_plan", "decide", "end_membership"]
+    "action",
+    ["agenda", "minutes", "decision", "action", "attendance", "held", "year_plan", "decide", "end_membership"],
 )
 @pytest.mark.parametrize(("persona", "expected"), [("moss_slt", 302), ("moss_leder", 403), ("randaberg_slt", 404)])
 def test_only_the_councils_organisers_change_meetings_and_plans(
