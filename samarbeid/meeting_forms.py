@@ -216,7 +216,20 @@ class AttachmentForm(forms.Form):
 
 
 class CloseActionForm(forms.Form):
-    closing_comment = forms.CharField(label=gettext_lazy("Kommentar"), widget=forms.Textarea(attrs={"rows": 2}))
+    """Closing one follow-up of the list (prefix `lukk-<action>`: one form per row)."""
+
+    closing_comment = forms.CharField(
+        label=gettext_lazy("Kommentar"),
+        widget=forms.TextInput(attrs={"class": "ds-input"}),
+        error_messages={"required": gettext_lazy("Skriv en kort kommentar om hva som ble gjort.")},
+    )
+
+    def __init__(self, data=None, *, action_pk: int):
+        super().__init__(data, prefix=f"lukk-{action_pk}")
+
+    @classmethod
+    def per_action(cls, actions: Iterable[FollowUpAction]) -> dict[int, "CloseActionForm"]:
+        return {action.pk: cls(action_pk=action.pk) for action in actions if not action.is_done}
 
 
 class AttendanceForm(forms.Form):

@@ -369,7 +369,7 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
             "show": show,
             "forum_url": svc.forum_page_url(forum),
             "can": svc.forum_abilities(request.user, forum),
-            "close_form": CloseActionForm(),
+            "close_forms": CloseActionForm.per_action(page.object_list),
         },
     )
 
@@ -378,7 +378,7 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
 @login_required
 def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     action = svc.action_for(request.user, action_pk)  # the one rule for changing a follow-up
-    form = CloseActionForm(request.POST)
+    form = CloseActionForm(request.POST, action_pk=action.pk)
     if form.is_valid():
         try:
             svc.action_close(action, comment=form.cleaned_data["closing_comment"], by=request.user)
@@ -386,7 +386,7 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
         except ValidationError as error:
             show_errors(request, error)
     else:
-        messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
+        show_errors(request, ValidationError(list(form.errors["closing_comment"])))
     forum_pk = action.decision.agenda_item.meeting.forum_id
     return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": forum_pk})))
 
@@ -535,13 +535,15 @@ def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
 @login_required
 def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpResponseBase:
     """Innkalling (agenda) or referat (minutes, only for those who may read them) as PDF."""
-    if document not in ("innkalling", "referat"):
+    if document not in svc.MeetingDocument.values:
         raise Http404
-    meeting = svc.meeting_for(request.user, pk, minutes=document == "referat")
+    kind = svc.MeetingDocument(document)
+    referat = kind == svc.MeetingDocument.REFERAT
+    meeting = svc.meeting_for(request.user, pk, minutes=referat)
     reading = svc.meeting_reading(request.user, meeting)
-    title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
-    context = {"meeting": meeting, "reading": reading, "document": document}
-    draft = document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED
+    title = f"{kind.label} – {meeting}"
+    context = {"meeting": meeting, "reading": reading, "document": kind, "Document": svc.MeetingDocument}
+    draft = referat and meeting.status != Meeting.Status.MINUTES_APPROVED
     html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title, draft=draft)
 
     def record_read():
@@ -552,5 +554,5 @@ def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpRe
         html,
         filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf",
         title=title,
-        on_serve=record_read if document == "referat" else None,
+        on_serve=record_read if referat else None,
     )

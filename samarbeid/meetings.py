@@ -47,7 +47,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum, TextChoices, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -665,7 +665,7 @@ def meeting_update(
         moved = bool({"starts_at", "ends_at", "place"} & set(changed))
         _touch(meeting, by, *changed, bump=moved)
         if moved and meeting.status == Meeting.Status.SUMMONED:
-            innkalling_notify(meeting, change="update")
+            innkalling_notify(meeting, change=InnkallingChange.UPDATE)
     return meeting
 
 
@@ -708,15 +708,23 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     meeting.summoned_at = now
     meeting.summoned_by = by
     _touch(meeting, by, "status", "summoned_at", "summoned_by", bump=True)
-    recipients = innkalling_notify(meeting, change="new")
+    recipients = innkalling_notify(meeting, change=InnkallingChange.NEW)
     return recipients, meeting.notice_was_late
 
 
-INNKALLING_SUBJECTS = {
-    "new": gettext_lazy("Innkalling: %(forum)s %(date)s"),
-    "update": gettext_lazy("Endret innkalling: %(forum)s %(date)s"),
-    "cancel": gettext_lazy("Avlyst: %(forum)s %(date)s"),
-}
+class InnkallingChange(TextChoices):
+    """Which innkalling an e-mail is (the label is its subject); templates compare `change` with `Change.*`."""
+
+    NEW = "new", gettext_lazy("Innkalling: %(forum)s %(date)s")
+    UPDATE = "update", gettext_lazy("Endret innkalling: %(forum)s %(date)s")
+    CANCEL = "cancel", gettext_lazy("Avlyst: %(forum)s %(date)s")
+
+
+class MeetingDocument(TextChoices):
+    """The two PDFs of a meeting (their path segment); the template compares `document` with `Document.*`."""
+
+    INNKALLING = "innkalling", gettext_lazy("Innkalling")
+    REFERAT = "referat", gettext_lazy("Referat")
 
 
 def _meeting_notice(meeting: Meeting) -> dict:
@@ -737,13 +745,13 @@ def _email_reading_for(person: Person, meeting: Meeting, *, summoned: bool = Tru
     return meeting_reading(getattr(person, "user", None) or ANONYMOUS, meeting, summoned=summoned, outbound=True)
 
 
-def innkalling_notify(meeting: Meeting, *, change: str) -> list[Person]:
+def innkalling_notify(meeting: Meeting, *, change: InnkallingChange) -> list[Person]:
     """E-mail every member and guest the innkalling ("new"), its update when the meeting moves ("update") or the
     cancellation ("cancel"), each with a calendar REQUEST or CANCEL of the same UID and the meeting's SEQUENCE.
     Each message holds what the recipient's own reading of the meeting gives (titles only for a closed one)."""
     recipients = innkalling_recipients(meeting)
     notice = _meeting_notice(meeting)
-    method = "CANCEL" if change == "cancel" else "REQUEST"
+    method = "CANCEL" if change == InnkallingChange.CANCEL else "REQUEST"
     for person in recipients:
         reading = _email_reading_for(person, meeting)
 
@@ -753,9 +761,9 @@ def innkalling_notify(meeting: Meeting, *, change: str) -> list[Person]:
         notify(
             person=person,
             kind=NotificationKind.INNKALLING,
-            subject=INNKALLING_SUBJECTS[change],
+            subject=change.label,
             template="innkalling",
-            context={**notice["context"], "reading": reading, "change": change},
+            context={**notice["context"], "reading": reading, "change": change, "Change": InnkallingChange},
             url=notice["url"],
             calendar=calendar,
             default_malform=notice["default_malform"],
@@ -843,7 +851,7 @@ def meeting_cancel(meeting: Meeting, *, by: User | None) -> Meeting:
         meeting, Meeting.Status.CANCELLED, by, (Meeting.Status.PLANNED, Meeting.Status.SUMMONED), "cancelled"
     )
     if meeting.summoned_at:  # only who got the innkalling is told it is off
-        innkalling_notify(meeting, change="cancel")
+        innkalling_notify(meeting, change=InnkallingChange.CANCEL)
     return meeting
 
 

@@ -690,6 +690,12 @@ class Meeting(Versioned):
     def is_editable(self) -> bool:
         return self.status not in (self.Status.MINUTES_APPROVED, self.Status.CANCELLED)
 
+    @property
+    def status_tag_color(self) -> str:
+        """The Designsystemet colour of the status tag: cancelled red, minutes approved green, the rest blue."""
+        colors: dict[str, str] = {self.Status.CANCELLED: "danger", self.Status.MINUTES_APPROVED: "success"}
+        return colors.get(self.status, "info")
+
     def has_started(self) -> bool:
         return self.starts_at <= timezone.now()
 
@@ -880,6 +886,10 @@ class FollowUpAction(Versioned):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
 
     @property
     def responsible(self) -> str:

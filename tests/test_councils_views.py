@@ -217,11 +217,17 @@ def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, 
     assert "is-overdue" in page and "Lage plan" in page
     assert (
         client_for("moss_leder")
-        .post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
+        .post(
+            reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
+            {f"lukk-{action.pk}-closing_comment": "Ferdig"},
+        )
         .status_code
         == 403
     )
-    slt.post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
+    slt.post(
+        reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
+        {f"lukk-{action.pk}-closing_comment": "Ferdig"},
+    )
     action.refresh_from_db()
     assert action.status == FollowUpAction.Status.DONE and action.closed_by == personas["moss_slt"]
     item.refresh_from_db()
