@@ -167,7 +167,8 @@ def _moss_slt(personas):
 
 def _moss_meeting(personas):
     council = _moss_council(personas)
-    start = timezone.now().replace(microsecond=0) + timezone.timedelta(days=10)
+    # At 10 in the morning: the edit form has one date for both times (one planned at 23:00 would end "before" it began)
+    start = (timezone.localtime() + timezone.timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
     return meeting_plan(council.forum, starts_at=start, ends_at=start + timezone.timedelta(hours=2), place="Rådhuset")
 
 
