@@ -114,7 +114,18 @@ class AgendaItemForm(forms.Form):
 
 
 class MinutesForm(VersionedForm, forms.Form):
-    minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    """The minutes of one agenda item, with the version they were read at (prefix `referat-<item>`: one per item)."""
+
+    minutes = forms.CharField(
+        label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 3, "class": "ds-input"}), required=False
+    )
+
+    def __init__(self, data=None, *, item, initial=None):
+        super().__init__(data, prefix=f"referat-{item.pk}", version=item.version, initial=initial)
+
+    @classmethod
+    def per_item(cls, items: Iterable) -> dict[int, "MinutesForm"]:
+        return {item.pk: cls(item=item, initial={"minutes": item.minutes}) for item in items}
 
     @staticmethod
     def stored_values(item: AgendaItem) -> dict:

@@ -1,8 +1,6 @@
 """Views for one meeting of any forum (politiråd or SLT group): plan, agenda, innkalling, attendance,
 minutes, decisions, follow-up, calendar feeds and PDF. Access only through samarbeid.meetings."""
 
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -63,6 +61,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "items": reading.items,
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum),
+        "minutes_forms": MinutesForm.per_item(reading.items) if can["write_minutes"] else {},
         "decision_forms": DecisionForm.per_item(reading.items) if can["write_decisions"] else {},
         "action_forms": (
             ActionForm.per_decision([d for item in reading.items for d in item.decisions], forum)
@@ -196,24 +195,18 @@ def _item_response(
     request: AuthenticatedRequest,
     meeting: Meeting,
     item_pk: int,
-    stale: MinutesForm | None = None,
-    refused: DecisionForm | ActionForm | None = None,
+    refused: MinutesForm | DecisionForm | ActionForm | None = None,
 ):
-    """The agenda item again (htmx) or the meeting page; after a conflict with the user's minutes in the form, or
-    with a refused decision or follow-up in its form beside its errors."""
-    if request.htmx or stale or refused:
+    """The agenda item again (htmx) or the meeting page; a refused form comes back as the user filled it in, with
+    its errors (or, for minutes someone else saved meanwhile, beside what they saved)."""
+    if request.htmx or refused:
         context = _detail_context(request, meeting)
-        if isinstance(refused, DecisionForm):
+        if isinstance(refused, MinutesForm):
+            context["minutes_forms"][item_pk] = refused
+        elif isinstance(refused, DecisionForm):
             context["decision_forms"][item_pk] = refused
         elif refused is not None:
             context["action_forms"][refused.decision_pk] = refused
-        if stale:  # the user's own text stays in the form, beside what the other person saved
-            context["items"] = tuple(
-                dataclasses.replace(item, minutes=stale.cleaned_data["minutes"], conflict=stale.conflict)
-                if item.pk == item_pk
-                else item
-                for item in context["items"]
-            )
         context["item"] = next(item for item in context["items"] if item.pk == item_pk)
         template = "meetings/meeting_detail.html#agenda-item" if request.htmx else "meetings/meeting_detail.html"
         return render(request, template, context)
@@ -225,7 +218,7 @@ def _item_response(
 @login_required
 def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
-    form = MinutesForm(request.POST, version=item.version)
+    form = MinutesForm(request.POST, item=item)
     if form.is_valid():
         try:
             svc.agenda_item_write_minutes(
@@ -235,7 +228,7 @@ def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) ->
             show_errors(request, error)
         except StaleEdit as stale:
             form.show_conflict(stale)
-            return _item_response(request, meeting, item.pk, stale=form)
+            return _item_response(request, meeting, item.pk, refused=form)
     return _item_response(request, meeting, item.pk)
 
 

@@ -205,7 +205,6 @@ class ReadItem:
     withheld: str = ""  # the legal basis when the item's content is exempt from public access for this reader
     history: tuple[MinutesVersion, ...] = ()  # the earlier texts of the minutes, newest first
     version: int = 0  # the minutes' version a writer starts from (samarbeid/concurrency.py)
-    conflict: object = None  # after a refused save: what someone else saved meanwhile
 
 
 @dataclass(frozen=True, eq=False)

@@ -214,6 +214,10 @@ def _log(user, t):
     return councils.forms.LogEntryForm(council=t.council), within(user, t.council.forum.parties())
 
 
+def _log_filter(user, t):
+    return councils.forms.LogFilterForm(None, council=t.council), within(user, t.council.forum.parties())
+
+
 def _tiltak(user, t):
     scope = within(user, t.slt_model.parties(), [t.group.forum], [t.plan])
     return slt.forms.TiltakForm(plan=t.plan), scope
@@ -272,6 +276,7 @@ FORMS = {
     councils.forms.MemberForm: _council_member,
     councils.forms.YearPlanDecideForm: _year_plan,
     councils.forms.LogEntryForm: _log,
+    councils.forms.LogFilterForm: _log_filter,
     slt.forms.SltModelForm: lambda user, t: (slt.forms.SltModelForm(user=user), reach(user)),
     slt.forms.TiltakForm: _tiltak,
     slt.forms.MemberForm: _group_member,

@@ -292,7 +292,7 @@ def meeting_minutes(personas):
     page = reverse("meetings:detail", args=[meeting.pk])
     action = reverse("meetings:agenda_item_minutes", args=[meeting.pk, item.pk])
     users = personas["moss_slt"], personas["moss_ordforer"]
-    return Edit(page, action, users, "minutes", _reload(item, "minutes"))
+    return Edit(page, action, users, f"referat-{item.pk}-minutes", _reload(item, "minutes"))
 
 
 def meeting_follow_up(personas):
@@ -502,11 +502,11 @@ def test_minutes_saved_over_someone_elses_with_htmx_return_the_item_with_both_te
     first, second = (logged_in(user) for user in edit.users)
     second_form = form_on(second.get(edit.page).text, edit.page, edit.action)
     submit(first, form_on(first.get(edit.page).text, edit.page, edit.action), edit.action, edit.field, "Fra leder")
-    data = {**values(second_form), "minutes": ["Fra sekretær"]}
+    data = {**values(second_form), edit.field: ["Fra sekretær"]}
     response = second.post(edit.action, data, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "<html" not in response.text
     assert CONFLICT in response.text and "Fra leder" in response.text
-    assert values(lxml.html.fromstring(response.text).forms[0])["minutes"] == ["Fra sekretær"]
+    assert values(lxml.html.fromstring(response.text).forms[0])[edit.field] == ["Fra sekretær"]
     assert edit.stored() == "Fra leder"
 
 
