@@ -378,8 +378,8 @@ def values(form: lxml.html.FormElement) -> dict[str, list[str]]:
             continue
         if el.tag == "select":
             chosen = list(el.value) if el.multiple else [el.value or ""]
-        elif el.tag == "textarea":
-            chosen = [el.value or ""]
+        elif el.tag == "textarea":  # a browser drops the newline right after <textarea> (Django's widget writes one)
+            chosen = [(el.value or "").removeprefix("\n")]
         elif (el.checkable and not el.checked) or el.type in ("submit", "image", "reset", "file"):
             continue
         else:
