@@ -262,7 +262,7 @@ class Agreement(Versioned, LockedWhenSigned):
         return self.status in (self.Status.SIGNED, self.Status.REPLACED)
 
     @property
-    def lifecycle(self) -> "Lifecycle":
+    def lifecycle(self) -> "Lifecycle":  # its tag's colour: Lifecycle.tag_color
         """The status as shown everywhere: a signed agreement is "gjeldende" inside its period, then "utløpt"."""
         if self.status != self.Status.SIGNED:
             return Lifecycle(self.status)
@@ -363,6 +363,7 @@ class AgreementSection(Versioned, LockedWhenSigned):
     can_decide_template: bool
 
     edited_by_field, edited_at_field = "updated_by", "updated_at"
+    Kind = SectionKind  # templates compare with the choices: section.kind == section.Kind.SERVICE
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
     template_section = models.ForeignKey(
@@ -625,6 +626,17 @@ class Lifecycle(models.TextChoices):
     ACTIVE = "gjeldende", _("Gjeldende")
     EXPIRED = "utlopt", _("Utløpt")
     REPLACED = "erstattet", _("Erstattet")
+
+    @property
+    def tag_color(self) -> str:
+        """The Designsystemet colour of the status tag: in force green, out for signing blue, a draft yellow."""
+        colors = {
+            Lifecycle.ACTIVE: "success",
+            Lifecycle.SIGNED: "success",
+            Lifecycle.SENT: "info",
+            Lifecycle.DRAFT: "warning",
+        }
+        return colors.get(self, "neutral")
 
 
 class StatusChange(AppendOnly):

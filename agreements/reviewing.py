@@ -44,6 +44,14 @@ class PartyReview:
     def pending(self) -> bool:
         return self.state != ReviewState.FRESH
 
+    @property
+    def is_fresh(self) -> bool:
+        return self.state == ReviewState.FRESH
+
+    @property
+    def is_stale(self) -> bool:
+        return self.state == ReviewState.STALE
+
 
 def section_writers(sections: Iterable[AgreementSection]) -> dict[int, set[int]]:
     """For each section's last writer (``updated_by``): the party ids they hold a role in today, and ``"police"``

@@ -587,6 +587,14 @@ class SectionChange:
     kind: str  # "added", "removed", "changed"
     diff: list[DiffPart] = field(default_factory=list)
 
+    @property
+    def is_added(self) -> bool:
+        return self.kind == "added"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.kind == "removed"
+
 
 def departures_from_template(agreement: Agreement) -> dict:
     """Sections added or removed compared with the district's template, and sections with local text."""

@@ -133,6 +133,11 @@ def agreements_linkable(user, council: Council | None = None) -> QuerySet:
     return agreements.filter(police_party_id=council.police_unit_id, kommuner__forums=council.forum).distinct()
 
 
+def council_kommuner(council: Council) -> QuerySet[Kommune]:
+    """The kommuner of the council: those its log is kept for (the log form's choices and its filter's)."""
+    return council.forum.kommuner.all()
+
+
 def people_choosable(council: Council) -> QuerySet[Person]:
     """People who may be made members: those holding a role in one of the council's parties, and its members."""
     party_ids = [p.pk for p in council.forum.parties()]

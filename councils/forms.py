@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.access import (
     agreements_linkable,
+    council_kommuner,
     host_kommuner_choosable,
     kommuner_choosable,
     kommuner_first,
@@ -16,7 +17,7 @@ from councils.access import (
 from councils.models import Council, Evaluation, LogEntry, YearPlan
 from councils.veileder import QUESTIONS
 from samarbeid.concurrency import VersionedForm
-from samarbeid.meeting_views import DATE_INPUT, TIME_INPUT
+from samarbeid.meeting_forms import DATE_INPUT, TIME_INPUT
 from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
 from samarbeid.widgets import PARTIES, PEOPLE, offer
@@ -232,7 +233,28 @@ class LogEntryForm(VersionedForm, forms.ModelForm):
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kommune"].queryset = council.forum.kommuner.all()
+        self.fields["kommune"].queryset = council_kommuner(council)
+
+
+class LogFilterForm(forms.Form):
+    """Which kommune's entries the log shows (all when none is chosen, or when the choice is not one of them)."""
+
+    kommune = forms.ModelChoiceField(
+        label=_("Kommune"),
+        queryset=Kommune.objects.none(),
+        required=False,
+        empty_label=_("Alle"),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+        error_messages={"invalid_choice": _("Velg en av kommunene i politirådet.")},
+    )
+
+    def __init__(self, data, *, council: Council):
+        super().__init__(data, auto_id="filter-%s")  # the new entry's form on the same page has its own kommune
+        self.fields["kommune"].queryset = council_kommuner(council)
+
+    def apply(self, entries):
+        kommune = self.cleaned_data["kommune"] if self.is_valid() else None
+        return entries.filter(kommune=kommune) if kommune else entries
 
 
 class LogEntryDeleteForm(VersionedForm, forms.Form):

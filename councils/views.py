@@ -25,6 +25,7 @@ from councils.forms import (
     EvaluationForm,
     LogEntryDeleteForm,
     LogEntryForm,
+    LogFilterForm,
     MemberForm,
     YearPlanDecideForm,
     YearPlanMeetingForm,
@@ -34,7 +35,7 @@ from samarbeid.concurrency import StaleEdit, edits_versioned
 from samarbeid.http import apply_errors, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import forum_member_add, membership_end
-from samarbeid.models import Kommune, Party
+from samarbeid.models import Party
 from samarbeid.permissions import can_act_for_any
 from samarbeid.status_reports import status_report
 
@@ -312,10 +313,8 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Føringen er lagret."))
             return redirect("councils:log", pk=council.pk)
-    entries = LogEntry.objects.filter(council=council).select_related("kommune", "created_by__person")
-    kommune = request.GET.get("kommune")
-    if kommune and kommune.isdigit():
-        entries = entries.filter(kommune_id=int(kommune))
+    log_filter = LogFilterForm(request.GET, council=council)
+    entries = log_filter.apply(LogEntry.objects.filter(council=council).select_related("kommune", "created_by__person"))
     page = Paginator(entries, 25).get_page(request.GET.get("side"))
     return render(
         request,
@@ -324,8 +323,7 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
             "council": council,
             "page": page,
             "form": form if can["write_log"] else None,
-            "kommuner": Kommune.objects.filter(forums=council.forum),
-            "selected": kommune,
+            "log_filter": log_filter,
             "presence": services.council_presence(council),
             "can": can,
             "changes": council.log_changes.select_related("changed_by__person")[:20],

@@ -27,11 +27,17 @@ SORT_KEYS = {
 
 
 class FigureFilterForm(forms.Form):
-    q = forms.CharField(label=_("Kommune"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Kommune"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "class": "ds-input"}),
+    )
     status = forms.ChoiceField(
         label=_("Avtalestatus"),
         required=False,
         choices=[("", _("Alle"))] + [(s.value, s.label) for s in SHOWN_STATUSES],
+        widget=forms.Select(attrs={"class": "ds-input"}),
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORT_KEYS])
     order = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")])

@@ -7,11 +7,19 @@ from samarbeid.models import LegalBasis
 class ExemptionForm(forms.Form):
     """Exempt one part (or lift its exemption): `parts` are (value, label) pairs of the object's own parts."""
 
-    part = forms.ChoiceField(label=gettext_lazy("Hva gjelder det"))
+    part = forms.ChoiceField(label=gettext_lazy("Hva gjelder det"), widget=forms.Select(attrs={"class": "ds-input"}))
     legal_basis = forms.ChoiceField(
-        label=gettext_lazy("Hjemmel"), choices=[("", "–"), *LegalBasis.choices], required=False
+        label=gettext_lazy("Hjemmel"),
+        choices=[("", "–"), *LegalBasis.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "ds-input"}),
     )
-    note = forms.CharField(label=gettext_lazy("Merknad (bare for dere)"), max_length=500, required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Merknad (bare for dere)"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "ds-input"}),
+    )
 
     def __init__(self, *args, parts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,5 +28,7 @@ class ExemptionForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Hvorfor trekkes det tilbake?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Hvorfor trekkes det tilbake?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "ds-input"}),
     )

@@ -14,14 +14,10 @@ from agreements.models import AttachmentExemption
 from public_pages.forms import ExemptionForm, WithdrawForm
 from public_pages.services import attachment_exemption_set
 from samarbeid import exemptions
-from samarbeid.http import show_errors
+from samarbeid.http import apply_errors, show_errors
 from samarbeid.meetings import meeting_for
 from samarbeid.models import Meeting, MeetingExemption
 from slt.access import plan_for
-
-
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    show_errors(request, error)
 
 
 def _publish_action(request: HttpRequest, obj, publish) -> bool:
@@ -41,7 +37,7 @@ def _publish_action(request: HttpRequest, obj, publish) -> bool:
             messages.success(request, _("Trukket tilbake fra de offentlige sidene."))
             return True
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return False
 
 
@@ -58,27 +54,26 @@ def meeting_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     action = request.POST.get("action")
     form = ExemptionForm(request.POST if action in ("exempt", "lift") else None, parts=parts)
-    if request.method == "POST":
-        if action in ("exempt", "lift") and form.is_valid():
-            data = form.cleaned_data
-            try:
-                exemptions.meeting_exemption_set(
-                    meeting,
-                    exempt=action == "exempt",
-                    by=request.user,
-                    legal_basis=data["legal_basis"],
-                    agenda_item=items.get(data["part"]),
-                    attachment=attachments.get(data["part"]),
-                    note=data["note"],
-                )
-                messages.success(
-                    request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet.")
-                )
-            except ValidationError as error:
-                _errors(request, error)
-        else:
-            _publish_action(request, meeting, exemptions.meeting_publish)
+    if request.method == "POST" and action not in ("exempt", "lift"):
+        _publish_action(request, meeting, exemptions.meeting_publish)
         return redirect("publishing:meeting", pk=meeting.pk)
+    if request.method == "POST" and form.is_valid():  # an invalid choice is shown on the form below
+        data = form.cleaned_data
+        try:
+            exemptions.meeting_exemption_set(
+                meeting,
+                exempt=action == "exempt",
+                by=request.user,
+                legal_basis=data["legal_basis"],
+                agenda_item=items.get(data["part"]),
+                attachment=attachments.get(data["part"]),
+                note=data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet."))
+            return redirect("publishing:meeting", pk=meeting.pk)
     in_force = exemptions.meeting_exemptions([meeting.pk])[meeting.pk]
     return render(
         request,
@@ -121,7 +116,7 @@ def agreement_publicity(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet.")
                 )
             except ValidationError as error:
-                _errors(request, error)
+                show_errors(request, error)
         else:
             messages.error(request, _("Velg vedlegg og hjemmel."))
         return redirect("publishing:agreement", pk=agreement.pk)

@@ -1,10 +1,6 @@
 """Views for one meeting of any forum (politiråd or SLT group): plan, agenda, innkalling, attendance,
 minutes, decisions, follow-up, calendar feeds and PDF. Access only through samarbeid.meetings."""
 
-import dataclasses
-import datetime
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -15,7 +11,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -23,190 +18,32 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samarbeid import meetings as svc
-from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
+from samarbeid.concurrency import StaleEdit, edits_versioned
 from samarbeid.http import AuthenticatedRequest, apply_errors, safe_next, show_errors
+from samarbeid.meeting_forms import (
+    ActionEditForm,
+    ActionForm,
+    AgendaItemForm,
+    AttachmentForm,
+    AttendanceForm,
+    CloseActionForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+    ReopenActionForm,
+)
 from samarbeid.models import (
     AgendaItem,
-    Attendance,
     CalendarFeedToken,
     Decision,
     FollowUpAction,
-    ForumMembership,
     Meeting,
     MeetingAttachment,
     MeetingRead,
-    Party,
-    Person,
     User,
 )
 from samarbeid.pdf import render_pdf_html
 from samarbeid.pdf_store import pdf_response
-from samarbeid.widgets import PARTIES, PEOPLE, offer
-
-# --- forms -------------------------------------------------------------------------------------------------------
-
-# Browser date/time pickers need ISO values, whatever the display format of the language.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class MeetingForm(VersionedForm, forms.Form):
-    date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
-    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TIME_INPUT)
-    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TIME_INPUT)
-    place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
-    theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
-    is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
-    reason = forms.CharField(
-        label=gettext_lazy("Hjemmel eller grunn for å åpne møtet"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text=gettext_lazy("Kreves når et lukket møte åpnes. Blir stående i historikken."),
-    )
-
-    def __init__(self, *args, meeting: Meeting | None = None, can_open: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if meeting is None or not meeting.is_closed:
-            del self.fields["reason"]
-        elif not can_open:
-            # Only the leader or a member may open a closed meeting; the others are not offered it.
-            self.fields["is_closed"].disabled = True
-            self.fields["is_closed"].help_text = (
-                _("Møter i koordineringsgrupper er alltid lukket.")
-                if meeting.forum.kind in svc.ALWAYS_CLOSED_KINDS
-                else _("Bare lederen eller et medlem av forumet kan åpne møtet.")
-            )
-            del self.fields["reason"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
-            raise ValidationError(_("Møtet må slutte etter at det begynner."))
-        return data
-
-    def meeting_fields(self) -> dict:
-        data = self.cleaned_data
-        aware = timezone.get_current_timezone()
-        return {
-            "starts_at": datetime.datetime.combine(data["date"], data["starts"], tzinfo=aware),
-            "ends_at": datetime.datetime.combine(data["date"], data["ends"], tzinfo=aware),
-            "place": data["place"],
-            "theme": data["theme"],
-            "is_closed": data["is_closed"],
-        }
-
-    @classmethod
-    def for_meeting(cls, meeting: Meeting, data=None, *, can_open: bool) -> "MeetingForm":
-        return cls(
-            data, meeting=meeting, can_open=can_open, initial=cls.stored_values(meeting), version=meeting.version
-        )
-
-    @staticmethod
-    def stored_values(meeting: Meeting) -> dict:
-        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-        return {
-            "date": starts.date(),
-            "starts": starts.time(),
-            "ends": ends.time(),
-            "place": meeting.place,
-            "theme": meeting.theme,
-            "is_closed": meeting.is_closed,
-        }
-
-
-class AgendaItemForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Sak"), max_length=300)
-    description = forms.CharField(
-        label=gettext_lazy("Beskrivelse"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    proposed_by = forms.ModelChoiceField(
-        label=gettext_lazy("Meldt inn av"), queryset=Party.objects.none(), required=False
-    )
-
-    def __init__(self, *args, forum, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        parties = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
-        offer(self.fields["proposed_by"], parties, first=svc.parties_first(user), labels=PARTIES)
-
-
-class MinutesForm(VersionedForm, forms.Form):
-    minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-
-    @staticmethod
-    def stored_values(item: AgendaItem) -> dict:
-        return {"minutes": item.minutes}
-
-
-class DecisionForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Vedtak"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ActionForm(forms.Form):
-    description = forms.CharField(label=gettext_lazy("Oppfølging"), max_length=500)
-    responsible_person = forms.ModelChoiceField(
-        label=gettext_lazy("Ansvarlig"), queryset=Person.objects.none(), required=False
-    )
-    responsible_party = forms.ModelChoiceField(
-        label=gettext_lazy("Ansvarlig part"), queryset=Party.objects.none(), required=False
-    )
-    due_on = forms.DateField(label=gettext_lazy("Frist"), required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, forum, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        people = svc.forum_action_people(forum)
-        offer(self.fields["responsible_person"], people, first=svc.people_first(user), labels=PEOPLE)
-        self.fields["responsible_party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
-
-
-class ActionEditForm(VersionedForm, ActionForm):
-    """An existing follow-up: its text, who answers for it and by when (its version as read)."""
-
-    def __init__(self, *args, action: FollowUpAction, user, **kwargs):
-        initial = {
-            "description": action.description,
-            "responsible_person": action.responsible_person_id,
-            "responsible_party": action.responsible_party_id,
-            "due_on": action.due_on,
-        }
-        forum = action.decision.agenda_item.meeting.forum
-        super().__init__(*args, initial=initial, version=action.version, forum=forum, user=user, **kwargs)
-
-    def stored_values(self, obj) -> dict:
-        return {
-            "description": obj.description,
-            "responsible_person": obj.responsible_person,
-            "responsible_party": obj.responsible_party,
-            "due_on": obj.due_on,
-        }
-
-
-class ReopenActionForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Hvorfor åpnes det igjen?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class AttachmentForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Tittel"), max_length=200, required=False)
-    file = forms.FileField(label=gettext_lazy("Fil (PDF, DOCX eller ODT)"))
-
-
-class CloseActionForm(forms.Form):
-    closing_comment = forms.CharField(label=gettext_lazy("Kommentar"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class AttendanceForm(forms.Form):
-    membership = forms.ModelChoiceField(queryset=ForumMembership.objects.none(), widget=forms.HiddenInput)
-    status = forms.ChoiceField(label=gettext_lazy("Oppmøte"), choices=Attendance.Status.choices)
-    represented_by = forms.ModelChoiceField(
-        label=gettext_lazy("Representert ved"), queryset=Person.objects.none(), required=False
-    )
-
-    def __init__(self, *args, meeting, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = meeting.forum.memberships.all()
-        self.fields["represented_by"].queryset = Person.objects.filter(forum_memberships__forum=meeting.forum)
-
 
 # --- pages -------------------------------------------------------------------------------------------------------
 
@@ -224,11 +61,19 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
         "items": reading.items,
         "can": can,
         "agenda_form": AgendaItemForm(forum=forum, user=request.user),
-        "action_people": list(svc.forum_action_people(forum)) if can["write_decisions"] else [],
-        "action_parties": forum.parties() if can["write_decisions"] else [],
+        "minutes_forms": MinutesForm.per_item(reading.items) if can["write_minutes"] else {},
+        "decision_forms": DecisionForm.per_item(reading.items) if can["write_decisions"] else {},
+        "action_forms": (
+            ActionForm.per_decision([d for item in reading.items for d in item.decisions], forum, user=request.user)
+            if can["write_decisions"]
+            else {}
+        ),
         "attachment_form": AttachmentForm() if can["edit"] else None,
-        "attendance_statuses": Attendance.Status.choices,
-        "deputies": Person.objects.filter(forum_memberships__forum=forum).distinct() if can["edit"] else [],
+        "attendance_rows": (
+            AttendanceForm.per_member(meeting, reading.attendance)
+            if can["edit"]
+            else [(membership, record, None) for membership, record in reading.attendance]
+        ),
     }
 
 
@@ -346,17 +191,22 @@ def _item(request: AuthenticatedRequest, pk: int, item_pk: int) -> tuple[Meeting
     return meeting, get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
 
 
-def _item_response(request: AuthenticatedRequest, meeting: Meeting, item_pk: int, stale: MinutesForm | None = None):
-    """The agenda item again (htmx) or the meeting page; after a conflict with the user's minutes in the form."""
-    if request.htmx or stale:
+def _item_response(
+    request: AuthenticatedRequest,
+    meeting: Meeting,
+    item_pk: int,
+    refused: MinutesForm | DecisionForm | ActionForm | None = None,
+):
+    """The agenda item again (htmx) or the meeting page; a refused form comes back as the user filled it in, with
+    its errors (or, for minutes someone else saved meanwhile, beside what they saved)."""
+    if request.htmx or refused:
         context = _detail_context(request, meeting)
-        if stale:  # the user's own text stays in the form, beside what the other person saved
-            context["items"] = tuple(
-                dataclasses.replace(item, minutes=stale.cleaned_data["minutes"], conflict=stale.conflict)
-                if item.pk == item_pk
-                else item
-                for item in context["items"]
-            )
+        if isinstance(refused, MinutesForm):
+            context["minutes_forms"][item_pk] = refused
+        elif isinstance(refused, DecisionForm):
+            context["decision_forms"][item_pk] = refused
+        elif refused is not None:
+            context["action_forms"][refused.decision_pk] = refused
         context["item"] = next(item for item in context["items"] if item.pk == item_pk)
         template = "meetings/meeting_detail.html#agenda-item" if request.htmx else "meetings/meeting_detail.html"
         return render(request, template, context)
@@ -368,7 +218,7 @@ def _item_response(request: AuthenticatedRequest, meeting: Meeting, item_pk: int
 @login_required
 def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
-    form = MinutesForm(request.POST, version=item.version)
+    form = MinutesForm(request.POST, item=item)
     if form.is_valid():
         try:
             svc.agenda_item_write_minutes(
@@ -378,7 +228,7 @@ def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) ->
             show_errors(request, error)
         except StaleEdit as stale:
             form.show_conflict(stale)
-            return _item_response(request, meeting, item.pk, stale=form)
+            return _item_response(request, meeting, item.pk, refused=form)
     return _item_response(request, meeting, item.pk)
 
 
@@ -386,14 +236,14 @@ def agenda_item_minutes(request: AuthenticatedRequest, pk: int, item_pk: int) ->
 @login_required
 def decision_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item = _item(request, pk, item_pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, item_pk=item.pk)
     if form.is_valid():
         try:
             svc.decision_add(item, text=form.cleaned_data["text"], by=request.user)
         except ValidationError as error:
-            show_errors(request, error)
-    else:
-        messages.error(request, _("Skriv vedtaket."))
+            apply_errors(form, error)
+    if form.errors:
+        return _item_response(request, meeting, item.pk, refused=form)
     return _item_response(request, meeting, item.pk)
 
 
@@ -404,32 +254,39 @@ def action_create(request: AuthenticatedRequest, pk: int, decision_pk: int) -> H
     decision = get_object_or_404(
         Decision.objects.select_related("agenda_item"), pk=decision_pk, agenda_item__meeting=meeting
     )
-    form = ActionForm(request.POST, forum=meeting.forum, user=request.user)
+    form = ActionForm(request.POST, forum=meeting.forum, user=request.user, decision_pk=decision.pk)
     if form.is_valid():
         try:
             svc.action_add(decision, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            show_errors(request, error)
-    else:
-        messages.error(request, _("Oppfølgingspunktet mangler beskrivelse."))
+            apply_errors(form, error)
+    if form.errors:
+        return _item_response(request, meeting, decision.agenda_item_id, refused=form)
     return _item_response(request, meeting, decision.agenda_item_id)
 
 
 @require_POST
 @login_required
-def attendance_set(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def attendance_set(request: AuthenticatedRequest, pk: int, membership_pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk, manage=True)
-    form = AttendanceForm(request.POST, meeting=meeting)
+    membership = get_object_or_404(meeting.forum.memberships.select_related("person"), pk=membership_pk)
+    form = AttendanceForm(request.POST, meeting=meeting, membership=membership)
     if form.is_valid():
         try:
-            svc.attendance_record(meeting, by=request.user, **form.cleaned_data)
+            svc.attendance_record(meeting, membership, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            show_errors(request, error)
-    else:
-        messages.error(request, _("Velg oppmøte."))
-    if request.htmx:
-        return render(request, "meetings/meeting_detail.html#attendance", _detail_context(request, meeting))
-    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#oppmote")
+            apply_errors(form, error)
+    if not form.errors and not request.htmx:
+        return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#oppmote")
+    context = _detail_context(request, meeting)
+    if form.errors:  # the member's row again with the choice made and what is wrong with it
+        context["attendance_rows"] = [
+            (row, record, form if row.pk == membership.pk else row_form)
+            for row, record, row_form in context["attendance_rows"]
+        ]
+    return render(
+        request, "meetings/meeting_detail.html#attendance" if request.htmx else "meetings/meeting_detail.html", context
+    )
 
 
 @require_POST
@@ -505,7 +362,7 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
             "show": show,
             "forum_url": svc.forum_page_url(forum),
             "can": svc.forum_abilities(request.user, forum),
-            "close_form": CloseActionForm(),
+            "close_forms": CloseActionForm.per_action(page.object_list),
         },
     )
 
@@ -514,7 +371,7 @@ def forum_actions(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
 @login_required
 def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
     action = svc.action_for(request.user, action_pk)  # the one rule for changing a follow-up
-    form = CloseActionForm(request.POST)
+    form = CloseActionForm(request.POST, action_pk=action.pk)
     if form.is_valid():
         try:
             svc.action_close(action, comment=form.cleaned_data["closing_comment"], by=request.user)
@@ -522,7 +379,7 @@ def action_close(request: AuthenticatedRequest, action_pk: int) -> HttpResponse:
         except ValidationError as error:
             show_errors(request, error)
     else:
-        messages.error(request, _("Skriv en kort kommentar om hva som ble gjort."))
+        show_errors(request, ValidationError(list(form.errors["closing_comment"])))
     forum_pk = action.decision.agenda_item.meeting.forum_id
     return redirect(safe_next(request, reverse("meetings:actions", kwargs={"forum_pk": forum_pk})))
 
@@ -671,13 +528,15 @@ def forum_feed(request: HttpRequest, token: str, forum_pk: int) -> HttpResponse:
 @login_required
 def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpResponseBase:
     """Innkalling (agenda) or referat (minutes, only for those who may read them) as PDF."""
-    if document not in ("innkalling", "referat"):
+    if document not in svc.MeetingDocument.values:
         raise Http404
-    meeting = svc.meeting_for(request.user, pk, minutes=document == "referat")
+    kind = svc.MeetingDocument(document)
+    referat = kind == svc.MeetingDocument.REFERAT
+    meeting = svc.meeting_for(request.user, pk, minutes=referat)
     reading = svc.meeting_reading(request.user, meeting)
-    title = (_("Innkalling") if document == "innkalling" else _("Referat")) + f" – {meeting}"
-    context = {"meeting": meeting, "reading": reading, "document": document}
-    draft = document == "referat" and meeting.status != Meeting.Status.MINUTES_APPROVED
+    title = f"{kind.label} – {meeting}"
+    context = {"meeting": meeting, "reading": reading, "document": kind, "Document": svc.MeetingDocument}
+    draft = referat and meeting.status != Meeting.Status.MINUTES_APPROVED
     html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title, draft=draft)
 
     def record_read():
@@ -688,5 +547,5 @@ def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpRe
         html,
         filename=f"{document}-{meeting.starts_at:%Y-%m-%d}.pdf",
         title=title,
-        on_serve=record_read if document == "referat" else None,
+        on_serve=record_read if referat else None,
     )

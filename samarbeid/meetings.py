@@ -47,7 +47,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum, TextChoices, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -179,6 +179,16 @@ def parties_first(user) -> QuerySet:
     return parties_nearest(user)
 
 
+def forum_parties_choosable(forum: Forum) -> QuerySet[Party]:
+    """The parties a case is proposed by or a follow-up answered by: the forum's kommuner and its police."""
+    return forum.party_rows()
+
+
+def forum_representatives_choosable(forum: Forum) -> QuerySet[Person]:
+    """Who may stand in for a member at a meeting: the forum's members, deputies included, past or present."""
+    return Person.objects.filter(forum_memberships__forum=forum).distinct()
+
+
 def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
     """The meeting, if the user may see its forum (or its minutes are public); 403 when managing is denied.
     With minutes=True, 404 also for who may not read its minutes (a closed meeting's non-members)."""
@@ -223,7 +233,6 @@ class ReadItem:
     withheld: str = ""  # the legal basis when the item's content is exempt from public access for this reader
     history: tuple[MinutesVersion, ...] = ()  # the earlier texts of the minutes, newest first
     version: int = 0  # the minutes' version a writer starts from (samarbeid/concurrency.py)
-    conflict: object = None  # after a refused save: what someone else saved meanwhile
 
 
 @dataclass(frozen=True, eq=False)
@@ -688,7 +697,7 @@ def meeting_update(
         moved = bool({"starts_at", "ends_at", "place"} & set(changed))
         _touch(meeting, by, *changed, bump=moved)
         if moved and meeting.status == Meeting.Status.SUMMONED:
-            innkalling_notify(meeting, change="update")
+            innkalling_notify(meeting, change=InnkallingChange.UPDATE)
     return meeting
 
 
@@ -731,15 +740,23 @@ def meeting_send_innkalling(meeting: Meeting, *, by: User | None) -> tuple[list[
     meeting.summoned_at = now
     meeting.summoned_by = by
     _touch(meeting, by, "status", "summoned_at", "summoned_by", bump=True)
-    recipients = innkalling_notify(meeting, change="new")
+    recipients = innkalling_notify(meeting, change=InnkallingChange.NEW)
     return recipients, meeting.notice_was_late
 
 
-INNKALLING_SUBJECTS = {
-    "new": gettext_lazy("Innkalling: %(forum)s %(date)s"),
-    "update": gettext_lazy("Endret innkalling: %(forum)s %(date)s"),
-    "cancel": gettext_lazy("Avlyst: %(forum)s %(date)s"),
-}
+class InnkallingChange(TextChoices):
+    """Which innkalling an e-mail is (the label is its subject); templates compare `change` with `Change.*`."""
+
+    NEW = "new", gettext_lazy("Innkalling: %(forum)s %(date)s")
+    UPDATE = "update", gettext_lazy("Endret innkalling: %(forum)s %(date)s")
+    CANCEL = "cancel", gettext_lazy("Avlyst: %(forum)s %(date)s")
+
+
+class MeetingDocument(TextChoices):
+    """The two PDFs of a meeting (their path segment); the template compares `document` with `Document.*`."""
+
+    INNKALLING = "innkalling", gettext_lazy("Innkalling")
+    REFERAT = "referat", gettext_lazy("Referat")
 
 
 def _meeting_notice(meeting: Meeting) -> dict:
@@ -760,13 +777,13 @@ def _email_reading_for(person: Person, meeting: Meeting, *, summoned: bool = Tru
     return meeting_reading(getattr(person, "user", None) or ANONYMOUS, meeting, summoned=summoned, outbound=True)
 
 
-def innkalling_notify(meeting: Meeting, *, change: str) -> list[Person]:
+def innkalling_notify(meeting: Meeting, *, change: InnkallingChange) -> list[Person]:
     """E-mail every member and guest the innkalling ("new"), its update when the meeting moves ("update") or the
     cancellation ("cancel"), each with a calendar REQUEST or CANCEL of the same UID and the meeting's SEQUENCE.
     Each message holds what the recipient's own reading of the meeting gives (titles only for a closed one)."""
     recipients = innkalling_recipients(meeting)
     notice = _meeting_notice(meeting)
-    method = "CANCEL" if change == "cancel" else "REQUEST"
+    method = "CANCEL" if change == InnkallingChange.CANCEL else "REQUEST"
     for person in recipients:
         reading = _email_reading_for(person, meeting)
 
@@ -776,9 +793,9 @@ def innkalling_notify(meeting: Meeting, *, change: str) -> list[Person]:
         notify(
             person=person,
             kind=NotificationKind.INNKALLING,
-            subject=INNKALLING_SUBJECTS[change],
+            subject=change.label,
             template="innkalling",
-            context={**notice["context"], "reading": reading, "change": change},
+            context={**notice["context"], "reading": reading, "change": change, "Change": InnkallingChange},
             url=notice["url"],
             calendar=calendar,
             default_malform=notice["default_malform"],
@@ -866,7 +883,7 @@ def meeting_cancel(meeting: Meeting, *, by: User | None) -> Meeting:
         meeting, Meeting.Status.CANCELLED, by, (Meeting.Status.PLANNED, Meeting.Status.SUMMONED), "cancelled"
     )
     if meeting.summoned_at:  # only who got the innkalling is told it is off
-        innkalling_notify(meeting, change="cancel")
+        innkalling_notify(meeting, change=InnkallingChange.CANCEL)
     return meeting
 
 

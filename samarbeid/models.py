@@ -525,9 +525,12 @@ class Forum(models.Model):
     def standard_agenda_points(self) -> list[str]:
         return [line.strip() for line in self.standard_agenda.splitlines() if line.strip()]
 
-    def parties(self) -> list[Party]:
+    def party_rows(self) -> "models.QuerySet[Party]":
         """The kommuner and the police party as base Party rows (role groups are keyed on Party)."""
-        return list(Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id)))
+        return Party.objects.filter(Q(pk__in=self.kommuner.values("pk")) | Q(pk=self.police_party_id))
+
+    def parties(self) -> list[Party]:
+        return list(self.party_rows())
 
 
 class ForumMembership(HeldByPerson):
@@ -686,6 +689,12 @@ class Meeting(Versioned):
     @property
     def is_editable(self) -> bool:
         return self.status not in (self.Status.MINUTES_APPROVED, self.Status.CANCELLED)
+
+    @property
+    def status_tag_color(self) -> str:
+        """The Designsystemet colour of the status tag: cancelled red, minutes approved green, the rest blue."""
+        colors: dict[str, str] = {self.Status.CANCELLED: "danger", self.Status.MINUTES_APPROVED: "success"}
+        return colors.get(self.status, "info")
 
     def has_started(self) -> bool:
         return self.starts_at <= timezone.now()
@@ -877,6 +886,10 @@ class FollowUpAction(Versioned):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_on is not None and self.due_on < timezone.localdate()
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
 
     @property
     def responsible(self) -> str:

@@ -296,11 +296,6 @@ def prefetch_perms(user, objects: QuerySet | list) -> None:
         _checker(user).prefetch_perms(objects)  # type: ignore[arg-type]  # guardian takes a list of one model too
 
 
-def can_act_for(user, party: Party) -> bool:
-    """Whether the user holds a role today that lets them act for this party (kommune, unit, district)."""
-    return has_perm(user, "samarbeid.act_for_party", base_party(party))
-
-
 def parties_acted_for(user, kind: str | None = None) -> QuerySet:
     """The parties (of one kind, if given) the user acts for today."""
     parties = visible_to(user, "samarbeid.act_for_party", Party.objects.all())

@@ -217,6 +217,12 @@ class Tiltak(Versioned):
     def __str__(self):
         return self.title
 
+    @property
+    def status_tag_color(self) -> str:
+        """The Designsystemet colour of the status tag (a tiltak ended without being carried out: warning)."""
+        colors = {TiltakStatus.PLANLAGT: "neutral", TiltakStatus.I_GANG: "info", TiltakStatus.GJENNOMFORT: "success"}
+        return colors.get(self.status, "warning")
+
     def clean(self):
         if self.focus_area_id and self.plan_id and self.focus_area.plan_id != self.plan_id:
             raise ValidationError({"focus_area": _("Fokusområdet hører til en annen handlingsplan.")})

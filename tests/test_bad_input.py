@@ -43,7 +43,7 @@ def test_closing_a_follow_up_with_a_foreign_or_broken_next_returns_to_the_follow
     action = FollowUpAction.objects.filter(decision__agenda_item__meeting__forum=moss_council.forum).first()
     response = client_for("moss_slt").post(
         reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
-        {"closing_comment": "Ferdig.", "next": next_value},
+        {f"lukk-{action.pk}-closing_comment": "Ferdig.", "next": next_value},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("meetings:actions", kwargs={"forum_pk": moss_council.forum_id})

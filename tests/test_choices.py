@@ -21,7 +21,7 @@ from django.utils import timezone
 import agreements.forms
 import agreements.forms_import
 import councils.forms
-import samarbeid.meeting_views
+import samarbeid.meeting_forms
 import slt.forms
 from agreements.access import agreements_visible_to
 from agreements.models import Agreement
@@ -216,6 +216,10 @@ def _log(user, t):
     return councils.forms.LogEntryForm(council=t.council), within(user, t.council.forum.parties())
 
 
+def _log_filter(user, t):
+    return councils.forms.LogFilterForm(None, council=t.council), within(user, t.council.forum.parties())
+
+
 def _tiltak(user, t):
     scope = within(user, t.slt_model.parties(), [t.group.forum], [t.plan])
     return slt.forms.TiltakForm(plan=t.plan, user=user), scope
@@ -227,24 +231,26 @@ def _group_member(user, t):
 
 def _agenda_item(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.AgendaItemForm(forum=forum, user=user), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_forms.AgendaItemForm(forum=forum, user=user), within(user, forum.parties(), [forum])
 
 
 def _action(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.ActionForm(forum=forum, user=user), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_forms.ActionForm(forum=forum, user=user), within(user, forum.parties(), [forum])
 
 
 def _action_edit(user, t):
     """An existing follow-up offers the same people and parties as a new one (its forum's)."""
     forum = t.council.forum
     action = FollowUpAction(decision=Decision(agenda_item=AgendaItem(meeting=Meeting(forum=forum))), description="x")
-    return samarbeid.meeting_views.ActionEditForm(action=action, user=user), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_forms.ActionEditForm(action=action, user=user), within(user, forum.parties(), [forum])
 
 
 def _attendance(user, t):
     forum = t.council.forum
-    return samarbeid.meeting_views.AttendanceForm(meeting=t.meeting), within(user, forum.parties(), [forum])
+    return samarbeid.meeting_forms.AttendanceForm(meeting=t.meeting, membership=forum.memberships.first()), within(
+        user, forum.parties(), [forum]
+    )
 
 
 FORMS = {
@@ -272,15 +278,16 @@ FORMS = {
     councils.forms.MemberForm: _council_member,
     councils.forms.YearPlanDecideForm: _year_plan,
     councils.forms.LogEntryForm: _log,
+    councils.forms.LogFilterForm: _log_filter,
     slt.forms.SltModelForm: lambda user, t: (slt.forms.SltModelForm(user=user), reach(user)),
     slt.forms.TiltakForm: _tiltak,
     slt.forms.MemberForm: _group_member,
-    samarbeid.meeting_views.AgendaItemForm: _agenda_item,
-    samarbeid.meeting_views.ActionForm: _action,
-    samarbeid.meeting_views.ActionEditForm: _action_edit,
-    samarbeid.meeting_views.AttendanceForm: _attendance,
+    samarbeid.meeting_forms.AgendaItemForm: _agenda_item,
+    samarbeid.meeting_forms.ActionForm: _action,
+    samarbeid.meeting_forms.ActionEditForm: _action_edit,
+    samarbeid.meeting_forms.AttendanceForm: _attendance,
 }
-FORM_MODULES = [agreements.forms, agreements.forms_import, councils.forms, slt.forms, samarbeid.meeting_views]
+FORM_MODULES = [agreements.forms, agreements.forms_import, councils.forms, slt.forms, samarbeid.meeting_forms]
 
 
 def test_every_form_with_a_model_choice_is_walked():

@@ -100,7 +100,6 @@ def test_permission_matrix_on_council_pages(moss_council, client_for, persona, n
         ("moss_slt", "meetings:edit", "get", 200),
         ("randaberg_ordforer", "meetings:edit", "get", 404),
         ("moss_leder", "meetings:agenda_item_create", "post", 403),
-        ("moss_leder", "meetings:attendance", "post", 403),
         ("moss_ordforer", "meetings:ics", "get", 200),
         ("kvitsoy_ordforer", "meetings:ics", "get", 404),
     ],
@@ -198,19 +197,19 @@ def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, 
     item = moss_meeting.agenda_items.get(number=3)
     slt.post(
         reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
-        {"minutes": "Kommunen orienterte.", "version": 1},
+        {f"referat-{item.pk}-minutes": "Kommunen orienterte.", f"referat-{item.pk}-version": 1},
     )
     slt.post(
         reverse("meetings:decision_create", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk}),
-        {"text": "Felles innsats mot rus."},
+        {f"vedtak-{item.pk}-text": "Felles innsats mot rus."},
     )
     decision = item.decisions.get()
     slt.post(
         reverse("meetings:action_create", kwargs={"pk": moss_meeting.pk, "decision_pk": decision.pk}),
         {
-            "description": "Lage plan",
-            "responsible_person": personas["moss_slt"].person_id,
-            "due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
+            f"oppfolging-{decision.pk}-description": "Lage plan",
+            f"oppfolging-{decision.pk}-responsible_person": personas["moss_slt"].person_id,
+            f"oppfolging-{decision.pk}-due_on": (TODAY - datetime.timedelta(days=1)).isoformat(),
         },
     )
     action = FollowUpAction.objects.get()
@@ -218,11 +217,17 @@ def test_minutes_decision_follow_up_and_closing_through_the_pages(moss_meeting, 
     assert "is-overdue" in page and "Lage plan" in page
     assert (
         client_for("moss_leder")
-        .post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
+        .post(
+            reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
+            {f"lukk-{action.pk}-closing_comment": "Ferdig"},
+        )
         .status_code
         == 403
     )
-    slt.post(reverse("meetings:action_close", kwargs={"action_pk": action.pk}), {"closing_comment": "Ferdig"})
+    slt.post(
+        reverse("meetings:action_close", kwargs={"action_pk": action.pk}),
+        {f"lukk-{action.pk}-closing_comment": "Ferdig"},
+    )
     action.refresh_from_db()
     assert action.status == FollowUpAction.Status.DONE and action.closed_by == personas["moss_slt"]
     item.refresh_from_db()
@@ -234,12 +239,8 @@ def test_attendance_with_a_deputy_is_recorded(moss_meeting, client_for, personas
     deputy_person = Person.objects.create(name="Varaordfører Moss")
     membership_add(moss_meeting.forum, deputy_person, ForumMembership.Kind.DEPUTY, deputy_for=leader)
     client_for("moss_slt").post(
-        reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk}),
-        {
-            "membership": leader.pk,
-            "status": "represented",
-            "represented_by": deputy_person.pk,
-        },
+        reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk, "membership_pk": leader.pk}),
+        {f"oppmote-{leader.pk}-status": "represented", f"oppmote-{leader.pk}-represented_by": deputy_person.pk},
     )
     attendance = moss_meeting.attendances.get()
     assert attendance.represented_by == deputy_person and attendance.recorded_by == personas["moss_slt"]
@@ -405,7 +406,9 @@ def test_minutes_saved_with_htmx_return_only_the_agenda_item(moss_meeting, clien
     item = moss_meeting.agenda_items.get(number=1)
     url = reverse("meetings:agenda_item_minutes", kwargs={"pk": moss_meeting.pk, "item_pk": item.pk})
     response = client_for("moss_slt").post(
-        url, {"minutes": "Ingen merknader.", "version": 1}, headers={"HX-Request": "true"}
+        url,
+        {f"referat-{item.pk}-minutes": "Ingen merknader.", f"referat-{item.pk}-version": 1},
+        headers={"HX-Request": "true"},
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -484,15 +487,22 @@ def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str,
         "agenda": (reverse("meetings:agenda_item_create", kwargs={"pk": meeting.pk}), {"title": "Ny sak"}),
         "minutes": (
             reverse("meetings:agenda_item_minutes", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
-            {"minutes": "Tekst"},
+            {f"referat-{item.pk}-minutes": "Tekst"},
         ),
         "decision": (
             reverse("meetings:decision_create", kwargs={"pk": meeting.pk, "item_pk": item.pk}),
-            {"text": "Vedtak"},
+            {f"vedtak-{item.pk}-text": "Vedtak"},
         ),
         "action": (
             reverse("meetings:action_create", kwargs={"pk": meeting.pk, "decision_pk": decision.pk}),
-            {"description": "Gjøre", "responsible_party": council.host_kommune.pk},
+            {
+                f"oppfolging-{decision.pk}-description": "Gjøre",
+                f"oppfolging-{decision.pk}-responsible_party": council.host_kommune.pk,
+            },
+        ),
+        "attendance": (
+            reverse("meetings:attendance", kwargs={"pk": meeting.pk, "membership_pk": membership.pk}),
+            {f"oppmote-{membership.pk}-status": "present"},
         ),
         "held": (reverse("meetings:transition", kwargs={"pk": meeting.pk, "action": "held"}), {}),
         "year_plan": (
@@ -508,7 +518,8 @@ def _organiser_posts(council: Council, meeting: Meeting) -> dict[str, tuple[str,
 
 
 @pytest.mark.parametrize(
-    "action", ["agenda", "minutes", "decision", "action", "held", "year_plan", "decide", "end_membership"]
+    "action",
+    ["agenda", "minutes", "decision", "action", "attendance", "held", "year_plan", "decide", "end_membership"],
 )
 @pytest.mark.parametrize(("persona", "expected"), [("moss_slt", 302), ("moss_leder", 403), ("randaberg_slt", 404)])
 def test_only_the_councils_organisers_change_meetings_and_plans(
@@ -565,3 +576,52 @@ def test_a_meeting_cannot_be_marked_held_before_it_starts(moss_meeting, moss_cou
     secretary.post(reverse("meetings:transition", kwargs={"pk": started.pk, "action": "held"}))
     started.refresh_from_db()
     assert started.status == Meeting.Status.HELD and started.held_marked_by is not None
+
+
+# --- Refused input comes back in its form, with the reason in Norwegian ------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_a_follow_up_without_a_description_or_with_an_unknown_person_is_refused_in_its_form(moss_meeting, client_for):
+    item = moss_meeting.agenda_items.get(number=3)
+    decision = decision_add(item, text="Felles innsats mot rus.", by=None)
+    prefix = f"oppfolging-{decision.pk}"
+    response = client_for("moss_slt").post(
+        reverse("meetings:action_create", kwargs={"pk": moss_meeting.pk, "decision_pk": decision.pk}),
+        {f"{prefix}-description": "", f"{prefix}-responsible_person": "999999"},
+        headers=HTMX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body  # the agenda item, for htmx to swap in
+    assert "Oppfølgingspunktet mangler beskrivelse." in body and "Velg et gyldig valg" in body
+    assert "<details open>" in body  # the refused form stays open
+    assert not FollowUpAction.objects.filter(decision=decision).exists()
+
+
+def test_attendance_names_what_is_wrong_and_records_nothing(moss_meeting, client_for):
+    leader = moss_meeting.forum.memberships.get(kind=ForumMembership.Kind.LEADER)
+    stranger = Person.objects.create(name="Ikke medlem av politirådet")
+    url = reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk, "membership_pk": leader.pk})
+    slt = client_for("moss_slt")
+    prefix = f"oppmote-{leader.pk}"
+    for data, reason in [
+        ({f"{prefix}-status": "kanskje"}, "Velg oppmøte."),
+        ({f"{prefix}-status": "represented", f"{prefix}-represented_by": stranger.pk}, "Velg et gyldig valg"),
+        ({f"{prefix}-status": "represented"}, "Velg stedfortrederen som møtte."),
+    ]:
+        response = slt.post(url, data, headers=HTMX)
+        assert response.status_code == 200 and reason in response.content.decode(), data
+    assert not moss_meeting.attendances.exists()
+    not_a_member = reverse("meetings:attendance", kwargs={"pk": moss_meeting.pk, "membership_pk": 999999})
+    assert slt.post(not_a_member, {"oppmote-999999-status": "present"}).status_code == 404
+
+
+def test_the_log_filter_offers_the_councils_kommuner_and_explains_a_wrong_one(randaberg_council, client_for):
+    url = reverse("councils:log", kwargs={"pk": randaberg_council.pk})
+    client = client_for("stavanger_politikontakt")
+    page = client.get(url).content.decode()
+    assert 'id="filter-kommune"' in page and "Kvitsøy kommune" in page
+    for wrong in ("999999", "abc"):
+        response = client.get(url, {"kommune": wrong})
+        assert response.status_code == 200 and "Velg en av kommunene i politirådet." in response.content.decode()

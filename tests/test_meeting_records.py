@@ -175,7 +175,7 @@ def test_every_change_of_minutes_is_kept_and_members_read_the_history(closed, cl
     secretary = client_for("moss_slt")
     for text in ["Første utkast HISTA", "Andre utkast HISTB", "Andre utkast HISTB"]:  # the last is no change
         item.refresh_from_db(fields=["version"])
-        secretary.post(url, {"minutes": text, "version": item.version})
+        secretary.post(url, {f"referat-{item.pk}-minutes": text, f"referat-{item.pk}-version": item.version})
     versions = list(MinutesVersion.objects.filter(agenda_item=item).order_by("written_at", "pk"))
     assert [v.text for v in versions] == ["Første utkast HISTA", "Andre utkast HISTB"]
     assert {v.written_by for v in versions} == {personas["moss_slt"]}

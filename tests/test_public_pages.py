@@ -158,6 +158,16 @@ def test_the_secretary_exempts_an_item_and_lifts_it_on_the_publicity_page(scene,
     assert "Unntaket opphevet" in page(url, client)
 
 
+def test_an_exemption_of_an_unknown_part_is_refused_on_the_form_with_the_reason(scene, client_for):
+    meeting = scene["published"]
+    url = reverse("publishing:meeting", args=[meeting.pk])
+    before = MeetingExemption.objects.filter(meeting=meeting).count()
+    response = client_for("moss_slt").post(url, {"action": "exempt", "part": "item:999999", "legal_basis": "x"})
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count("Velg et gyldig valg") == 2  # the part and the basis
+    assert MeetingExemption.objects.filter(meeting=meeting).count() == before
+
+
 def test_exempting_needs_a_legal_basis_from_the_list(scene, personas):
     with pytest.raises(ValidationError):
         exemptions.meeting_exemption_set(

@@ -355,6 +355,7 @@ CHILDREN: dict[tuple[type[Model], str], tuple[type[Model], str | None]] = {
     (Meeting, "item_pk"): (AgendaItem, "meeting"),
     (Meeting, "decision_pk"): (Decision, "agenda_item__meeting"),
     (Meeting, "attachment_pk"): (MeetingAttachment, "meeting"),
+    (Meeting, "membership_pk"): (ForumMembership, "forum__meetings"),
     (CalendarFeedToken, "forum_pk"): (Forum, None),  # any forum: the token's user decides
 }
 

@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass, field
 
+from samarbeid.models import Malform
+
 
 @dataclass
 class PartyMention:
@@ -78,6 +80,11 @@ class ParsedAgreement:
     open_ended: bool = False  # "gjelder til ny avtale er inngått"
     toc: list[str] = field(default_factory=list)
     preamble_html: str = ""
+
+    @property
+    def malform_label(self) -> str:
+        return str(dict(Malform.choices).get(self.malform, Malform.BOKMAL.label))
+
     sections: list[ParsedSection] = field(default_factory=list)
     signatories: list[Signatory] = field(default_factory=list)
     set_aside: list[SetAside] = field(default_factory=list)
