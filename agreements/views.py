@@ -577,7 +577,7 @@ def template_section_delete(request: HttpRequest, pk: int, section_pk: int) -> H
     try:
         services.template_section_delete(section, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        show_errors(request, error)
     else:
         messages.success(request, _("Avsnittet er fjernet fra malen. Avtaler som allerede er laget, endres ikke."))
     return redirect("agreements:template_detail", pk=template.pk)

@@ -37,6 +37,7 @@ from agreements.importing.service import (
     with_suggestions,
 )
 from agreements.models import ImportReview
+from samarbeid.http import apply_errors
 from samarbeid.permissions import parties_acted_for
 
 
@@ -174,7 +175,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         context["not_a_party"] = True
         return render(request, "agreements/import_review.html", context, status=403)
     except ValidationError as error:
-        form.add_error(None, error)
+        apply_errors(form, error)
         return render(request, "agreements/import_review.html", context)
     messages.success(
         request,

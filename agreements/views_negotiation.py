@@ -33,14 +33,11 @@ from agreements.forms_negotiation import (
 )
 from agreements.models import AgreementSection
 from samarbeid.concurrency import StaleEdit, edits_versioned
+from samarbeid.http import apply_errors, show_errors
 
 
 def _back(agreement, anchor: str = "") -> HttpResponse:
     return redirect(reverse("agreements:detail", args=[agreement.pk]) + (f"#{anchor}" if anchor else ""))
-
-
-def _errors(request, error) -> None:
-    messages.error(request, " ".join(getattr(error, "messages", None) or [str(e) for e in error.values()]))
 
 
 def _commenter(request, pk: int):
@@ -57,7 +54,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     agreement, party = _commenter(request, pk)
     form = ThreadForm(request.POST)
     if not form.is_valid():
-        _errors(request, form.errors)
+        show_errors(request, ValidationError(form.errors))
         return _back(agreement)
     data = form.cleaned_data
     section = get_object_or_404(AgreementSection, agreement=agreement, pk=data["section"]) if data["section"] else None
@@ -66,7 +63,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             agreement=agreement, party=party, by=request.user, body=data["body"], section=section, part=data["part"]
         )
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
         return _back(agreement, section.anchor if section else "")
     messages.success(request, _("Kommentaren er lagt inn."))
     return _back(agreement, thread.anchor)
@@ -79,12 +76,12 @@ def comment_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     thread = thread_for(request.user, pk, thread_pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        _errors(request, form.errors)
+        show_errors(request, ValidationError(form.errors))
         return _back(agreement, thread.anchor)
     try:
         negotiation.comment_reply(thread=thread, party=party, by=request.user, body=form.cleaned_data["body"])
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("Svaret er lagt inn."))
     return _back(agreement, thread.anchor)
@@ -163,7 +160,7 @@ def proposal_detail(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResp
                 section = stale.current
                 negotiation.annotate_proposal(proposal, section)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Svaret på forslaget er lagret."))
             return _back(agreement, section.anchor)
@@ -178,7 +175,7 @@ def section_template(request: HttpRequest, pk: int, section_pk: int) -> HttpResp
     section = section_for(request.user, pk, section_pk, edit=True)
     form = TemplateDriftForm(request.POST, version=section.version)  # the posted version is the one shown
     if not form.is_valid():
-        _errors(request, form.errors)
+        show_errors(request, ValidationError(form.errors))
         return _back(section.agreement, section.anchor)
     try:
         negotiation.section_template_decide(
@@ -264,7 +261,7 @@ def council_decision(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleEdit as stale:
             form.show_conflict(stale)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Kommunestyrets vedtak er registrert."))
             return redirect("agreements:negotiation", pk=agreement.pk)

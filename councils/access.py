@@ -17,7 +17,7 @@ from councils.models import Council, LogEntry
 from samarbeid.invitations import districts_acted_in, kommuner_invitable
 from samarbeid.meetings import MANAGE as MANAGE_MEETINGS
 from samarbeid.meetings import VIEW as VIEW_FORUM
-from samarbeid.models import Kommune, Party, Person, PoliceUnit, Role
+from samarbeid.models import ForumMembership, Kommune, Party, Person, PoliceUnit, Role
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, kommuner_acted_for, visible_to
 
 VIEW = "councils.view_council"
@@ -115,6 +115,20 @@ def people_choosable(council: Council) -> QuerySet[Person]:
     return Person.objects.filter(
         Q(roles__party_id__in=party_ids) | Q(forum_memberships__forum=council.forum)
     ).distinct()
+
+
+def member_parties_choosable(council: Council) -> QuerySet[Party]:
+    """The parties a member may represent: the council's kommuner and police."""
+    return Party.objects.filter(pk__in=[p.pk for p in council.forum.parties()])
+
+
+def deputies_choosable(council: Council) -> QuerySet[ForumMembership]:
+    """The memberships a deputy may stand in for: the council's active members (not deputies or guests)."""
+    return (
+        council.forum.memberships.active()
+        .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])
+        .select_related("person")
+    )
 
 
 def councils_in_care_of(user) -> QuerySet:

@@ -20,10 +20,6 @@ from samarbeid.models import Meeting, MeetingExemption
 from slt.access import plan_for
 
 
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    show_errors(request, error)
-
-
 def _publish_action(request: HttpRequest, obj, publish) -> bool:
     """Publish or withdraw `obj` from a POST; whether it did something (errors go to the messages)."""
     action = request.POST.get("action")
@@ -41,7 +37,7 @@ def _publish_action(request: HttpRequest, obj, publish) -> bool:
             messages.success(request, _("Trukket tilbake fra de offentlige sidene."))
             return True
     except ValidationError as error:
-        _errors(request, error)
+        show_errors(request, error)
     return False
 
 
@@ -75,7 +71,7 @@ def meeting_publicity(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet.")
                 )
             except ValidationError as error:
-                _errors(request, error)
+                show_errors(request, error)
         else:
             _publish_action(request, meeting, exemptions.meeting_publish)
         return redirect("publishing:meeting", pk=meeting.pk)
@@ -121,7 +117,7 @@ def agreement_publicity(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("Unntatt offentlighet.") if action == "exempt" else _("Unntaket er opphevet.")
                 )
             except ValidationError as error:
-                _errors(request, error)
+                show_errors(request, error)
         else:
             messages.error(request, _("Velg vedlegg og hjemmel."))
         return redirect("publishing:agreement", pk=agreement.pk)

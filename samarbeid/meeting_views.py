@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samarbeid import meetings as svc
 from samarbeid.concurrency import StaleEdit, VersionedForm, edits_versioned
+from samarbeid.forms import DateInput, TimeInput
 from samarbeid.http import AuthenticatedRequest, apply_errors, safe_next, show_errors
 from samarbeid.models import (
     AgendaItem,
@@ -44,15 +45,11 @@ from samarbeid.pdf_store import pdf_response
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
-# Browser date/time pickers need ISO values, whatever the display format of the language.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
 
 class MeetingForm(VersionedForm, forms.Form):
-    date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
-    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TIME_INPUT)
-    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TIME_INPUT)
+    date = forms.DateField(label=gettext_lazy("Dato"), widget=DateInput)
+    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TimeInput)
+    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TimeInput)
     place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
     theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
     is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
@@ -147,7 +144,7 @@ class ActionForm(forms.Form):
     responsible_party = forms.ModelChoiceField(
         label=gettext_lazy("Ansvarlig part"), queryset=Party.objects.none(), required=False
     )
-    due_on = forms.DateField(label=gettext_lazy("Frist"), required=False, widget=DATE_INPUT)
+    due_on = forms.DateField(label=gettext_lazy("Frist"), required=False, widget=DateInput)
 
     def __init__(self, *args, forum, **kwargs):
         super().__init__(*args, **kwargs)

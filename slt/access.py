@@ -113,6 +113,11 @@ def people_choosable(slt_model: SltModel) -> QuerySet[Person]:
     ).distinct()
 
 
+def parties_choosable(slt_model: SltModel) -> QuerySet[Party]:
+    """The SLT-samarbeid's parties: its kommuner and the police (responsible for a tiltak, represented by a member)."""
+    return Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
+
+
 # --- Public access: a handlingsplan is public once the kommune publishes it (samarbeid/exemptions.py) ------------
 
 
