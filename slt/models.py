@@ -24,27 +24,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samarbeid.concurrency import Versioned
-from samarbeid.models import Forum, Kommune, Party, Person, Role, RoleAssignment
+from samarbeid.models import Created, Forum, Kommune, Party, Person, Role, RoleAssignment, author
 
 
-class Tracked(Versioned):
-    """Who created a row and who changed it last, and when (and its version: samarbeid/concurrency.py)."""
+class Tracked(Versioned, Created):
+    """Who created a row (samarbeid.models.Created) and who changed it last, and when (and its version:
+    samarbeid/concurrency.py)."""
 
     edited_by_field, edited_at_field = "changed_by", "changed_at"
 
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
-    )
     changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("endret av"),
-    )
+    changed_by = author(_("endret av"))
 
     class Meta:
         abstract = True
@@ -193,14 +183,7 @@ class Tiltak(Versioned):
     )
     created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
     changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("endret av"),
-    )
+    changed_by = author(_("endret av"))
 
     class Meta:
         verbose_name = _("tiltak")
@@ -256,7 +239,7 @@ class TiltakNote(models.Model):
         return self.text[:60]
 
 
-class CoordinationGroup(Versioned):
+class CoordinationGroup(Versioned, Created):
     """A coordination group (OSG, Familieforum, SLT-utøvergruppe …) on the SLT model's middle level.
 
     Its members, meetings, agenda, minutes and follow-up live in the shared meeting machinery: the group is
@@ -279,10 +262,6 @@ class CoordinationGroup(Versioned):
     purpose = models.TextField(_("formål"), blank=True)
     meetings_per_year = models.PositiveSmallIntegerField(
         _("møtehyppighet"), choices=Frequency.choices, default=Frequency.MONTHLY
-    )
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
     )
 
     class Meta:
