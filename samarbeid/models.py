@@ -877,7 +877,7 @@ class FollowUpAction(Versioned, Audited):
     closing_comment = models.TextField(_("kommentar ved lukking"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_by = author()
-    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)  # type: ignore[assignment]  # empty until edited
 
     edited_by_field, edited_at_field = "updated_by", "updated_at"
 
