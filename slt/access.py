@@ -64,7 +64,7 @@ def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
         "responsible_party",
         "responsible_person",
         "status_changed_by__person",
-        "changed_by__person",
+        "updated_by__person",
     ).get(pk=pk)
     tiltak.plan.slt_model = slt_model
     return tiltak

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (pytest fixtures imported from other test modules are used as arguments)
 """One of each plumbing (issue 17): one widget styling, one date and time input, one member form, one audit rule.
 
 The styling test renders every field of every form class of the project (all subclasses of Django's BaseForm
@@ -17,9 +18,12 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.urls import reverse
 
 from samarbeid.append_only import AppendOnly
 from samarbeid.forms import DS_INPUT, DsRenderer
+from tests.test_councils_rules import moss_council  # noqa: F401 (fixture)
+from tests.test_slt_groups import moss_slt_model, utovergruppe  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["samarbeid", "agreements", "councils", "slt", "oversight", "public_pages"]
@@ -194,10 +198,55 @@ def test_who_did_something_is_protected_everywhere():
 def test_the_audited_models_share_the_base():
     from councils.models import Council, LogEntry
     from samarbeid.models import AgendaItem, Audited, Created, Decision, FollowUpAction, Forum, ForumMembership, Meeting
-    from slt.models import CoordinationGroup, Handlingsplan, SltModel
+    from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak
 
-    assert all(issubclass(m, Audited) for m in (Council, LogEntry, Meeting, FollowUpAction))
-    assert all(
-        issubclass(m, Created) for m in (Forum, ForumMembership, AgendaItem, Decision, CoordinationGroup, SltModel)
-    )
-    assert issubclass(Handlingsplan, Created)
+    audited = (Council, LogEntry, Meeting, FollowUpAction, SltModel, Handlingsplan, Tiltak)
+    assert [m.__name__ for m in audited if not issubclass(m, Audited)] == []
+    created = (Forum, ForumMembership, AgendaItem, Decision, CoordinationGroup)
+    assert [m.__name__ for m in created if not issubclass(m, Created)] == []
+
+
+# --- the one member form, on both member pages ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_council_member_without_a_login_is_added_as_a_new_person(moss_council, client_for):
+    from samarbeid.models import Person, User
+
+    url = reverse("councils:members", kwargs={"pk": moss_council.pk})
+    data = {"name": "Nina Barnevern", "email": "nina@moss.demo.no", "organisation": "Barnevern", "kind": "member"}
+    response = client_for("moss_slt").post(url, {**data, "starts_on": "2026-01-01"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    membership = moss_council.forum.memberships.get(person__name="Nina Barnevern")
+    assert membership.organisation == "Barnevern" and membership.person.email == "nina@moss.demo.no"
+    assert not User.objects.filter(person=membership.person).exists()
+    assert "Nina Barnevern er lagt til." in response.text and "Barnevern" in response.text
+    assert Person.objects.filter(name="Nina Barnevern").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_council_member_form_says_what_is_missing(moss_council, client_for):
+    url = reverse("councils:members", kwargs={"pk": moss_council.pk})
+    page = client_for("moss_slt").post(url, {"kind": "deputy", "starts_on": "2026-01-01"}).text
+    assert "Velg en person eller skriv navnet på en ny." in page
+    assert "Velg hvem stedfortrederen er stedfortreder for." in page
+    assert unstyled_controls(page.split("<main", 1)[1].split("</main>", 1)[0]) == []
+
+
+@pytest.mark.django_db
+def test_the_group_member_form_offers_the_organisations_and_no_period(utovergruppe, client_for):
+    page = client_for("moss_slt").get(reverse("slt:member_add", args=[utovergruppe.pk])).text
+    assert 'list="organisasjoner"' in page and '<datalist id="organisasjoner">' in page and "Barnevern" in page
+    assert 'name="starts_on"' not in page and 'name="deputy_for"' not in page
+    assert "Fast gjest (uten tilgang til referat)" in page
+
+
+@pytest.mark.django_db
+def test_a_new_person_needs_a_name():
+    from django.core.exceptions import ValidationError
+
+    from samarbeid.roles import person_create
+
+    with pytest.raises(ValidationError) as refused:
+        person_create(name="  ", email="x@example.com")
+    assert "name" in refused.value.error_dict
