@@ -24,13 +24,12 @@ from agreements.models import (
 from agreements.richtext import clean_html, editable_plain_text
 from agreements.services import REPLACES_ERROR, police_district, replaces_all_parties
 from samarbeid.concurrency import VersionedForm
+from samarbeid.forms import DateInput, TimeInput
 from samarbeid.invitations import acts_for_one_of, invitations_pending_on
 from samarbeid.models import Kommune, Malform, OpeningHours, Party, Politidistrikt
 from samarbeid.uploads import validate_attachment
 from samarbeid.validators import single_line
 from samarbeid.widgets import PARTIES, offer
-
-DATE = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 
 
 class RichTextarea(forms.Textarea):
@@ -39,7 +38,7 @@ class RichTextarea(forms.Textarea):
     template_name = "agreements/widgets/rich_textarea.html"
 
     def __init__(self, attrs=None):
-        super().__init__({"class": "ds-input", "rows": 10, "data-rich-editor": "", **(attrs or {})})
+        super().__init__({"rows": 10, "data-rich-editor": "", **(attrs or {})})
 
     def get_context(self, name, value, attrs):
         """Without JS people edit plain text where that loses nothing; the editor reads the HTML from data-html."""
@@ -52,14 +51,6 @@ class RichTextarea(forms.Textarea):
         return context
 
 
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput, forms.HiddenInput)):
-            continue
-        widget.attrs.setdefault("class", "ds-input")
-
-
 REPLACES_HELP = _("Bare signerte avtaler med de samme partene: samme politi og alle kommunene i den gamle avtalen.")
 
 
@@ -67,7 +58,7 @@ class AgreementDetailsForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ["period_start", "period_end", "replaces", "council_case_number", "council_decision_date"]
-        widgets = {"period_start": DATE, "period_end": DATE, "council_decision_date": DATE}
+        widgets = {"period_start": DateInput, "period_end": DateInput, "council_decision_date": DateInput}
         help_texts = {"replaces": REPLACES_HELP}
 
     def __init__(self, *args, user, **kwargs):
@@ -80,7 +71,6 @@ class AgreementDetailsForm(VersionedForm, forms.ModelForm):
             replaceable = agreements_replaceable(user)
         self.fields["replaces"].queryset = replaceable
         single_line(self, "council_case_number")
-        _style(self)
 
 
 class AgreementCreateForm(AgreementDetailsForm):
@@ -113,7 +103,6 @@ class AgreementCreateForm(AgreementDetailsForm):
         )
         offer(self.fields["kommuner"], kommuner_choosable(user), first=kommuner_first(user))
         self.order_fields(["police_party", "kommuner", "malform"])
-        _style(self)
 
     def clean(self):
         data = super().clean()
@@ -148,7 +137,6 @@ class LocalSectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(value, label) for value, label in Owner.choices if value in owners]
         single_line(self, "heading")
-        _style(self)
 
 
 class PresenceForm(VersionedForm, forms.ModelForm):
@@ -164,8 +152,8 @@ class PresenceForm(VersionedForm, forms.ModelForm):
         model = PresenceCommitment
         fields = ["kommune", "times", "per", "weekdays", "hours_from", "hours_to", "place", "note"]
         widgets = {
-            "hours_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "hours_to": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "hours_from": TimeInput,
+            "hours_to": TimeInput,
         }
 
     def __init__(self, *args, agreement, **kwargs):
@@ -175,7 +163,6 @@ class PresenceForm(VersionedForm, forms.ModelForm):
         field.queryset = Kommune.objects.filter(pk__in=[k.pk for k in kommuner])
         field.choices = [("", "---------"), *((k.pk, k.name) for k in kommuner)]
         single_line(self, "place")
-        _style(self)
 
 
 class ExpectationForm(VersionedForm, forms.ModelForm):
@@ -186,7 +173,6 @@ class ExpectationForm(VersionedForm, forms.ModelForm):
 
     def __init__(self, *args, agreement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class FocusAreaForm(VersionedForm, forms.ModelForm):
@@ -198,7 +184,6 @@ class FocusAreaForm(VersionedForm, forms.ModelForm):
     def __init__(self, *args, agreement=None, **kwargs):
         super().__init__(*args, **kwargs)
         single_line(self, "title")
-        _style(self)
 
 
 def part_formset(model, form):
@@ -215,7 +200,6 @@ class AttachmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".pdf,.docx,.odt"
         single_line(self, "title")
-        _style(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -246,7 +230,6 @@ class TemplateSectionForm(VersionedForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         single_line(self, "heading_nb", "heading_nn")
-        _style(self)
 
 
 class TemplateCreateForm(forms.Form):
@@ -255,4 +238,3 @@ class TemplateCreateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_for_new_template(user)
-        _style(self)

@@ -17,10 +17,10 @@ from agreements.access import (
     police_parties_choosable,
     police_parties_first,
 )
-from agreements.forms import DATE, _style
 from agreements.importing.service import READABLE, SectionEdit, UnknownUnit
 from agreements.models import Agreement, Owner
 from agreements.services import police_district
+from samarbeid.forms import DateInput
 from samarbeid.models import Kommune, Malform, Party
 from samarbeid.uploads import sniff_document_type
 from samarbeid.widgets import PARTIES, offer
@@ -81,7 +81,6 @@ class ImportUploadForm(forms.Form):
             del self.fields["party"]
         self.fields["file"].help_text = _("En %(types)s-fil på høyst 2 MB.") % {"types": _types_text()}
         self.fields["file"].widget.attrs["accept"] = ",".join(READABLE)
-        _style(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -128,7 +127,6 @@ class BulkUploadForm(forms.Form):
             "Velg mange filer (%(types)s, høyst 2 MB hver) eller én .zip-fil med dem, høyst %(count)s filer."
         ) % {"types": _types_text(), "count": MAX_BULK_FILES}
         self.fields["files"].widget.attrs["accept"] = ",".join([*READABLE, ".zip"])
-        _style(self)
 
     def clean_files(self):
         uploads = []
@@ -193,14 +191,14 @@ class ReviewForm(forms.Form):
         label=_("Politienheter som ikke er i registeret"), widget=forms.CheckboxSelectMultiple, required=False
     )
     malform = forms.ChoiceField(label=_("Målform"), choices=Malform.choices)
-    period_start = forms.DateField(label=_("Gjelder fra"), required=False, widget=DATE)
+    period_start = forms.DateField(label=_("Gjelder fra"), required=False, widget=DateInput)
     period_end = forms.DateField(
         label=_("Gjelder til"),
         required=False,
-        widget=DATE,
+        widget=DateInput,
         help_text=_("Tomt betyr at avtalen gjelder til den blir revidert."),
     )
-    signed_on = forms.DateField(label=_("Den gamle avtalen ble signert"), required=False, widget=DATE)
+    signed_on = forms.DateField(label=_("Den gamle avtalen ble signert"), required=False, widget=DateInput)
     replaces = forms.ModelChoiceField(
         label=_("Erstatter avtalen i registeret"),
         queryset=Agreement.objects.none(),
@@ -268,7 +266,6 @@ class ReviewForm(forms.Form):
                 self.fields[f"s{i}-split_heading"] = forms.CharField(
                     label=_("Overskrift for den nye delen"), max_length=200, required=False
                 )
-        _style(self)
 
     def section_rows(self):
         """(section, its bound fields by short name) for the template."""

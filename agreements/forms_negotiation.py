@@ -4,15 +4,16 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from agreements.forms import DATE, RichTextarea
+from agreements.forms import RichTextarea
 from agreements.models import NegotiationPart
 from agreements.negotiation import DECISIONS, MAX_COMMENT
 from agreements.richtext import clean_html
 from samarbeid.concurrency import VersionedForm
+from samarbeid.forms import DateInput
 
 
 def _textarea(rows: int = 3):
-    return forms.Textarea(attrs={"rows": rows, "class": "ds-input"})
+    return forms.Textarea(attrs={"rows": rows})
 
 
 class CommentForm(forms.Form):
@@ -92,15 +93,12 @@ class NegotiationSettingForm(forms.Form):
 
 class CouncilDecisionForm(VersionedForm, forms.Form):
     kommune = forms.TypedChoiceField(label=_("Kommune"), coerce=int)
-    case_number = forms.CharField(
-        label=_("Saksnummer"), max_length=50, widget=forms.TextInput(attrs={"class": "ds-input"})
-    )
-    decided_on = forms.DateField(label=_("Vedtaksdato"), widget=DATE)
+    case_number = forms.CharField(label=_("Saksnummer"), max_length=50)
+    decided_on = forms.DateField(label=_("Vedtaksdato"), widget=DateInput)
 
     def __init__(self, *args, kommuner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kommune"].choices = [(k.pk, k.name) for k in kommuner]
-        self.fields["kommune"].widget.attrs["class"] = "ds-input"
 
     def stored_values(self, agreement) -> dict:
         return {"case_number": agreement.council_case_number, "decided_on": agreement.council_decision_date}

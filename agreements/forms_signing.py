@@ -12,7 +12,7 @@ class ReturnToDraftForm(forms.Form):
     reason = forms.CharField(
         label=_("Hvorfor sendes avtalen tilbake til utkast?"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "ds-input"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Skriv hvorfor avtalen sendes tilbake til utkast.")},
     )
 
@@ -21,7 +21,7 @@ class SignForm(forms.Form):
     place = forms.CharField(
         label=_("Sted"),
         max_length=100,
-        widget=forms.TextInput(attrs={"class": "ds-input", "autocomplete": "address-level2"}),
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
         error_messages={"required": _("Skriv stedet du signerer fra.")},
     )
     content_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
@@ -30,7 +30,7 @@ class SignForm(forms.Form):
 class VerifyForm(forms.Form):
     file = forms.FileField(
         label=_("PDF-fil"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf", "class": "ds-input"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
         error_messages={"required": _("Velg en PDF-fil.")},
     )
 

@@ -57,6 +57,7 @@ from samarbeid.models import (
     Politidistrikt,
     Role,
     RoleAssignment,
+    author,
 )
 from samarbeid.storage import private_storage
 
@@ -100,9 +101,7 @@ class AgreementTemplate(models.Model):
     )
     name = models.CharField(_("navn"), max_length=200)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    updated_by = author()
 
     class Meta:
         verbose_name = _("avtalemal")
@@ -220,14 +219,7 @@ class Agreement(Versioned, LockedWhenSigned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
     )
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("sist endret av"),
-    )
+    updated_by = author(_("sist endret av"))
 
     class Meta:
         verbose_name = _("samarbeidsavtale")
@@ -384,14 +376,7 @@ class AgreementSection(Versioned, LockedWhenSigned):
     guidance = models.TextField(_("veiledning"), blank=True)
     local_text = models.TextField(_("lokal tekst"), blank=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("sist endret av"),
-    )
+    updated_by = author(_("sist endret av"))
 
     class Meta:
         verbose_name = _("avsnitt")

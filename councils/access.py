@@ -23,7 +23,7 @@ from samarbeid.invitations import (
 )
 from samarbeid.meetings import MANAGE as MANAGE_MEETINGS
 from samarbeid.meetings import VIEW as VIEW_FORUM
-from samarbeid.models import Kommune, Party, Person, PoliceUnit, Role
+from samarbeid.models import ForumMembership, Kommune, Party, Person, PoliceUnit, Role
 from samarbeid.permissions import Policy, get_for_user, grant, has_perm, kommuner_acted_for, visible_to
 
 VIEW = "councils.view_council"
@@ -149,6 +149,20 @@ def people_choosable(council: Council) -> QuerySet[Person]:
 def people_first(user) -> QuerySet[Person]:
     """Of the choosable people, those the picker shows first: people of the parties the user acts for."""
     return people_nearest(user)
+
+
+def member_parties_choosable(council: Council) -> QuerySet[Party]:
+    """The parties a member may represent: the council's kommuner and police."""
+    return council.forum.party_rows()
+
+
+def deputies_choosable(council: Council) -> QuerySet[ForumMembership]:
+    """The memberships a deputy may stand in for: the council's active members (not deputies or guests)."""
+    return (
+        council.forum.memberships.active()
+        .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])
+        .select_related("person")
+    )
 
 
 def councils_in_care_of(user) -> QuerySet:

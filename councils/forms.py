@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from councils.access import (
     agreements_linkable,
     council_kommuner,
+    deputies_choosable,
     host_kommuner_choosable,
     kommuner_choosable,
     kommuner_first,
+    member_parties_choosable,
     people_choosable,
     people_first,
     police_units_choosable,
@@ -17,10 +19,10 @@ from councils.access import (
 from councils.models import Council, Evaluation, LogEntry, YearPlan
 from councils.veileder import QUESTIONS
 from samarbeid.concurrency import VersionedForm
-from samarbeid.meeting_forms import DATE_INPUT, TIME_INPUT
-from samarbeid.models import ForumMembership, Kommune, Meeting, Party, Person, PoliceUnit
+from samarbeid.forms import DateInput, MemberForm, TimeInput
+from samarbeid.models import ForumMembership, Kommune, Meeting, PoliceUnit
 from samarbeid.validators import single_line, validate_single_line
-from samarbeid.widgets import PARTIES, PEOPLE, offer
+from samarbeid.widgets import PARTIES, offer
 
 
 class CouncilForm(forms.Form):
@@ -93,58 +95,26 @@ class CouncilEditForm(VersionedForm, CouncilForm):
         }
 
 
-class MemberForm(forms.Form):
-    person = forms.ModelChoiceField(
-        label=_("Person"),
-        queryset=Person.objects.none(),
-        required=False,
-        help_text=_("Velg en person, eller skriv inn navn og e-post for en ny."),
+def member_form(data=None, *, council: Council, user) -> MemberForm:
+    """The one member form (samarbeid/forms.py) for a politiråd: every kind of membership, deputies, the period."""
+    return MemberForm(
+        data,
+        people=people_choosable(council),
+        people_first=people_first(user),
+        parties=member_parties_choosable(council),
+        kinds=ForumMembership.Kind.choices,
+        deputies=deputies_choosable(council),
     )
-    new_name = forms.CharField(label=_("Navn på ny person"), max_length=200, required=False)
-    new_email = forms.EmailField(label=_("E-post til ny person"), required=False)
-    kind = forms.ChoiceField(label=_("Medlemskap"), choices=ForumMembership.Kind.choices)
-    deputy_for = forms.ModelChoiceField(
-        label=_("Stedfortreder for"), queryset=ForumMembership.objects.none(), required=False
-    )
-    party = forms.ModelChoiceField(label=_("Representerer"), queryset=Party.objects.none(), required=False)
-    role_title = forms.CharField(label=_("Rolle"), max_length=200, required=False)
-    organisation = forms.CharField(
-        label=_("Organisasjon"), max_length=200, required=False, help_text=_("F.eks. PST, barnevern, NAV.")
-    )
-    starts_on = forms.DateField(label=_("Fra"), widget=DATE_INPUT, initial=timezone.localdate)
-    ends_on = forms.DateField(label=_("Til"), widget=DATE_INPUT, required=False)
-
-    def __init__(self, *args, council: Council, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        forum = council.forum
-        offer(self.fields["person"], people_choosable(council), first=people_first(user), labels=PEOPLE)
-        self.fields["deputy_for"].queryset = (
-            forum.memberships.active()
-            .exclude(kind__in=[ForumMembership.Kind.DEPUTY, ForumMembership.Kind.GUEST])
-            .select_related("person")
-        )
-        self.fields["party"].queryset = Party.objects.filter(pk__in=[p.pk for p in forum.parties()])
-        single_line(self, "new_name", "role_title", "organisation")
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("person") and not data.get("new_name"):
-            self.add_error("person", _("Velg en person eller skriv inn navnet på en ny."))
-        if data.get("kind") == ForumMembership.Kind.DEPUTY and not data.get("deputy_for"):
-            self.add_error("deputy_for", _("Velg hvem stedfortrederen er stedfortreder for."))
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", _("Sluttdatoen kan ikke være før startdatoen."))
-        return data
 
 
 class EndMembershipForm(forms.Form):
-    ends_on = forms.DateField(label=_("Siste dag"), widget=DATE_INPUT, initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Siste dag"), widget=DateInput, initial=timezone.localdate)
 
 
 class YearPlanMeetingForm(forms.Form):
-    date = forms.DateField(label=_("Dato"), widget=DATE_INPUT)
-    starts = forms.TimeField(label=_("Fra kl."), widget=TIME_INPUT, initial="09:00")
-    ends = forms.TimeField(label=_("Til kl."), widget=TIME_INPUT, initial="11:00")
+    date = forms.DateField(label=_("Dato"), widget=DateInput)
+    starts = forms.TimeField(label=_("Fra kl."), widget=TimeInput, initial="09:00")
+    ends = forms.TimeField(label=_("Til kl."), widget=TimeInput, initial="11:00")
     theme = forms.CharField(label=_("Tema fra årshjulet"), max_length=200, required=False)
     place = forms.CharField(label=_("Sted"), max_length=200, required=False)
 
@@ -229,7 +199,7 @@ class LogEntryForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = LogEntry
         fields = ["kommune", "kind", "date", "duration_minutes", "note"]
-        widgets = {"date": DATE_INPUT}
+        widgets = {"date": DateInput}
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,7 +214,7 @@ class LogFilterForm(forms.Form):
         queryset=Kommune.objects.none(),
         required=False,
         empty_label=_("Alle"),
-        widget=forms.Select(attrs={"class": "ds-input"}),
+        widget=forms.Select,
         error_messages={"invalid_choice": _("Velg en av kommunene i politirådet.")},
     )
 

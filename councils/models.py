@@ -22,7 +22,18 @@ from django.utils.translation import gettext_lazy as _
 
 from samarbeid.append_only import AppendOnly, AppendOnlyTrigger
 from samarbeid.concurrency import Versioned
-from samarbeid.models import Forum, Kommune, Meeting, Party, PoliceUnit, Role, RoleAssignment, User
+from samarbeid.models import (
+    Audited,
+    Forum,
+    Kommune,
+    Meeting,
+    Party,
+    PoliceUnit,
+    Role,
+    RoleAssignment,
+    User,
+    author,
+)
 from samarbeid.validators import validate_no_personal_data
 
 DEFAULT_AGENDA = [
@@ -46,7 +57,7 @@ DEFAULT_AGENDA_NN = [
 ]
 
 
-class Council(Versioned):
+class Council(Versioned, Audited):
     class SecretaryRule(models.TextChoices):
         SLT_KOORDINATOR = "slt_koordinator", _("SLT-koordinatoren er sekretær")
         ALTERNATING = "alternating", _("Kommunen og politiet bytter annethvert år")
@@ -85,10 +96,6 @@ class Council(Versioned):
         related_name="councils",
         verbose_name=_("samarbeidsavtale"),
     )
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
-    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("politiråd")
@@ -160,7 +167,7 @@ class YearPlan(Versioned):
     # {"year": 2025, "answers": {"lessons": "...", "themes": "..."}} (councils.services.year_plan_create).
     starting_point = models.JSONField(_("utgangspunkt fra evalueringen"), default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_by = author()
 
     class Meta:
         verbose_name = _("årshjul")
@@ -190,7 +197,7 @@ class Evaluation(Versioned):
     year = models.PositiveSmallIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     answers = models.JSONField(_("svar"), default=dict, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now, editable=False)
-    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_by = author()
 
     class Meta:
         verbose_name = _("årsevaluering")
@@ -224,7 +231,7 @@ class EvaluationVersion(AppendOnly):
         return f"{self.evaluation} {self.saved_at:%Y-%m-%d %H:%M}"
 
 
-class LogEntry(Versioned):
+class LogEntry(Versioned, Audited):
     """One entry in the politikontakt's log. The note must never identify a person."""
 
     class Kind(models.TextChoices):
@@ -250,10 +257,7 @@ class LogEntry(Versioned):
         validators=[validate_no_personal_data],
         help_text=_("Ingen personopplysninger: skriv aldri navn eller noe som identifiserer en person."),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     edited_by_field, edited_at_field = "updated_by", "updated_at"
 

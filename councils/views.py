@@ -26,9 +26,9 @@ from councils.forms import (
     LogEntryDeleteForm,
     LogEntryForm,
     LogFilterForm,
-    MemberForm,
     YearPlanDecideForm,
     YearPlanMeetingForm,
+    member_form,
 )
 from councils.models import Evaluation, LogEntry, YearPlan
 from samarbeid.concurrency import StaleEdit, edits_versioned
@@ -132,24 +132,10 @@ def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def council_members(request: HttpRequest, pk: int) -> HttpResponse:
     council = council_for(request.user, pk, change=request.method == "POST")
     can = council_abilities(request.user, council)
-    form = MemberForm(request.POST or None, council=council, user=request.user)
+    form = member_form(request.POST or None, council=council, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            membership = forum_member_add(
-                council.forum,
-                kind=data["kind"],
-                by=request.user,
-                person=data["person"],
-                name=data["new_name"],
-                email=data["new_email"],
-                organisation=data["organisation"],
-                party=data["party"],
-                role_title=data["role_title"],
-                deputy_for=data["deputy_for"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-            )
+            membership = forum_member_add(council.forum, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -31,13 +31,13 @@ class FigureFilterForm(forms.Form):
         label=_("Kommune"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "class": "ds-input"}),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(
         label=_("Avtalestatus"),
         required=False,
         choices=[("", _("Alle"))] + [(s.value, s.label) for s in SHOWN_STATUSES],
-        widget=forms.Select(attrs={"class": "ds-input"}),
+        widget=forms.Select,
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORT_KEYS])
     order = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")])

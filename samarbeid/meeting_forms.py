@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from samarbeid import meetings as svc
 from samarbeid.concurrency import VersionedForm
+from samarbeid.forms import DateInput, TimeInput
 from samarbeid.models import AgendaItem, Attendance, FollowUpAction, ForumMembership, Meeting, Party, Person
 from samarbeid.widgets import PARTIES, PEOPLE, offer
 
@@ -31,15 +32,10 @@ def share_choices(rows: Iterable[forms.BaseForm], *names: str) -> None:
             cast(forms.ModelChoiceField, form.fields[name]).choices = choices
 
 
-# Browser date/time pickers need ISO values, whatever the display format of the language.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
 class MeetingForm(VersionedForm, forms.Form):
-    date = forms.DateField(label=gettext_lazy("Dato"), widget=DATE_INPUT)
-    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TIME_INPUT)
-    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TIME_INPUT)
+    date = forms.DateField(label=gettext_lazy("Dato"), widget=DateInput)
+    starts = forms.TimeField(label=gettext_lazy("Fra kl."), widget=TimeInput)
+    ends = forms.TimeField(label=gettext_lazy("Til kl."), widget=TimeInput)
     place = forms.CharField(label=gettext_lazy("Sted"), max_length=200, required=False)
     theme = forms.CharField(label=gettext_lazy("Tema"), max_length=200, required=False)
     is_closed = forms.BooleanField(label=gettext_lazy("Lukket møte (unntatt offentlighet)"), required=False)
@@ -122,9 +118,7 @@ class AgendaItemForm(forms.Form):
 class MinutesForm(VersionedForm, forms.Form):
     """The minutes of one agenda item, with the version they were read at (prefix `referat-<item>`: one per item)."""
 
-    minutes = forms.CharField(
-        label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 3, "class": "ds-input"}), required=False
-    )
+    minutes = forms.CharField(label=gettext_lazy("Referat"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, data=None, *, item, initial=None):
         super().__init__(data, prefix=f"referat-{item.pk}", version=item.version, initial=initial)
@@ -143,7 +137,7 @@ class DecisionForm(forms.Form):
 
     text = forms.CharField(
         label=gettext_lazy("Nytt vedtak"),
-        widget=forms.Textarea(attrs={"rows": 2, "class": "ds-input"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": gettext_lazy("Skriv vedtaket.")},
     )
 
@@ -161,25 +155,22 @@ class ActionForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Oppfølging"),
         max_length=500,
-        widget=forms.TextInput(attrs={"class": "ds-input"}),
         error_messages={"required": gettext_lazy("Oppfølgingspunktet mangler beskrivelse.")},
     )
     responsible_person = forms.ModelChoiceField(
         label=gettext_lazy("Ansvarlig"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.Select(attrs={"class": "ds-input"}),
     )
     responsible_party = forms.ModelChoiceField(
         label=gettext_lazy("Ansvarlig part"),
         queryset=Party.objects.none(),
         required=False,
-        widget=forms.Select(attrs={"class": "ds-input"}),
     )
     due_on = forms.DateField(
         label=gettext_lazy("Frist"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d"),
+        widget=DateInput,
     )
 
     def __init__(self, *args, forum, user, decision_pk=None, **kwargs):
@@ -243,7 +234,6 @@ class CloseActionForm(forms.Form):
 
     closing_comment = forms.CharField(
         label=gettext_lazy("Kommentar"),
-        widget=forms.TextInput(attrs={"class": "ds-input"}),
         error_messages={"required": gettext_lazy("Skriv en kort kommentar om hva som ble gjort.")},
     )
 
@@ -261,7 +251,6 @@ class AttendanceForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Oppmøte"),
         choices=Attendance.Status.choices,
-        widget=forms.Select(attrs={"class": "ds-input"}),
         error_messages={
             "required": gettext_lazy("Velg oppmøte."),
             "invalid_choice": gettext_lazy("Velg oppmøte."),
@@ -272,7 +261,6 @@ class AttendanceForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         empty_label=gettext_lazy("Ingen stedfortreder"),
-        widget=forms.Select(attrs={"class": "ds-input"}),
     )
 
     def __init__(self, data=None, *, meeting: Meeting, membership: ForumMembership, record: Attendance | None = None):

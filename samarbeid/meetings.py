@@ -97,7 +97,7 @@ from samarbeid.permissions import (
     prefetch_perms,
     visible_to,
 )
-from samarbeid.roles import person_resync
+from samarbeid.roles import person_create, person_resync
 from samarbeid.uploads import validate_attachment
 
 VIEW = "samarbeid.view_forum"
@@ -562,7 +562,7 @@ def forum_member_add(
 ) -> ForumMembership:
     """Add a member: an existing person, or a new one (people without a login are welcome)."""
     if person is None:
-        person = Person.objects.create(name=name, email=email, organisation=organisation)
+        person = person_create(name=name, email=email, organisation=organisation)
     return membership_add(forum, person, kind, organisation=organisation, by=by, **membership)
 
 

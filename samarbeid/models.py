@@ -327,6 +327,43 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_full_name()
 
 
+def author(verbose_name=None) -> models.ForeignKey:
+    """Who did something to a row: the one `on_delete` for every such reference (see Created)."""
+    return models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=verbose_name
+    )
+
+
+class Created(models.Model):
+    """Who created a row, and when.
+
+    The author is PROTECTed, never SET_NULL: people leave by being deactivated (login closed, roles and memberships
+    ended), not deleted, and a record of who wrote or decided something must not lose its author without a trace.
+    SET_NULL would do just that, and on a signed agreement's tables or a log the database refuses the UPDATE it
+    needs anyway. Deleting a user who authored anything is refused; deactivate them instead. The author may be
+    empty: rows made by the system (the importer, the demo, daily jobs) have none.
+    """
+
+    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    created_by = author(_("opprettet av"))
+
+    class Meta:
+        abstract = True
+
+
+class Audited(Created):
+    """Created, and who changed the row last and when (Versioned rows: claim_version sets both on each edit).
+
+    `updated_at` starts at the creation time; a model where "changed since" matters (a corrected log entry, an
+    edited follow-up) overrides it as nullable, empty until the first change."""
+
+    updated_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
+    updated_by = author(_("endret av"))
+
+    class Meta:
+        abstract = True
+
+
 class Role(models.TextChoices):
     # kommune
     ORDFORER = "ordforer", _("Ordfører")
@@ -480,7 +517,7 @@ def validate_one_line(value: str) -> None:
         raise ValidationError(_("Navnet kan ikke ha linjeskift eller andre kontrolltegn."))
 
 
-class Forum(models.Model):
+class Forum(Created):
     """A body that meets: a politiråd or an SLT coordination group. Apps link to it one-to-one.
 
     Each forum has two auth groups kept in line with its memberships by `sync_user_roles`: every active
@@ -507,8 +544,6 @@ class Forum(models.Model):
     )
     member_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True)
     organiser_group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="+", editable=False, null=True)
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("forum")
@@ -533,7 +568,7 @@ class Forum(models.Model):
         return list(self.party_rows())
 
 
-class ForumMembership(HeldByPerson):
+class ForumMembership(HeldByPerson, Created):
     """A person in a forum over a period; history is kept (end a membership, never delete it)."""
 
     class Kind(models.TextChoices):
@@ -566,9 +601,7 @@ class ForumMembership(HeldByPerson):
     organisation = models.CharField(
         _("organisasjon"), max_length=200, blank=True, help_text=_("F.eks. barnevern, BUP, NAV, PST.")
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ended_by = author()
 
     class Meta:
         verbose_name = _("medlemskap")
@@ -605,7 +638,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(starts_at__year=year)
 
 
-class Meeting(Versioned):
+class Meeting(Versioned, Audited):
     """One meeting of a forum: planned → innkalt → avholdt → referat godkjent, or avlyst."""
 
     edited_by_field, edited_at_field = "updated_by", "updated_at"
@@ -630,18 +663,14 @@ class Meeting(Versioned):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     sequence = models.PositiveIntegerField(default=0, editable=False)  # iCalendar SEQUENCE
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(_("endret"), default=timezone.now, editable=False)
-    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     summoned_at = models.DateTimeField(_("innkalling sendt"), null=True, blank=True, editable=False)
-    summoned_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    summoned_by = author()
     held_marked_at = models.DateTimeField(_("markert avholdt"), null=True, blank=True, editable=False)
-    held_marked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    held_marked_by = author()
     minutes_approved_at = models.DateTimeField(_("referat godkjent"), null=True, blank=True, editable=False)
-    minutes_approved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    minutes_approved_by = author()
     cancelled_at = models.DateTimeField(_("avlyst"), null=True, blank=True, editable=False)
-    cancelled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cancelled_by = author()
 
     objects = MeetingQuerySet.as_manager()
 
@@ -700,7 +729,7 @@ class Meeting(Versioned):
         return self.starts_at <= timezone.now()
 
 
-class AgendaItem(Versioned):
+class AgendaItem(Versioned, Created):
     """A case on a meeting's agenda, numbered per forum and year: "Sak 3/2025"; `version` is its minutes'."""
 
     edited_by_field, edited_at_field = "minutes_updated_by", "minutes_updated_at"
@@ -718,9 +747,7 @@ class AgendaItem(Versioned):
     )
     minutes = models.TextField(_("referat"), blank=True)
     minutes_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    minutes_updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    minutes_updated_by = author()
 
     class Meta:
         verbose_name = _("sak")
@@ -799,7 +826,7 @@ class Attendance(models.Model):
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("representert ved")
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
-    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by = author()
 
     class Meta:
         verbose_name = _("oppmøte")
@@ -816,13 +843,11 @@ class Attendance(models.Model):
         return f"{self.membership.person} – {self.get_status_display()}"
 
 
-class Decision(models.Model):
+class Decision(Created):
     """A vedtak made under an agenda item."""
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="decisions")
     text = models.TextField(_("vedtak"))
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("vedtak")
@@ -841,7 +866,7 @@ class FollowUpActionQuerySet(models.QuerySet):
         return self.open().filter(due_on__lt=on or timezone.localdate())
 
 
-class FollowUpAction(Versioned):
+class FollowUpAction(Versioned, Audited):
     """Oppfølging of a decision: who (person and party), by when, and its status."""
 
     class Status(models.TextChoices):
@@ -860,11 +885,8 @@ class FollowUpAction(Versioned):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closing_comment = models.TextField(_("kommentar ved lukking"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    closed_by = author()
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)  # type: ignore[assignment]  # empty until edited
 
     edited_by_field, edited_at_field = "updated_by", "updated_at"
 
@@ -938,7 +960,7 @@ class MeetingAttachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("størrelse"))
     uploaded_at = models.DateTimeField(_("lastet opp"), default=timezone.now, editable=False)
-    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_by = author()
 
     class Meta:
         verbose_name = _("vedlegg")
@@ -1015,13 +1037,9 @@ class PartyInvitation(models.Model):
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    invited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invitert av")
-    )
+    invited_by = author(_("invitert av"))
     invited_at = models.DateTimeField(_("invitert"), default=timezone.now, editable=False)
-    answered_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("besvart av")
-    )
+    answered_by = author(_("besvart av"))
     answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
 
     class Meta:

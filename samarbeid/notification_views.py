@@ -25,7 +25,6 @@ class NotificationPreferencesForm(forms.Form):
                 label=kind.label,
                 choices=[(Delivery.NOW, Delivery.NOW.label)] if always else Delivery.choices,
                 disabled=always,
-                widget=forms.Select(attrs={"class": "ds-input"}),
                 help_text=gettext_lazy("Signeringsoppdrag kommer alltid med en gang.") if always else "",
             )
 

@@ -1,8 +1,8 @@
-"""The services that change what a person holds in a party (RoleAssignment): each re-syncs the person's login
-at once (their role groups, so their rights follow). Memberships of a forum have theirs in samarbeid.meetings
-(membership_add, membership_end); the admin calls these too. Periods that start or end with the calendar are
-caught by the daily sync (samarbeid.middleware); bulk paths (the generators) defer the re-syncs to one at the end
-(samarbeid.permissions.role_sync_deferred).
+"""The services that create a person (person_create) and change what they hold in a party (RoleAssignment).
+Each role service re-syncs the person's login at once (their role groups, so their rights follow). Memberships of
+a forum have theirs in samarbeid.meetings (membership_add, membership_end); the admin calls these too. Periods that
+start or end with the calendar are caught by the daily sync (samarbeid.middleware); bulk paths (the generators)
+defer the re-syncs to one at the end (samarbeid.permissions.role_sync_deferred).
 """
 
 import datetime
@@ -13,6 +13,14 @@ from django.utils import timezone
 
 from samarbeid.models import Party, Person, RoleAssignment
 from samarbeid.permissions import person_resync
+
+
+def person_create(*, name: str, email: str = "", organisation: str = "") -> Person:
+    """A new person (no login needed: a BUP member, a contact); validated like any other row."""
+    person = Person(name=name.strip(), email=email, organisation=organisation)
+    person.full_clean()
+    person.save()
+    return person
 
 
 @transaction.atomic

@@ -191,6 +191,7 @@ TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["samarbeid.formats"]
+FORM_RENDERER = "samarbeid.forms.DsRenderer"  # Designsystemet classes on every widget of every form
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -52,17 +52,11 @@ class _Grouped:
 class Picker(_Grouped, forms.Select):
     template_name = "widgets/picker.html"
 
-    def __init__(self, attrs=None, choices=()):
-        super().__init__({"class": "ds-input", **(attrs or {})}, choices)
-
 
 class MultiPicker(_Grouped, forms.CheckboxSelectMultiple):
     """Checkboxes in a compact grid under a search box, with a line saying which are chosen."""
 
     template_name = "widgets/multi_picker.html"
-
-    def __init__(self, attrs=None, choices=()):
-        super().__init__({"class": "ds-input", **(attrs or {})}, choices)
 
 
 def offer(

@@ -70,7 +70,7 @@ def tiltak_for(user, pk: int, *, edit: bool = False) -> Tiltak:
         "responsible_party",
         "responsible_person",
         "status_changed_by__person",
-        "changed_by__person",
+        "updated_by__person",
     ).get(pk=pk)
     tiltak.plan.slt_model = slt_model
     return tiltak
@@ -132,6 +132,11 @@ def people_choosable(slt_model: SltModel) -> QuerySet[Person]:
 def people_first(user) -> QuerySet[Person]:
     """Of the choosable people, those the picker shows first: people of the parties the user acts for."""
     return people_nearest(user)
+
+
+def parties_choosable(slt_model: SltModel) -> QuerySet[Party]:
+    """The SLT-samarbeid's parties: its kommuner and the police (responsible for a tiltak, represented by a member)."""
+    return Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
 
 
 # --- Public access: a handlingsplan is public once the kommune publishes it (samarbeid/exemptions.py) ------------

@@ -1,17 +1,18 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samarbeid.concurrency import VersionedForm
+from samarbeid.forms import DateInput, MemberForm
 from samarbeid.invitations import acts_for_one_of
-from samarbeid.models import ForumMembership, Party, Person
+from samarbeid.models import ForumMembership
 from samarbeid.validators import single_line, validate_single_line
 from samarbeid.widgets import PARTIES, PEOPLE, offer
 from slt.access import (
     councils_choosable,
     kommuner_choosable,
     kommuner_first,
+    parties_choosable,
     people_choosable,
     people_first,
     police_parties_choosable,
@@ -19,23 +20,8 @@ from slt.access import (
 )
 from slt.models import CoordinationGroup, FocusArea, Handlingsplan, SltModel, Tiltak, TiltakStatus
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "ds-input"}, format="%Y-%m-%d")
 
-
-class DsFormMixin:
-    """Designsystemet classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            css = "ds-select" if isinstance(widget, forms.Select) else "ds-input"
-            widget.attrs.setdefault("class", css)
-
-
-class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
+class SltModelForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = SltModel
         fields = ["name", "kommuner", "police_party", "council", "description", "utovende_niva"]
@@ -74,7 +60,7 @@ class SltModelForm(VersionedForm, DsFormMixin, forms.ModelForm):
         return kommuner
 
 
-class PlanForm(VersionedForm, DsFormMixin, forms.ModelForm):
+class PlanForm(VersionedForm, forms.ModelForm):
     focus_areas = forms.CharField(
         label=_("Fokusområder"),
         required=False,
@@ -85,7 +71,7 @@ class PlanForm(VersionedForm, DsFormMixin, forms.ModelForm):
     class Meta:
         model = Handlingsplan
         fields = ["title", "start_year", "end_year", "adopted_on", "adopted_link"]
-        widgets = {"adopted_on": DATE_INPUT}
+        widgets = {"adopted_on": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,7 +96,7 @@ class PlanForm(VersionedForm, DsFormMixin, forms.ModelForm):
         return [line for line in self.cleaned_data.get("focus_areas", "").splitlines() if line.strip()]
 
 
-class FocusAreaForm(DsFormMixin, forms.ModelForm):
+class FocusAreaForm(forms.ModelForm):
     class Meta:
         model = FocusArea
         fields = ["name"]
@@ -127,7 +113,7 @@ class FocusAreaForm(DsFormMixin, forms.ModelForm):
         return name
 
 
-class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
+class TiltakForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Tiltak
         fields = [
@@ -141,7 +127,7 @@ class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
             "starts_on",
             "ends_on",
         ]
-        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"starts_on": DateInput, "ends_on": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "description": _("Beskriv tiltaket på systemnivå. Ikke skriv om enkeltpersoner (taushetsplikt)."),
         }
@@ -151,13 +137,12 @@ class TiltakForm(VersionedForm, DsFormMixin, forms.ModelForm):
         self.instance.plan = plan
         slt_model = plan.slt_model
         self.fields["focus_area"].queryset = plan.focus_areas.all()
-        parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
-        self.fields["responsible_party"].queryset = parties
+        self.fields["responsible_party"].queryset = parties_choosable(slt_model)
         offer(self.fields["responsible_person"], people_choosable(slt_model), first=people_first(user), labels=PEOPLE)
         single_line(self, "title", "target_group", "responsible_unit")
 
 
-class ProgressForm(DsFormMixin, forms.Form):
+class ProgressForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TiltakStatus.choices)
     text = forms.CharField(
         label=_("Fremdriftsnotat"),
@@ -178,7 +163,7 @@ class ProgressForm(DsFormMixin, forms.Form):
         return data
 
 
-class GroupForm(VersionedForm, DsFormMixin, forms.Form):
+class GroupForm(VersionedForm, forms.Form):
     name = forms.CharField(
         label=_("Navn"),
         max_length=200,
@@ -232,45 +217,22 @@ ORGANISATIONS = [
 ]
 
 
-class MemberForm(DsFormMixin, forms.Form):
-    person = forms.ModelChoiceField(
-        label=_("Person som allerede er registrert"),
-        queryset=Person.objects.none(),
-        required=False,
-        help_text=_("Eller fyll inn navn under for å legge til en ny person (innlogging er ikke nødvendig)."),
-    )
-    name = forms.CharField(label=_("Navn"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-post"), required=False)
-    organisation = forms.CharField(
-        label=_("Organisasjon"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"list": "slt-organisations"}),
-        help_text=_("F.eks. barnevern, NAV, skole, helsestasjon, PPT, BUP, politikontakt."),
-    )
-    role_title = forms.CharField(label=_("Rolle i gruppa"), max_length=200, required=False)
-    kind = forms.ChoiceField(
-        label=_("Medlemskap"),
-        choices=[
-            (ForumMembership.Kind.SECRETARY, _("Innkaller og referent")),
-            (ForumMembership.Kind.LEADER, _("Leder")),
-            (ForumMembership.Kind.MEMBER, _("Fast medlem")),
-            (ForumMembership.Kind.GUEST, _("Fast gjest (uten tilgang til referat)")),
-        ],
-        initial=ForumMembership.Kind.MEMBER,
-    )
-    party = forms.ModelChoiceField(label=_("Representerer"), queryset=Party.objects.none(), required=False)
+KINDS = [
+    (ForumMembership.Kind.SECRETARY, _("Innkaller og referent")),
+    (ForumMembership.Kind.LEADER, _("Leder")),
+    (ForumMembership.Kind.MEMBER, _("Fast medlem")),
+    (ForumMembership.Kind.GUEST, _("Fast gjest (uten tilgang til referat)")),
+]
 
-    def __init__(self, *args, group: CoordinationGroup, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        slt_model = group.slt_model
-        parties = Party.objects.filter(Q(pk__in=slt_model.kommuner.values("pk")) | Q(pk=slt_model.police_party_id))
-        self.fields["party"].queryset = parties
-        offer(self.fields["person"], people_choosable(slt_model), first=people_first(user), labels=PEOPLE)
-        single_line(self, "name", "organisation", "role_title")
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("person") and not data.get("name", "").strip():
-            raise forms.ValidationError(_("Velg en person eller skriv navnet på en ny."))
-        return data
+def member_form(data=None, *, group: CoordinationGroup, user) -> MemberForm:
+    """The one member form (samarbeid/forms.py) for a coordination group: no deputies, no period."""
+    return MemberForm(
+        data,
+        people=people_choosable(group.slt_model),
+        people_first=people_first(user),
+        parties=parties_choosable(group.slt_model),
+        kinds=KINDS,
+        dated=False,
+        organisations=ORGANISATIONS,
+    )

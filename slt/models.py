@@ -24,27 +24,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samarbeid.concurrency import Versioned
-from samarbeid.models import Forum, Kommune, Party, Person, Role, RoleAssignment
+from samarbeid.models import Audited, Created, Forum, Kommune, Party, Person, Role, RoleAssignment
 
 
-class Tracked(Versioned):
-    """Who created a row and who changed it last, and when (and its version: samarbeid/concurrency.py)."""
+class Tracked(Versioned, Audited):
+    """Who created a row and who changed it last, and when (samarbeid.models.Audited; empty until the first
+    change: a page says "sist endret" only then), and its version (samarbeid/concurrency.py)."""
 
-    edited_by_field, edited_at_field = "changed_by", "changed_at"
+    edited_by_field, edited_at_field = "updated_by", "updated_at"
 
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
-    )
-    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("endret av"),
-    )
+    updated_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)  # type: ignore[assignment]
 
     class Meta:
         abstract = True
@@ -160,10 +149,8 @@ class TiltakStatus(models.TextChoices):
     AVSLUTTET = "avsluttet", _("Avsluttet")
 
 
-class Tiltak(Versioned):
+class Tiltak(Tracked):
     """A measure in a plan. Nothing about individuals belongs here (taushetsplikt)."""
-
-    edited_by_field, edited_at_field = "changed_by", "changed_at"
 
     plan = models.ForeignKey(Handlingsplan, on_delete=models.CASCADE, related_name="tiltak")
     focus_area = models.ForeignKey(
@@ -190,16 +177,6 @@ class Tiltak(Versioned):
     status_changed_at = models.DateTimeField(_("status endret"), default=timezone.now, editable=False)
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("status endret av")
-    )
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    changed_at = models.DateTimeField(_("endret"), null=True, blank=True, editable=False)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("endret av"),
     )
 
     class Meta:
@@ -262,7 +239,7 @@ class TiltakNote(models.Model):
         return self.text[:60]
 
 
-class CoordinationGroup(Versioned):
+class CoordinationGroup(Versioned, Created):
     """A coordination group (OSG, Familieforum, SLT-utøvergruppe …) on the SLT model's middle level.
 
     Its members, meetings, agenda, minutes and follow-up live in the shared meeting machinery: the group is
@@ -285,10 +262,6 @@ class CoordinationGroup(Versioned):
     purpose = models.TextField(_("formål"), blank=True)
     meetings_per_year = models.PositiveSmallIntegerField(
         _("møtehyppighet"), choices=Frequency.choices, default=Frequency.MONTHLY
-    )
-    created_at = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opprettet av")
     )
 
     class Meta:

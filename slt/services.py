@@ -79,9 +79,9 @@ def slt_model_update(
     before = set(slt_model.parties())
     for field, value in fields.items():
         setattr(slt_model, field, value)
-    slt_model.changed_by = changed_by
-    slt_model.changed_at = timezone.now()
-    slt_model.save(update_fields=[*fields, "changed_by", "changed_at"])
+    slt_model.updated_by = changed_by
+    slt_model.updated_at = timezone.now()
+    slt_model.save(update_fields=[*fields, "updated_by", "updated_at"])
     if kommuner is not None:
         slt_model.kommuner.set(kommuner)
     after = set(slt_model.parties())
@@ -141,14 +141,14 @@ def _update(obj, changed_by, expected_version: int | None, fields: dict):
     claim_version(obj, expected_version)
     for name, value in fields.items():
         setattr(obj, name, value)
-    obj.changed_by, obj.changed_at = changed_by, timezone.now()
-    obj.save(update_fields=[*fields, "changed_by", "changed_at"])
+    obj.updated_by, obj.updated_at = changed_by, timezone.now()
+    obj.save(update_fields=[*fields, "updated_by", "updated_at"])
     return obj
 
 
 @transaction.atomic
 def tiltak_create(*, plan: Handlingsplan, created_by, **fields) -> Tiltak:
-    tiltak = Tiltak(plan=plan, status_changed_by=created_by, **fields)
+    tiltak = Tiltak(plan=plan, created_by=created_by, status_changed_by=created_by, **fields)
     tiltak.full_clean()
     tiltak.save()
     return tiltak

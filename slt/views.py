@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samarbeid.concurrency import StaleEdit, edits_versioned
-from samarbeid.http import show_errors
+from samarbeid.http import apply_errors, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
@@ -28,14 +28,13 @@ from slt.access import (
     tiltak_for,
 )
 from slt.forms import (
-    ORGANISATIONS,
     FocusAreaForm,
     GroupForm,
-    MemberForm,
     PlanForm,
     ProgressForm,
     SltModelForm,
     TiltakForm,
+    member_form,
 )
 from slt.models import CoordinationGroup, Tiltak
 
@@ -365,16 +364,16 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     group = group_for(request.user, pk, manage=True)
-    form = MemberForm(request.POST or None, group=group, user=request.user)
+    form = member_form(request.POST or None, group=group, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.group_member_add(group, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Medlemmet er lagt til."))
             return redirect("slt:group", pk=group.pk)
-    context = {"form": form, "group": group, "slt_model": group.slt_model, "organisations": ORGANISATIONS}
+    context = {"form": form, "group": group, "slt_model": group.slt_model}
     return render(request, "slt/member_form.html", context)
 
 

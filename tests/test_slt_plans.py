@@ -368,7 +368,7 @@ def test_koordinator_edits_a_tiltak_and_adds_a_focus_area(client_for, utsett):
     assert response.status_code == 302
     utsett.refresh_from_db()
     assert (utsett.title, utsett.focus_area) == ("«Utsett!» 2.0", nettmobbing)
-    assert utsett.changed_by.email == "slt@moss.demo.no" and utsett.changed_at is not None
+    assert utsett.updated_by.email == "slt@moss.demo.no" and utsett.updated_at is not None
     assert "Sist endret" in client.get(reverse("slt:tiltak", args=[utsett.pk])).content.decode()
 
 
