@@ -7,6 +7,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def pre_login(self, request, user, **kwargs):
+        """The password is right: speak the person's målform from here on, the second factor's page included."""
+        from samarbeid.middleware import speak_malform_of
+
+        speak_malform_of(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         """The failed-login limit per account counts failures from one client address only.
 

@@ -24,6 +24,8 @@ def current_roles_middleware(get_response):
 
 
 MALFORM_SESSION_KEY = "samarbeid_malform"
+# Where allauth keeps a login that waits for its second factor (allauth.account.internal.stagekit.LOGIN_SESSION_KEY).
+PENDING_LOGIN_SESSION_KEY = "account_login"
 
 
 def remember_malform(request, malform: str | None) -> None:
@@ -31,28 +33,40 @@ def remember_malform(request, malform: str | None) -> None:
     request.session[MALFORM_SESSION_KEY] = [request.user.pk, malform]
 
 
+def speak_malform_of(request, user) -> None:
+    """Work out the person's own målform, keep it in the session and speak it from this request on."""
+    if request is None or not hasattr(request, "session") or not user.person_id:
+        return
+    malform = user.person.own_malform()
+    request.session[MALFORM_SESSION_KEY] = [user.pk, malform]
+    if malform:
+        translation.activate(malform)
+        request.LANGUAGE_CODE = malform
+
+
 def remember_malform_at_login(sender, request, user, **kwargs) -> None:
     """On `user_logged_in` (connected in SamarbeidConfig.ready): work out the målform as the session starts, so
     that no page pays for it, and speak it from the login request on (its "logged in as" message is shown on the
     first page)."""
-    if request is not None and hasattr(request, "session") and user.person_id:
-        malform = user.person.own_malform()
-        request.session[MALFORM_SESSION_KEY] = [user.pk, malform]
-        if malform:
-            translation.activate(malform)
-            request.LANGUAGE_CODE = malform
+    speak_malform_of(request, user)
 
 
 def person_malform_middleware(get_response):
     """Speak to a signed-in person in their own målform (`Person.own_malform`): their choice, else their kommune's.
 
     Runs after LocaleMiddleware, which has chosen from the language cookie or the browser; that choice holds for
-    everyone without a målform of their own. Worked out at login and kept in the session (here only for a session
-    that began before this was kept)."""
+    everyone without a målform of their own. Worked out when the password is right (before the second factor's
+    page) and kept in the session (here only for a session that began before this was kept)."""
 
     def middleware(request):
         user = request.user
-        if user.is_authenticated and user.person_id:
+        if not user.is_authenticated and PENDING_LOGIN_SESSION_KEY in request.session:
+            # Between the password and the second factor (AccountAdapter.pre_login remembered whose login it is).
+            remembered = request.session.get(MALFORM_SESSION_KEY)
+            if remembered and remembered[1]:
+                translation.activate(remembered[1])
+                request.LANGUAGE_CODE = remembered[1]
+        elif user.is_authenticated and user.person_id:
             remembered = request.session.get(MALFORM_SESSION_KEY)
             if not remembered or remembered[0] != user.pk:
                 remember_malform(request, user.person.own_malform())

@@ -7,12 +7,14 @@ for the mail itself)."""
 from unittest import mock
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from samarbeid.demo import DEMO_PASSWORD
 from samarbeid.models import Malform, Person
+from tests.test_auth_pages import code
 
 NYNORSK_PAGE = '<html lang="nn"'
 BOKMAL_PAGE = '<html lang="nb"'
@@ -36,6 +38,22 @@ def test_the_nynorsk_persona_sees_nynorsk_from_the_first_page_after_login(person
     page = log_in(client, "slt@luster.demo.no", accept_language="nb")
     assert NYNORSK_PAGE in page and "Mi side" in page
     assert "Du er logga inn som Ingrid Høyheim." in page  # the login's own message too
+
+
+def test_the_second_factors_page_is_in_the_persons_malform_already(personas, client):
+    luster = personas["luster_slt"]
+    secret = generate_totp_secret()
+    TOTP.activate(luster, secret)
+    response = client.post(
+        reverse("account_login"),
+        {"login": luster.email, "password": DEMO_PASSWORD},
+        follow=True,
+        headers={"accept_language": "nb"},
+    )
+    assert response.wsgi_request.path == "/konto/2fa/authenticate/" and not response.wsgi_request.user.is_authenticated
+    assert NYNORSK_PAGE in response.text and "Skriv inn koden frå autentiseringsappen" in response.text
+    page = client.post("/konto/2fa/authenticate/", {"code": code(secret)}, follow=True).text
+    assert NYNORSK_PAGE in page and "Du er logga inn som Ingrid Høyheim." in page
 
 
 def test_a_person_of_a_neutral_kommune_keeps_the_browsers_language(personas, client):
