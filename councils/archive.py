@@ -24,7 +24,7 @@ from samarbeid.archive import (
     skjerming_of,
 )
 from samarbeid.exemptions import meeting_exemptions
-from samarbeid.meetings import meeting_read_record, meeting_readings
+from samarbeid.meetings import MeetingDocument, meeting_document_context, meeting_read_record, meeting_readings
 from samarbeid.models import Meeting, MeetingRead
 from samarbeid.pdf import render_pdf
 
@@ -41,7 +41,7 @@ def _meeting_record(reading, exemptions) -> Registrering:
     meeting = reading.meeting
     title = _("Referat") + f" – {meeting}"
     pdf = render_pdf(
-        "meetings/pdf/meeting.html", {"meeting": meeting, "reading": reading, "document": "referat"}, title=title
+        "meetings/pdf/meeting.html", meeting_document_context(reading, MeetingDocument.REFERAT), title=title
     )
     meeting_read_record(reading, what=MeetingRead.What.REFERAT_PDF)  # a closed meeting's read log, as for the PDF
     documents = [

@@ -12,6 +12,7 @@ from agreements.models import Expectation, SectionKind
 from oversight.figures import SHOWN_STATUSES, district_summaries, kommune_figures
 from public_pages import pages
 from public_pages.search import search
+from samarbeid.meetings import MeetingDocument, meeting_document_context
 from samarbeid.models import Kommune, Politidistrikt
 from samarbeid.pdf import render_pdf_html
 from samarbeid.pdf_store import pdf_response
@@ -145,7 +146,7 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not reading.minutes:
         raise Http404
     meeting = reading.meeting
-    context = {"meeting": meeting, "reading": reading, "document": "referat"}
+    context = meeting_document_context(reading, MeetingDocument.REFERAT)
     title = _("Referat") + f" – {meeting}"
     html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title)
     return pdf_response(request, html, filename=f"referat-{meeting.starts_at:%Y-%m-%d}.pdf", title=title)

@@ -535,7 +535,7 @@ def meeting_pdf(request: AuthenticatedRequest, pk: int, document: str) -> HttpRe
     meeting = svc.meeting_for(request.user, pk, minutes=referat)
     reading = svc.meeting_reading(request.user, meeting)
     title = f"{kind.label} – {meeting}"
-    context = {"meeting": meeting, "reading": reading, "document": kind, "Document": svc.MeetingDocument}
+    context = svc.meeting_document_context(reading, kind)
     draft = referat and meeting.status != Meeting.Status.MINUTES_APPROVED
     html = render_pdf_html("meetings/pdf/meeting.html", context, request=request, title=title, draft=draft)
 

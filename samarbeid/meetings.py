@@ -759,6 +759,12 @@ class MeetingDocument(TextChoices):
     REFERAT = "referat", gettext_lazy("Referat")
 
 
+def meeting_document_context(reading: MeetingReading, document: MeetingDocument) -> dict:
+    """What meetings/pdf/meeting.html reads, for every PDF of a meeting (the page's, the public one, the archive's):
+    the meeting, what this reader may see of it, and which document it is."""
+    return {"meeting": reading.meeting, "reading": reading, "document": document, "Document": MeetingDocument}
+
+
 def _meeting_notice(meeting: Meeting) -> dict:
     """What every notice of a meeting needs: its forum and date for the subject, the page, the forum's målform."""
     kommune = meeting.forum.kommuner.first()
