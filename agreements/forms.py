@@ -32,6 +32,17 @@ from samarbeid.validators import single_line
 from samarbeid.widgets import PARTIES, offer
 
 
+def offer_parties(form: forms.Form, user) -> None:
+    """The parties of a new agreement (created or imported): the user's police and kommuner first."""
+    offer(
+        form.fields["police_party"],
+        police_parties_choosable(user),
+        first=police_parties_first(user),
+        labels=PARTIES,
+    )
+    offer(form.fields["kommuner"], kommuner_choosable(user), first=kommuner_first(user))
+
+
 class RichTextarea(forms.Textarea):
     """A plain textarea (works without JS) that static/agreements/editor.js turns into a rich-text editor."""
 
@@ -95,13 +106,7 @@ class AgreementCreateForm(AgreementDetailsForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.user = user
-        offer(
-            self.fields["police_party"],
-            police_parties_choosable(user),
-            first=police_parties_first(user),
-            labels=PARTIES,
-        )
-        offer(self.fields["kommuner"], kommuner_choosable(user), first=kommuner_first(user))
+        offer_parties(self, user)
         self.order_fields(["police_party", "kommuner", "malform"])
 
     def clean(self):

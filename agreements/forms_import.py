@@ -12,18 +12,14 @@ from agreements.access import (
     agreements_replaceable,
     bulk_import_districts,
     import_owner_parties_choosable,
-    kommuner_choosable,
-    kommuner_first,
-    police_parties_choosable,
-    police_parties_first,
 )
+from agreements.forms import offer_parties
 from agreements.importing.service import READABLE, SectionEdit, UnknownUnit
 from agreements.models import Agreement, Owner
 from agreements.services import police_district
 from samarbeid.forms import DateInput
 from samarbeid.models import Kommune, Malform, Party
 from samarbeid.uploads import sniff_document_type
-from samarbeid.widgets import PARTIES, offer
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_DOCX_UNPACKED_BYTES = 30 * 1024 * 1024  # a .docx is a zip archive: refuse archives that unpack to far more
@@ -219,13 +215,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kw)
         self.sections, self.confirming = sections, confirming
         self.units = {u.key: u for u in unknown_units}
-        offer(
-            self.fields["police_party"],
-            police_parties_choosable(user),
-            first=police_parties_first(user),
-            labels=PARTIES,
-        )
-        offer(self.fields["kommuner"], kommuner_choosable(user), first=kommuner_first(user))
+        offer_parties(self, user)
         self.fields["replaces"].queryset = agreements_replaceable(user)
         self.fields["suggestions"].choices = [
             (pk, _("%(heading)s — legg til?") % {"heading": heading}) for pk, heading in suggestions
