@@ -137,13 +137,16 @@ def agreement_for_writer(user, pk: int, *, owner: str | None = None) -> tuple[Ag
     return agreement, owners
 
 
-def section_for(user, agreement_pk: int, pk: int, *, edit: bool = False) -> AgreementSection:
-    """A section of a visible agreement; with edit=True, 403 unless the user writes for its owner."""
+def section_for(user, agreement_pk: int, pk: int, *, edit: bool = False, remove: bool = False) -> AgreementSection:
+    """A section of a visible agreement; with edit=True, 403 unless the user writes for its owner; with remove=True,
+    403 unless it is a local section too (the template's sections stay)."""
     agreement = agreement_for(user, agreement_pk)
     section = get_object_or_404(AgreementSection, agreement=agreement, pk=pk)
     section.agreement = agreement
     if edit and section.owner not in editable_owners(user, agreement):
         raise PermissionDenied(section_refusal(section))
+    if remove and not section.is_local:
+        raise PermissionDenied
     return section
 
 

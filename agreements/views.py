@@ -313,9 +313,7 @@ def section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
 @require_POST
 @login_required
 def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
-    section = section_for(request.user, pk, section_pk, edit=True)
-    if not section.is_local:
-        raise PermissionDenied
+    section = section_for(request.user, pk, section_pk, edit=True, remove=True)
     services.section_remove(section, by=request.user)
     messages.success(request, _("Avsnittet «%(heading)s» er fjernet.") % {"heading": section.heading})
     return redirect("agreements:detail", pk=pk)
