@@ -1316,3 +1316,17 @@ class RenderedPdf(models.Model):
 
     def __str__(self):
         return self.content_hash
+
+
+class TableVersion(models.Model):
+    """How many transactions have changed a table (counted by a trigger; samarbeid.page_cache), '' for any table."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tabellversjon")
+        verbose_name_plural = _("tabellversjoner")
+
+    def __str__(self):
+        return f"{self.name or '*'}: {self.version}"

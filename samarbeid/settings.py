@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "samarbeid.page_cache.page_cache_middleware",  # innermost: sees the request as the view would
 ]
 
 ROOT_URLCONF = "samarbeid.urls"
@@ -112,6 +113,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis where REDIS_URL is set (docker-compose does), else the database cache (its table is made by
 # `manage.py createcachetable`, which `demo`, the docker start-up and Django's test setup run).
 REDIS_URL = env.str("REDIS_URL", default="")
+# A page is served again while nothing it read has changed (samarbeid.page_cache). It pays with Redis; with the
+# database cache, keeping a page costs more queries than most pages make, so it is off there unless asked for.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="samarbeid")
 if REDIS_URL:
     CACHES = {
