@@ -64,7 +64,7 @@ def councils_visible_to(user) -> QuerySet:
 
 def council_for(user, pk: int, *, change: bool = False) -> Council:
     """404 for who may not know the council exists; 403 for readers when change=True."""
-    queryset = Council.objects.select_related("forum", "host_kommune", "police_unit", "agreement")
+    queryset = Council.objects.select_related("forum", "host_kommune", "police_unit", "agreement__police_party")
     return get_for_user(user, queryset, view=VIEW, change=CHANGE if change else None, pk=pk)
 
 
@@ -80,8 +80,13 @@ def council_abilities(user, council: Council) -> dict[str, bool]:
         "edit": edit,
         "evaluate": edit,  # the evaluation is written by who plans the council's year
         "plan": has_perm(user, MANAGE_MEETINGS, council.forum),
-        "write_log": has_perm(user, WRITE_LOG, council),
+        "write_log": may_write_log(user, council),
     }
+
+
+def may_write_log(user, council: Council) -> bool:
+    """Whether the user writes the council's log (its politikontakt): all the log's page needs of the abilities."""
+    return has_perm(user, WRITE_LOG, council)
 
 
 def log_entry_for(user, pk: int, entry_pk: int) -> LogEntry:
@@ -90,7 +95,7 @@ def log_entry_for(user, pk: int, entry_pk: int) -> LogEntry:
     404 for who may not know the council (or the entry in it); 403, with why, for the council's other readers."""
     council = council_for(user, pk)
     entry = get_object_or_404(LogEntry.objects.select_related("kommune"), council=council, pk=entry_pk)
-    if entry.created_by_id != user.pk or not has_perm(user, WRITE_LOG, council):
+    if entry.created_by_id != user.pk or not may_write_log(user, council):
         raise PermissionDenied(_("Bare den som førte en loggføring, kan rette eller slette den."))
     entry.council = council
     return entry

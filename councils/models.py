@@ -125,12 +125,7 @@ class Council(Versioned, Audited):
 
     def leader(self, on: datetime.date | None = None) -> RoleAssignment | None:
         """The ordfører of the hosting kommune (today, or on a date)."""
-        return (
-            RoleAssignment.objects.active(on)
-            .filter(party=self.host_kommune, role=Role.ORDFORER)
-            .select_related("person")
-            .first()
-        )
+        return RoleAssignment.objects.active(on).filter(self._leader_role()).select_related("person").first()
 
     def secretary_party(self, year: int) -> Party:
         if self.secretary_rule == self.SecretaryRule.ALTERNATING and (year - self.alternation_start_year) % 2:
@@ -139,10 +134,25 @@ class Council(Versioned, Audited):
 
     def secretary(self, year: int | None = None) -> RoleAssignment | None:
         """Who is secretary this year: the kommune's SLT-koordinator, or the politikontakt in the police's years."""
+        return self.leader_and_secretary(year)[1]
+
+    def leader_and_secretary(self, year: int | None = None) -> tuple[RoleAssignment | None, RoleAssignment | None]:
+        """Today's leader and the secretary of `year` (this year by default), with their person and party, in one
+        query (the council's page and its members by role need both)."""
         year = year or timezone.localdate().year
+        wanted = self._leader_role() | self._secretary_role(year)
+        holders = list(RoleAssignment.objects.active().filter(wanted).select_related("person", "party"))
+        first_leader = next((h for h in holders if h.role == Role.ORDFORER), None)  # as .first(): the Meta ordering
+        return first_leader, next((h for h in holders if h.role != Role.ORDFORER), None)
+
+    def _leader_role(self) -> Q:
+        return Q(party_id=self.host_kommune_id, role=Role.ORDFORER)
+
+    def _secretary_role(self, year: int) -> Q:
         party = self.secretary_party(year)
-        role = Role.POLITIKONTAKT if party.pk == self.police_unit_id else Role.SLT_KOORDINATOR
-        return RoleAssignment.objects.active().filter(party_id=party.pk, role=role).select_related("person").first()
+        return Q(
+            party_id=party.pk, role=Role.POLITIKONTAKT if party.pk == self.police_unit_id else Role.SLT_KOORDINATOR
+        )
 
 
 class YearPlan(Versioned):

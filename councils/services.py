@@ -1,8 +1,10 @@
 """Politiråd services: create a council on the meeting machinery, the årshjul, evaluation, log, compliance."""
 
 import datetime
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -133,9 +135,8 @@ def council_add_members_by_role(council: Council, *, by: User | None = None) -> 
     """
     forum = council.forum
     existing = set(forum.memberships.active().values_list("person_id", flat=True))
-    secretary = council.secretary()
+    leader, secretary = council.leader_and_secretary()
     wanted: list[tuple[RoleAssignment, str]] = []
-    leader = council.leader()
     if leader:
         wanted.append((leader, ForumMembership.Kind.LEADER))
     if secretary:
@@ -552,19 +553,41 @@ class Compliance:
         return self.held >= self.minimum
 
 
+def meetings_by_year(forum: Forum, years: list[int]) -> dict[int, list[Meeting]]:
+    """The forum's meetings of each of `years` (as ``forum.meetings.in_year``, in its order), in one query."""
+    meetings: dict[int, list[Meeting]] = {year: [] for year in years}
+    for meeting in reduce(operator.or_, [forum.meetings.in_year(year) for year in years]):
+        meetings[timezone.localdate(meeting.starts_at).year].append(meeting)  # __year is in the current time zone
+    return meetings
+
+
+def evaluations_by_year(council: Council, years: list[int]) -> dict[int, Evaluation]:
+    """The council's year-end evaluations of `years` that are written, in one query."""
+    evaluations = Evaluation.objects.filter(council=council, year__in=years).select_related("submitted_by__person")
+    return {evaluation.year: evaluation for evaluation in evaluations}
+
+
 def council_compliance(
-    council: Council, year: int, *, today: datetime.date | None = None, meetings: list[Meeting] | None = None
+    council: Council,
+    year: int,
+    *,
+    today: datetime.date | None = None,
+    meetings: list[Meeting] | None = None,
+    evaluations: dict[int, Evaluation] | None = None,
 ) -> Compliance:
     """Meetings held and planned in `year` against the minimum, innkallinger sent after the deadline, and the
     year-end evaluation; the minimum and the deadline are the agreement's rules (councils.rules, the veileder's
-    defaults where it is silent), the same the task list and the district oversight use."""
+    defaults where it is silent), the same the task list and the district oversight use.
+
+    The caller may pass the forum's meetings of the year and the council's evaluations (``meetings_by_year``,
+    ``evaluations_by_year``) it has read already, for a page showing more than one year."""
     today = today or timezone.localdate()
-    if meetings is None:  # the caller may pass the forum's meetings of the year it has read already
+    if meetings is None:
         meetings = list(council.forum.meetings.in_year(year))  # each knows its forum: the deadline rule is read once
     counts = Counter(m.status for m in meetings)
     held = counts[Meeting.Status.HELD] + counts[Meeting.Status.MINUTES_APPROVED]
     planned = counts[Meeting.Status.PLANNED] + counts[Meeting.Status.SUMMONED]
-    evaluation = Evaluation.objects.filter(council=council, year=year).select_related("submitted_by__person").first()
+    evaluation = (evaluations if evaluations is not None else evaluations_by_year(council, [year])).get(year)
     due_from = datetime.date(year, *Evaluation.DUE_FROM)
     return Compliance(
         year=year,

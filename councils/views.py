@@ -17,6 +17,7 @@ from councils.access import (
     councils_visible_to,
     evaluation_council_for,
     log_entry_for,
+    may_write_log,
 )
 from councils.forms import (
     CouncilEditForm,
@@ -80,7 +81,10 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     council = council_for(request.user, pk)
     year = timezone.localdate().year
     forum = council.forum
-    meetings = list(forum.meetings.in_year(year))
+    meetings = services.meetings_by_year(forum, [year - 1, year])
+    evaluations = services.evaluations_by_year(council, [year - 1, year])
+    kommuner = list(forum.kommuner.all())
+    leader, secretary = council.leader_and_secretary(year)
     open_actions, overdue_actions = services.open_action_counts(council, request.user)
     return render(
         request,
@@ -89,17 +93,18 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "council": council,
             "forum": forum,
             "year": year,
-            "kommuner": list(forum.kommuner.all()),
-            "leader": council.leader(),
-            "secretary": council.secretary(year),
-            "meetings": meetings,
+            "kommuner": kommuner,
+            "leader": leader,
+            "secretary": secretary,
+            "meetings": meetings[year],
             "members": forum.memberships.active().select_related("person", "party", "deputy_for__person"),
-            "compliance": services.council_compliance(council, year, meetings=meetings),
-            "previous_compliance": services.council_compliance(council, year - 1),
-            "year_plan": YearPlan.objects.filter(council=council, year=year).select_related("decided_at").first(),
+            "compliance": services.council_compliance(council, year, meetings=meetings[year], evaluations=evaluations),
+            "previous_compliance": services.council_compliance(
+                council, year - 1, meetings=meetings[year - 1], evaluations=evaluations
+            ),
             "open_actions": open_actions,
             "overdue_actions": overdue_actions,
-            "slt_status": status_report("slt", forum.kommuner.all()),  # registered by slt
+            "slt_status": status_report("slt", kommuner),  # registered by slt
             "pending_invitations": invitations_pending_on(council),
             "can": council_abilities(request.user, council),
         },
@@ -287,8 +292,8 @@ def evaluation(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def log(request: HttpRequest, pk: int) -> HttpResponse:
     """The politikontakt's log per kommune, and presence against the agreement's commitment."""
     council = council_for(request.user, pk)
-    can = council_abilities(request.user, council)
-    if request.method == "POST" and not can["write_log"]:
+    write_log = may_write_log(request.user, council)
+    if request.method == "POST" and not write_log:
         raise PermissionDenied
     form = LogEntryForm(request.POST or None, council=council)
     if request.method == "POST" and form.is_valid():
@@ -308,10 +313,9 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "council": council,
             "page": page,
-            "form": form if can["write_log"] else None,
+            "form": form if write_log else None,
             "log_filter": log_filter,
             "presence": services.council_presence(council),
-            "can": can,
             "changes": council.log_changes.select_related("changed_by__person")[:20],
         },
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils.models import Council, LogEntry
-from councils.services import log_add
+from councils.services import evaluation_submit, log_add, log_change, log_delete
 from samarbeid.meetings import (
     action_add,
     decision_add,
@@ -400,6 +400,80 @@ def test_query_count_does_not_grow_with_meetings_members_decisions_or_log(
         )
     with django_assert_max_num_queries(before):
         assert client.get(url).status_code == 200
+
+
+# What each of the politiråd's own pages costs, the same after one year and after four (each year's meetings with
+# decisions and follow-ups, its evaluation, members, a log of a page and more with its corrections, presence against
+# the agreement). Lower is fine: change the number then.
+COUNCIL_PAGE_QUERIES = {"councils:list": 6, "councils:detail": 26, "councils:log": 13}
+
+
+@pytest.fixture
+def moss_council_with_agreement(moss_council, personas):
+    from agreements.models import PresenceCommitment
+    from agreements.services import agreement_create
+
+    agreement = agreement_create(
+        police_party=moss_council.police_unit, kommuner=[moss_council.host_kommune], created_by=personas["moss_slt"]
+    )
+    PresenceCommitment.objects.create(agreement=agreement, kommune=moss_council.host_kommune, times=1)
+    moss_council.agreement = agreement
+    moss_council.save(update_fields=["agreement"])
+    return moss_council
+
+
+def _add_a_year_of_history(council: Council, year: int, by: User, n: int) -> None:
+    """Meetings with decisions and follow-ups, the year's evaluation, members and a page and more of log entries
+    (one of them corrected, one deleted)."""
+    for month in (3, 9):
+        _add_meeting_with_content(council, (datetime.date(year, month, 10 + n) - TODAY).days, n * 10 + month)
+    evaluation_submit(council, year=year, by=by, expected_version=0, effect=f"Færre saker {n}")
+    entries = [
+        log_add(
+            council,
+            kommune=council.host_kommune,
+            kind=LogEntry.Kind.OFFICE_HOURS,
+            date=min(datetime.date(year, 1 + day % 12, 1 + day), TODAY),
+            duration_minutes=60,
+            by=by,
+        )
+        for day in range(26)
+    ]
+    log_change(entries[0], expected_version=entries[0].version, by=by, **_log_fields(entries[0], note="Rettet"))
+    log_delete(entries[1], expected_version=entries[1].version, by=by)
+
+
+def _log_fields(entry: LogEntry, **changed) -> dict:
+    fields = {"kommune": entry.kommune, "kind": entry.kind, "date": entry.date, "duration_minutes": 60, "note": ""}
+    return {**fields, **changed}
+
+
+@pytest.mark.parametrize(
+    ("page", "persona"),
+    [("councils:list", "moss_slt"), ("councils:detail", "moss_slt"), ("councils:log", "moss_politikontakt")],
+)
+def test_a_council_page_costs_the_same_queries_with_years_of_history(
+    moss_council_with_agreement, personas, client_for, page, persona
+):
+    council = moss_council_with_agreement
+    client = client_for(persona)
+    url = reverse(page, kwargs={} if page == "councils:list" else {"pk": council.pk})
+    _add_a_year_of_history(council, TODAY.year, personas["moss_politikontakt"], 0)
+    _count(client, url)  # warm the per-user caches (the day's role re-sync)
+    one_year = _count(client, url)
+    for n in range(1, 4):
+        _add_a_year_of_history(council, TODAY.year - n, personas["moss_politikontakt"], n)
+    assert (one_year, _count(client, url)) == (COUNCIL_PAGE_QUERIES[page],) * 2
+
+
+def test_a_long_log_shows_one_page_of_entries_and_the_way_on(moss_council_with_agreement, personas, client_for):
+    politikontakt = personas["moss_politikontakt"]
+    for n, year in enumerate([TODAY.year - 1, TODAY.year]):
+        _add_a_year_of_history(moss_council_with_agreement, year, politikontakt, n)
+    url = reverse("councils:log", kwargs={"pk": moss_council_with_agreement.pk})
+    page = client_for("moss_politikontakt").get(url).content.decode()
+    assert page.count("<tr><td>") == 25  # the rows of the newest 25 entries (of 54)
+    assert "Side 1 av 3" in page and "side=2" in page
 
 
 def test_minutes_saved_with_htmx_return_only_the_agenda_item(moss_meeting, client_for):
