@@ -1,12 +1,14 @@
 """The slowest queries of every main page, timed by PostgreSQL's EXPLAIN ANALYZE (issue 15: indexes from EXPLAIN).
 
-Each main page of benchmarks/queries.py is requested as the persona who uses it (after one warm-up request: the
-day's role re-sync), its queries are captured, and every SELECT among them is run again under
+Every page of benchmarks/load.py's list (pages(): the same pages, personas and URLs that load.py drives) is
+requested as the persona who uses it, by that persona's session cookie (after one warm-up request: the day's role
+re-sync), its queries are captured, and every SELECT among them is run again under
 `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` (inside a transaction that is rolled back). Printed per page: the number
 of queries, their summed execution time, and the slowest ones with their time, the tables read by a sequential
 scan (rows read) and the indexes used; with --plan, the whole plan of each page's slowest query.
 
-Run it against a database made by `manage.py generate_national` (national scale: all kommuner) — it only reads:
+Run it against a database made by `manage.py generate_national` (national scale: all kommuner) — it reads only,
+apart from the personas' sessions and the day's role re-sync (as load.py):
     DATABASE_URL=postgres://…/national uv run python benchmarks/explain.py [--top 3] [--plan] [--page council]
 """
 
@@ -23,10 +25,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from benchmarks.queries import pages  # noqa: E402
+# load.py points DJANGO_SETTINGS_MODULE at its gunicorn settings when imported; the settings are configured above
+# already (the app's own, DEBUG on: the test client's host and unbuilt static files are accepted), so they stay.
+from benchmarks.load import pages  # noqa: E402
 
 
 class _Rollback(Exception):
@@ -84,9 +90,13 @@ def main(top: int, show_plan: bool, only: str | None) -> None:
     if connection.vendor != "postgresql":
         sys.exit("EXPLAIN ANALYZE needs PostgreSQL: set DATABASE_URL to a database made by generate_national.")
     setup_test_environment()
-    for label, client, url in pages():
+    cookies, listed = pages()
+    for label, persona, url in listed:
         if only and only.lower() not in label.lower():
             continue
+        client = Client()
+        if cookies[persona]:
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookies[persona].split("=", 1)[1]
         client.get(url)  # warm-up: the day's role re-sync and task count
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
