@@ -6,8 +6,8 @@ held this year against the minimum and the share of this year's innkallinger sen
 no personal data. `district_summaries` adds them up per politidistrikt and `coverage_by_year` gives the share of
 kommuner with a signed, current agreement at the end of each year since 2018.
 
-The rules read an agreement's sections and a council's meetings through `.all()`; the queries below prefetch
-them (this year's and last year's meetings only, which is all the rules and figures ask for).
+The rules read an agreement's sections through `.all()`; the queries below prefetch them. A council's meetings are
+counted in the database (one grouped query for every council), not read row by row.
 """
 
 import copy
@@ -15,15 +15,24 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementKommune, SigningRound
+from agreements.immutability import LOCKED_STATUSES
+from agreements.models import Agreement, AgreementKommune, AgreementSection, SigningRound
 from agreements.rules import AgreementStatus, agreement_status, agreement_terms, prefetch_for_terms
 from councils.models import Council, Evaluation
 from councils.rules import evaluation_due_on, min_meetings_per_year
-from samarbeid.meetings import innkalling_was_late
-from samarbeid.models import FollowUpAction, Forum, Kommune, Meeting, Politidistrikt
+from samarbeid.models import (
+    FollowUpAction,
+    Forum,
+    Kommune,
+    Meeting,
+    Politidistrikt,
+    forum_innkalling_days,
+    innkalling_on_time,
+)
 from slt.models import Tiltak, TiltakStatus
 
 FIRST_COVERAGE_YEAR = 2018  # the year Stortinget asked how many kommuner had signed
@@ -117,18 +126,30 @@ STATUS_COLORS = {
 
 
 def _agreement_links(kommuner: QuerySet[Kommune]) -> list[AgreementKommune]:
-    """Every agreement of these kommuner with its signed date and, once replaced, the date its revision was signed."""
-    signed_at = SigningRound.objects.filter(agreement=OuterRef("agreement_id"), completed_at__isnull=False)
-    replaced_at = SigningRound.objects.filter(agreement__replaces=OuterRef("agreement_id"), completed_at__isnull=False)
+    """Every agreement of these kommuner with the (local) day it was signed and, once replaced, the day its revision
+    was signed (`signed_on`, `replaced_on`)."""
+    signed = SigningRound.objects.filter(agreement=OuterRef("agreement_id"), completed_at__isnull=False)
+    replaced = SigningRound.objects.filter(agreement__replaces=OuterRef("agreement_id"), completed_at__isnull=False)
     links = list(
         AgreementKommune.objects.filter(kommune__in=kommuner)
         .select_related("agreement")
         .annotate(
-            signed_at=Subquery(signed_at.order_by("-completed_at").values("completed_at")[:1]),
-            replaced_at=Subquery(replaced_at.order_by("completed_at").values("completed_at")[:1]),
+            signed_on=TruncDate(Subquery(signed.order_by("-completed_at").values("completed_at")[:1])),
+            replaced_on=TruncDate(Subquery(replaced.order_by("completed_at").values("completed_at")[:1])),
         )
     )
-    prefetch_for_terms(link.agreement for link in links)  # sections only of the drafts: signed terms are kept
+    # The sections of the agreements not yet signed (their terms may change), in one query whether there are any
+    # or not; the terms of signed ones are kept per process (agreements.rules), read here only the first time.
+    unsigned = defaultdict(list)
+    for section in AgreementSection.objects.filter(
+        agreement__in=Agreement.objects.filter(kommuner__in=kommuner).exclude(status__in=LOCKED_STATUSES)
+    ):
+        unsigned[section.agreement_id].append(section)
+    for agreement in [link.agreement for link in links if link.agreement.status not in LOCKED_STATUSES]:
+        sections = agreement.sections.all()  # as prefetch_related stores them: a queryset already read
+        sections._result_cache, sections._prefetch_done = unsigned[agreement.pk], True
+        agreement._prefetched_objects_cache = {"sections": sections}
+    prefetch_for_terms(link.agreement for link in links)
     return links
 
 
@@ -144,54 +165,72 @@ def _shown_agreement(links: list[AgreementKommune]) -> AgreementKommune | None:
 def _council_figures(
     kommuner: QuerySet[Kommune], today: datetime.date, agreements: dict[int, Agreement] | None = None
 ) -> dict[int, CouncilFigures]:
-    """The figures of each politiråd of these kommuner, by kommune id (the first council where a kommune has two)."""
+    """The figures of each politiråd of these kommuner, by kommune id (the first council where a kommune has two).
+
+    The councils come with their forum, agreement and last evaluation in one query; this year's meetings are
+    counted in the database per forum (held, innkalt, innkalt in time by `innkalling_on_time`, the last day of one
+    not cancelled), and the overdue follow-ups per forum."""
     year = today.year
-    memberships = Forum.kommuner.through.objects.filter(kommune__in=kommuner, forum__kind=Forum.Kind.POLITIRAD)
-    forum_kommuner = defaultdict(list)
-    for forum_id, kommune_id in memberships.order_by("forum_id").values_list("forum_id", "kommune_id"):
-        forum_kommuner[forum_id].append(kommune_id)
-    recent = Meeting.objects.filter(starts_at__year__gte=year - 1, starts_at__year__lte=year)
-    councils = list(
-        Council.objects.filter(forum_id__in=list(forum_kommuner))
+    last_evaluation = Evaluation.objects.filter(council=OuterRef("forum__council")).order_by("-year").values("year")
+    memberships = list(
+        Forum.kommuner.through.objects.filter(
+            kommune__in=kommuner, forum__kind=Forum.Kind.POLITIRAD, forum__council__isnull=False
+        )
+        .select_related("forum__council__agreement")
+        .annotate(last_evaluation=Subquery(last_evaluation[:1]))
         .order_by("forum_id")  # a kommune in two politiråd is shown with the first, whatever the table's order
-        .select_related("forum", "agreement")
-        .prefetch_related(Prefetch("forum__meetings", queryset=recent))
     )
-    prefetch_for_terms(council.agreement for council in councils if council.agreement_id not in (agreements or {}))
-    evaluated = dict(
-        Evaluation.objects.filter(council__in=councils)
-        .values("council")
-        .annotate(last=Max("year"))
-        .values_list("council", "last")
-    )
+    councils: dict[int, Council] = {}
+    forum_kommuner = defaultdict(list)
+    for membership in memberships:
+        councils.setdefault(membership.forum_id, membership.forum.council).last_evaluation = membership.last_evaluation
+        forum_kommuner[membership.forum_id].append(membership.kommune_id)
+    for council in councils.values():
+        # The agreement's rules are read from its text once per request: a council's agreement is usually one of
+        # the kommuner's own, already read for its status.
+        if council.agreement_id in (agreements or {}):
+            council.agreement = agreements[council.agreement_id]
+    prefetch_for_terms(council.agreement for council in councils.values())
+    notice = {forum_id: forum_innkalling_days(council.forum) for forum_id, council in councils.items()}
+    meetings = {
+        row["forum"]: row
+        for row in Meeting.objects.in_year(year)
+        .filter(forum_id__in=list(councils))
+        .values("forum")
+        .annotate(
+            held=Count("pk", filter=Q(status__in=HELD)),
+            summoned=Count("pk", filter=Q(summoned_at__isnull=False)),
+            on_time=Count("pk", filter=innkalling_on_time(notice)),
+            last_day=Max(TruncDate("starts_at"), filter=~Q(status=Meeting.Status.CANCELLED)),
+        )
+    }
     overdue = dict(
         FollowUpAction.objects.overdue(today)
-        .filter(decision__agenda_item__forum_id__in=list(forum_kommuner))
+        .filter(decision__agenda_item__forum_id__in=list(councils))
         .values("decision__agenda_item__forum")
         .annotate(n=Count("pk"))
         .values_list("decision__agenda_item__forum", "n")
     )
+
+    def last_meeting_on(council: Council, year: int) -> datetime.date | None:
+        return meetings.get(council.forum_id, {}).get("last_day")
+
     by_kommune: dict[int, CouncilFigures] = {}
-    for council in councils:
-        # The agreement's rules are read from its text once per request: a council's agreement is usually one of
-        # the kommuner's own, already read for its status.
-        if council.agreement_id in (agreements or {}):
-            council.agreement._terms = agreement_terms(agreements[council.agreement_id])
-        this_year = [m for m in council.forum.meetings.all() if timezone.localdate(m.starts_at).year == year]
-        summoned = [m for m in this_year if m.summoned_at is not None]
-        last = evaluated.get(council.pk)
-        due_year = year if evaluation_due_on(council, year) < today else year - 1
+    for forum_id, council in councils.items():
+        counted = meetings.get(forum_id, {})
+        last = council.last_evaluation
+        due_year = year if evaluation_due_on(council, year, last_meeting_on) < today else year - 1
         figures = CouncilFigures(
             council=council,
-            meetings_held=sum(m.status in HELD for m in this_year),
+            meetings_held=counted.get("held", 0),
             meetings_min=min_meetings_per_year(council),
-            innkallinger=len(summoned),
-            innkallinger_on_time=sum(not innkalling_was_late(m) for m in summoned),
+            innkallinger=counted.get("summoned", 0),
+            innkallinger_on_time=counted.get("on_time", 0),
             last_evaluation=last,
             evaluation_missing=(last or 0) < due_year and timezone.localdate(council.created_at).year <= due_year,
-            overdue_follow_ups=overdue.get(council.forum_id, 0),
+            overdue_follow_ups=overdue.get(forum_id, 0),
         )
-        for kommune_id in forum_kommuner[council.forum_id]:
+        for kommune_id in forum_kommuner[forum_id]:
             by_kommune.setdefault(kommune_id, figures)
     return by_kommune
 
@@ -230,7 +269,7 @@ def kommune_figures(kommuner: QuerySet[Kommune], *, today: datetime.date | None 
                 kommune=kommune,
                 agreement=agreement,
                 status=agreement_status(agreement, today),
-                signed_on=timezone.localdate(shown.signed_at) if shown and shown.signed_at else None,
+                signed_on=shown.signed_on if shown else None,
                 council=councils.get(kommune.pk),
                 overdue_tiltak=tiltak.get(kommune.pk, 0),
             )
@@ -261,12 +300,12 @@ def district_summaries(rows: list[KommuneFigures], districts) -> list[DistrictSu
     return list(summaries.values())
 
 
-def _standing_as_signed(agreement: Agreement, day: datetime.date) -> AgreementStatus:
-    """The rule's status of a signed (or since replaced) agreement as it stood on `day`."""
-    agreement_terms(agreement)  # read once and kept on the agreement, so the copy below does not read it again
+def _as_signed(agreement: Agreement) -> Agreement:
+    """The agreement as it stood while signed (a replaced one too), for the rule's status on a past day."""
+    agreement_terms(agreement)  # read once and kept on the agreement, so the copy does not read it again
     as_signed = copy.copy(agreement)
     as_signed.status = Agreement.Status.SIGNED
-    return agreement_status(as_signed, day)
+    return as_signed
 
 
 @dataclass(frozen=True)
@@ -285,18 +324,21 @@ def coverage_by_year(figures: Figures, *, today: datetime.date | None = None) ->
     this year) — signed by then, not yet replaced by a signed revision, and inside its period by the rules."""
     today = today or timezone.localdate()
     total = len(figures.rows)
+    signed = [
+        (link.kommune_id, link.signed_on, link.replaced_on, _as_signed(link.agreement))
+        for link in figures.links
+        if link.signed_on is not None
+    ]
     years = []
     for year in range(FIRST_COVERAGE_YEAR, today.year + 1):
         day = min(datetime.date(year, 12, 31), today)
         covered = set()
-        for link in figures.links:
-            if link.kommune_id in covered or link.signed_at is None or timezone.localdate(link.signed_at) > day:
+        for kommune_id, signed_on, replaced_on, agreement in signed:
+            if kommune_id in covered or signed_on > day or (replaced_on is not None and replaced_on <= day):
                 continue
-            if link.replaced_at is not None and timezone.localdate(link.replaced_at) <= day:
+            if agreement.period_start and agreement.period_start > day:
                 continue
-            if link.agreement.period_start and link.agreement.period_start > day:
-                continue
-            if _standing_as_signed(link.agreement, day) in CURRENT:
-                covered.add(link.kommune_id)
+            if agreement_status(agreement, day) in CURRENT:
+                covered.add(kommune_id)
         years.append(CoverageYear(year=year, covered=len(covered), total=total))
     return years

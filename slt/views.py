@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from samarbeid.http import apply_errors, show_errors
 from samarbeid.invitations import invitations_pending_on, split_by_acting
 from samarbeid.meetings import membership_end
 from samarbeid.models import ForumMembership, Party
+from samarbeid.paging import page_of
 from samarbeid.pdf import render_pdf_html
 from samarbeid.pdf_store import pdf_response
 from samarbeid.permissions import can_act_for_any
@@ -45,7 +45,7 @@ PAGE_SIZE = 25
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     models = slt_models_visible_to(request.user).prefetch_related("kommuner")
-    page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = page_of(models, request.GET.get("side"), PAGE_SIZE)
     return render(
         request, "slt/index.html", {"page": page, "can": {"create": can_act_for_any(request.user, Party.Kind.KOMMUNE)}}
     )
@@ -204,7 +204,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _tiltak_page(plan, request):
     tiltak = plan.tiltak.select_related("focus_area", "responsible_party", "responsible_person")
-    return Paginator(tiltak, PAGE_SIZE).get_page(request.GET.get("side"))
+    return page_of(tiltak, request.GET.get("side"), PAGE_SIZE)
 
 
 @require_GET
@@ -275,7 +275,7 @@ def _tiltak_context(request, tiltak: Tiltak, form=None) -> dict:
         "tiltak": tiltak,
         "plan": tiltak.plan,
         "slt_model": tiltak.plan.slt_model,
-        "notes": Paginator(notes, PAGE_SIZE).get_page(request.GET.get("side")),
+        "notes": page_of(notes, request.GET.get("side"), PAGE_SIZE),
         "form": form or (ProgressForm(tiltak=tiltak) if can["edit"] else None),
         "can": can,
     }
@@ -354,7 +354,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "group": group,
         "slt_model": group.slt_model,
         "memberships": memberships,
-        "meetings": Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("side")),
+        "meetings": page_of(meetings, request.GET.get("side"), PAGE_SIZE),
         "can": {"manage": can_manage_group(request.user, group)},
     }
     return render(request, "slt/group_detail.html", context)
