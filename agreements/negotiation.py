@@ -408,10 +408,8 @@ def template_drift(sections: list[AgreementSection], malform: str) -> dict[int, 
     its word diff against the copy. Reads each section's `template_section` (select it with the sections)."""
     drift = {}
     for section in sections:
-        if section.template_section_id is None or section.template_version is None:
-            continue
-        ts = section.template_section
-        if ts.version <= section.template_version:
+        ts = section.template_section if section.template_section_id else None
+        if ts is None or section.template_version is None or ts.version <= section.template_version:
             continue
         now = ts.in_malform(malform)
         if (
