@@ -75,12 +75,15 @@ def agreements_visible_to(user) -> QuerySet:
     return visible_to(user, VIEW, Agreement.objects.all())
 
 
-def agreement_for(user, pk: int, *, edit: bool = False, require: str | None = None) -> Agreement:
+def agreement_for(
+    user, pk: int, *, edit: bool = False, require: str | None = None, related: tuple[str, ...] = ()
+) -> Agreement:
     """404 for who may not see it; 403 unless the user holds `require` (e.g. SIGN) — and, with edit=True,
-    unless the user edits it and it is still a draft."""
+    unless the user edits it and it is still a draft. `related`: more one-to-one relations the page reads
+    (e.g. "replaces"), fetched in the same query."""
     agreement = get_for_user(
         user,
-        Agreement.objects.select_related("police_party", "template"),
+        Agreement.objects.select_related("police_party", "template", *related),
         view=VIEW,
         change=CHANGE if edit else require,
         pk=pk,

@@ -826,6 +826,8 @@ class CommentThread(Versioned, LockedWhenSigned):
     """Comments on one section or structured part, opened by an editor of one of the parties; resolved by the
     section's owner or the thread's author (and still readable, collapsed)."""
 
+    all_comments: list["Comment"]  # its comments in order, read for the page (agreements.negotiation), not stored
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="comment_threads")
     section = models.ForeignKey(
         AgreementSection, on_delete=models.CASCADE, null=True, blank=True, related_name="comment_threads"

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -46,7 +45,6 @@ from agreements.models import (
     Owner,
     SectionKind,
     SectionRevision,
-    TemplateSection,
 )
 from agreements.richtext import DiffPart, clean_html, html_to_text, text_diff
 from samarbeid.concurrency import claim_version
@@ -407,14 +405,10 @@ class Drift:
 
 def template_drift(sections: list[AgreementSection], malform: str) -> dict[int, Drift]:
     """For each section of a draft copied from a template version whose text has changed since: the new text and
-    its word diff against the copy. One query, whatever the number of sections."""
-    ids = {s.template_section_id for s in sections if s.template_section_id and s.template_version is not None}
-    if not ids:
-        return {}
-    templates = {ts.pk: ts for ts in TemplateSection.objects.filter(pk__in=ids)}
+    its word diff against the copy. Reads each section's `template_section` (select it with the sections)."""
     drift = {}
     for section in sections:
-        ts = templates.get(section.template_section_id) if section.template_section_id else None
+        ts = section.template_section if section.template_section_id else None
         if ts is None or section.template_version is None or ts.version <= section.template_version:
             continue
         now = ts.in_malform(malform)
@@ -435,7 +429,9 @@ def section_template_decide(*, section: AgreementSection, by: User, adopt: bool,
     section is marked as seen at the template's current version. Returns False if there was no drift."""
     agreement = section.agreement
     agreement.assert_editable()
-    current = AgreementSection.objects.select_for_update().get(pk=section.pk)
+    current = (
+        AgreementSection.objects.select_for_update(of=("self",)).select_related("template_section").get(pk=section.pk)
+    )
     current.agreement = agreement
     drift = template_drift([current], agreement.malform).get(current.pk)
     if drift is None:
@@ -564,16 +560,26 @@ class Target:
 
 
 def _threads(agreement: Agreement):
-    comments = Comment.objects.select_related("created_by__person", "party").order_by("created_at", "pk")
-    threads = list(
-        agreement.comment_threads.select_related("created_by__person", "party", "resolved_by__person", "section")
-        .prefetch_related(Prefetch("comments", comments, to_attr="all_comments"))
-        .order_by("created_at", "pk")
+    """The agreement's threads in the order they were opened, each with `all_comments` in order: one query, read
+    from the comments (a thread is opened with its first comment, and comments are never removed)."""
+    comments = Comment.objects.filter(agreement=agreement).select_related(
+        "created_by__person",
+        "party",
+        "thread__created_by__person",
+        "thread__party",
+        "thread__resolved_by__person",
+        "thread__section",
     )
-    for thread in threads:
-        for comment in thread.all_comments:
-            comment.html = mark_safe(comment_html(comment.body))  # noqa: S308 (escaped in comment_html)
-    return threads
+    threads: dict[int, CommentThread] = {}
+    for comment in comments.order_by("thread__created_at", "thread_id", "created_at", "pk"):
+        thread = threads.get(comment.thread_id)
+        if thread is None:
+            thread = threads[comment.thread_id] = comment.thread
+            thread.all_comments = []
+        comment.thread = thread
+        comment.html = mark_safe(comment_html(comment.body))  # noqa: S308 (escaped in comment_html)
+        thread.all_comments.append(comment)
+    return list(threads.values())
 
 
 def _proposals(agreement: Agreement):

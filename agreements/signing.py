@@ -191,11 +191,14 @@ def signatory_slots(agreement: Agreement, signing_round: SigningRound | None = N
     return list(slots.values())
 
 
-def signing_role(user: User, agreement: Agreement, signing_round: SigningRound) -> RoleAssignment | None:
-    """The role by which this user signs for one of the parties in this round (None: they may not sign)."""
+def signing_role(
+    user: User, agreement: Agreement, signing_round: SigningRound, slots: list[SignatorySlot] | None = None
+) -> RoleAssignment | None:
+    """The role by which this user signs for one of the parties in this round (None: they may not sign); `slots`:
+    the round's signatory_slots if the caller has them."""
     if not user.is_authenticated or not user.person_id:
         return None
-    for slot in signatory_slots(agreement, signing_round):
+    for slot in signatory_slots(agreement, signing_round) if slots is None else slots:
         for holder in slot.holders:
             if holder.person_id == user.person_id:
                 return holder
@@ -207,7 +210,7 @@ def signing_abilities(user, agreement: Agreement, signing_round: SigningRound | 
     session's `authentication` records), revise. Here beside `signing_role` rather than in access.py, which this
     module imports."""
     may_change = has_perm(user, CHANGE, agreement)
-    holder = signing_role(user, agreement, signing_round) if signing_round else None
+    holder = signing_role(user, agreement, signing_round, slots) if signing_round else None
     already = holder is not None and any(
         s.signature and (s.signature.user_id == user.pk or s.party.pk == holder.party_id) for s in slots
     )
@@ -598,7 +601,7 @@ class SectionChange:
 
 def departures_from_template(agreement: Agreement) -> dict:
     """Sections added or removed compared with the district's template, and sections with local text."""
-    sections = list(agreement.sections.order_by("order", "pk"))
+    sections = list(agreement.sections.all())  # in order (prefetch them for a page that shows them too)
     template_sections = list(agreement.template.sections.all()) if agreement.template else []
     used = {s.template_section_id for s in sections}
     return {
@@ -617,9 +620,9 @@ def agreement_diff(old: Agreement, new: Agreement) -> list[SectionChange]:
     def text(section):
         return f"{section.heading}\n{section.standard_text}\n{section.local_text}"
 
-    old_sections = {key(s): s for s in old.sections.order_by("order", "pk")}
+    old_sections = {key(s): s for s in old.sections.all()}  # in order
     changes = []
-    for section in new.sections.order_by("order", "pk"):
+    for section in new.sections.all():
         before = old_sections.pop(key(section), None)
         if before is None:
             changes.append(SectionChange(section.heading, "added", text_diff("", text(section))))

@@ -41,6 +41,7 @@ from agreements.forms import (
 )
 from agreements.models import (
     Agreement,
+    AgreementSection,
     Attachment,
     Expectation,
     NegotiationPart,
@@ -67,18 +68,22 @@ PARTS = {
 }
 
 
-def _detail_queryset():
-    return Agreement.objects.select_related(
-        "police_party", "template", "replaces", "created_by__person"
-    ).prefetch_related(
-        "kommuner",
-        "sections",
-        Prefetch("section_reviews", SectionReview.objects.select_related("reviewed_by__person")),
-        Prefetch("presence_commitments", PresenceCommitment.objects.select_related("kommune")),
-        "expectations",
-        "focus_areas",
-        "attachments",
-    )
+# What the agreement page reads of the agreement, in one query each: its kommuner, sections (with the template
+# section each was copied from, for the template's drift), structured parts and attachments.
+DETAIL_PREFETCH = (
+    "kommuner",
+    Prefetch("sections", AgreementSection.objects.select_related("template_section")),
+    Prefetch("presence_commitments", PresenceCommitment.objects.select_related("kommune")),
+    "expectations",
+    "focus_areas",
+    "attachments",
+)
+
+
+def _reviews(reviews=None) -> Prefetch:
+    """The agreement's section reviews (or those of `reviews`) with who made them, for _mark_reviews."""
+    reviews = SectionReview.objects.all() if reviews is None else reviews
+    return Prefetch("section_reviews", reviews.select_related("reviewed_by__person"))
 
 
 def _mark_sections(sections, owners) -> list:
@@ -152,8 +157,10 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = agreement_for(request.user, pk)
-    agreement = _detail_queryset().get(pk=agreement.pk)
+    agreement = agreement_for(request.user, pk, related=("replaces",))
+    prefetch_related_objects([agreement], *DETAIL_PREFETCH)
+    if agreement.is_editable:  # reviewing is over once it is sent (_mark_reviews)
+        prefetch_related_objects([agreement], _reviews())
     can = agreement_abilities(request.user, agreement)
     sections = _mark_sections(list(agreement.sections.all()), can["owners"])
     _mark_reviews(request.user, agreement, sections)
@@ -201,13 +208,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_section(request, section, *, saved=False, reviewed=False, error=""):
     owners = editable_owners(request.user, section.agreement)
     _mark_sections([section], owners)
-    prefetch_related_objects(
-        [section.agreement],
-        "kommuner",
-        Prefetch(
-            "section_reviews", SectionReview.objects.filter(section=section).select_related("reviewed_by__person")
-        ),
-    )
+    prefetch_related_objects([section.agreement], "kommuner", _reviews(SectionReview.objects.filter(section=section)))
     _mark_reviews(request.user, section.agreement, [section])
     context = {
         "section": section,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +36,8 @@ def _second_factor_url(agreement: Agreement) -> str:
 @require_GET
 @login_required
 def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = agreement_for(request.user, pk)
+    agreement = agreement_for(request.user, pk, related=("replaces", "sealed_document"))
+    prefetch_related_objects([agreement], "kommuner", "sections")  # read by the slots, the title and the summaries
     signing_round = signing.live_round(agreement)
     slots = signing.signatory_slots(agreement, signing_round)
     can = signing.signing_abilities(
@@ -46,7 +48,7 @@ def signing_page(request: HttpRequest, pk: int) -> HttpResponse:
         "lifecycle": agreement.lifecycle,
         "signing_round": signing_round,
         "slots": slots,
-        "sections": agreement.sections.order_by("order", "pk"),
+        "sections": agreement.sections.all(),
         "history": signing.history(agreement),
         "departures": signing.departures_from_template(agreement),
         "changes_from_replaced": signing.agreement_diff(agreement.replaces, agreement)

@@ -46,7 +46,10 @@ def pages() -> list[tuple[str, Client, str]]:
     kommune = generated.order_by("number").first()  # the same kommune (a demo one) at every size
     council = Council.objects.filter(forum__kommuner=kommune).first()
     unit = council.police_unit
-    agreement = Agreement.objects.filter(kommuner=kommune).order_by("-created_at").first()
+    agreements = Agreement.objects.filter(kommuner=kommune)
+    agreement = agreements.order_by("-created_at").first()
+    signing = agreements.filter(status__in=[Agreement.Status.SENT, Agreement.Status.SIGNED]).order_by("-created_at")
+    signing = signing.first() or agreement  # as benchmarks/load.py
     meeting = Meeting.objects.filter(forum=council.forum, status="minutes_approved").order_by("-starts_at").first()
     slt_model = SltModel.objects.filter(kommuner=kommune).first()
     plan = Handlingsplan.objects.filter(slt_model=slt_model).order_by("-start_year").first()
@@ -59,8 +62,10 @@ def pages() -> list[tuple[str, Client, str]]:
         ("Min side (SLT-koordinator)", slt, reverse("min_side")),
         ("Min side (politimester)", politimester, reverse("min_side")),
         ("agreement list", slt, reverse("agreements:list")),
+        ("agreement list (politimester)", politimester, reverse("agreements:list")),
         ("agreement detail", slt, reverse("agreements:detail", args=[agreement.pk])),
         ("agreement changelog", slt, reverse("agreements:changelog", args=[agreement.pk])),
+        ("signing page", slt, reverse("agreements:signing", args=[signing.pk])),
         ("council list", slt, reverse("councils:list")),
         ("council detail", slt, reverse("councils:detail", args=[council.pk])),
         ("meeting detail", slt, reverse("meetings:detail", args=[meeting.pk])),

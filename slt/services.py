@@ -190,9 +190,18 @@ class FocusAreaProgress:
 
 def plan_progress(plan: Handlingsplan) -> list[FocusAreaProgress]:
     """The plan's progress by focus area, in one query."""
+    return plans_progress([plan])[plan.pk]
+
+
+def plans_progress(plans: Iterable[Handlingsplan]) -> dict[int, list[FocusAreaProgress]]:
+    """Each plan's progress by focus area ({plan id: rows}), in one query for any number of plans."""
+    progress: dict[int, list[FocusAreaProgress]] = {plan.pk: [] for plan in plans}
+    if not progress:
+        return progress
     annotations = {status.value: Count("tiltak", filter=Q(tiltak__status=status)) for status in TiltakStatus}
-    areas = FocusArea.objects.filter(plan=plan).annotate(**annotations)
-    return [FocusAreaProgress(area, {s.value: getattr(area, s.value) for s in TiltakStatus}) for area in areas]
+    for area in FocusArea.objects.filter(plan__in=list(progress)).annotate(**annotations):
+        progress[area.plan_id].append(FocusAreaProgress(area, {s.value: getattr(area, s.value) for s in TiltakStatus}))
+    return progress
 
 
 # --- coordination groups ----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from samarbeid.models import Kommune, Role, RoleAssignment
 from slt.models import CoordinationGroup, Handlingsplan, SltModel
-from slt.services import FocusAreaProgress, groups_with_compliance, plan_progress
+from slt.services import FocusAreaProgress, groups_with_compliance, plans_progress
 
 
 @dataclass
@@ -56,10 +56,12 @@ def slt_summary_for(kommuner: Iterable[Kommune]) -> SltSummary:
         .order_by("person__name")
     )
     groups = groups_with_compliance(CoordinationGroup.objects.filter(slt_model__in=slt_models), year)
-    plans = list(Handlingsplan.objects.filter(slt_model__in=slt_models, start_year__lte=year, end_year__gte=year))
-    if not plans:  # no plan for this year: show the latest, its period tells that it has run out
-        plans = list(Handlingsplan.objects.filter(slt_model__in=slt_models).order_by("-end_year")[:1])
-    return SltSummary(slt_models, koordinatorer, groups, [PlanSummary(plan, plan_progress(plan)) for plan in plans])
+    every_plan = list(Handlingsplan.objects.filter(slt_model__in=slt_models))
+    plans = [plan for plan in every_plan if plan.start_year <= year <= plan.end_year]
+    if not plans and every_plan:  # no plan for this year: show the latest, its period tells that it has run out
+        plans = [max(every_plan, key=lambda plan: plan.end_year)]
+    progress = plans_progress(plans)
+    return SltSummary(slt_models, koordinatorer, groups, [PlanSummary(plan, progress[plan.pk]) for plan in plans])
 
 
 def slt_status_for(kommuner: Iterable[Kommune]) -> str:

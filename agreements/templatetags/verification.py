@@ -8,5 +8,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def verification_path(agreement) -> str:
-    return (_verification_path(agreement) or "") if agreement.is_signed else ""
+def verification_path(agreement, signing_round=None) -> str:
+    """`signing_round`: the agreement's live round where the page has read it; once completed it is the round that
+    was signed (a signed agreement has no other), else the completed round is read."""
+    if not agreement.is_signed:
+        return ""
+    completed = signing_round if signing_round is not None and signing_round.completed_at else None
+    return _verification_path(agreement, completed) or ""
