@@ -159,7 +159,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             for _ in range(workers * 2):  # reach every worker (a first request of the day re-syncs roles)
                 status, size = get(base, url, cookies[persona])
             took = (time.perf_counter() - started) / (workers * 2) * 1000
-            print(f"  warm-up {label:44} HTTP {status}, {size / 1024:7.1f} kB, {took:7.0f} ms")
+            print(f"  warm-up {label:48} HTTP {status}, {size / 1024:7.1f} kB, {took:7.0f} ms")
             failures += status != 200
         queries = {label: query_count(cookies[persona], url) for label, persona, url in listed}
         queries["bare view"] = query_count(cookies["SLT-koordinator"], BARE)
@@ -177,7 +177,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             print(f"round {round_number}: peak RSS of the workers " + ", ".join(f"{mb:.0f} MB" for mb in rss[-1]))
         print()
         print(
-            f"{'page':44} {'queries':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'vs bare':>11} "
+            f"{'page':48} {'queries':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'vs bare':>11} "
             f"{'errors':>6}"
         )
         bare_rps = [b["rps"] for b in bares]
@@ -185,7 +185,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
         bare_p99 = statistics.median(b["p99_us"] for b in bares) / 1000
         bare_errors = sum(b["errors"] + b["socket_errors"] for b in bares)
         print(
-            f"{'bare view':44} {queries['bare view']:7} {statistics.median(bare_rps):7.0f} {bare_p50:7.1f} "
+            f"{'bare view':48} {queries['bare view']:7} {statistics.median(bare_rps):7.0f} {bare_p50:7.1f} "
             f"{bare_p99:7.1f} {bare_p99 / max(bare_p50, 0.001):7.1f} {'1.00':>11} {bare_errors:6}"
         )
         for label, runs in results.items():
@@ -205,7 +205,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             if errors:
                 marks.append(f"first non-200: {first}" if first else "socket errors")
             print(
-                f"{label:44} {queries[label]:7} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
+                f"{label:48} {queries[label]:7} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
                 f"{min(ratios):5.2f}–{max(ratios):4.2f} {errors:6}" + ("   <- " + ", ".join(marks) if marks else "")
             )
             failures += errors > 0

@@ -43,11 +43,11 @@ def main(sizes: list[int]) -> None:
         call_command("generate_national", kommuner=size, replace=True, verbosity=0)
         cookies, listed = pages()
         results[size] = {label: count(client_for(cookies[persona]), url) for label, persona, url in listed}
-    print(f"{'page':44} " + " ".join(f"{f'{n} kommuner':>12}" for n in sizes))
+    print(f"{'page':48} " + " ".join(f"{f'{n} kommuner':>12}" for n in sizes))
     for label in results[sizes[0]]:
         counts = [results[n][label] for n in sizes]
         mark = "" if len(set(counts)) == 1 else "   <- differs"
-        print(f"{label:44} " + " ".join(f"{c!s:>12}" for c in counts) + mark)
+        print(f"{label:48} " + " ".join(f"{c!s:>12}" for c in counts) + mark)
 
 
 if __name__ == "__main__":
