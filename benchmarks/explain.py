@@ -25,14 +25,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 # load.py points DJANGO_SETTINGS_MODULE at its gunicorn settings when imported; the settings are configured above
 # already (the app's own, DEBUG on: the test client's host and unbuilt static files are accepted), so they stay.
-from benchmarks.load import pages  # noqa: E402
+from benchmarks.main_pages import client_for, pages  # noqa: E402
 
 
 class _Rollback(Exception):
@@ -94,9 +92,7 @@ def main(top: int, show_plan: bool, only: str | None) -> None:
     for label, persona, url in listed:
         if only and only.lower() not in label.lower():
             continue
-        client = Client()
-        if cookies[persona]:
-            client.cookies[settings.SESSION_COOKIE_NAME] = cookies[persona].split("=", 1)[1]
+        client = client_for(cookies[persona])
         client.get(url)  # warm-up: the day's role re-sync and task count
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)

@@ -1,16 +1,17 @@
 """Throughput of every main page under gunicorn, beside a bare view in the same server (issue 15).
 
 Starts gunicorn (2 sync workers, loopback, a free port) with benchmarks/load_settings.py — the production settings
-(DEBUG off, persistent connections) plus /__bare__/, a view returning a tiny response behind the same middleware
-stack. Logs in as the demo personas (SLT-koordinator of Randaberg, the politikontakt of Tjenesteenhet Stavanger,
-politimester Sør-Vest, Politidirektoratet) and a district-wide persona (the politimester of the district with the
-most kommuner), by sessions made with Django's session store (the cookie the login form would set). Each page is
-fetched once (must be 200; this also runs the day's role re-sync), then, for each round, every page is driven
-by `wrk` at the given concurrency for --seconds, each run right after a run of the bare view (interleaved).
+(DEBUG off, persistent connections, cache and sessions in Redis when one answers) plus /__bare__/, a view returning
+a tiny response behind the same middleware stack. Drives the pages of benchmarks/main_pages.py (the one list of
+every benchmark) as their personas, by session cookies. Each page is fetched once per worker (must be 200; this
+also runs the day's role re-sync), then, for each round, every page is driven by `wrk` at the given concurrency
+for --seconds, each run right after a run of the bare view (interleaved).
 
-Prints, per page: requests/s, p50 and p99 latency (ms), the ratio to the bare view's requests/s in the run just
-before it (min–max over the rounds), and errors (any response other than 200, and socket errors), plus the peak
-RSS of each gunicorn worker after every round (VmHWM from /proc), which must not grow from round to round.
+Prints, per page: its queries (one request in this process with the server's settings: with sessions in Redis,
+one fewer than queries.py counts), requests/s, p50 and p99 latency (ms), the ratio to the bare view's requests/s
+in the run just before it (min–max over the rounds), and errors (any response other than 200, and socket errors),
+plus the peak RSS of each gunicorn worker after every round (VmHWM from /proc), which must not grow from round to
+round. A page over 15 queries, under 0.5 of the bare view, or with p99 over 4×p50 is marked.
 
 Usage: DATABASE_URL=postgres://…/national uv run python benchmarks/load.py [--rounds 3] [--seconds 4]
 (a database made by `manage.py generate_national`; it reads only, apart from sessions and the role re-sync).
@@ -41,16 +42,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from agreements.models import Agreement  # noqa: E402
-from councils.models import Council  # noqa: E402
-from samarbeid.models import Forum, Kommune, Meeting, Politidistrikt, Role, RoleAssignment, User  # noqa: E402
-from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak  # noqa: E402
+from benchmarks.main_pages import client_for, pages  # noqa: E402
 
 BARE = "/__bare__/"
 WRK_SCRIPT = """
@@ -71,84 +67,12 @@ end
 """
 
 
-def session_cookie(email: str) -> str:
-    """A logged-in session for the user, as the login form would leave it."""
-    user = User.objects.get(email=email)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
-def holder_email(party, role: str) -> str:
-    holder = RoleAssignment.objects.active().filter(party=party, role=role).order_by("pk").first()
-    if holder is None:
-        raise SystemExit(f"no {role} in {party}: was the database made by generate_national?")
-    return User.objects.get(person_id=holder.person_id).email
-
-
-def pages() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """(cookies by persona, [(page, persona, url)]) for the main pages of the demo kommune Randaberg."""
-    kommune = Kommune.objects.get(number="1127")  # Randaberg: the demo personas' kommune
-    council = Council.objects.filter(forum__kommuner=kommune).order_by("pk").first()
-    if council is None:
-        raise SystemExit("Randaberg has no politiråd: was the database made by generate_national?")
-    agreements = Agreement.objects.filter(kommuner=kommune)
-    agreement = agreements.order_by("-created_at").first()
-    signing = agreements.filter(status__in=[Agreement.Status.SENT, Agreement.Status.SIGNED]).order_by("-created_at")
-    signing = signing.first() or agreement
-    meeting = Meeting.objects.filter(forum=council.forum, status="minutes_approved").order_by("-starts_at").first()
-    slt_model = SltModel.objects.filter(kommuner=kommune).order_by("pk").first()
-    plan = Handlingsplan.objects.filter(slt_model=slt_model).order_by("-start_year").first()
-    tiltak = Tiltak.objects.filter(plan=plan).order_by("pk").first()
-    group = CoordinationGroup.objects.filter(slt_model=slt_model).order_by("pk").first()
-    sor_vest = Politidistrikt.objects.get(short_name="Sør-Vest")
-    big = (
-        Politidistrikt.objects.exclude(pk=sor_vest.pk)
-        .annotate(n=Count("kommuner", filter=django.db.models.Q(kommuner__forums__kind=Forum.Kind.POLITIRAD)))
-        .order_by("-n", "pk")
-        .first()
-    )
-    emails = {
-        "SLT-koordinator": "slt@randaberg.demo.no",
-        "politikontakt": "politikontakt.randaberg@politiet.demo.no",
-        "politimester Sør-Vest": "politimester.sor-vest@politiet.demo.no",
-        f"politimester {big.short_name}": holder_email(big, Role.POLITIMESTER),
-        "Politidirektoratet": "radgiver@politidirektoratet.demo.no",
-    }
-    cookies = {persona: session_cookie(email) for persona, email in emails.items()}
-    cookies["anonymous"] = ""
-    slt, district = "SLT-koordinator", f"politimester {big.short_name}"
-    listed = [
-        ("login (anonymous)", "anonymous", reverse("account_login")),
-        ("Min side (SLT-koordinator)", slt, reverse("min_side")),
-        ("Min side (politikontakt)", "politikontakt", reverse("min_side")),
-        ("Min side (politimester Sør-Vest)", "politimester Sør-Vest", reverse("min_side")),
-        (f"Min side ({district})", district, reverse("min_side")),
-        ("agreement list", slt, reverse("agreements:list")),
-        (f"agreement list ({district})", district, reverse("agreements:list")),
-        ("agreement detail", slt, reverse("agreements:detail", args=[agreement.pk])),
-        ("agreement changelog", slt, reverse("agreements:changelog", args=[agreement.pk])),
-        ("signing page", slt, reverse("agreements:signing", args=[signing.pk])),
-        ("council list", slt, reverse("councils:list")),
-        ("council detail", slt, reverse("councils:detail", args=[council.pk])),
-        ("meeting detail", slt, reverse("meetings:detail", args=[meeting.pk])),
-        ("follow-ups of the council", slt, reverse("meetings:actions", args=[council.forum_id])),
-        ("politikontakt log", "politikontakt", reverse("councils:log", args=[council.pk])),
-        ("SLT index", slt, reverse("slt:index")),
-        ("SLT detail", slt, reverse("slt:detail", args=[slt_model.pk])),
-        ("handlingsplan", slt, reverse("slt:plan", args=[plan.pk])),
-        ("tiltak", slt, reverse("slt:tiltak", args=[tiltak.pk])),
-        ("coordination group", slt, reverse("slt:group", args=[group.pk])),
-        ("calendar (SLT-koordinator)", slt, reverse("meetings:calendar")),
-        (f"calendar ({district})", district, reverse("meetings:calendar")),
-        ("district oversight (Sør-Vest)", "politimester Sør-Vest", reverse("oversight:district", args=[sor_vest.pk])),
-        (f"district oversight ({big.short_name})", district, reverse("oversight:district", args=[big.pk])),
-        ("national overview", "Politidirektoratet", reverse("oversight:index")),
-    ]
-    return cookies, listed
+def query_count(cookie: str, url: str) -> int:
+    """The queries of one request of the page in this process, with the server's settings (after the warm-up)."""
+    client = client_for(cookie, headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
 
 
 def free_port() -> int:
@@ -226,14 +150,19 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             script.write(WRK_SCRIPT)
         print(f"gunicorn: {workers} workers on {base}, concurrency {concurrency}, {seconds} s per run, {rounds} rounds")
         database = settings.DATABASES["default"]
-        print(f"database: {database['NAME']}, CONN_MAX_AGE {database['CONN_MAX_AGE']}")
+        print(
+            f"database: {database['NAME']}, CONN_MAX_AGE {database['CONN_MAX_AGE']}, cache "
+            f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, sessions {settings.SESSION_ENGINE}"
+        )
         for label, persona, url in listed:  # warm-up, and each page must answer 200
             started = time.perf_counter()
             for _ in range(workers * 2):  # reach every worker (a first request of the day re-syncs roles)
                 status, size = get(base, url, cookies[persona])
             took = (time.perf_counter() - started) / (workers * 2) * 1000
-            print(f"  warm-up {label:44} HTTP {status}, {size / 1024:7.1f} kB, {took:7.0f} ms")
+            print(f"  warm-up {label:48} HTTP {status}, {size / 1024:7.1f} kB, {took:7.0f} ms")
             failures += status != 200
+        queries = {label: query_count(cookies[persona], url) for label, persona, url in listed}
+        queries["bare view"] = query_count(cookies["SLT-koordinator"], BARE)
         results: dict[str, list[dict]] = {label: [] for label, _, _ in listed}
         bares: list[dict] = []
         rss: list[list[float]] = []
@@ -247,14 +176,17 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             rss.append([peak_rss_mb(pid) for pid in worker_pids(server.pid)])
             print(f"round {round_number}: peak RSS of the workers " + ", ".join(f"{mb:.0f} MB" for mb in rss[-1]))
         print()
-        print(f"{'page':44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'vs bare':>11} {'errors':>6}")
+        print(
+            f"{'page':48} {'queries':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'vs bare':>11} "
+            f"{'errors':>6}"
+        )
         bare_rps = [b["rps"] for b in bares]
         bare_p50 = statistics.median(b["p50_us"] for b in bares) / 1000
         bare_p99 = statistics.median(b["p99_us"] for b in bares) / 1000
         bare_errors = sum(b["errors"] + b["socket_errors"] for b in bares)
         print(
-            f"{'bare view':44} {statistics.median(bare_rps):7.0f} {bare_p50:7.1f} {bare_p99:7.1f} "
-            f"{bare_p99 / max(bare_p50, 0.001):7.1f} {'1.00':>11} {bare_errors:6}"
+            f"{'bare view':48} {queries['bare view']:7} {statistics.median(bare_rps):7.0f} {bare_p50:7.1f} "
+            f"{bare_p99:7.1f} {bare_p99 / max(bare_p50, 0.001):7.1f} {'1.00':>11} {bare_errors:6}"
         )
         for label, runs in results.items():
             rps = statistics.median(r["rps"] for r in runs)
@@ -264,6 +196,8 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             errors = sum(r["errors"] + r["socket_errors"] + (r["requests"] == 0) for r in runs)  # none answered
             first = next((r["first_status"] for r in runs if r["first_status"]), None)
             marks = []
+            if queries[label] > 15:
+                marks.append("> 15 queries")
             if min(ratios) < 0.5:
                 marks.append("< 0.5")
             if p99 > 4 * p50:
@@ -271,7 +205,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             if errors:
                 marks.append(f"first non-200: {first}" if first else "socket errors")
             print(
-                f"{label:44} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
+                f"{label:48} {queries[label]:7} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
                 f"{min(ratios):5.2f}–{max(ratios):4.2f} {errors:6}" + ("   <- " + ", ".join(marks) if marks else "")
             )
             failures += errors > 0

@@ -1,7 +1,8 @@
 """Where one page's time goes: its queries (each, with time) and a cProfile of the request, as a persona of load.py.
 
-Uses the pages of benchmarks/load.py (the same personas and URLs) in-process through Django's test client with
-the load settings (DEBUG off). The first request of the persona warms up (the day's role re-sync); then the page
+Uses the pages of benchmarks/main_pages.py (the personas and URLs load.py drives) in-process through Django's test
+client with load.py's settings (DEBUG off, Redis when one answers; the static files are collected first).
+The first request of the persona warms up (the day's role re-sync); then the page
 is requested --repeat times under cProfile and once with its queries captured.
 
 Usage: DATABASE_URL=postgres://…/national uv run python benchmarks/profile_page.py "council detail" [--top 40]
@@ -9,27 +10,31 @@ Usage: DATABASE_URL=postgres://…/national uv run python benchmarks/profile_pag
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.load_settings"
 
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from benchmarks.load import pages  # noqa: E402  (sets up Django with the load settings)
+from benchmarks.main_pages import client_for, pages  # noqa: E402
 
 
 def main(name: str, repeat: int, top: int, sort: str) -> None:
     cookies, listed = pages()
     label, persona, url = next(row for row in listed if name.lower() in row[0].lower())
-    client = Client(headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
-    if cookies[persona]:
-        key, value = cookies[persona].split("=", 1)
-        client.cookies[key] = value
+    call_command("collectstatic", interactive=False, verbosity=0)  # the manifest DEBUG-off templates need
+    client = client_for(cookies[persona], headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
     first = client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -49,7 +54,7 @@ def main(name: str, repeat: int, top: int, sort: str) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("page", help="a part of the page's name in load.py")
+    parser.add_argument("page", help="a part of the page's name in main_pages.py")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")

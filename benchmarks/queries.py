@@ -1,9 +1,9 @@
 """The query count of every main page at two scales of generated data (issue 15: constant in data size).
 
 For each size in --kommuner (default 6 and 24), the database is EMPTIED and filled by `manage.py generate_national
---kommuner N --replace`; then every main page is requested as the persona who uses it (the SLT-koordinator of the
-first generated kommune, its politikontakt, the district's politimester, Politidirektoratet) after one warm-up
-request, and the number of queries of the second request is printed per size, with a mark where they differ.
+--kommuner N --replace`; then every main page of benchmarks/main_pages.py (the list load.py drives) is requested as
+the persona who uses it after one warm-up request, and the number of queries of the second request is printed per
+size, with a mark where they differ.
 
 Usage: DATABASE_URL=postgres://…/scratch uv run python benchmarks/queries.py [--kommuner 6 24]
 (a scratch database: it is emptied).
@@ -25,60 +25,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
-from agreements.models import Agreement  # noqa: E402
-from councils.models import Council  # noqa: E402
-from samarbeid.models import Forum, Kommune, Meeting, Role, RoleAssignment, User  # noqa: E402
-from slt.models import CoordinationGroup, Handlingsplan, SltModel, Tiltak  # noqa: E402
-
-
-def _login(party, role) -> Client:
-    holder = RoleAssignment.objects.active().filter(party=party, role=role).first()
-    client = Client()
-    client.force_login(User.objects.get(person_id=holder.person_id))
-    return client
-
-
-def pages() -> list[tuple[str, Client, str]]:
-    """(page, client of the persona who uses it, url) for the main pages, on the first generated kommune of Sør-Vest."""
-    generated = Kommune.objects.filter(forums__kind=Forum.Kind.POLITIRAD, district__short_name="Sør-Vest")
-    kommune = generated.order_by("number").first()  # the same kommune (a demo one) at every size
-    council = Council.objects.filter(forum__kommuner=kommune).first()
-    unit = council.police_unit
-    agreements = Agreement.objects.filter(kommuner=kommune)
-    agreement = agreements.order_by("-created_at").first()
-    signing = agreements.filter(status__in=[Agreement.Status.SENT, Agreement.Status.SIGNED]).order_by("-created_at")
-    signing = signing.first() or agreement  # as benchmarks/load.py
-    meeting = Meeting.objects.filter(forum=council.forum, status="minutes_approved").order_by("-starts_at").first()
-    slt_model = SltModel.objects.filter(kommuner=kommune).first()
-    plan = Handlingsplan.objects.filter(slt_model=slt_model).order_by("-start_year").first()
-    group = CoordinationGroup.objects.filter(slt_model=slt_model).first()
-    slt, politikontakt = _login(kommune, Role.SLT_KOORDINATOR), _login(unit, Role.POLITIKONTAKT)
-    politimester = _login(kommune.district, Role.POLITIMESTER)
-    national = Client()
-    national.force_login(User.objects.get(email="radgiver@politidirektoratet.demo.no"))
-    return [
-        ("Min side (SLT-koordinator)", slt, reverse("min_side")),
-        ("Min side (politimester)", politimester, reverse("min_side")),
-        ("agreement list", slt, reverse("agreements:list")),
-        ("agreement list (politimester)", politimester, reverse("agreements:list")),
-        ("agreement detail", slt, reverse("agreements:detail", args=[agreement.pk])),
-        ("agreement changelog", slt, reverse("agreements:changelog", args=[agreement.pk])),
-        ("signing page", slt, reverse("agreements:signing", args=[signing.pk])),
-        ("council list", slt, reverse("councils:list")),
-        ("council detail", slt, reverse("councils:detail", args=[council.pk])),
-        ("meeting detail", slt, reverse("meetings:detail", args=[meeting.pk])),
-        ("follow-ups of the council", slt, reverse("meetings:actions", args=[council.forum_id])),
-        ("politikontakt log", politikontakt, reverse("councils:log", args=[council.pk])),
-        ("SLT index", slt, reverse("slt:index")),
-        ("SLT detail", slt, reverse("slt:detail", args=[slt_model.pk])),
-        ("handlingsplan", slt, reverse("slt:plan", args=[plan.pk])),
-        ("tiltak", slt, reverse("slt:tiltak", args=[Tiltak.objects.filter(plan=plan).first().pk])),
-        ("coordination group", slt, reverse("slt:group", args=[group.pk])),
-        ("district oversight (politimester)", politimester, reverse("oversight:district", args=[kommune.district_id])),
-        ("national overview", national, reverse("oversight:index")),
-    ]
+from benchmarks.main_pages import client_for, pages  # noqa: E402
 
 
 def count(client: Client, url: str) -> int | str:
@@ -93,12 +41,13 @@ def main(sizes: list[int]) -> None:
     results: dict[int, dict[str, int | str]] = {}
     for size in sizes:
         call_command("generate_national", kommuner=size, replace=True, verbosity=0)
-        results[size] = {label: count(client, url) for label, client, url in pages()}
-    print(f"{'page':40} " + " ".join(f"{f'{n} kommuner':>12}" for n in sizes))
+        cookies, listed = pages()
+        results[size] = {label: count(client_for(cookies[persona]), url) for label, persona, url in listed}
+    print(f"{'page':48} " + " ".join(f"{f'{n} kommuner':>12}" for n in sizes))
     for label in results[sizes[0]]:
         counts = [results[n][label] for n in sizes]
         mark = "" if len(set(counts)) == 1 else "   <- differs"
-        print(f"{label:40} " + " ".join(f"{c!s:>12}" for c in counts) + mark)
+        print(f"{label:48} " + " ".join(f"{c!s:>12}" for c in counts) + mark)
 
 
 if __name__ == "__main__":

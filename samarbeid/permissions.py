@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BigIntegerField, F, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from guardian.ctypes import get_content_type
 from guardian.shortcuts import get_objects_for_user, remove_perm
 from guardian.utils import get_group_obj_perms_model
 
-from samarbeid.models import Kommune, Party, PartyRoleGroup, Role, RoleAssignment, User
+from samarbeid.models import ForumMembership, Kommune, Party, PartyRoleGroup, Role, RoleAssignment, User
 
 Policy = Mapping[str, Iterable[str]]
 
@@ -143,38 +143,65 @@ def role_sync_deferred():
 
 
 def sync_users_roles(users: Iterable[User]) -> None:
-    """`sync_user_roles` for many logins in a fixed number of queries (e.g. after people are added in bulk)."""
-    from samarbeid.models import ForumMembership
-
+    """`sync_user_roles` for many logins in a fixed number of queries, whatever they hold: the groups their people
+    should be in today (one query), the groups they are in (one) and the day's mark (one); where these differ, the
+    links are put right in a transaction with the mark (a delete, an insert). A role group not made yet is made
+    first (`role_groups`: only for a role saved without its service)."""
     today = timezone.localdate()
     users = list(users)
-    person_ids = {user.person_id for user in users if user.person_id}
-    active = list(RoleAssignment.objects.active(today).filter(person_id__in=person_ids).select_related("party"))
-    by_role = role_groups((a.party, a.role) for a in active)
-    wanted: dict[int | None, set[int]] = defaultdict(set)
-    for assignment in active:
-        wanted[assignment.person_id].add(by_role[(assignment.party_id, assignment.role)].pk)
-    memberships = ForumMembership.objects.active(today).filter(person_id__in=person_ids).select_related("forum")
-    for membership in memberships:
-        if membership.kind in ForumMembership.MEMBER_KINDS and membership.forum.member_group_id:
-            wanted[membership.person_id].add(membership.forum.member_group_id)
-        if membership.kind in ForumMembership.ORGANISER_KINDS and membership.forum.organiser_group_id:
-            wanted[membership.person_id].add(membership.forum.organiser_group_id)
+    wanted = _groups_held_on(today, {user.person_id for user in users if user.person_id})
     links = User.groups.through
-    with transaction.atomic():
-        held = defaultdict(set)
-        for user_id, group_id in links.objects.filter(user__in=users).values_list("user_id", "group_id"):
-            held[user_id].add(group_id)
-        stale = [(user.pk, group) for user in users for group in held[user.pk] - wanted[user.person_id]]
-        if stale:
-            links.objects.filter(_stale_filter(stale)).delete()
-        added = [(user.pk, group) for user in users for group in wanted[user.person_id] - held[user.pk]]
-        links.objects.bulk_create([links(user_id=u, group_id=g) for u, g in added], ignore_conflicts=True)
-        User.objects.filter(pk__in=[user.pk for user in users]).update(roles_synced_on=today)
+    held = defaultdict(set)
+    for user_id, group_id in links.objects.filter(user__in=users).values_list("user_id", "group_id"):
+        held[user_id].add(group_id)
+    stale = [(user.pk, group) for user in users for group in held[user.pk] - wanted[user.person_id]]
+    added = [(user.pk, group) for user in users for group in wanted[user.person_id] - held[user.pk]]
+    mark = User.objects.filter(pk__in=[user.pk for user in users])
+    if stale or added:
+        with transaction.atomic():
+            if stale:
+                links.objects.filter(_stale_filter(stale)).delete()
+            links.objects.bulk_create([links(user_id=u, group_id=g) for u, g in added], ignore_conflicts=True)
+            mark.update(roles_synced_on=today)
+    else:
+        mark.update(roles_synced_on=today)
     for user in users:
         user.roles_synced_on = today
         user.__dict__.pop("_perm_checker", None)
         user.__dict__.get("_prefetched_objects_cache", {}).pop("groups", None)  # as groups.set() would
+
+
+def _groups_held_on(day, person_ids: set[int]) -> dict[int | None, set[int]]:
+    """The groups each person should be in on `day`, in one query: the group of every (party, role) they hold and
+    the member and organiser groups of the forums they belong to (guests are in neither)."""
+    columns = ("who", "group", "of", "as_role")
+    group = PartyRoleGroup.objects.filter(party=OuterRef("party"), role=OuterRef("role")).values("group_id")
+    roles = RoleAssignment.objects.active(day).filter(person_id__in=person_ids).order_by()
+    roles = roles.annotate(who=F("person_id"), group=Subquery(group), of=F("party_id"), as_role=F("role"))
+    memberships = ForumMembership.objects.active(day).filter(person_id__in=person_ids).order_by()
+    forum_groups = [
+        memberships.filter(kind__in=kinds, **{f"{forum_group}__isnull": False})
+        .annotate(who=F("person_id"), group=F(forum_group), of=Value(None, BigIntegerField()), as_role=Value(""))
+        .values_list(*columns)
+        for kinds, forum_group in (
+            (ForumMembership.MEMBER_KINDS, "forum__member_group_id"),
+            (ForumMembership.ORGANISER_KINDS, "forum__organiser_group_id"),
+        )
+    ]
+    rows = roles.values_list(*columns).union(*forum_groups, all=True).order_by()
+    wanted: dict[int | None, set[int]] = defaultdict(set)
+    missing = []
+    for person_id, group_id, party_id, role in rows:
+        if group_id is None:
+            missing.append((person_id, party_id, role))
+        else:
+            wanted[person_id].add(group_id)
+    if missing:
+        parties = Party.objects.in_bulk({party_id for _, party_id, _ in missing})
+        made = role_groups((parties[party_id], role) for _, party_id, role in missing)
+        for person_id, party_id, role in missing:
+            wanted[person_id].add(made[(party_id, role)].pk)
+    return wanted
 
 
 def _stale_filter(stale: list[tuple[int, int]]) -> Q:

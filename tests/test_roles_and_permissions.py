@@ -230,3 +230,79 @@ def test_saving_a_role_directly_re_syncs_nothing_so_production_code_goes_through
     assert not _acts_for_moss(user, moss)
     person_resync(user.person_id)
     assert _acts_for_moss(user, moss)
+
+
+# --- The first request of a day re-syncs in a fixed number of queries ----------------------------------------
+
+
+def _holding(moss, n: int) -> User:
+    """A login whose person holds n roles (in n kommuner) and is leader of n forums (member and organiser)."""
+    from samarbeid.meetings import forum_create, membership_add
+    from samarbeid.models import Forum, ForumMembership
+
+    person = Person.objects.create(name=f"Har {n} av hvert", email=f"har.{n}@moss.demo.no")
+    user = User.objects.create_user(person.email, "x", person=person)
+    since = datetime.date(2020, 1, 1)
+    for kommune in Kommune.objects.order_by("number")[:n]:
+        role_assign(person=user.person, party=kommune, role=Role.KOMMUNALSJEF, starts_on=since)
+        forum = forum_create(
+            kind=Forum.Kind.POLITIRAD,
+            name=f"Politirådet {kommune.number}",
+            kommuner=[kommune],
+            police_party=None,
+            policy={},
+        )
+        membership_add(forum, user.person, ForumMembership.Kind.LEADER, starts_on=since)
+    return User.objects.get(pk=user.pk)
+
+
+def _first_request_of_the_day(user: User, change=None) -> int:
+    """The queries the day's re-sync adds to a page: its first request of the day less its second."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    client.get("/min-side/")  # the session's first page (its målform, its task count)
+    User.objects.filter(pk=user.pk).update(roles_synced_on=timezone.localdate() - datetime.timedelta(days=1))
+    if change:
+        change(user)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/min-side/")
+        counts.append(len(queries))
+    return counts[0] - counts[1]
+
+
+def _roles_ended_yesterday(user: User) -> None:
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    RoleAssignment.objects.filter(person_id=user.person_id).update(ends_on=yesterday)
+
+
+def test_the_days_re_sync_costs_three_queries_whatever_the_person_holds(db, moss):
+    """What they should be in today (one query for roles and forum memberships), what they are in, the day's mark."""
+    assert [_first_request_of_the_day(_holding(moss, n)) for n in (1, 4)] == [3, 3]
+
+
+def test_the_days_re_sync_puts_right_what_the_calendar_changed_in_a_fixed_number_of_queries(db, moss):
+    """The three, and in a transaction (a savepoint in the test's) one delete of the groups no longer held."""
+    users = {n: _holding(moss, n) for n in (1, 4)}
+    assert [_first_request_of_the_day(user, _roles_ended_yesterday) for user in users.values()] == [6, 6]
+    for n, user in users.items():
+        names = [group.name for group in User.objects.get(pk=user.pk).groups.all()]
+        assert len(names) == 2 * n and all(name.startswith("forum:") for name in names)  # the forums' groups only
+        assert not _acts_for_moss(user, moss)
+
+
+def test_a_role_whose_group_was_never_made_gets_it_on_the_sync(db, moss):
+    """A role saved without its service, in a party and role nobody held before: the sync makes the group."""
+    from samarbeid.models import PartyRoleGroup
+
+    oslo = Kommune.objects.get(number="0301")
+    user = _login(moss)
+    RoleAssignment.objects.create(person=user.person, party=oslo, role=Role.RADMANN)
+    assert not PartyRoleGroup.objects.filter(party=oslo, role=Role.RADMANN).exists()
+    person_resync(user.person_id)
+    assert can_act_for(User.objects.get(pk=user.pk), oslo)
