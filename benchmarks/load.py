@@ -7,11 +7,13 @@ every benchmark) as their personas, by session cookies. Each page is fetched onc
 also runs the day's role re-sync), then, for each round, every page is driven by `wrk` at the given concurrency
 for --seconds, each run right after a run of the bare view (interleaved).
 
-Prints, per page: its queries (one request in this process with the server's settings: with sessions in Redis,
-one fewer than queries.py counts), requests/s, p50 and p99 latency (ms), the ratio to the bare view's requests/s
-in the run just before it (min–max over the rounds), and errors (any response other than 200, and socket errors),
-plus the peak RSS of each gunicorn worker after every round (VmHWM from /proc), which must not grow from round to
-round. A page over 15 queries, under 0.5 of the bare view, or with p99 over 4×p50 is marked.
+Prints, per page: its queries, rendered and kept (one request in this process with the server's settings: with
+sessions in Redis, one fewer than queries.py counts; kept: served again by samarbeid.page_cache, on with Redis;
+--no-page-cache turns it off, so that every request renders), requests/s, p50 and p99 latency (ms), the ratio to
+the bare view's requests/s in the run just before it (min–max over the rounds), and errors (any response other
+than 200, and socket errors), plus the peak RSS of each gunicorn worker after every round (VmHWM from /proc),
+which must not grow from round to round. A page over 15 queries, under 0.5 of the bare view, or with p99 over
+4×p50 is marked.
 
 Usage: DATABASE_URL=postgres://…/national uv run python benchmarks/load.py [--rounds 3] [--seconds 4]
 (a database made by `manage.py generate_national`; it reads only, apart from sessions and the role re-sync).
@@ -44,7 +46,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from benchmarks.main_pages import client_for, pages  # noqa: E402
 
@@ -67,12 +69,22 @@ end
 """
 
 
-def query_count(cookie: str, url: str) -> int:
-    """The queries of one request of the page in this process, with the server's settings (after the warm-up)."""
+def query_counts(cookie: str, url: str, page_cache: bool) -> tuple[int, int | str]:
+    """The queries of the page in this process, with the server's settings (after the warm-up): rendered, and
+    served again from the page cache (samarbeid.page_cache) to the same browser while nothing it read changed."""
     client = client_for(cookie, headers={"X-Forwarded-Proto": "https"}, HTTP_HOST="127.0.0.1")
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    return len(captured)
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    with override_settings(PAGE_CACHE=False):
+        rendered = counted()
+    if not page_cache:
+        return rendered, "–"
+    counted()  # kept
+    return rendered, counted()
 
 
 def free_port() -> int:
@@ -121,7 +133,9 @@ def peak_rss_mb(pid: int) -> float:
     return kb / 1024
 
 
-def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | None, skip: str | None) -> int:
+def main(
+    rounds: int, seconds: int, concurrency: int, workers: int, only: str | None, skip: str | None, page_cache: bool
+) -> int:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     cookies, listed = pages()
@@ -132,7 +146,9 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest DEBUG-off templates need
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    page_cache = page_cache and settings.PAGE_CACHE
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.load_settings", "PYTHONPATH": str(ROOT)}
+    env["PAGE_CACHE"] = str(page_cache).lower()
     gunicorn = [sys.executable, "-m", "gunicorn", "samarbeid.wsgi", "--bind", f"127.0.0.1:{port}"]
     gunicorn += ["--workers", str(workers), "--timeout", "300", "--log-level", "warning"]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
@@ -152,7 +168,8 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
         database = settings.DATABASES["default"]
         print(
             f"database: {database['NAME']}, CONN_MAX_AGE {database['CONN_MAX_AGE']}, cache "
-            f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, sessions {settings.SESSION_ENGINE}"
+            f"{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, sessions {settings.SESSION_ENGINE}, "
+            f"page cache {'on' if page_cache else 'off'}"
         )
         for label, persona, url in listed:  # warm-up, and each page must answer 200
             started = time.perf_counter()
@@ -161,8 +178,8 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             took = (time.perf_counter() - started) / (workers * 2) * 1000
             print(f"  warm-up {label:48} HTTP {status}, {size / 1024:7.1f} kB, {took:7.0f} ms")
             failures += status != 200
-        queries = {label: query_count(cookies[persona], url) for label, persona, url in listed}
-        queries["bare view"] = query_count(cookies["SLT-koordinator"], BARE)
+        queries = {label: query_counts(cookies[persona], url, page_cache) for label, persona, url in listed}
+        queries["bare view"] = query_counts(cookies["SLT-koordinator"], BARE, False)
         results: dict[str, list[dict]] = {label: [] for label, _, _ in listed}
         bares: list[dict] = []
         rss: list[list[float]] = []
@@ -177,15 +194,15 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             print(f"round {round_number}: peak RSS of the workers " + ", ".join(f"{mb:.0f} MB" for mb in rss[-1]))
         print()
         print(
-            f"{'page':48} {'queries':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} {'vs bare':>11} "
-            f"{'errors':>6}"
+            f"{'page':48} {'queries':>7} {'kept':>4} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'p99/p50':>7} "
+            f"{'vs bare':>11} {'errors':>6}"
         )
         bare_rps = [b["rps"] for b in bares]
         bare_p50 = statistics.median(b["p50_us"] for b in bares) / 1000
         bare_p99 = statistics.median(b["p99_us"] for b in bares) / 1000
         bare_errors = sum(b["errors"] + b["socket_errors"] for b in bares)
         print(
-            f"{'bare view':48} {queries['bare view']:7} {statistics.median(bare_rps):7.0f} {bare_p50:7.1f} "
+            f"{'bare view':48} {queries['bare view'][0]:7} {'–':>4} {statistics.median(bare_rps):7.0f} {bare_p50:7.1f} "
             f"{bare_p99:7.1f} {bare_p99 / max(bare_p50, 0.001):7.1f} {'1.00':>11} {bare_errors:6}"
         )
         for label, runs in results.items():
@@ -196,7 +213,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             errors = sum(r["errors"] + r["socket_errors"] + (r["requests"] == 0) for r in runs)  # none answered
             first = next((r["first_status"] for r in runs if r["first_status"]), None)
             marks = []
-            if queries[label] > 15:
+            if queries[label][0] > 15:
                 marks.append("> 15 queries")
             if min(ratios) < 0.5:
                 marks.append("< 0.5")
@@ -205,7 +222,7 @@ def main(rounds: int, seconds: int, concurrency: int, workers: int, only: str | 
             if errors:
                 marks.append(f"first non-200: {first}" if first else "socket errors")
             print(
-                f"{label:48} {queries[label]:7} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
+                f"{label:48} {queries[label][0]:7} {queries[label][1]!s:>4} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
                 f"{min(ratios):5.2f}–{max(ratios):4.2f} {errors:6}" + ("   <- " + ", ".join(marks) if marks else "")
             )
             failures += errors > 0
@@ -228,5 +245,11 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="only the pages whose name contains this")
     parser.add_argument("--skip", help="not the pages whose name contains this")
+    parser.add_argument(
+        "--no-page-cache",
+        dest="page_cache",
+        action="store_false",
+        help="every request renders its page (PAGE_CACHE off)",
+    )
     args = parser.parse_args()
-    sys.exit(main(args.rounds, args.seconds, args.concurrency, args.workers, args.only, args.skip))
+    sys.exit(main(args.rounds, args.seconds, args.concurrency, args.workers, args.only, args.skip, args.page_cache))
