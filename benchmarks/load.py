@@ -222,7 +222,8 @@ def main(
             if errors:
                 marks.append(f"first non-200: {first}" if first else "socket errors")
             print(
-                f"{label:48} {queries[label][0]:7} {queries[label][1]!s:>4} {rps:7.0f} {p50:7.1f} {p99:7.1f} {p99 / max(p50, 0.001):7.1f} "
+                f"{label:48} {queries[label][0]:7} {queries[label][1]!s:>4} {rps:7.0f} {p50:7.1f} {p99:7.1f} "
+                f"{p99 / max(p50, 0.001):7.1f} "
                 f"{min(ratios):5.2f}–{max(ratios):4.2f} {errors:6}" + ("   <- " + ", ".join(marks) if marks else "")
             )
             failures += errors > 0
