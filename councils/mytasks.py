@@ -7,12 +7,12 @@ SLT group): the innkalling deadline is samarbeid.meetings.innkalling_deadline â€
 
 import datetime
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agreements.rules import agreement_terms
+from agreements.rules import agreement_terms, prefetch_for_terms
 from councils.access import councils_in_care_of
 from councils.rules import evaluation_due_on, minutes_due_on, year_plan_due_on
 from samarbeid.meetings import (
@@ -54,7 +54,7 @@ def meeting_tasks(user, today: datetime.date) -> list[Task]:
         .select_related("forum__council__agreement")
         .order_by("starts_at")
     )
-    prefetch_related_objects([a for m in meetings if (a := _agreement(m))], "sections")
+    prefetch_for_terms(_agreement(meeting) for meeting in meetings)  # the innkalling rule reads their text
     next_meeting: dict[int, datetime.date] = {}
     for meeting in meetings:
         if timezone.localdate(meeting.starts_at) >= today and meeting.status != Meeting.Status.HELD:
@@ -151,9 +151,9 @@ def year_end_tasks(user, today: datetime.date) -> list[Task]:
             "evaluations",
             "year_plans",
             Prefetch("forum__meetings", Meeting.objects.order_by("starts_at")),
-            "agreement__sections",
         )
     )
+    prefetch_for_terms(council.agreement for council in councils)  # the rules read the agreement's text
     tasks = []
     for council in councils:
         since = timezone.localdate(council.created_at)

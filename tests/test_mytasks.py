@@ -36,7 +36,7 @@ def fresh(personas, key):
     """The persona's login without the tasks cached on it by an earlier call."""
     user = personas[key]
     user.__dict__.pop("_tasks", None)
-    user.__dict__.pop("_my_party_ids", None)
+    user.__dict__.pop("_my_roles", None)
     user.__dict__.pop("_perm_checker", None)
     user.__dict__.pop("_kommune_editor_ids", None)
     return user
