@@ -23,7 +23,7 @@ from samarbeid.meetings import (
     meeting_reading,
     prefetch_public_state,
 )
-from samarbeid.models import Meeting
+from samarbeid.models import FollowUpAction, Forum, Meeting
 from samarbeid.mytasks import Task, my_party_ids
 
 KIND_INNKALLING = "innkalling"
@@ -115,7 +115,10 @@ def follow_up_tasks(user, today: datetime.date) -> list[Task]:
     mine = Q(responsible_party_id__in=my_party_ids(user, today))
     if user.person_id:
         mine |= Q(responsible_person_id=user.person_id)
-    actions = list(actions_for_forums(user, forums_visible_to(user)).open().filter(mine))
+    # Only the forums with such an action are asked about: actions_for_forums reads the meetings of every forum given.
+    with_mine = FollowUpAction.objects.open().filter(mine).values("decision__agenda_item__meeting__forum")
+    forums = forums_visible_to(user, Forum.objects.filter(pk__in=with_mine))
+    actions = list(actions_for_forums(user, forums).open().filter(mine))
     prefetch_public_state([action.decision.agenda_item.meeting for action in actions])  # for meeting_reading below
     tasks = []
     for action in actions:
