@@ -169,17 +169,11 @@ def section_refusal(section: AgreementSection) -> str:
 
 
 def _kommune_editor_ids(user) -> set[int]:
-    """The kommuner in which the user holds a role that writes the kommune's sections today (kept for the request)."""
-    if "_kommune_editor_ids" not in user.__dict__:
-        ids = set()
-        if user.is_authenticated and user.person_id:
-            ids = set(
-                RoleAssignment.objects.active()
-                .filter(person_id=user.person_id, role__in=KOMMUNE_EDITORS)
-                .values_list("party_id", flat=True)
-            )
-        user.__dict__["_kommune_editor_ids"] = ids
-    return user.__dict__["_kommune_editor_ids"]
+    """The kommuner in which the user holds a role that writes the kommune's sections today (from the roles kept
+    for the request, samarbeid.mytasks.my_roles)."""
+    from samarbeid.mytasks import my_roles
+
+    return {role.party_id for role in my_roles(user, timezone.localdate()) if role.role in KOMMUNE_EDITORS}
 
 
 def review_parties(user, agreement: Agreement) -> list[Party]:

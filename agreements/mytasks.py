@@ -1,11 +1,16 @@
-"""My tasks from agreements: signing, sections to write and to review, agreements to renew (registered in
-AgreementsConfig.ready)."""
+"""My tasks from agreements: signing, sections to write and to review, agreements to renew, change proposals to
+answer (registered in AgreementsConfig.ready).
+
+The sources share one reading of the user's agreements (``agreements_for_tasks``): the access functions'
+agreements to sign, drafts in review and signed agreements in care, in one query with their kommuner.
+"""
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -15,15 +20,15 @@ from agreements.access import (
     agreements_in_care_of,
     agreements_in_review_by,
     agreements_to_sign,
+    proposals_to_answer,
     review_parties,
     sections_to_write,
 )
-from agreements.models import SigningRound
+from agreements.models import Agreement, SigningRound
 from agreements.reviewing import latest_reviews, party_reviews, review_due_on, section_writers
 from agreements.rules import agreement_terms, expires_on, prefetch_for_terms, revision_due_on
 from agreements.signing import eligible_roles
-from samarbeid.models import RoleAssignment
-from samarbeid.mytasks import Task
+from samarbeid.mytasks import Task, my_roles, shared
 from samarbeid.permissions import prefetch_perms
 
 KIND_SIGN = "sign"
@@ -40,17 +45,57 @@ def _date(day: datetime.date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-def signing_tasks(user, today: datetime.date) -> list[Task]:
-    """Agreements waiting for my signature: for a party I sign for that has not signed in the live round."""
+@dataclass(frozen=True)
+class TaskAgreements:
+    """The user's agreements that tasks come from, each list as its access function gives it."""
+
+    to_sign: list[Agreement]  # agreements_to_sign, with their live signing round and its signatures
+    in_review: list[Agreement]  # agreements_in_review_by: the drafts they write a part of
+    in_care: list[Agreement]  # agreements_in_care_of, not yet replaced by a revision
+
+
+def _flag(queryset) -> ExpressionWrapper:
+    return ExpressionWrapper(Q(pk__in=queryset.values("pk")), output_field=BooleanField())
+
+
+def _read_agreements(user) -> TaskAgreements:
+    to_sign = agreements_to_sign(user)
+    in_review = agreements_in_review_by(user)
+    in_care = agreements_in_care_of(user).filter(replaced_by__isnull=True)
+    rows = list(
+        Agreement.objects.annotate(sign=_flag(to_sign), review=_flag(in_review), care=_flag(in_care))
+        .filter(Q(sign=True) | Q(review=True) | Q(care=True))
+        .select_related("police_party")
+        .prefetch_related("kommuner")
+    )
+    reading = TaskAgreements(
+        to_sign=[a for a in rows if a.sign],
+        in_review=[a for a in rows if a.review],
+        in_care=[a for a in rows if a.care],
+    )
     live = Prefetch(
         "signing_rounds",
         SigningRound.objects.filter(cancelled_at__isnull=True).prefetch_related("signatures"),
         to_attr="live_rounds",
     )
-    agreements = list(agreements_to_sign(user).select_related("police_party").prefetch_related("kommuner", live))
+    prefetch_related_objects(reading.to_sign, live)
+    # The drafts' sections (for reviewing) come in the query that gives the signed ones without known terms theirs.
+    prefetch_for_terms(reading.in_review + reading.in_care)
+    prefetch_related_objects(reading.in_review, "section_reviews")
+    return reading
+
+
+def agreements_for_tasks(user) -> TaskAgreements:
+    """The agreements the user's tasks come from, read once for all the sources of a gathering."""
+    return shared(user, "agreements", lambda: _read_agreements(user))
+
+
+def signing_tasks(user, today: datetime.date) -> list[Task]:
+    """Agreements waiting for my signature: for a party I sign for that has not signed in the live round."""
+    agreements = agreements_for_tasks(user).to_sign
     if not agreements:
         return []
-    roles = list(RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party"))
+    roles = my_roles(user, today)
     tasks = []
     for agreement in agreements:
         if not agreement.live_rounds:
@@ -87,13 +132,15 @@ def signing_tasks(user, today: datetime.date) -> list[Task]:
 
 def section_tasks(user, today: datetime.date) -> list[Task]:
     """Drafts with sections my party writes whose local text is still empty (one task per agreement)."""
-    sections = sections_to_write(user).select_related("agreement__police_party").prefetch_related("agreement__kommuner")
+    drafts = {a.pk: a for a in agreements_for_tasks(user).in_review}  # sections_to_write's drafts are these
+    if not drafts:
+        return []
     by_agreement = defaultdict(list)
-    for section in sections.order_by("agreement_id", "order", "pk"):
+    for section in sections_to_write(user).filter(agreement_id__in=drafts).order_by("agreement_id", "order", "pk"):
         by_agreement[section.agreement_id].append(section)
     tasks = []
-    for todo in by_agreement.values():
-        agreement = todo[0].agreement
+    for agreement_id, todo in by_agreement.items():
+        agreement = drafts[agreement_id]
         headings = ", ".join(s.heading for s in todo)
         tasks.append(
             Task(
@@ -116,11 +163,7 @@ def section_tasks(user, today: datetime.date) -> list[Task]:
 def review_tasks(user, today: datetime.date) -> list[Task]:
     """Drafts with sections another party wrote (or changed since my party reviewed them) that my party has yet to
     review (one task per agreement; the rule is agreements/reviewing.py)."""
-    agreements = list(
-        agreements_in_review_by(user)
-        .select_related("police_party")
-        .prefetch_related("kommuner", "sections", "section_reviews")
-    )
+    agreements = agreements_for_tasks(user).in_review
     if not agreements:
         return []
     prefetch_perms(user, agreements)
@@ -169,15 +212,8 @@ def review_tasks(user, today: datetime.date) -> list[Task]:
 def renewal_tasks(user, today: datetime.date) -> list[Task]:
     """Signed agreements of my parties that expire, or are due for revision, within six months (or already are);
     none once a revision has been started."""
-    agreements = list(
-        agreements_in_care_of(user)
-        .filter(replaced_by__isnull=True)
-        .select_related("police_party")
-        .prefetch_related("kommuner")
-    )
-    prefetch_for_terms(agreements)  # the revision rule reads the text: signed agreements' terms are kept
     tasks = []
-    for agreement in agreements:
+    for agreement in agreements_for_tasks(user).in_care:  # their terms are read (the revision rule reads the text)
         url = reverse("agreements:detail", args=[agreement.pk])
         end, revision = expires_on(agreement), revision_due_on(agreement)
         if end is not None and end <= today + RENEWAL_LEAD:
@@ -224,20 +260,21 @@ ANSWER_WITHIN = datetime.timedelta(days=14)  # a proposal is answered within two
 def proposal_tasks(user, today: datetime.date) -> list[Task]:
     """Drafts with open change proposals on sections my party writes: one task per agreement, due two weeks
     after the oldest proposal."""
-    from agreements.access import proposals_to_answer
-
+    drafts = {a.pk: a for a in agreements_for_tasks(user).in_review}  # proposals_to_answer's drafts are these
+    if not drafts:
+        return []
     proposals = (
         proposals_to_answer(user)
-        .select_related("agreement__police_party", "section", "party")
-        .prefetch_related("agreement__kommuner")
+        .filter(agreement_id__in=drafts)
+        .select_related("section", "party")
         .order_by("agreement_id", "proposed_at", "pk")
     )
     by_agreement = defaultdict(list)
     for proposal in proposals:
         by_agreement[proposal.agreement_id].append(proposal)
     tasks = []
-    for waiting in by_agreement.values():
-        agreement = waiting[0].agreement
+    for agreement_id, waiting in by_agreement.items():
+        agreement = drafts[agreement_id]
         oldest = timezone.localdate(waiting[0].proposed_at)
         headings = ", ".join(dict.fromkeys(p.section.heading for p in waiting))
         parties = ", ".join(dict.fromkeys(p.party.name for p in waiting))

@@ -7,12 +7,12 @@ SLT group): the innkalling deadline is samarbeid.meetings.innkalling_deadline â€
 
 import datetime
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agreements.rules import agreement_terms
+from agreements.rules import agreement_terms, prefetch_for_terms
 from councils.access import councils_in_care_of
 from councils.rules import evaluation_due_on, minutes_due_on, year_plan_due_on
 from samarbeid.meetings import (
@@ -23,7 +23,7 @@ from samarbeid.meetings import (
     meeting_reading,
     prefetch_public_state,
 )
-from samarbeid.models import Meeting
+from samarbeid.models import FollowUpAction, Forum, Meeting
 from samarbeid.mytasks import Task, my_party_ids
 
 KIND_INNKALLING = "innkalling"
@@ -54,7 +54,7 @@ def meeting_tasks(user, today: datetime.date) -> list[Task]:
         .select_related("forum__council__agreement")
         .order_by("starts_at")
     )
-    prefetch_related_objects([a for m in meetings if (a := _agreement(m))], "sections")
+    prefetch_for_terms(_agreement(meeting) for meeting in meetings)  # the innkalling rule reads their text
     next_meeting: dict[int, datetime.date] = {}
     for meeting in meetings:
         if timezone.localdate(meeting.starts_at) >= today and meeting.status != Meeting.Status.HELD:
@@ -115,7 +115,10 @@ def follow_up_tasks(user, today: datetime.date) -> list[Task]:
     mine = Q(responsible_party_id__in=my_party_ids(user, today))
     if user.person_id:
         mine |= Q(responsible_person_id=user.person_id)
-    actions = list(actions_for_forums(user, forums_visible_to(user)).open().filter(mine))
+    # Only the forums with such an action are asked about: actions_for_forums reads the meetings of every forum given.
+    with_mine = FollowUpAction.objects.open().filter(mine).values("decision__agenda_item__meeting__forum")
+    forums = forums_visible_to(user, Forum.objects.filter(pk__in=with_mine))
+    actions = list(actions_for_forums(user, forums).open().filter(mine))
     prefetch_public_state([action.decision.agenda_item.meeting for action in actions])  # for meeting_reading below
     tasks = []
     for action in actions:
@@ -151,9 +154,9 @@ def year_end_tasks(user, today: datetime.date) -> list[Task]:
             "evaluations",
             "year_plans",
             Prefetch("forum__meetings", Meeting.objects.order_by("starts_at")),
-            "agreement__sections",
         )
     )
+    prefetch_for_terms(council.agreement for council in councils)  # the rules read the agreement's text
     tasks = []
     for council in councils:
         since = timezone.localdate(council.created_at)

@@ -1,8 +1,8 @@
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from samarbeid.models import RoleAssignment
-from samarbeid.mytasks import task_count
+from samarbeid.mytasks import my_roles, task_count
 
 
 def _user(request):
@@ -11,14 +11,11 @@ def _user(request):
 
 
 def my_parties(request):
-    """The parties the signed-in user holds a role in today (for the header), fetched lazily."""
+    """The parties the signed-in user holds a role in today (for the header), fetched lazily (the roles the task
+    sources read: on Min side no query of its own)."""
 
     def parties():
-        user = _user(request)
-        if not user.is_authenticated or not user.person_id:
-            return []
-        roles = RoleAssignment.objects.active().filter(person_id=user.person_id).select_related("party")
-        roles = roles.order_by()  # sorted here by the party's name: no join on the person for the model's ordering
+        roles = my_roles(_user(request), timezone.localdate())
         return sorted({role.party for role in roles}, key=lambda party: party.name)
 
     return {"my_parties": SimpleLazyObject(parties)}

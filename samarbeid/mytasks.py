@@ -6,6 +6,11 @@ only what the user may see (scoped through its app's access module) and costs a 
 whatever the number of tasks. ``tasks_for(user, today)`` gathers them once per request (cached on the user);
 ``tasks_grouped`` sorts them into overdue, this week and later.
 
+What several sources read is read once per gathering: ``shared(user, name, read)`` keeps what ``read()`` returns
+for the rest of the gathering (an app's sources share their app's reading, e.g. the agreements the access functions
+give for signing, reviewing and renewing), and ``my_roles`` / ``my_party_ids`` are kept on the user for the day.
+The visibility decisions stay in the apps' access functions: a reading only keeps their results.
+
 The navigation shows how many tasks are open (``task_count``). Counting runs every source, so the number is kept
 in the session: counted whenever Min side is shown (the start page after login), and on other pages recounted
 at most every ``COUNT_MAX_AGE`` seconds; otherwise they cost no query for it.
@@ -70,9 +75,27 @@ def tasks_for(user, today: datetime.date | None = None) -> list[Task]:
     today = today or timezone.localdate()
     cached = user.__dict__.get("_tasks")
     if cached is None or cached[0] != today:
-        tasks = {task.key: task for source in _sources for task in source(user, today)}
+        user.__dict__[_READING] = {}
+        try:
+            tasks = {task.key: task for source in _sources for task in source(user, today)}
+        finally:
+            del user.__dict__[_READING]
         cached = user.__dict__["_tasks"] = (today, sorted(tasks.values(), key=_sort_key))
     return cached[1]
+
+
+_READING = "_task_reading"
+
+
+def shared[T](user, name: str, read: Callable[[], T]) -> T:
+    """What `read()` returns, read once while tasks_for gathers the user's tasks and shared by the sources that
+    ask for the same `name` (outside a gathering, as when a source is called alone, it is read each time)."""
+    reading = user.__dict__.get(_READING)
+    if reading is None:
+        return read()
+    if name not in reading:
+        reading[name] = read()
+    return reading[name]
 
 
 def tasks_grouped(user, today: datetime.date | None = None) -> TaskGroups:
@@ -90,17 +113,21 @@ def tasks_grouped(user, today: datetime.date | None = None) -> TaskGroups:
     return groups
 
 
-def my_party_ids(user, today: datetime.date) -> set[int]:
-    """The parties the user holds a role in on `today` (one query, kept on the user for the request)."""
-    cached = user.__dict__.get("_my_party_ids")
+def my_roles(user, today: datetime.date) -> list[RoleAssignment]:
+    """The roles the user holds on `today`, with their parties (one query, kept on the user for the request)."""
+    cached = user.__dict__.get("_my_roles")
     if cached is None or cached[0] != today:
-        ids = set()
-        if user.person_id:
-            ids = set(
-                RoleAssignment.objects.active(today).filter(person_id=user.person_id).values_list("party_id", flat=True)
-            )
-        cached = user.__dict__["_my_party_ids"] = (today, ids)
+        roles = []
+        if user.is_authenticated and user.person_id:
+            roles = RoleAssignment.objects.active(today).filter(person_id=user.person_id).select_related("party")
+            roles = list(roles.order_by())  # callers sort: no join on the person for the model's ordering
+        cached = user.__dict__["_my_roles"] = (today, roles)
     return cached[1]
+
+
+def my_party_ids(user, today: datetime.date) -> set[int]:
+    """The parties the user holds a role in on `today` (from my_roles: no query of its own)."""
+    return {role.party_id for role in my_roles(user, today)}
 
 
 COUNT_MAX_AGE = 300  # seconds the navigation's count is kept before it is recounted

@@ -36,9 +36,8 @@ def fresh(personas, key):
     """The persona's login without the tasks cached on it by an earlier call."""
     user = personas[key]
     user.__dict__.pop("_tasks", None)
-    user.__dict__.pop("_my_party_ids", None)
+    user.__dict__.pop("_my_roles", None)
     user.__dict__.pop("_perm_checker", None)
-    user.__dict__.pop("_kommune_editor_ids", None)
     return user
 
 
@@ -384,6 +383,57 @@ def test_the_query_count_of_min_side_does_not_grow_with_the_tasks(
     assert many > few + 30
     with django_assert_max_num_queries(len(one)):
         client.get("/min-side/")
+
+
+# Min side's queries for each kind of persona (benchmarks/load.py's): a kommune's SLT-koordinator, a police unit's
+# politikontakt, a district's politimester and Politidirektoratet. The same at both sizes: the task sources share
+# one reading of the agreements, of the roles and of the meetings' state (samarbeid.mytasks.shared).
+MIN_SIDE_QUERIES = {"moss_slt": 33, "moss_politikontakt": 22, "sorvest_politimester": 19, "politidirektoratet": 11}
+
+
+def _world(personas, size: int) -> None:
+    """For Moss and for Randaberg: `size` drafts to write and review, signed agreements to renew, a politiråd with
+    `size` meetings to summon, to minute and to approve, and `size` follow-ups of the kommune's."""
+    for number, unit_name, by in (
+        ("3103", "Moss politistasjonsdistrikt", personas["moss_slt"]),
+        ("1127", "Tjenesteenhet Stavanger", personas["randaberg_slt"]),
+    ):
+        kommune, unit = Kommune.objects.get(number=number), PoliceUnit.objects.get(name=unit_name)
+        for _ in range(size):
+            draft = agreement_create(police_party=unit, kommuner=[kommune], created_by=by)
+            section = draft.sections.filter(owner=Owner.KOMMUNE).exclude(guidance="").first()
+            section_update(section, local_text="<p>Kommunen stiller med kontor.</p>", by=by)
+            signed(
+                agreement_create(police_party=unit, kommuner=[kommune], created_by=by),
+                period_start=datetime.date(2023, 1, 1),
+                period_end=TODAY + datetime.timedelta(days=60),
+            )
+        council = Council.objects.filter(host_kommune=kommune).first() or council_create(
+            name=f"Politirådet i {kommune.name}", host_kommune=kommune, police_unit=unit, by=by
+        )
+        today = timezone.localdate()
+        for days in range(1, size + 1):
+            meeting_on(council, today + datetime.timedelta(days=days), by)
+            meeting_mark_held(meeting_on(council, today - datetime.timedelta(days=days), by), by=by)
+            follow_up(council, by, due_on=today - datetime.timedelta(days=days), responsible_party=kommune)
+
+
+@pytest.mark.parametrize("key", MIN_SIDE_QUERIES)
+def test_min_side_makes_a_fixed_number_of_queries_for_each_kind_of_persona_whatever_the_data(personas, key):
+    def measure() -> tuple[int, int]:
+        client = Client()
+        client.force_login(fresh(personas, key))
+        client.get("/min-side/")  # the day's role sync and the session's task count
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/min-side/").status_code == 200
+        return len(queries), len(tasks_for(fresh(personas, key)))
+
+    _world(personas, 1)
+    few, few_tasks = measure()
+    _world(personas, 4)
+    many, many_tasks = measure()
+    assert (few, many) == (MIN_SIDE_QUERIES[key], MIN_SIDE_QUERIES[key])
+    assert key == "politidirektoratet" or many_tasks > few_tasks
 
 
 # --- the demo ----------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ POLICE_TEXT = "<p>Politikontakten er til stede én gang i uken.</p>"
 
 
 def fresh(user):
-    for key in ("_tasks", "_my_party_ids", "_perm_checker", "_kommune_editor_ids"):
+    for key in ("_tasks", "_my_roles", "_perm_checker"):
         user.__dict__.pop(key, None)
     return user
 
