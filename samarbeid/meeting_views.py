@@ -50,7 +50,7 @@ from samarbeid.pdf_store import pdf_response
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
     """The page renders the reading (what this person may see) and the abilities (what they may do)."""
-    reading = svc.meeting_reading(request.user, meeting)
+    reading = svc.meeting_reading(request.user, meeting).with_referatsaker()
     can = svc.meeting_abilities(request.user, meeting)
     forum = meeting.forum
     return {
