@@ -272,6 +272,9 @@ class MeetingReading:
     # What is exempt from public access (samarbeid/exemptions.py) and so withheld from this reader; None for the
     # forum's members in the app, who read it all.
     exemptions: MeetingExemptions | None = None
+    # Only the agenda (titles, case descriptions): for calendars, which show no minutes, decisions or follow-up,
+    # so that a feed of hundreds of meetings loads none of them.
+    outline: bool = False
 
     @property
     def minutes_withheld(self) -> str:
@@ -287,7 +290,8 @@ class MeetingReading:
     def items(self) -> tuple[ReadItem, ...]:
         if not self.titles:
             return ()
-        prefetch_related_objects([self.meeting], _agenda_prefetch())
+        if "agenda_items" not in getattr(self.meeting, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self.meeting], _agenda_prefetch(outline=self.outline))
         return tuple(self._read_item(item) for item in self.meeting.agenda_items.all())
 
     def _read_item(self, item: AgendaItem) -> ReadItem:
@@ -305,6 +309,8 @@ class MeetingReading:
             return ReadItem(**shown, description=item.description if self.descriptions else "")
         if self.descriptions:
             shown["description"] = item.description
+        if self.outline:
+            return ReadItem(**shown)
         if self.minutes:
             shown.update(
                 minutes=item.minutes,
@@ -412,9 +418,11 @@ def reading_parts(
     }
 
 
-def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound: bool = False) -> MeetingReading:
+def meeting_reading(
+    user, meeting: Meeting, *, summoned: bool = False, outbound: bool = False, outline: bool = False
+) -> MeetingReading:
     """What `user` may see of `meeting` (reading_parts). `summoned` is for the people the innkalling goes to, who
-    see the titles even without a login."""
+    see the titles even without a login; `outline` reads only the agenda (MeetingReading.outline)."""
     forum = meeting.forum
     parts = reading_parts(
         reader=summoned or has_perm(user, VIEW, forum),
@@ -429,16 +437,18 @@ def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound:
         exemptions = meeting.__dict__.get("_exemptions")
         if exemptions is None:  # kept on the instance: the page's abilities read the meeting again
             exemptions = meeting.__dict__["_exemptions"] = meeting_exemptions([meeting.pk])[meeting.pk]
-    return MeetingReading(meeting=meeting, user=user, exemptions=exemptions, **parts)
+    return MeetingReading(meeting=meeting, user=user, exemptions=exemptions, outline=outline, **parts)
 
 
-def meeting_readings(user, meetings: Iterable[Meeting], *, outbound: bool = False) -> list[MeetingReading]:
+def meeting_readings(
+    user, meetings: Iterable[Meeting], *, outbound: bool = False, outline: bool = False
+) -> list[MeetingReading]:
     """Readings of many meetings (feeds, lists) in a fixed number of queries."""
     meetings = list(meetings)
     prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
-    prefetch_related_objects(meetings, _agenda_prefetch())
+    prefetch_related_objects(meetings, _agenda_prefetch(outline=outline))
     prefetch_public_state(meetings)
-    return [meeting_reading(user, meeting, outbound=outbound) for meeting in meetings]
+    return [meeting_reading(user, meeting, outbound=outbound, outline=outline) for meeting in meetings]
 
 
 def prefetch_public_state(meetings: list[Meeting]) -> None:
@@ -455,6 +465,7 @@ class ReadableMeetings:
     """The meetings of some forums of which a person may read a part, as a query, and what is withheld there."""
 
     meetings: QuerySet
+    forums: frozenset[int]  # the forums with any of them (for a list's query to start from)
     withheld_items: frozenset[int]  # agenda items exempt from public access for this person
     withheld_minutes: frozenset[int]  # meetings whose minutes as a whole are exempt for this person
 
@@ -492,6 +503,7 @@ def readable_meetings(user, forums: QuerySet | Iterable[Forum], part: str = "act
     exemptions = forum_exemptions(set(exempt_forums))
     return ReadableMeetings(
         meetings=meetings,
+        forums=frozenset(pk for forum_ids in cases.values() for pk in forum_ids),
         withheld_items=frozenset(pk for state in exemptions.values() for pk in state.items),
         withheld_minutes=frozenset(pk for pk, state in exemptions.items() if state.minutes),
     )
@@ -1157,7 +1169,10 @@ def attachment_delete(attachment: MeetingAttachment) -> None:
 def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> FollowUpActionQuerySet:
     """Follow-up actions across the forums' meetings that the user may read, with what a list shows loaded."""
     readable = readable_meetings(user, forums, "actions")
-    actions = FollowUpAction.objects.filter(decision__agenda_item__meeting__in=readable.meetings)
+    # From the forums' agenda items (AgendaItem.forum is its meeting's), not from every follow-up of the country
+    actions = FollowUpAction.objects.filter(
+        decision__agenda_item__forum_id__in=readable.forums, decision__agenda_item__meeting__in=readable.meetings
+    )
     actions = actions.exclude(decision__agenda_item__in=readable.withheld_items)
     return actions.exclude(decision__agenda_item__meeting__in=readable.withheld_minutes).select_related(
         "responsible_person",
@@ -1176,20 +1191,24 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     )
 
 
-def _agenda_prefetch() -> Prefetch:
-    """The agenda with minutes history, decisions and their actions, in a fixed number of queries.
+def _agenda_prefetch(*, outline: bool = False) -> Prefetch:
+    """The agenda with minutes history, decisions and their actions, in a fixed number of queries (with `outline`
+    the agenda alone: MeetingReading.outline).
 
     Each level is ordered within its parent on its own columns: the models' orderings begin with the parent
     ("agenda_item", "meeting"), which orders by the parent's ordering through a join of the parent's table, and
     that join made each query scan the whole table at national scale (an action's ordering has no parent)."""
+    agenda = AgendaItem.objects.select_related("proposed_by").order_by("position", "number")
+    if outline:
+        return Prefetch("agenda_items", agenda)
     actions = FollowUpAction.objects.select_related("responsible_person", "responsible_party")
     versions = MinutesVersion.objects.select_related("written_by__person").order_by("-written_at", "-pk")
     decisions = Decision.objects.prefetch_related(Prefetch("actions", actions)).order_by("created_at", "pk")
     return Prefetch(
         "agenda_items",
-        AgendaItem.objects.select_related("proposed_by", "minutes_updated_by__person")
-        .prefetch_related(Prefetch("minutes_versions", versions), Prefetch("decisions", decisions))
-        .order_by("position", "number"),
+        agenda.select_related("minutes_updated_by__person").prefetch_related(
+            Prefetch("minutes_versions", versions), Prefetch("decisions", decisions)
+        ),
     )
 
 
