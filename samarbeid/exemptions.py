@@ -12,6 +12,7 @@ new record, so who decided what and when stays readable; the latest record of an
   the approver); an SLT handlingsplan is public once published.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -68,8 +69,20 @@ def meeting_exemptions(meeting_ids: Iterable[int]) -> dict[int, MeetingExemption
     """The exemptions in force in each meeting (one query)."""
     meeting_ids = list(meeting_ids)
     state = {pk: MeetingExemptions() for pk in meeting_ids}
-    in_force = latest(MeetingExemption.objects.filter(meeting_id__in=meeting_ids), _part_key)
-    for record in in_force.values():
+    _in_force(MeetingExemption.objects.filter(meeting_id__in=meeting_ids), state)
+    return state
+
+
+def forum_exemptions(forum_ids: Iterable[int]) -> dict[int, MeetingExemptions]:
+    """The exemptions in force in every meeting of the forums that has any, by meeting (one query, however many
+    meetings the forums have): for lists across a forum's meetings."""
+    state: dict[int, MeetingExemptions] = defaultdict(MeetingExemptions)
+    _in_force(MeetingExemption.objects.filter(meeting__forum_id__in=list(forum_ids)), state)
+    return dict(state)
+
+
+def _in_force(records, state: dict[int, MeetingExemptions]) -> None:
+    for record in latest(records, _part_key).values():
         exemptions = state[record.meeting_id]
         if record.part == MeetingExemption.Part.MINUTES:
             exemptions.minutes = record
@@ -77,7 +90,6 @@ def meeting_exemptions(meeting_ids: Iterable[int]) -> dict[int, MeetingExemption
             exemptions.items[record.agenda_item_id] = record
         elif record.attachment_id is not None:
             exemptions.attachments[record.attachment_id] = record
-    return state
 
 
 def _check_basis(legal_basis: str) -> None:
@@ -131,6 +143,7 @@ def meeting_exemption_set(
     )
     record.full_clean(exclude=["decided_by", "meeting", "agenda_item", "attachment"])
     record.save()
+    meeting.__dict__.pop("_exemptions", None)  # a reading of this instance reads the new state
     return record
 
 

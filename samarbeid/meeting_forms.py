@@ -27,7 +27,7 @@ def share_choices(rows: Iterable[forms.BaseForm], *names: str) -> None:
         return
     for name in names:
         field = cast(forms.ModelChoiceField, rows[0].fields[name])
-        choices = list(field.iterator(field))
+        choices = [choice for choice in field.iterator(field)]  # not list(): its length hint would COUNT first
         for form in rows:
             cast(forms.ModelChoiceField, form.fields[name]).choices = choices
 

@@ -50,7 +50,7 @@ from samarbeid.pdf_store import pdf_response
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict:
     """The page renders the reading (what this person may see) and the abilities (what they may do)."""
-    reading = svc.meeting_reading(request.user, meeting)
+    reading = svc.meeting_reading(request.user, meeting).with_referatsaker()
     can = svc.meeting_abilities(request.user, meeting)
     forum = meeting.forum
     return {
@@ -445,7 +445,8 @@ def _ics_response(payload: bytes, filename: str) -> HttpResponse:
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = svc.meeting_for(request.user, pk)
     return _ics_response(
-        svc.meeting_ical([svc.meeting_reading(request.user, meeting, outbound=True)], meeting.forum.name), "mote.ics"
+        svc.meeting_ical([svc.meeting_reading(request.user, meeting, outbound=True, outline=True)], meeting.forum.name),
+        "mote.ics",
     )
 
 
@@ -495,7 +496,7 @@ def _feed_response(request: HttpRequest, user: User, forums, name: str, **filter
         payload = cache.get(key)
         if payload is None:
             readings = svc.meeting_readings(
-                user, meetings.select_related("forum").order_by("starts_at", "pk"), outbound=True
+                user, meetings.select_related("forum").order_by("starts_at", "pk"), outbound=True, outline=True
             )
             payload = svc.meeting_ical(readings, name)
             cache.set(key, payload, FEED_CACHE_SECONDS)

@@ -36,10 +36,11 @@ their history (MinutesVersion); reading closed minutes or attachments is logged 
 
 import datetime
 import hashlib
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
-from functools import cached_property
+from functools import cached_property, partial, reduce
 from typing import Any
 
 import icalendar
@@ -47,7 +48,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, QuerySet, Sum, TextChoices, prefetch_related_objects
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum, TextChoices, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -56,7 +57,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samarbeid.concurrency import claim_version
-from samarbeid.exemptions import MeetingExemptions, basis_label, meeting_exemptions, publication_record
+from samarbeid.exemptions import (
+    MeetingExemptions,
+    basis_label,
+    forum_exemptions,
+    meeting_exemptions,
+    publication_record,
+)
 from samarbeid.invitations import parties_nearest, people_nearest
 from samarbeid.models import (
     AgendaItem,
@@ -189,12 +196,21 @@ def forum_representatives_choosable(forum: Forum) -> QuerySet[Person]:
     return Person.objects.filter(forum_memberships__forum=forum).distinct()
 
 
+# What a meeting's pages show beside the meeting: its forum with the app's object of it (the council or
+# coordination group, for the link back and the innkalling rule), and who summoned, approved or cancelled it.
+MEETING_PAGE_RELATED = (
+    "forum",
+    *(f"forum__{relation.name}" for relation in Forum._meta.related_objects if relation.one_to_one),
+    *(f"{name}__person" for name in ("summoned_by", "minutes_approved_by", "cancelled_by")),
+)
+
+
 def meeting_for(user, pk: int, *, manage: bool = False, minutes: bool = False) -> Meeting:
     """The meeting, if the user may see its forum (or its minutes are public); 403 when managing is denied.
     With minutes=True, 404 also for who may not read its minutes (a closed meeting's non-members)."""
     meeting = get_for_user(
         user,
-        Meeting.objects.select_related("forum"),
+        Meeting.objects.select_related(*MEETING_PAGE_RELATED),
         view=VIEW,
         change=MANAGE if manage else None,
         public=lambda meeting: meeting.is_public,
@@ -256,6 +272,9 @@ class MeetingReading:
     # What is exempt from public access (samarbeid/exemptions.py) and so withheld from this reader; None for the
     # forum's members in the app, who read it all.
     exemptions: MeetingExemptions | None = None
+    # Only the agenda (titles, case descriptions): for calendars, which show no minutes, decisions or follow-up,
+    # so that a feed of hundreds of meetings loads none of them.
+    outline: bool = False
 
     @property
     def minutes_withheld(self) -> str:
@@ -271,7 +290,8 @@ class MeetingReading:
     def items(self) -> tuple[ReadItem, ...]:
         if not self.titles:
             return ()
-        prefetch_related_objects([self.meeting], _agenda_prefetch())
+        if "agenda_items" not in getattr(self.meeting, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self.meeting], _agenda_prefetch(outline=self.outline))
         return tuple(self._read_item(item) for item in self.meeting.agenda_items.all())
 
     def _read_item(self, item: AgendaItem) -> ReadItem:
@@ -289,6 +309,8 @@ class MeetingReading:
             return ReadItem(**shown, description=item.description if self.descriptions else "")
         if self.descriptions:
             shown["description"] = item.description
+        if self.outline:
+            return ReadItem(**shown)
         if self.minutes:
             shown.update(
                 minutes=item.minutes,
@@ -313,6 +335,13 @@ class MeetingReading:
             return None
         previous.forum = self.meeting.forum
         return meeting_reading(self.user, previous)
+
+    def with_referatsaker(self) -> "MeetingReading":
+        """This reading with its agenda and the previous meeting's (whose decisions are the referatsaker) loaded
+        together, in the queries of one agenda: for the page and the PDFs, which show both."""
+        previous = [self.previous.meeting] if self.previous is not None else []
+        prefetch_related_objects([self.meeting, *previous], _agenda_prefetch())
+        return self
 
     @property
     def referatsaker(self) -> tuple[ReadDecision, ...]:
@@ -361,49 +390,65 @@ class MeetingReading:
 ANONYMOUS = AnonymousUser()
 
 
-def meeting_reading(user, meeting: Meeting, *, summoned: bool = False, outbound: bool = False) -> MeetingReading:
-    """What `user` may see of `meeting`. Closed meetings: the agenda titles for everyone who may see the
-    meeting, everything else only for the forum's members (view_closed_minutes). `summoned` is for the
-    people the innkalling goes to, who see the titles even without a login.
+def reading_parts(
+    *, reader: bool, member: bool, manage: bool, closed: bool, public: Callable[[], bool], outbound: bool
+) -> dict[str, bool]:
+    """The rule of what a person may see of a meeting, from who they are in its forum (`reader`: view_forum,
+    `member`: view_closed_minutes, `manage`: manage_meetings) and what the meeting is (`closed`; `public()`,
+    asked only when it matters: open, its minutes approved and published). Closed meetings: the agenda titles for
+    everyone who may see the meeting, everything else only for the forum's members.
 
     `outbound` is for what leaves the app (e-mail, .ics files and calendar feeds, which calendar services fetch
     and keep on their own servers): a closed meeting's case papers never go there, members get the titles and
-    read the rest here after logging in."""
-    forum = meeting.forum
-    reader = summoned or has_perm(user, VIEW, forum)
-    member = has_perm(user, CLOSED, forum)
+    read the rest here after logging in. `exempt`: what is exempt from public access is withheld (everyone but
+    the forum's members in the app). meeting_reading applies it to one meeting, readable_meetings to lists."""
     # Everyone sees an open meeting's time, place, theme and agenda titles; its content once its minutes are
     # published (or as a reader of the forum); a closed meeting only its date and that it is closed.
-    visible = reader or not meeting.is_closed
-    content = (reader or meeting.is_public) and (not meeting.is_closed or (not outbound and member))
-    manage = has_perm(user, MANAGE, forum)
-    exemptions = None
-    if content and not (member and not outbound):
-        exemptions = meeting.__dict__.get("_exemptions")
-        if exemptions is None:
-            exemptions = meeting_exemptions([meeting.pk])[meeting.pk]
-    return MeetingReading(
-        meeting=meeting,
-        user=user,
-        titles=visible,
-        descriptions=content,
-        minutes=content,
-        decisions=content,
-        actions=content and reader,
-        attachments=content,
-        attendees=(content and reader) or manage,
-        read_log=manage and meeting.is_closed,
-        exemptions=exemptions,
+    content = (reader or public()) and (not closed or (not outbound and member))
+    return {
+        "titles": reader or not closed,
+        "descriptions": content,
+        "minutes": content,
+        "decisions": content,
+        "actions": content and reader,
+        "attachments": content,
+        "attendees": (content and reader) or manage,
+        "read_log": manage and closed,
+        "exempt": content and not (member and not outbound),
+    }
+
+
+def meeting_reading(
+    user, meeting: Meeting, *, summoned: bool = False, outbound: bool = False, outline: bool = False
+) -> MeetingReading:
+    """What `user` may see of `meeting` (reading_parts). `summoned` is for the people the innkalling goes to, who
+    see the titles even without a login; `outline` reads only the agenda (MeetingReading.outline)."""
+    forum = meeting.forum
+    parts = reading_parts(
+        reader=summoned or has_perm(user, VIEW, forum),
+        member=has_perm(user, CLOSED, forum),
+        manage=has_perm(user, MANAGE, forum),
+        closed=meeting.is_closed,
+        public=lambda: meeting.is_public,
+        outbound=outbound,
     )
+    exemptions = None
+    if parts.pop("exempt"):
+        exemptions = meeting.__dict__.get("_exemptions")
+        if exemptions is None:  # kept on the instance: the page's abilities read the meeting again
+            exemptions = meeting.__dict__["_exemptions"] = meeting_exemptions([meeting.pk])[meeting.pk]
+    return MeetingReading(meeting=meeting, user=user, exemptions=exemptions, outline=outline, **parts)
 
 
-def meeting_readings(user, meetings: Iterable[Meeting], *, outbound: bool = False) -> list[MeetingReading]:
+def meeting_readings(
+    user, meetings: Iterable[Meeting], *, outbound: bool = False, outline: bool = False
+) -> list[MeetingReading]:
     """Readings of many meetings (feeds, lists) in a fixed number of queries."""
     meetings = list(meetings)
     prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
-    prefetch_related_objects(meetings, _agenda_prefetch())
+    prefetch_related_objects(meetings, _agenda_prefetch(outline=outline))
     prefetch_public_state(meetings)
-    return [meeting_reading(user, meeting, outbound=outbound) for meeting in meetings]
+    return [meeting_reading(user, meeting, outbound=outbound, outline=outline) for meeting in meetings]
 
 
 def prefetch_public_state(meetings: list[Meeting]) -> None:
@@ -415,27 +460,53 @@ def prefetch_public_state(meetings: list[Meeting]) -> None:
         meeting.__dict__["_exemptions"] = exemptions[meeting.pk]
 
 
-def readable_meetings(user, meetings: QuerySet, part: str = "actions") -> list[int]:
-    """The ids of those `meetings` of which `user` may read `part` (a MeetingReading field), for lists."""
-    rows = list(meetings.select_related("forum"))
-    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in rows}.values()))
-    prefetch_public_state(rows)
-    return [meeting.pk for meeting in rows if getattr(meeting_reading(user, meeting), part)]
+@dataclass(frozen=True)
+class ReadableMeetings:
+    """The meetings of some forums of which a person may read a part, as a query, and what is withheld there."""
+
+    meetings: QuerySet
+    forums: frozenset[int]  # the forums with any of them (for a list's query to start from)
+    withheld_items: frozenset[int]  # agenda items exempt from public access for this person
+    withheld_minutes: frozenset[int]  # meetings whose minutes as a whole are exempt for this person
 
 
-def withheld_from(user, meetings: QuerySet | Iterable[Meeting]) -> tuple[set[int], set[int]]:
-    """The agenda items, and the meetings whose minutes as a whole, that are exempt from public access for `user`
-    (who is not a member of their forum), for lists across meetings such as follow-ups."""
-    meetings = [m for m in meetings]
-    prefetch_perms(user, list({meeting.forum_id: meeting.forum for meeting in meetings}.values()))
-    exemptions = meeting_exemptions([m.pk for m in meetings])
-    items, minutes = set(), set()
-    for meeting in meetings:
-        if not has_perm(user, CLOSED, meeting.forum):
-            items |= set(exemptions[meeting.pk].items)
-            if exemptions[meeting.pk].minutes:
-                minutes.add(meeting.pk)
-    return items, minutes
+# The kinds of meeting the rule tells apart: (closed, public).
+_MEETING_CASES = ((False, False), (False, True), (True, False))
+
+
+def readable_meetings(user, forums: QuerySet | Iterable[Forum], part: str = "actions") -> ReadableMeetings:
+    """The meetings of `forums` of which `user` may read `part` (a MeetingReading field), for lists such as the
+    follow-ups. The rule (reading_parts) is asked for each forum and kind of meeting (open, open and public,
+    closed), not for every meeting: the forums' meetings are never read into Python, whatever their number."""
+    forums = list(forums)
+    prefetch_perms(user, forums)
+    cases: dict[tuple[bool, bool], list[int]] = {case: [] for case in _MEETING_CASES}
+    exempt_forums = []
+    for forum in forums:
+        holder = {"reader": has_perm(user, VIEW, forum), "member": has_perm(user, CLOSED, forum)}
+        holder["manage"] = has_perm(user, MANAGE, forum)
+        for closed, public in _MEETING_CASES:
+            parts = reading_parts(**holder, closed=closed, public=partial(bool, public), outbound=False)
+            if parts[part]:
+                cases[closed, public].append(forum.pk)
+                if parts["exempt"]:
+                    exempt_forums.append(forum.pk)
+    published = Meeting.objects.public().values("pk")
+    both = set(cases[False, False]) & set(cases[False, True])
+    scope = [
+        Q(forum_id__in=both, is_closed=False),
+        Q(forum_id__in=set(cases[False, True]) - both, is_closed=False, pk__in=published),
+        Q(forum_id__in=set(cases[False, False]) - both, is_closed=False) & ~Q(pk__in=published),
+        Q(forum_id__in=cases[True, False], is_closed=True),
+    ]
+    meetings = Meeting.objects.filter(reduce(operator.or_, scope))
+    exemptions = forum_exemptions(set(exempt_forums))
+    return ReadableMeetings(
+        meetings=meetings,
+        forums=frozenset(pk for forum_ids in cases.values() for pk in forum_ids),
+        withheld_items=frozenset(pk for state in exemptions.values() for pk in state.items),
+        withheld_minutes=frozenset(pk for pk, state in exemptions.items() if state.minutes),
+    )
 
 
 def may_open_closed(user, meeting: Meeting) -> bool:
@@ -762,6 +833,7 @@ class MeetingDocument(TextChoices):
 def meeting_document_context(reading: MeetingReading, document: MeetingDocument) -> dict:
     """What meetings/pdf/meeting.html reads, for every PDF of a meeting (the page's, the public one, the archive's):
     the meeting, what this reader may see of it, and which document it is."""
+    reading.with_referatsaker()
     return {"meeting": reading.meeting, "reading": reading, "document": document, "Document": MeetingDocument}
 
 
@@ -1096,12 +1168,13 @@ def attachment_delete(attachment: MeetingAttachment) -> None:
 
 def actions_for_forums(user, forums: QuerySet | Iterable[Forum]) -> FollowUpActionQuerySet:
     """Follow-up actions across the forums' meetings that the user may read, with what a list shows loaded."""
-    meetings = readable_meetings(user, Meeting.objects.filter(forum__in=forums), "actions")
-    items, minutes = withheld_from(user, Meeting.objects.filter(pk__in=meetings).select_related("forum"))
-    actions = FollowUpAction.objects.filter(decision__agenda_item__meeting__in=meetings).exclude(
-        decision__agenda_item__in=items
+    readable = readable_meetings(user, forums, "actions")
+    # From the forums' agenda items (AgendaItem.forum is its meeting's), not from every follow-up of the country
+    actions = FollowUpAction.objects.filter(
+        decision__agenda_item__forum_id__in=readable.forums, decision__agenda_item__meeting__in=readable.meetings
     )
-    return actions.exclude(decision__agenda_item__meeting__in=minutes).select_related(
+    actions = actions.exclude(decision__agenda_item__in=readable.withheld_items)
+    return actions.exclude(decision__agenda_item__meeting__in=readable.withheld_minutes).select_related(
         "responsible_person",
         "responsible_party",
         "closed_by__person",
@@ -1118,14 +1191,23 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     )
 
 
-def _agenda_prefetch() -> Prefetch:
-    """The agenda with minutes history, decisions and their actions, in a fixed number of queries."""
+def _agenda_prefetch(*, outline: bool = False) -> Prefetch:
+    """The agenda with minutes history, decisions and their actions, in a fixed number of queries (with `outline`
+    the agenda alone: MeetingReading.outline).
+
+    Each level is ordered within its parent on its own columns: the models' orderings begin with the parent
+    ("agenda_item", "meeting"), which orders by the parent's ordering through a join of the parent's table, and
+    that join made each query scan the whole table at national scale (an action's ordering has no parent)."""
+    agenda = AgendaItem.objects.select_related("proposed_by").order_by("position", "number")
+    if outline:
+        return Prefetch("agenda_items", agenda)
     actions = FollowUpAction.objects.select_related("responsible_person", "responsible_party")
+    versions = MinutesVersion.objects.select_related("written_by__person").order_by("-written_at", "-pk")
+    decisions = Decision.objects.prefetch_related(Prefetch("actions", actions)).order_by("created_at", "pk")
     return Prefetch(
         "agenda_items",
-        AgendaItem.objects.select_related("proposed_by", "minutes_updated_by__person").prefetch_related(
-            Prefetch("minutes_versions", MinutesVersion.objects.select_related("written_by__person")),
-            Prefetch("decisions", Decision.objects.prefetch_related(Prefetch("actions", actions))),
+        agenda.select_related("minutes_updated_by__person").prefetch_related(
+            Prefetch("minutes_versions", versions), Prefetch("decisions", decisions)
         ),
     )
 

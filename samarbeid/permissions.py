@@ -318,9 +318,14 @@ def has_perm(user, perm: str, obj: Model) -> bool:
 
 
 def prefetch_perms(user, objects: QuerySet | list) -> None:
-    """Load the user's permissions on many objects in one query (for lists showing abilities)."""
-    if user.is_authenticated and objects:
-        _checker(user).prefetch_perms(objects)  # type: ignore[arg-type]  # guardian takes a list of one model too
+    """Load the user's permissions on many objects in one query (for lists showing abilities); objects whose
+    permissions this request has already read (a page's own object, then its list) are not asked again."""
+    if not user.is_authenticated:
+        return
+    checker = _checker(user)
+    missing = [obj for obj in objects if checker.get_local_cache_key(obj) not in checker._obj_perms_cache]
+    if missing:
+        checker.prefetch_perms(missing)  # type: ignore[arg-type]  # guardian takes a list of one model too
 
 
 def parties_acted_for(user, kind: str | None = None) -> QuerySet:
