@@ -548,8 +548,8 @@ def _grow(agreement, personas, sections: int):
 # The agreement page of a draft: the session and user (2), the agreement and the user's rights on it (3), its
 # kommuner, sections (with their template sections), structured parts and attachments (6), the section reviews, the
 # user's roles (also the header's parties and who writes for a kommune) and the sections' writers' roles (2), the
-# comments with their threads and the proposals (2), pending invitations, opening hours and contacts (3), and the SLT part (2 for a kommune
-# without SLT, as Moss: its SLT models and coordinators).
+# comments with their threads and the proposals (2), pending invitations, opening hours and contacts (3), and the
+# SLT part (2 for a kommune without SLT, as Moss: its SLT models and coordinators).
 AGREEMENT_PAGE_QUERIES = 21
 
 
