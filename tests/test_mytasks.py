@@ -388,7 +388,7 @@ def test_the_query_count_of_min_side_does_not_grow_with_the_tasks(
 # Min side's queries for each kind of persona (benchmarks/load.py's): a kommune's SLT-koordinator, a police unit's
 # politikontakt, a district's politimester and Politidirektoratet. The same at both sizes: the task sources share
 # one reading of the agreements, of the roles and of the meetings' state (samarbeid.mytasks.shared).
-MIN_SIDE_QUERIES = {"moss_slt": 33, "moss_politikontakt": 22, "sorvest_politimester": 19, "politidirektoratet": 11}
+MIN_SIDE_QUERIES = {"moss_slt": 27, "moss_politikontakt": 22, "sorvest_politimester": 19, "politidirektoratet": 11}
 
 
 def _world(personas, size: int) -> None:
