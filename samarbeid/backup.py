@@ -36,6 +36,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samarbeid.page_cache import highest_version, outdate_every_page
+
 FORMAT = "samarbeid-backup/1"
 MANIFEST = "manifest.json"
 DATABASE = "database.json"
@@ -175,9 +177,11 @@ def restore(archive_path: Path) -> dict:
         work = Path(work_dir)
         archive.extractall(work, members=[m for m in archive if m.name != MANIFEST], filter="data")
         with transaction.atomic():
+            kept_pages_floor = highest_version()
             flush_database()
             with pgtrigger.ignore():  # the rows of signed agreements go back as they were (PostgreSQL only)
                 call_command("loaddata", str(work / DATABASE), verbosity=0)
+            outdate_every_page(kept_pages_floor)  # the archive's table versions are older than pages kept now
         _replace_directory(media, work / "files")
         for name, path in _seal_files().items():
             if (work / name).exists():

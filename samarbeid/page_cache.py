@@ -15,7 +15,9 @@ So the cache can never carry a page from one session to another, and shows nothi
 not: a write to anything the page read makes the next request render it again, a new minute too (pages that say
 "now" or "today" are exact to the minute), and so does a new process or a changed setting.
 
-Not kept: a response that sets a cookie, a request whose session changed or that has messages to show, and
+A restore (samarbeid.backup) puts older counts back, so it moves every version past the highest one before it
+(`outdate_every_page`). Not kept: a response that sets a cookie, a request whose session changed or that has
+messages to show, and
 anything but GET. The CSP nonce of a kept page is replaced by the new request's own.
 """
 
@@ -29,7 +31,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import connection
+from django.db.models import F, Max
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 
 from samarbeid.models import TableVersion
@@ -137,6 +141,18 @@ def remove_table_triggers(apps=None, schema_editor=None) -> None:
     _process["tables"] = None
 
 
+def outdate_every_page(floor: int) -> None:
+    """After a restore has put older counts back: move every table's version past `floor` (the highest count before
+    the restore), so that no page kept before it can match again."""
+    names = tracked_tables() | {GLOBAL}
+    TableVersion.objects.bulk_create([TableVersion(name=name) for name in names], ignore_conflicts=True)
+    TableVersion.objects.update(version=F("version") + floor + 1)
+
+
+def highest_version() -> int:
+    return TableVersion.objects.aggregate(highest=Max("version"))["highest"] or 0
+
+
 def _versions(names=None) -> dict[str, int]:
     rows = TableVersion.objects.all() if names is None else TableVersion.objects.filter(name__in=names)
     return dict(rows.values_list("name", "version"))
@@ -178,11 +194,26 @@ def _key(request) -> str:
     return f"page:{digest}"
 
 
+def never_kept(view):
+    """A view whose responses the page cache leaves alone, without its cost (a lookup and one query)."""
+    view.page_cache_exempt = True
+    return view
+
+
+def _exempt(request) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return True
+    return getattr(match.func, "page_cache_exempt", False)
+
+
 def _servable(request) -> bool:
     return (
         settings.PAGE_CACHE
         and request.method == "GET"
         and connection.vendor in ("postgresql", "sqlite")
+        and not _exempt(request)
         and not len(messages.get_messages(request))
     )
 

@@ -139,3 +139,37 @@ def test_a_new_minute_renders_the_page_again(client_for, agreement, monkeypatch)
     monkeypatch.setattr("samarbeid.page_cache.timezone.now", lambda: later)
     _, rendered = get_counted(client, detail(agreement))
     assert rendered > served
+
+
+def test_a_restore_outdates_every_kept_page(client_for, agreement, personas, settings, tmp_path):
+    from samarbeid.backup import backup, restore
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = client_for("moss_slt")
+    client.get(detail(agreement))  # the CSRF cookie; the session goes into the archive with the table versions
+    archive = backup(tmp_path / "kopi.tar.gz")
+    section = agreement.sections.filter(owner=Owner.KOMMUNE, is_local=False).first()
+    section_update(section, local_text="<p>Etter sikkerhetskopien</p>", by=personas["moss_slt"])
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
+    client.get(detail(agreement))
+    assert "Etter sikkerhetskopien" in client.get(detail(agreement)).content.decode()  # kept
+    highest = max(TableVersion.objects.values_list("version", flat=True))
+    restore(archive)  # the same session again, and the versions of before the edit
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
+    assert min(TableVersion.objects.values_list("version", flat=True)) > highest  # no kept page can match
+    assert "Etter sikkerhetskopien" not in client.get(detail(agreement)).content.decode()
+
+
+def test_a_view_marked_never_kept_costs_the_cache_nothing(client_for, agreement, monkeypatch):
+    from samarbeid import page_cache
+
+    client = client_for("moss_slt")
+    client.get(detail(agreement))
+    client.get(detail(agreement))
+    _, served = get_counted(client, detail(agreement))
+    monkeypatch.setattr("agreements.views.agreement_detail.page_cache_exempt", True, raising=False)
+    _, rendered = get_counted(client, detail(agreement))
+    assert rendered > served
+    assert page_cache.never_kept(lambda request: None).page_cache_exempt
