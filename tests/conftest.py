@@ -1,11 +1,15 @@
 """Shared fixtures: the reference data once per test database, and the demo people as personas."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from agreements.services import agreement_create
 from samarbeid.demo import create_demo_people
+from samarbeid.models import Kommune, PoliceUnit
 from samarbeid.reference_data import load_reference_data
 
 
@@ -52,6 +56,18 @@ def fast_password_hasher(settings):
 def personas(db):
     """The demo people (see samarbeid/demo.py) by key, e.g. personas["moss_slt"]."""
     return create_demo_people()
+
+
+@pytest.fixture
+def moss_agreement(personas):
+    """A draft agreement between Moss kommune and Moss politistasjonsdistrikt, 2025–2027."""
+    return agreement_create(
+        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
+        kommuner=[Kommune.objects.get(number="3103")],
+        created_by=personas["moss_slt"],
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2027, 12, 31),
+    )
 
 
 @pytest.fixture

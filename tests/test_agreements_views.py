@@ -30,17 +30,6 @@ from samarbeid.roles import role_assign
 from tests.pdfs import pdf_text
 
 
-@pytest.fixture
-def moss_agreement(personas):
-    return agreement_create(
-        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")],
-        created_by=personas["moss_slt"],
-        period_start=datetime.date(2025, 1, 1),
-        period_end=datetime.date(2027, 12, 31),
-    )
-
-
 def section_of(agreement, owner):
     return agreement.sections.filter(owner=owner, is_local=False).first()
 

@@ -2,27 +2,11 @@
 what happened and what to do. The cross-tenant walk checks that every refusal of every URL renders this page;
 here are the words a user reads."""
 
-import datetime
-
-import pytest
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
 from django.utils.html import escape
 
 from agreements.models import Owner
-from agreements.services import agreement_create
-from samarbeid.models import Kommune, PoliceUnit
-
-
-@pytest.fixture
-def moss_agreement(personas):
-    return agreement_create(
-        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")],
-        created_by=personas["moss_slt"],
-        period_start=datetime.date(2025, 1, 1),
-        period_end=datetime.date(2027, 12, 31),
-    )
 
 
 def kommune_section_edit_url(agreement):
