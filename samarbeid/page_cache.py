@@ -218,6 +218,12 @@ def _servable(request) -> bool:
     )
 
 
+def _csrf_secret_unchanged(request) -> bool:
+    """False where the page holds a token of a new CSRF secret: its cookie is set after this middleware."""
+    new = request.META.get("CSRF_COOKIE")
+    return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or new == request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+
+
 def _keepable(request, response) -> bool:
     session = getattr(request, "session", None)
     return (
@@ -225,6 +231,7 @@ def _keepable(request, response) -> bool:
         and not response.streaming
         and response.get("Content-Type", "").startswith("text/html")
         and not response.cookies
+        and _csrf_secret_unchanged(request)
         and not (session is not None and session.modified)
         and not len(messages.get_messages(request))
     )

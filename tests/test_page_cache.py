@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -162,3 +163,8 @@ def test_a_view_marked_never_kept_costs_the_cache_nothing(client_for, moss_agree
     _, rendered = get_counted(client, detail(moss_agreement))
     assert rendered > served
     assert page_cache.never_kept(lambda request: None).page_cache_exempt
+
+
+def test_a_first_visit_gets_its_own_csrf_cookie_and_not_another_visitors_page(client):
+    first, second = client.get(reverse("account_login")), Client().get(reverse("account_login"))
+    assert "csrftoken" in first.cookies and "csrftoken" in second.cookies  # each set by its own render
