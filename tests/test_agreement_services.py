@@ -35,19 +35,13 @@ from agreements.services import (
 )
 from agreements.signing import agreement_send_for_signature
 from samarbeid.concurrency import StaleEdit
-from samarbeid.models import Kommune, PoliceUnit, Politidistrikt
+from samarbeid.models import Kommune, Politidistrikt
 from tests.test_signing_workflow import sign
 
 
 @pytest.fixture
-def moss(personas):
-    return agreement_create(
-        police_party=PoliceUnit.objects.get(name="Moss politistasjonsdistrikt"),
-        kommuner=[Kommune.objects.get(number="3103")],
-        created_by=personas["moss_slt"],
-        period_start=datetime.date(2025, 1, 1),
-        period_end=datetime.date(2027, 12, 31),
-    )
+def moss(moss_agreement):
+    return moss_agreement
 
 
 @pytest.fixture
